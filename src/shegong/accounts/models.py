@@ -1,0 +1,95 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shegong.core.fields import EncryptedField, SensitiveModel
+
+from .roles import Role
+
+
+class User(AbstractUser, SensitiveModel):
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    must_change_password = models.BooleanField(_("首次登录须修改密码"), default=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+    totp_secret = EncryptedField(blank=True, default="")
+    totp_confirmed = models.BooleanField(_("已启用两步验证"), default=False)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+class RoleAssignment(models.Model):
+    """One role held by a user over a region subtree, optionally on behalf of an organisation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name=_("区划"))
+    organisation = models.ForeignKey(
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("所属机构")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "region"],
+                condition=Q(organisation__isnull=True),
+                name="unique_assignment_without_org",
+            ),
+            models.UniqueConstraint(fields=["user", "role", "region", "organisation"], name="unique_assignment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.region_id}"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its hash is stored. It carries its owner's roles and scope."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("用途"), max_length=60, blank=True)
+    prefix = models.CharField(max_length=8, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"))
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    @staticmethod
+    def new_raw() -> str:
+        return "sg_" + secrets.token_urlsafe(32)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class LoginFailure(models.Model):
+    """A failed login, counted per account and per address for lockout."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.CharField(max_length=45, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -1,0 +1,66 @@
+"""Roles and the permission matrix (SPEC §1). docs/roles.md documents the same table; a test keeps them equal."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OFFICIAL = "official", _("民政部门")
+    TOWNSHIP = "township", _("乡镇（街道）/站长")
+    OPERATOR = "operator", _("运营机构负责人")
+    WORKER = "worker", _("社工")
+    SUPERVISOR = "supervisor", _("督导")
+    EVALUATOR = "evaluator", _("评估人员")
+    VOLUNTEER = "volunteer", _("志愿者")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+
+
+R = Role
+BUSINESS_ROLES = frozenset(
+    {R.OFFICIAL, R.TOWNSHIP, R.OPERATOR, R.WORKER, R.SUPERVISOR, R.EVALUATOR, R.VOLUNTEER}
+)
+STAFF_ROLES = frozenset({R.OFFICIAL, R.TOWNSHIP, R.OPERATOR, R.WORKER, R.SUPERVISOR})
+# The three separated administrators (三权分立) see no business data.
+ADMIN_ROLES = frozenset({R.SECURITY_ADMIN, R.AUDIT_ADMIN, R.SYSTEM_ADMIN})
+TOTP_REQUIRED_ROLES = frozenset({R.SECURITY_ADMIN, R.AUDIT_ADMIN})
+
+# permission -> roles that hold it, within the region subtree of the assignment.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "regions.view": BUSINESS_ROLES,
+    "regions.load": frozenset({R.SYSTEM_ADMIN}),
+    "network.view": BUSINESS_ROLES - {R.VOLUNTEER},
+    "network.change": frozenset({R.OFFICIAL, R.TOWNSHIP}),
+    "dashboard.view": STAFF_ROLES | {R.EVALUATOR},
+    "recipients.view": STAFF_ROLES,
+    "recipients.change": frozenset({R.TOWNSHIP, R.OPERATOR, R.WORKER}),
+    "recipients.reveal": frozenset({R.OFFICIAL, R.TOWNSHIP, R.WORKER}),
+    "recipients.import": frozenset({R.OFFICIAL, R.TOWNSHIP, R.OPERATOR}),
+    "recipients.export": frozenset({R.OFFICIAL, R.TOWNSHIP, R.OPERATOR}),
+    "policy.change": frozenset({R.OFFICIAL}),
+    "visits.record": frozenset({R.WORKER, R.TOWNSHIP, R.OPERATOR}),
+    "people.view": STAFF_ROLES,
+    "people.change": frozenset({R.OFFICIAL, R.TOWNSHIP, R.OPERATOR}),
+    "people.reveal": frozenset({R.OFFICIAL, R.OPERATOR}),
+    "people.import": frozenset({R.OFFICIAL, R.OPERATOR}),
+    "filing.submit": frozenset({R.OPERATOR, R.TOWNSHIP}),
+    "filing.confirm": frozenset({R.OFFICIAL}),
+    "dishonesty.change": frozenset({R.OFFICIAL}),
+    "volunteers.view": STAFF_ROLES,
+    "volunteers.change": frozenset({R.OFFICIAL, R.TOWNSHIP, R.OPERATOR, R.WORKER}),
+    "hours.log": frozenset({R.VOLUNTEER}),
+    "hours.confirm": frozenset({R.WORKER, R.TOWNSHIP}),
+    "orgs.view": STAFF_ROLES | {R.EVALUATOR},
+    "orgs.change": frozenset({R.OFFICIAL}),
+    "accounts.manage": frozenset({R.SECURITY_ADMIN}),
+    "audit.view": frozenset({R.AUDIT_ADMIN}),
+    "system.settings": frozenset({R.SYSTEM_ADMIN}),
+}
+
+
+def roles_with(permission: str) -> frozenset[str]:
+    try:
+        return PERMISSIONS[permission]
+    except KeyError:
+        raise KeyError(f"Unknown permission {permission!r}; add it to PERMISSIONS and docs/roles.md") from None

@@ -1,0 +1,136 @@
+"""Writes on accounts: users, role assignments, API tokens, passwords and the second factor."""
+
+from __future__ import annotations
+
+import datetime
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shegong.audit.services import record
+from shegong.core.scoping import unscoped
+from shegong.regions.codes import RegionCodeError, normalise
+from shegong.regions.models import Region
+
+from .models import ApiToken, RoleAssignment, User, hash_token
+from .roles import Role
+
+
+def user_create(
+    *,
+    actor,
+    username: str,
+    roles: list[tuple[str, str, int | None]],
+    password: str | None = None,
+    display_name: str = "",
+    must_change_password: bool = True,
+) -> User:
+    """Create a user with role assignments given as (role, region code, organisation id or None)."""
+    actor.require("accounts.manage")
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("用户名“%(u)s”已存在") % {"u": username}})
+    with transaction.atomic():
+        user = User(username=username, display_name=display_name, must_change_password=must_change_password)
+        if password:
+            validate_password(password, user)
+            user.set_password(password)
+            user.password_changed_at = timezone.now()
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        for role, region_code, organisation_id in roles:
+            assignment_add(actor=actor, user=user, role=role, region_code=region_code,
+                           organisation_id=organisation_id)
+        record("user.create", actor=actor, obj=user, region_code=roles[0][1] if roles else "",
+               changes={"roles": [list(r) for r in roles]})
+    return user
+
+
+def assignment_add(*, actor, user: User, role: str, region_code: str, organisation_id: int | None = None
+                   ) -> RoleAssignment:
+    actor.require("accounts.manage")
+    if role not in Role.values:
+        raise ValidationError({"role": _("未知角色“%(r)s”，可选：%(all)s") % {"r": role, "all": ", ".join(Role.values)}})
+    try:
+        code = normalise(region_code)
+    except RegionCodeError as exc:
+        raise ValidationError({"region": str(exc)}) from exc
+    with unscoped():
+        if not Region.objects.filter(code=code).exists():
+            raise ValidationError({"region": _("区划 %(c)s 不存在") % {"c": code}})
+        if organisation_id is not None:
+            from shegong.orgs.models import Organisation
+
+            if not Organisation.objects.filter(pk=organisation_id).exists():
+                raise ValidationError({"organisation": _("机构 %(o)s 不存在") % {"o": organisation_id}})
+    assignment, _created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, region_id=code, organisation_id=organisation_id
+    )
+    return assignment
+
+
+def token_create(*, actor, user: User, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+    """Return the token row and the raw token, which is shown once and never stored."""
+    if actor.user != user:
+        actor.require("accounts.manage")
+    raw = ApiToken.new_raw()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=raw[3:11],
+        token_hash=hash_token(raw),
+        expires_at=timezone.now() + datetime.timedelta(days=days or settings.API_TOKEN_DAYS),
+    )
+    record("token.create", actor=actor, obj=token, changes={"user": user.username, "name": name})
+    return token, raw
+
+
+def token_revoke(*, actor, token: ApiToken) -> None:
+    if actor.user != token.user:
+        actor.require("accounts.manage")
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    record("token.revoke", actor=actor, obj=token)
+
+
+def password_change(*, actor, user: User, new_password: str) -> None:
+    validate_password(new_password, user)
+    if user.check_password(new_password):
+        raise ValidationError({"new_password1": _("新密码不能与当前密码相同")})
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    record("password.change", actor=actor, obj=user)
+
+
+def totp_begin(*, user: User) -> str:
+    """Start enrolment: a fresh secret the user scans; it counts only once confirmed with a code."""
+    user.totp_secret = pyotp.random_base32()
+    user.totp_confirmed = False
+    user.save(update_fields=["totp_secret", "totp_confirmed"])
+    return user.totp_secret
+
+
+def totp_verify(user: User, code: str) -> bool:
+    if not user.totp_secret:
+        return False
+    return pyotp.TOTP(user.totp_secret).verify((code or "").strip(), valid_window=1)
+
+
+def totp_confirm(*, actor, user: User, code: str) -> bool:
+    if not totp_verify(user, code):
+        return False
+    user.totp_confirmed = True
+    user.save(update_fields=["totp_confirmed"])
+    record("totp.enable", actor=actor, obj=user)
+    return True
+
+
+def provisioning_uri(user: User) -> str:
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="shegong")

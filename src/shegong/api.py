@@ -1,0 +1,83 @@
+"""The JSON API at /api/v1/: one NinjaAPI, a router per domain, errors as JSON with a stable `code`."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from shegong.core.api import ActorAuth
+
+
+def _field_path(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path")]
+    return ".".join(parts)
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="shegong API",
+        version="1",
+        urls_namespace="api",
+        auth=ActorAuth(),
+        docs_url="/docs",
+    )
+
+    @api.exception_handler(NinjaValidationError)
+    def on_validation(request, exc):
+        errors = [
+            {"field": _field_path(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors
+        ]
+        return api.create_response(request, {"code": "invalid", "detail": errors}, status=422)
+
+    @api.exception_handler(DjangoValidationError)
+    def on_domain_validation(request, exc):
+        if hasattr(exc, "error_dict"):
+            errors = [{"field": f, "message": m} for f, ms in exc.message_dict.items() for m in ms]
+        else:
+            errors = [{"field": "", "message": m} for m in exc.messages]
+        return api.create_response(request, {"code": "invalid", "detail": errors}, status=422)
+
+    @api.exception_handler(Http404)
+    def on_not_found(request, exc):
+        return api.create_response(request, {"code": "not_found", "detail": "Not found"}, status=404)
+
+    @api.exception_handler(PermissionDenied)
+    def on_forbidden(request, exc):
+        return api.create_response(request, {"code": "forbidden", "detail": "Permission denied"}, status=403)
+
+    @api.exception_handler(AuthenticationError)
+    def on_unauthenticated(request, exc):
+        return api.create_response(request, {"code": "unauthenticated", "detail": "Authentication required"},
+                                   status=401)
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request, exc):
+        return api.create_response(request, {"code": "error", "detail": str(exc)}, status=exc.status_code)
+
+    from shegong.network.api import router as network_router
+    from shegong.regions.api import router as regions_router
+
+    api.add_router("/regions", regions_router)
+    api.add_router("/nodes", network_router)
+    for module in ("shegong.recipients.api", "shegong.services.api", "shegong.people.api", "shegong.orgs.api"):
+        _add_optional(api, module)
+    return api
+
+
+def _add_optional(api: NinjaAPI, module_name: str) -> None:
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec(module_name) is None:
+        return
+    module = importlib.import_module(module_name)
+    for prefix, router in getattr(module, "ROUTERS", []):
+        api.add_router(prefix, router)
+
+
+api = build_api()

@@ -1,0 +1,59 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("The audit log is append-only")
+
+    def delete(self):
+        raise AppendOnlyError("The audit log is append-only; use `shegong audit prune`")
+
+
+class AuditEvent(models.Model):
+    """One entry of the append-only audit log, chained to the previous entry by hash."""
+
+    seq = models.BigIntegerField(primary_key=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    action = models.CharField(_("动作"), max_length=40, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=60, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    region_code = models.CharField(_("区划"), max_length=12, blank=True, db_index=True)
+    changes = models.JSONField(_("变更摘要"), default=dict, blank=True)
+    reason = models.CharField(_("事由"), max_length=300, blank=True)
+    ip = models.CharField(_("来源地址"), max_length=45, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit entries cannot be deleted")
+
+
+class AuditChainHead(models.Model):
+    """The single row that serialises appends and remembers where a prune cut the chain."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    pruned_through_seq = models.BigIntegerField(default=0)
+    pruned_anchor_hash = models.CharField(max_length=64, default="0" * 64)

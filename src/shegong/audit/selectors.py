@@ -1,0 +1,23 @@
+from django.db.models import Q, QuerySet
+
+from shegong.core.scoping import Scope
+
+from .models import AuditEvent
+
+
+def events_for(scope_codes: list[str], *, action: str = "", actor: str = "", date_from=None, date_to=None,
+               q: str = "") -> QuerySet[AuditEvent]:
+    """Entries in the audit admin's region subtrees; entries with no region are shown to every audit admin."""
+    scope = Scope.of(scope_codes)
+    queryset = AuditEvent.objects.filter(scope.q("region_code") | Q(region_code=""))
+    if action:
+        queryset = queryset.filter(action__startswith=action)
+    if actor:
+        queryset = queryset.filter(actor_name__contains=actor)
+    if date_from:
+        queryset = queryset.filter(at__date__gte=date_from)
+    if date_to:
+        queryset = queryset.filter(at__date__lte=date_to)
+    if q:
+        queryset = queryset.filter(Q(object_repr__contains=q) | Q(object_id=q) | Q(reason__contains=q))
+    return queryset.order_by("-seq")

@@ -1,0 +1,42 @@
+"""Shared pieces of the JSON API: authentication by the request's actor, strict schemas, error bodies."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Schema
+from ninja.security.http import HttpBearer
+from ninja.utils import check_csrf
+from pydantic import ConfigDict
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class StrictSchema(Schema):
+    """Request bodies: unknown fields and wrong types are rejected with 422, never coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ErrorOut(Schema):
+    code: str
+    detail: str | list | dict
+
+
+class ActorAuth(HttpBearer):
+    """Bearer tokens (checked by ActorMiddleware) or the page's own session, with CSRF for writes."""
+
+    def __call__(self, request: HttpRequest):
+        actor = getattr(request, "actor", None)
+        if actor is None or not actor.is_authenticated:
+            return None
+        if not getattr(request, "api_token_auth", False) and request.method not in SAFE_METHODS:
+            error = check_csrf(request)
+            if error:
+                return None
+        return actor
+
+    def authenticate(self, request, token):  # pragma: no cover - __call__ does the work
+        return None
+
+
+STANDARD_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}

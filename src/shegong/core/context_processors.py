@@ -1,0 +1,33 @@
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (label, url name, permission that shows it)
+NAVIGATION = [
+    (_("首页"), "core:home", "dashboard.view"),
+    (_("行政区划"), "regions:browse", "regions.view"),
+    (_("服务阵地"), "network:list", "network.view"),
+    (_("服务对象"), "recipients:list", "recipients.view"),
+    (_("我的待访"), "services:worklist", "visits.record"),
+    (_("社工"), "people:workers", "people.view"),
+    (_("志愿者"), "people:volunteers", "volunteers.view"),
+    (_("我的时长"), "people:my_hours", "hours.log"),
+    (_("社会组织"), "orgs:list", "orgs.view"),
+    (_("审计日志"), "audit:list", "audit.view"),
+    (_("账号管理"), "admin:index", "system.settings"),
+]
+
+
+def shell(request):
+    actor = getattr(request, "actor", None)
+    items = []
+    if actor is not None and actor.is_authenticated:
+        current = request.path
+        for label, name, permission in NAVIGATION:
+            try:
+                url = reverse(name)
+            except NoReverseMatch:  # a section whose pages are not installed is not shown
+                continue
+            if actor.can(permission):
+                items.append({"label": label, "url": url, "active": current.startswith(url) and url != "/"
+                              or current == url})
+    return {"nav_items": items, "actor": actor}

@@ -1,0 +1,158 @@
+"""SM4-GCM for sensitive fields and an HMAC-SM3 blind index for exact search.
+
+Keys come from the environment: ``SHEGONG_DATA_KEYS`` ("id:base64,id:base64", the first one encrypts, every one
+decrypts) and ``SHEGONG_INDEX_KEY`` (base64). Outside production, missing keys are generated once into
+``var/keys.env`` so the demo and development work out of the box.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+log = logging.getLogger(__name__)
+
+TOKEN_SCHEME = "sm4gcm"
+NONCE_BYTES = 12
+TAG_BYTES = 16
+
+
+class DecryptionError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Keyring:
+    data_keys: dict[str, bytes]
+    current_id: str
+    index_key: bytes
+
+
+def _b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _b64encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def parse_data_keys(spec: str) -> tuple[dict[str, bytes], str]:
+    keys: dict[str, bytes] = {}
+    order: list[str] = []
+    for item in spec.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        key_id, _, material = item.partition(":")
+        if not key_id or not material:
+            raise ImproperlyConfigured("SHEGONG_DATA_KEYS entries look like id:base64key")
+        raw = _b64decode(material)
+        if len(raw) != 16:
+            raise ImproperlyConfigured(f"SM4 key {key_id!r} must be 16 bytes, got {len(raw)}")
+        keys[key_id] = raw
+        order.append(key_id)
+    if not keys:
+        raise ImproperlyConfigured("SHEGONG_DATA_KEYS holds no key")
+    return keys, order[0]
+
+
+def generate_key_lines(key_id: str = "k1") -> str:
+    return (
+        f"SHEGONG_DATA_KEYS={key_id}:{_b64encode(os.urandom(16))}\n"
+        f"SHEGONG_INDEX_KEY={_b64encode(os.urandom(32))}\n"
+    )
+
+
+def _local_keys() -> dict[str, str]:
+    """Read (or create once) the development key file under var/."""
+    path = Path(settings.LOCAL_KEY_FILE)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(generate_key_lines())
+        path.chmod(0o600)
+        log.warning("Generated local development keys in %s", path)
+    values = {}
+    for line in path.read_text().splitlines():
+        name, _, value = line.partition("=")
+        if value:
+            values[name.strip()] = value.strip()
+    return values
+
+
+@functools.cache
+def keyring() -> Keyring:
+    data_spec, index_spec = settings.DATA_KEYS, settings.INDEX_KEY
+    if not (data_spec and index_spec):
+        if settings.PRODUCTION:
+            raise ImproperlyConfigured("SHEGONG_DATA_KEYS and SHEGONG_INDEX_KEY must be set in production.")
+        local = _local_keys()
+        data_spec = data_spec or local["SHEGONG_DATA_KEYS"]
+        index_spec = index_spec or local["SHEGONG_INDEX_KEY"]
+    keys, current = parse_data_keys(data_spec)
+    index_key = _b64decode(index_spec)
+    if len(index_key) < 16:
+        raise ImproperlyConfigured("SHEGONG_INDEX_KEY must be at least 16 bytes")
+    return Keyring(keys, current, index_key)
+
+
+def reset_keyring() -> None:
+    keyring.cache_clear()
+
+
+def encrypt(plaintext: str, associated_data: str) -> str:
+    ring = keyring()
+    nonce = os.urandom(NONCE_BYTES)
+    encryptor = Cipher(algorithms.SM4(ring.data_keys[ring.current_id]), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(associated_data.encode())
+    body = encryptor.update(plaintext.encode()) + encryptor.finalize()
+    return f"{TOKEN_SCHEME}:{ring.current_id}:{_b64encode(nonce + body + encryptor.tag)}"
+
+
+def token_key_id(token: str) -> str:
+    scheme, key_id, _ = token.split(":", 2)
+    if scheme != TOKEN_SCHEME:
+        raise DecryptionError(f"unknown scheme {scheme!r}")
+    return key_id
+
+
+def decrypt(token: str, associated_data: str) -> str:
+    try:
+        scheme, key_id, payload = token.split(":", 2)
+    except ValueError as exc:
+        raise DecryptionError("malformed ciphertext") from exc
+    if scheme != TOKEN_SCHEME:
+        raise DecryptionError(f"unknown scheme {scheme!r}")
+    key = keyring().data_keys.get(key_id)
+    if key is None:
+        raise DecryptionError(f"key {key_id!r} is not configured")
+    raw = _b64decode(payload)
+    nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
+    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+    decryptor.authenticate_additional_data(associated_data.encode())
+    try:
+        return (decryptor.update(body) + decryptor.finalize()).decode()
+    except InvalidTag as exc:
+        raise DecryptionError("ciphertext does not authenticate (tampered, moved or wrong key)") from exc
+
+
+def blind_index(domain: str, normalised_value: str) -> str:
+    """HMAC-SM3 over a domain-separated, already normalised value: equal inputs give equal indexes."""
+    mac = hmac.HMAC(keyring().index_key, hashes.SM3())
+    mac.update(domain.encode() + b"\x00" + normalised_value.encode())
+    return mac.finalize().hex()
+
+
+def sm3_hex(data: bytes) -> str:
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(data)
+    return digest.finalize().hex()

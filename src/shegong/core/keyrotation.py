@@ -1,0 +1,43 @@
+"""Re-encrypt every sensitive value under the current data key."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import transaction
+
+from . import crypto
+from .fields import Sealed, associated_data, encrypted_fields
+
+
+def rotate(batch_size: int = 500) -> dict[str, int]:
+    ring = crypto.keyring()
+    counts: dict[str, int] = {}
+    for model in apps.get_models():
+        fields = encrypted_fields(model)
+        if not fields:
+            continue
+        manager = model._base_manager
+        changed = 0
+        last_pk = None
+        while True:
+            queryset = manager.order_by("pk")
+            if last_pk is not None:
+                queryset = queryset.filter(pk__gt=last_pk)
+            batch = list(queryset[:batch_size])
+            if not batch:
+                break
+            with transaction.atomic():
+                for row in batch:
+                    updates = {}
+                    for field in fields:
+                        token = row.__dict__.get(field.attname)
+                        if not token or crypto.token_key_id(str(token)) == ring.current_id:
+                            continue
+                        aad = associated_data(row, field)
+                        updates[field.attname] = Sealed(crypto.encrypt(crypto.decrypt(str(token), aad), aad))
+                    if updates:
+                        manager.filter(pk=row.pk).update(**updates)
+                        changed += 1
+            last_pk = batch[-1].pk
+        counts[model._meta.label] = changed
+    return counts

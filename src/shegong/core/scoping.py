@@ -1,0 +1,205 @@
+"""Region scoping that fails closed.
+
+Every region-owned row carries ``region_code``, the 12-digit code of the lowest region it belongs to. An actor's
+scope is a set of region subtrees. Querying a region-owned model through its default manager while no scope is
+active raises ``ScopeNotActive``; with a scope active, only rows inside one of its subtrees come back.
+
+The single escape hatch is ``unscoped()`` (grep for it): management commands, migrations, background set-up and
+tests use it. Pages and the API never do; the actor middleware activates the actor's scope for every request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from shegong.regions.codes import subtree_bounds, subtree_prefix
+
+
+class ScopeNotActive(RuntimeError):
+    """A region-owned model was queried with no scope active: a bug, never an empty result."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The set of region subtrees an actor may see. ``everything`` is only set by ``unscoped()``."""
+
+    region_codes: frozenset[str] = frozenset()
+    everything: bool = False
+
+    @classmethod
+    def of(cls, codes: Iterable[str]) -> Scope:
+        return cls(region_codes=frozenset(_minimal_roots(codes)))
+
+    def contains(self, region_code: str | None) -> bool:
+        if self.everything:
+            return True
+        if not region_code:
+            return False
+        return any(region_code.startswith(subtree_prefix(root)) for root in self.region_codes)
+
+    def q(self, field: str = "region_code") -> Q:
+        """A filter selecting rows whose ``field`` lies in one of the subtrees (index-friendly ranges)."""
+        if self.everything:
+            return Q()
+        condition = Q(pk__in=[])
+        for root in sorted(self.region_codes):
+            low, high = subtree_bounds(root)
+            condition |= Q(**{f"{field}__gte": low, f"{field}__lte": high})
+        return condition
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everything and not self.region_codes
+
+
+def _minimal_roots(codes: Iterable[str]) -> set[str]:
+    """Drop codes already covered by an ancestor in the same set."""
+    unique = sorted(set(codes), key=lambda c: len(subtree_prefix(c)))
+    roots: set[str] = set()
+    for code in unique:
+        if not any(code.startswith(subtree_prefix(root)) for root in roots):
+            roots.add(code)
+    return roots
+
+
+_current_scope: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("shegong_scope", default=None)
+
+
+def current_scope() -> Scope:
+    scope = _current_scope.get()
+    if scope is None:
+        raise ScopeNotActive(
+            "No region scope is active. Requests get one from ActorMiddleware; background work must enter "
+            "`activate(scope)`; maintenance code must say `unscoped()` explicitly."
+        )
+    return scope
+
+
+def scope_is_active() -> bool:
+    return _current_scope.get() is not None
+
+
+@contextlib.contextmanager
+def activate(scope: Scope) -> Iterator[Scope]:
+    token = _current_scope.set(scope)
+    try:
+        yield scope
+    finally:
+        _current_scope.reset(token)
+
+
+def unscoped() -> contextlib.AbstractContextManager[Scope]:
+    """The escape hatch: see every region. For management commands, migrations and tests only."""
+    return activate(Scope(everything=True))
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset built while no scope was active: it selects nothing and raises when evaluated.
+
+    Building one is allowed (model forms build querysets at import time); running one is a bug.
+    """
+
+    _scope_missing = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._scope_missing = self._scope_missing
+        return clone
+
+    def _refuse(self):
+        if self._scope_missing:
+            current_scope()
+
+    def _fetch_all(self):
+        self._refuse()
+        super()._fetch_all()
+
+    def count(self):
+        self._refuse()
+        return super().count()
+
+    def exists(self):
+        self._refuse()
+        return super().exists()
+
+    def aggregate(self, *args, **kwargs):
+        self._refuse()
+        return super().aggregate(*args, **kwargs)
+
+    def iterator(self, *args, **kwargs):
+        self._refuse()
+        return super().iterator(*args, **kwargs)
+
+    def update(self, **kwargs):
+        self._refuse()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse()
+        return super().delete()
+
+
+class RegionScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
+    """Default manager of region-owned models: filters by the active scope, fails closed when there is none."""
+
+    region_field = "region_code"
+
+    def get_queryset(self) -> models.QuerySet:
+        scope = _current_scope.get()
+        queryset = self.scope_queryset(super().get_queryset(), scope)
+        return queryset
+
+    def scope_queryset(self, queryset, scope: Scope | None):
+        if scope is None:
+            # Selects nothing even if used as a subquery; raises if evaluated.
+            queryset = queryset.filter(pk__in=[])
+            queryset._scope_missing = True
+            return queryset
+        if scope.everything:
+            return queryset
+        return queryset.filter(scope.q(self.region_field))
+
+
+class RegionOwned(models.Model):
+    """Abstract base for every region-owned row."""
+
+    region_code = models.CharField(max_length=12, db_index=True)
+
+    objects = RegionScopedManager()
+    # Following a foreign key to a row you already hold, saving and deleting go through the base manager;
+    # it must not filter, or an update could silently miss its own row.
+    _base = models.Manager()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "_base"
+        default_manager_name = "objects"
+
+    def validate_unique(self, exclude=None):
+        # Uniqueness holds across the whole database, not only across what the actor can see.
+        with unscoped():
+            super().validate_unique(exclude=exclude)
+
+    def validate_constraints(self, exclude=None):
+        with unscoped():
+            super().validate_constraints(exclude=exclude)
+
+
+def get_scoped_or_404(queryset_or_model, **lookup):
+    """Fetch one row from the scoped queryset: the same 404 for 'does not exist' and 'not in your scope'."""
+    queryset = (
+        queryset_or_model._default_manager.all()
+        if isinstance(queryset_or_model, type)
+        else queryset_or_model
+    )
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

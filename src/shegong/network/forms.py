@@ -1,0 +1,42 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shegong.orgs.models import Organisation
+from shegong.regions.models import Region
+
+from .models import FunctionRoom, NodeDocument, ServiceNode
+
+
+class NodeForm(forms.ModelForm):
+    region = forms.CharField(label=_("所在区划代码"), max_length=12,
+                             help_text=_("12 位统计用区划代码；社工站填乡镇（街道），社工室填村（社区）"))
+    function_rooms = forms.MultipleChoiceField(label=_("功能室"), choices=FunctionRoom.choices, required=False,
+                                               widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = ServiceNode
+        fields = ["level", "region", "name", "address", "operator", "site_area", "function_rooms",
+                  "has_signage", "opening_date", "status", "standardised", "phone"]
+        widgets = {"opening_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["operator"].queryset = Organisation.objects.order_by("name")
+        if self.instance.pk:
+            self.initial["region"] = self.instance.region_id
+
+    def clean_region(self):
+        code = self.cleaned_data["region"].strip()
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise forms.ValidationError(_("区划 %(c)s 不存在或不在您的管辖范围内") % {"c": code})
+        return region
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = NodeDocument
+        fields = ["kind", "title"]

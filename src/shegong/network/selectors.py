@@ -1,0 +1,194 @@
+"""Reads on the service network: lists, coverage and the five-haves check."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from shegong.regions.codes import PREFIX_LENGTH, Level, subtree_bounds
+from shegong.regions.models import Region
+from shegong.regions.selectors import region_subtree_q, standards_for
+
+from .models import NodeLevel, NodeStatus, ServiceNode
+
+
+def nodes(*, level: str = "", status: str = "", under: str = "", q: str = "") -> QuerySet[ServiceNode]:
+    queryset = ServiceNode.objects.select_related("region", "operator")
+    if level:
+        queryset = queryset.filter(level=level)
+    if status:
+        queryset = queryset.filter(status=status)
+    if under:
+        queryset = queryset.filter(region_subtree_q(under))
+    if q:
+        queryset = queryset.filter(Q(name__contains=q) | Q(region__name__contains=q) | Q(address__contains=q))
+    return queryset.order_by("region_code", "level", "name")
+
+
+@dataclass
+class CoverageRow:
+    code: str
+    name: str
+    level: int
+    townships: int = 0
+    townships_covered: int = 0
+    villages: int = 0
+    villages_covered: int = 0
+    rooms_standardised: int = 0
+    stations: int = 0
+    rooms: int = 0
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return round(100.0 * part / whole, 1) if whole else None
+
+    @property
+    def station_rate(self) -> float | None:
+        return self._rate(self.townships_covered, self.townships)
+
+    @property
+    def room_rate(self) -> float | None:
+        return self._rate(self.villages_covered, self.villages)
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "level": self.level,
+            "townships": self.townships,
+            "townships_covered": self.townships_covered,
+            "station_rate": self.station_rate,
+            "villages": self.villages,
+            "villages_covered": self.villages_covered,
+            "room_rate": self.room_rate,
+            "stations": self.stations,
+            "rooms": self.rooms,
+            "rooms_standardised": self.rooms_standardised,
+        }
+
+
+@dataclass
+class Coverage:
+    total: CoverageRow
+    children: list[CoverageRow] = field(default_factory=list)
+
+
+def _grouped(queryset, length: int, value_expr: str = "region_code", **aggregates) -> dict[str, dict]:
+    rows = queryset.annotate(bucket=Substr(value_expr, 1, length)).values("bucket").annotate(**aggregates)
+    return {row["bucket"]: row for row in rows}
+
+
+def coverage(region: Region) -> Coverage:
+    """Coverage of ``region`` and of each of its children, in a fixed number of queries."""
+    low, high = subtree_bounds(region.code)
+    children = list(Region.objects.filter(parent_id=region.code).order_by("code"))
+    child_length = PREFIX_LENGTH[Level(region.level + 1)] if region.level < Level.VILLAGE else 12
+
+    regions_in = Region.objects.filter(code__gte=low, code__lte=high)
+    township_counts = _grouped(regions_in.filter(level=Level.TOWNSHIP), child_length, "code", n=Count("code"))
+    village_counts = _grouped(regions_in.filter(level=Level.VILLAGE), child_length, "code", n=Count("code"))
+
+    open_nodes = ServiceNode.objects.filter(region_code__gte=low, region_code__lte=high,
+                                            status=NodeStatus.OPERATING)
+    station_counts = _grouped(
+        open_nodes.filter(level=NodeLevel.STATION, region__level=Level.TOWNSHIP),
+        child_length,
+        n=Count("id"),
+        covered=Count("region_code", distinct=True),
+    )
+    room_counts = _grouped(
+        open_nodes.filter(level=NodeLevel.ROOM, region__level=Level.VILLAGE),
+        child_length,
+        n=Count("id"),
+        covered=Count("region_code", distinct=True),
+        standardised=Count("id", filter=Q(standardised=True)),
+    )
+
+    def row_for(code: str, name: str, level: int, bucket: str | None) -> CoverageRow:
+        def pick(table, key, default=0):
+            if bucket is None:
+                return sum(r[key] for r in table.values())
+            return table.get(bucket, {}).get(key, default)
+
+        return CoverageRow(
+            code=code,
+            name=name,
+            level=level,
+            townships=pick(township_counts, "n"),
+            townships_covered=pick(station_counts, "covered"),
+            villages=pick(village_counts, "n"),
+            villages_covered=pick(room_counts, "covered"),
+            rooms_standardised=pick(room_counts, "standardised"),
+            stations=pick(station_counts, "n"),
+            rooms=pick(room_counts, "n"),
+        )
+
+    total = row_for(region.code, region.name, region.level, None)
+    child_rows = [row_for(c.code, c.name, c.level, c.code[:child_length]) for c in children]
+    return Coverage(total=total, children=child_rows)
+
+
+@dataclass
+class FiveHaves:
+    """五有: 有场地、有人员、有功能、有制度、有活动, each with the figure behind it."""
+
+    site: bool
+    staff: bool
+    functions: bool
+    rules: bool
+    activities: bool
+    fulltime_workers: int
+    certified_workers: int
+    required_fulltime: int
+    required_certified: int
+    rules_documents: int
+    recent_activities: int
+
+    @property
+    def met(self) -> int:
+        return sum([self.site, self.staff, self.functions, self.rules, self.activities])
+
+    @property
+    def complete(self) -> bool:
+        return self.met == 5
+
+
+ACTIVITY_WINDOW_DAYS = 30
+
+
+def five_haves(nodes_: list[ServiceNode]) -> dict[int, FiveHaves]:
+    from shegong.people.selectors import staffing_by_node
+    from shegong.services.selectors import activity_counts_by_node
+
+    ids = [n.pk for n in nodes_]
+    since = timezone.localdate() - datetime.timedelta(days=ACTIVITY_WINDOW_DAYS)
+    staffing = staffing_by_node(ids)
+    activities = activity_counts_by_node(ids, since=since)
+    documents = dict(
+        ServiceNode.objects.filter(pk__in=ids)
+        .annotate(n=Count("documents", filter=Q(documents__kind="rules")))
+        .values_list("pk", "n")
+    )
+    standards = standards_for(sorted({n.region_code for n in nodes_}))
+    result = {}
+    for node in nodes_:
+        standard = standards[node.region_code]
+        fulltime, certified = staffing.get(node.pk, (0, 0))
+        result[node.pk] = FiveHaves(
+            site=bool(node.address and node.site_area and node.site_area > 0),
+            staff=fulltime >= standard.station_min_fulltime and certified >= standard.station_min_certified,
+            functions=bool(node.function_rooms),
+            rules=documents.get(node.pk, 0) > 0,
+            activities=activities.get(node.pk, 0) > 0,
+            fulltime_workers=fulltime,
+            certified_workers=certified,
+            required_fulltime=standard.station_min_fulltime,
+            required_certified=standard.station_min_certified,
+            rules_documents=documents.get(node.pk, 0),
+            recent_activities=activities.get(node.pk, 0),
+        )
+    return result

@@ -1,0 +1,104 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shegong.core.forms import apply_errors
+from shegong.core.scoping import get_scoped_or_404
+
+from . import selectors, services
+from .forms import DocumentForm, NodeForm
+from .models import NodeLevel, NodeStatus, ServiceNode
+
+
+@login_required
+def node_list(request):
+    request.actor.require("network.view")
+    filters = {
+        "level": request.GET.get("level", ""),
+        "status": request.GET.get("status", ""),
+        "under": request.GET.get("under", ""),
+        "q": request.GET.get("q", "").strip(),
+    }
+    page = Paginator(selectors.nodes(**filters), 30).get_page(request.GET.get("page"))
+    haves = selectors.five_haves([n for n in page if n.level == NodeLevel.STATION])
+    for node in page:
+        node.haves = haves.get(node.pk)
+    context = {
+        "page": page,
+        "filters": filters,
+        "levels": NodeLevel.choices,
+        "statuses": NodeStatus.choices,
+        "can_change": request.actor.can("network.change"),
+    }
+    template = "network/_table.html" if request.htmx else "network/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def node_detail(request, pk: int):
+    request.actor.require("network.view")
+    node = get_scoped_or_404(ServiceNode.objects.select_related("region", "operator"), pk=pk)
+    context = {
+        "node": node,
+        "haves": selectors.five_haves([node])[node.pk] if node.level == NodeLevel.STATION else None,
+        "documents": node.documents.all(),
+        "activities": node.activities.all()[:10],
+        "document_form": DocumentForm(),
+        "can_change": request.actor.can("network.change", node.region_code),
+    }
+    return render(request, "network/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def node_create(request):
+    if not request.actor.can("network.change"):
+        request.actor.require("network.change")
+    initial = {"level": request.GET.get("level", ""), "region": request.GET.get("region", "")}
+    form = NodeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            node = services.node_create(actor=request.actor, data=form.service_data())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已新增“%(name)s”。") % {"name": node.name})
+            return redirect("network:detail", pk=node.pk)
+    return render(request, "network/form.html", {"form": form, "title": _("新增服务阵地")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def node_edit(request, pk: int):
+    node = get_scoped_or_404(ServiceNode, pk=pk)
+    request.actor.require("network.change", node.region_code)
+    form = NodeForm(request.POST or None, instance=node)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.node_update(actor=request.actor, node=get_scoped_or_404(ServiceNode, pk=pk),
+                                 data=form.service_data())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("network:detail", pk=pk)
+    return render(request, "network/form.html", {"form": form, "title": _("编辑服务阵地"), "node": node})
+
+
+@login_required
+@require_POST
+def document_add(request, pk: int):
+    node = get_scoped_or_404(ServiceNode, pk=pk)
+    form = DocumentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.document_add(actor=request.actor, node=node, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, _("请填写文件标题。"))
+    return redirect("network:detail", pk=pk)

@@ -1,0 +1,80 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shegong.core.scoping import RegionScopedManager
+
+from .codes import LEVEL_LABELS, Level, ancestors_of, subtree_prefix, township_kind, village_kind
+
+
+class RegionManager(RegionScopedManager):
+    """Regions inside the actor's subtrees, plus the ancestors of those subtrees (for breadcrumbs)."""
+
+    region_field = "code"
+
+    def scope_queryset(self, queryset, scope):
+        if scope is None or scope.everything:
+            return super().scope_queryset(queryset, scope)
+        ancestors = {code for root in scope.region_codes for code in ancestors_of(root)}
+        return queryset.filter(scope.q("code") | Q(code__in=ancestors))
+
+
+class Region(models.Model):
+    code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=100, db_index=True)
+    level = models.PositiveSmallIntegerField(_("级别"), choices=[(int(k), v) for k, v in LEVEL_LABELS.items()])
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    objects = RegionManager()
+    _base = models.Manager()
+
+    class Meta:
+        base_manager_name = "_base"
+        default_manager_name = "objects"
+        ordering = ["code"]
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        constraints = [
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="region_level_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def level_enum(self) -> Level:
+        return Level(self.level)
+
+    @property
+    def prefix(self) -> str:
+        return subtree_prefix(self.code)
+
+    @property
+    def kind_label(self) -> str:
+        if self.level == Level.TOWNSHIP:
+            return str({"street": _("街道"), "town": _("镇"), "township": _("乡")}[township_kind(self.code)])
+        if self.level == Level.VILLAGE:
+            return str({"community": _("社区"), "village": _("村")}[village_kind(self.code)])
+        return self.get_level_display()
+
+
+class RegionStandard(models.Model):
+    """Staffing standard for stations in a region subtree; the nearest ancestor's standard applies (SPEC §2)."""
+
+    region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="standard", verbose_name=_("区划"))
+    station_min_fulltime = models.PositiveSmallIntegerField(_("社工站最少专职社工数"), default=2)
+    station_min_certified = models.PositiveSmallIntegerField(_("其中最少持证社工数"), default=0)
+
+    objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("建设标准")
+        verbose_name_plural = _("建设标准")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(station_min_certified__lte=models.F("station_min_fulltime")),
+                name="standard_certified_le_fulltime",
+            )
+        ]

@@ -1,0 +1,82 @@
+"""Reads on the region tree. Every query goes through the scoped manager."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from .codes import Level, ancestors_of, subtree_bounds
+from .models import Region, RegionStandard
+
+
+def region_subtree_q(code: str, field: str = "region_code") -> Q:
+    low, high = subtree_bounds(code)
+    return Q(**{f"{field}__gte": low, f"{field}__lte": high})
+
+
+def children_of(code: str | None) -> QuerySet[Region]:
+    if code is None:
+        return Region.objects.filter(parent__isnull=True)
+    return Region.objects.filter(parent_id=code)
+
+
+def visible_roots() -> QuerySet[Region]:
+    """The top of what the actor can browse: regions whose parent it cannot see."""
+    visible = Region.objects.all()
+    return visible.exclude(parent_id__in=visible.values("code")).order_by("code")
+
+
+def breadcrumbs(region: Region) -> list[Region]:
+    codes = ancestors_of(region.code)
+    found = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    return [found[c] for c in codes if c in found] + [region]
+
+
+def search(term: str, *, under: str | None = None, limit: int = 50) -> QuerySet[Region]:
+    term = term.strip()
+    queryset = Region.objects.all()
+    if under:
+        queryset = queryset.filter(region_subtree_q(under, "code"))
+    if term.isdigit():
+        queryset = queryset.filter(code__startswith=term)
+    else:
+        queryset = queryset.filter(name__contains=term)
+    return queryset.order_by("level", "code")[:limit]
+
+
+def child_counts(codes: list[str]) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = Region.objects.filter(parent_id__in=codes).values("parent_id").annotate(n=Count("code"))
+    return {row["parent_id"]: row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class Standard:
+    station_min_fulltime: int = 2
+    station_min_certified: int = 0
+
+
+def standards_for(codes: list[str]) -> dict[str, Standard]:
+    """For each code, the staffing standard of the nearest region (itself or an ancestor) that sets one."""
+    chains = {code: ancestors_of(code) + [code] for code in codes}
+    wanted = {c for chain in chains.values() for c in chain}
+    found = {s.region_id: s for s in RegionStandard.objects.filter(region_id__in=wanted)}
+    result = {}
+    for code, chain in chains.items():
+        result[code] = Standard()
+        for candidate in reversed(chain):
+            if candidate in found:
+                row = found[candidate]
+                result[code] = Standard(row.station_min_fulltime, row.station_min_certified)
+                break
+    return result
+
+
+def standard_for(code: str) -> Standard:
+    return standards_for([code])[code]
+
+
+def level_of_region(region: Region) -> Level:
+    return Level(region.level)

@@ -1,0 +1,233 @@
+"""Settings, read from the environment with safe defaults.
+
+SHEGONG_ENV=production turns on the production profile: it refuses to start without a secret key,
+allowed hosts and data keys, and switches on secure cookies and HSTS.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = Path(os.environ.get("SHEGONG_HOME", Path.cwd())).resolve()
+VAR_DIR = Path(os.environ.get("SHEGONG_VAR", BASE_DIR / "var")).resolve()
+
+ENV = os.environ.get("SHEGONG_ENV", "development")
+PRODUCTION = ENV == "production"
+DEBUG = os.environ.get("SHEGONG_DEBUG", "0" if PRODUCTION else "1") == "1"
+
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+SECRET_KEY = os.environ.get("SHEGONG_SECRET_KEY", "")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("SHEGONG_SECRET_KEY must be set in production.")
+    SECRET_KEY = "development-only-insecure-key-do-not-use-in-production-7f3a9c"
+
+ALLOWED_HOSTS = _env_list("SHEGONG_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("SHEGONG_ALLOWED_HOSTS must be set in production.")
+CSRF_TRUSTED_ORIGINS = _env_list("SHEGONG_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks_db",
+    "shegong.core",
+    "shegong.regions",
+    "shegong.accounts",
+    "shegong.audit",
+    "shegong.network",
+    "shegong.people",
+    "shegong.orgs",
+    "shegong.recipients",
+    "shegong.services",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shegong.accounts.middleware.ActorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "shegong.urls"
+WSGI_APPLICATION = "shegong.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "shegong.core.context_processors.shell",
+            ],
+        },
+    }
+]
+
+
+def database_from_url(url: str) -> dict:
+    """Turn DATABASE_URL into a Django DATABASES entry (sqlite:///path or postgres://…)."""
+    parsed = urlparse(url)
+    if parsed.scheme in ("postgres", "postgresql"):
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parsed.path.lstrip("/")),
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(parsed.port or ""),
+            "CONN_MAX_AGE": int(os.environ.get("SHEGONG_DB_CONN_MAX_AGE", "60")),
+        }
+    if parsed.scheme == "sqlite":
+        path = Path(unquote(parsed.path)) if parsed.path else VAR_DIR / "shegong.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return sqlite_database(path)
+    raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (use sqlite or postgres).")
+
+
+def sqlite_database(path: Path) -> dict:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": {
+            # WAL lets readers proceed during a write; IMMEDIATE avoids lock upgrades failing mid-transaction.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+        "TEST": {"NAME": os.environ.get("SHEGONG_SQLITE_TEST_NAME") or None},
+    }
+
+
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite://"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = ["shegong.accounts.backends.LockoutModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "shegong.accounts.passwords.CharacterClassValidator"},
+]
+
+# Login security (SPEC §1, issue: accounts): lockout after N failures for M minutes, per account and per address.
+LOGIN_LOCKOUT_FAILURES = int(os.environ.get("SHEGONG_LOGIN_LOCKOUT_FAILURES", "5"))
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("SHEGONG_LOGIN_LOCKOUT_MINUTES", "15"))
+SESSION_IDLE_TIMEOUT_MINUTES = int(os.environ.get("SHEGONG_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the meta tag, not the cookie; kept readable for forms.
+API_TOKEN_DAYS = int(os.environ.get("SHEGONG_API_TOKEN_DAYS", "90"))
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [("vendor", BASE_DIR / "node_modules" / "echarts" / "dist")]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+# Content-Security-Policy with per-request nonces; no inline script without the nonce, no third-party origin.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = os.environ.get("SHEGONG_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SHEGONG_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# Keys for sensitive fields. "id:base64key,id:base64key": the first one encrypts, all of them decrypt.
+DATA_KEYS = os.environ.get("SHEGONG_DATA_KEYS", "")
+INDEX_KEY = os.environ.get("SHEGONG_INDEX_KEY", "")
+LOCAL_KEY_FILE = VAR_DIR / "keys.env"
+if PRODUCTION and not (DATA_KEYS and INDEX_KEY):
+    raise ImproperlyConfigured(
+        "SHEGONG_DATA_KEYS and SHEGONG_INDEX_KEY must be set in production; "
+        "generate them with `shegong keys generate`."
+    )
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SHEGONG_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from shegong.api import api
+
+urlpatterns = [
+    path("", include("shegong.core.urls")),
+    path("accounts/", include("shegong.accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("regions/", include("shegong.regions.urls")),
+    path("network/", include("shegong.network.urls")),
+    path("audit/", include("shegong.audit.urls")),
+    path("recipients/", include("shegong.recipients.urls")),
+    path("services/", include("shegong.services.urls")),
+    path("people/", include("shegong.people.urls")),
+    path("orgs/", include("shegong.orgs.urls")),
+    path("api/v1/", api.urls),
+    path("sysadmin/", admin.site.urls),
+]
+
+handler404 = "shegong.core.errors.not_found"
+handler403 = "shegong.core.errors.forbidden"
+handler500 = "shegong.core.errors.server_error"
