@@ -95,6 +95,16 @@ def activate(scope: Scope) -> Iterator[Scope]:
         _current_scope.reset(token)
 
 
+@contextlib.contextmanager
+def no_scope() -> Iterator[None]:
+    """Leave every scope: what a request that bypassed the middleware would see. For tests of fail-closed."""
+    token = _current_scope.set(None)
+    try:
+        yield
+    finally:
+        _current_scope.reset(token)
+
+
 def unscoped() -> contextlib.AbstractContextManager[Scope]:
     """The escape hatch: see every region. For management commands, migrations and tests only."""
     return activate(Scope(everything=True))

@@ -1,10 +1,11 @@
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.selectors import coverage
 from shegong.regions.models import Region
-from shegong.regions.selectors import breadcrumbs, visible_roots
+from shegong.regions.selectors import breadcrumbs, scope_roots
 
 
 @login_required
@@ -20,12 +21,12 @@ def home(request):
     if code:
         region = get_scoped_or_404(Region, code=code)
     else:
-        region = visible_roots().first()
+        region = scope_roots(actor.scope).first()
         if region is None:
             return render(request, "core/admin_home.html")
     # Ancestors are visible for breadcrumbs only: drilling up stops at the actor's own subtree.
     if not actor.scope.contains(region.code):
-        return redirect("core:home")
+        raise Http404
     cov = coverage(region)
     chart = {
         "labels": [row.name for row in cov.children],

@@ -27,6 +27,11 @@ def visible_roots() -> QuerySet[Region]:
     return visible.exclude(parent_id__in=visible.values("code")).order_by("code")
 
 
+def scope_roots(scope) -> QuerySet[Region]:
+    """The regions at the top of the actor's own subtrees, highest level first."""
+    return Region.objects.filter(code__in=sorted(scope.region_codes)).order_by("level", "code")
+
+
 def breadcrumbs(region: Region) -> list[Region]:
     codes = ancestors_of(region.code)
     found = {r.code: r for r in Region.objects.filter(code__in=codes)}

@@ -1,0 +1,55 @@
+import base64
+import os
+
+import pytest
+from django.conf import settings
+
+from shegong.core import crypto
+from shegong.core.scoping import unscoped
+
+from .factories import World, build_world
+
+TEST_DATA_KEYS = "t1:" + base64.urlsafe_b64encode(b"0123456789abcdef").decode().rstrip("=")
+TEST_INDEX_KEY = base64.urlsafe_b64encode(b"index-key-for-tests-only-32bytes").decode().rstrip("=")
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_keys():
+    settings.DATA_KEYS = TEST_DATA_KEYS
+    settings.INDEX_KEY = TEST_INDEX_KEY
+    crypto.reset_keyring()
+    yield
+    crypto.reset_keyring()
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _unscoped_test_body():
+    """Test set-up and assertions read the database directly; requests still get the actor's scope."""
+    with unscoped():
+        yield
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def login(client):
+    from .factories import login_client
+
+    def _login(user, c=None):
+        return login_client(c or client, user)
+
+    return _login
