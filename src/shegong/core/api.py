@@ -6,7 +6,11 @@ from django.http import HttpRequest
 from ninja import Schema
 from ninja.security.http import HttpBearer
 from ninja.utils import check_csrf
-from pydantic import ConfigDict
+import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import ConfigDict, Strict
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -15,6 +19,13 @@ class StrictSchema(Schema):
     """Request bodies: unknown fields and wrong types are rejected with 422, never coerced."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# JSON has no decimal or date type: these two accept their usual string forms ("12.50", "2026-03-01") even
+# inside a strict schema, and nothing looser.
+JsonDecimal = Annotated[Decimal, Strict(False)]
+JsonDate = Annotated[datetime.date, Strict(False)]
+JsonDateTime = Annotated[datetime.datetime, Strict(False)]
 
 
 class ErrorOut(Schema):

@@ -4,8 +4,9 @@ from typing import Literal
 
 from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
-from shegong.core.api import STANDARD_ERRORS, StrictSchema
+from shegong.core.api import STANDARD_ERRORS, JsonDate, JsonDecimal, StrictSchema
 from shegong.core.scoping import get_scoped_or_404
 
 from . import selectors, services
@@ -25,10 +26,10 @@ class NodeIn(StrictSchema):
     name: str = Field(min_length=1, max_length=120)
     address: str = Field("", max_length=200)
     operator: int | None = None
-    site_area: Decimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
+    site_area: JsonDecimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
     function_rooms: list[FunctionLiteral] = []
     has_signage: bool = False
-    opening_date: datetime.date | None = None
+    opening_date: JsonDate | None = None
     status: StatusLiteral = "operating"
     standardised: bool = False
     phone: str = Field("", max_length=30)
@@ -40,10 +41,10 @@ class NodePatch(StrictSchema):
     name: str | None = Field(None, min_length=1, max_length=120)
     address: str | None = Field(None, max_length=200)
     operator: int | None = None
-    site_area: Decimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
+    site_area: JsonDecimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
     function_rooms: list[FunctionLiteral] | None = None
     has_signage: bool | None = None
-    opening_date: datetime.date | None = None
+    opening_date: JsonDate | None = None
     status: StatusLiteral | None = None
     standardised: bool | None = None
     phone: str | None = Field(None, max_length=30)
@@ -118,7 +119,7 @@ def list_nodes(request, filters: Query[NodeFilter]):
 @router.post("", response={201: NodeOut, **STANDARD_ERRORS})
 def create_node(request, payload: NodeIn):
     node = services.node_create(actor=request.auth, data=payload.model_dump())
-    return 201, _out(_fetch(node.pk))
+    return Status(201, _out(_fetch(node.pk)))
 
 
 @router.get("/{int:node_id}", response={200: NodeOut, **STANDARD_ERRORS})
@@ -143,4 +144,4 @@ def update_node(request, node_id: int, payload: NodePatch):
 @router.delete("/{int:node_id}", response={204: None, **STANDARD_ERRORS})
 def delete_node(request, node_id: int):
     services.node_delete(actor=request.auth, node=_fetch(node_id))
-    return 204, None
+    return Status(204, None)
