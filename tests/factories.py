@@ -105,9 +105,9 @@ def build_world() -> World:
     station_a = make_node(regions["town_a"], name="七星岗社工站MARKERA")
     station_b = make_node(regions["town_b"], name="解放碑社工站")
     room_a = make_node(regions["village_a1"], NodeLevel.ROOM, name="金汤街社工室MARKERA")
-    user_a = make_user(*[(r, TOWN_A) for r in ALL_BUSINESS], ("audit_admin", TOWN_A), username="alice",
+    user_a = make_user(*[(r, TOWN_A) for r in ALL_BUSINESS], ("audit_admin", TOWN_A), ("security_admin", TOWN_A), username="alice",
                        organisation=None)
-    user_b = make_user(*[(r, TOWN_B) for r in ALL_BUSINESS], ("audit_admin", TOWN_B), username="bob")
+    user_b = make_user(*[(r, TOWN_B) for r in ALL_BUSINESS], ("audit_admin", TOWN_B), ("security_admin", TOWN_B), username="bob")
     official_a = make_user(("official", DISTRICT), username="official")
     return World(regions, station_a, station_b, room_a, org_a, org_b, user_a, user_b, official_a)
 

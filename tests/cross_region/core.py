@@ -9,6 +9,16 @@ ENDPOINTS = [
     Endpoint("accounts:password_change", "open"),
     Endpoint("accounts:otp_setup", "open"),
     Endpoint("accounts:otp", "open"),
+    Endpoint("accounts:tokens", "open"),
+    Endpoint("accounts:token_revoke", "write", lambda w: f"/accounts/tokens/{w.extras['token_a'].pk}/revoke/",
+             method="POST", body=lambda w: {}, content_type="form"),
+    Endpoint("accounts:users", "list", lambda w: "/accounts/users/?q=alice"),
+    Endpoint("accounts:user_create", "create", lambda w: "/accounts/users/new/", method="POST",
+             body=lambda w: {"username": "intruder", "role": "worker", "region": w.regions["town_a"].code,
+                             "password": "Sneaky-Pass-123"}, content_type="form"),
+    Endpoint("accounts:user_detail", "detail", lambda w: f"/accounts/users/{w.user_a.pk}/"),
+    Endpoint("accounts:user_action", "write", lambda w: f"/accounts/users/{w.user_a.pk}/deactivate/",
+             method="POST", body=lambda w: {}, content_type="form"),
     Endpoint("audit:list", "list", lambda w: "/audit/"),
     Endpoint("audit:export", "list", lambda w: "/audit/export/"),
     Endpoint("regions:browse", "list", lambda w: "/regions/?q=街道"),
@@ -23,6 +33,10 @@ ENDPOINTS = [
 
 
 def extend(world):
+    from shegong.accounts.actor import SystemActor
+    from shegong.accounts.services import token_create
     from shegong.audit.services import record
+
+    world.extras["token_a"], _raw = token_create(actor=SystemActor(), user=world.user_a, name="MARKERA-token")
 
     record("test.marker", actor=world.user_a, obj=world.station_a, reason="MARKERA-audit")

@@ -134,3 +134,54 @@ def totp_confirm(*, actor, user: User, code: str) -> bool:
 
 def provisioning_uri(user: User) -> str:
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="shegong")
+
+
+def _require_manage(actor, user: User) -> None:
+    """Security admins manage users whose roles all lie inside their own subtrees."""
+    from shegong.regions.codes import in_subtree
+
+    roots = actor.regions_with("accounts.manage")
+    if not getattr(actor, "user", None) and actor.can("accounts.manage"):
+        return  # the system actor of management commands
+    codes = list(user.assignments.values_list("region_id", flat=True))
+    if not roots or not all(any(in_subtree(code, root) for root in roots) for code in codes):
+        from django.http import Http404
+
+        raise Http404
+
+
+def assignment_remove(*, actor, assignment: RoleAssignment) -> None:
+    actor.require("accounts.manage", assignment.region_id)
+    record("user.role.remove", actor=actor, obj=assignment.user, region_code=assignment.region_id,
+           changes={"role": assignment.role, "region": assignment.region_id})
+    assignment.delete()
+
+
+def password_reset(*, actor, user: User, new_password: str) -> None:
+    """A security admin sets a temporary password; the user must change it at next login."""
+    _require_manage(actor, user)
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    from .backends import clear_failures
+
+    clear_failures(user.username)
+    record("user.password_reset", actor=actor, obj=user)
+
+
+def user_unlock(*, actor, user: User) -> None:
+    _require_manage(actor, user)
+    from .backends import clear_failures
+
+    clear_failures(user.username)
+    record("user.unlock", actor=actor, obj=user)
+
+
+def user_set_active(*, actor, user: User, active: bool) -> None:
+    _require_manage(actor, user)
+    if actor.user == user:
+        raise ValidationError({"is_active": _("不能停用自己的账号")})
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    record("user.activate" if active else "user.deactivate", actor=actor, obj=user)

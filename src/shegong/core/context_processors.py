@@ -13,7 +13,8 @@ NAVIGATION = [
     (_("我的时长"), "people:my_hours", "hours.log"),
     (_("社会组织"), "orgs:list", "orgs.view"),
     (_("审计日志"), "audit:list", "audit.view"),
-    (_("账号管理"), "admin:index", "system.settings"),
+    (_("账号管理"), "accounts:users", "accounts.manage"),
+    (_("系统设置"), "admin:index", "system.settings"),
 ]
 
 
