@@ -113,6 +113,7 @@ def _xlsx_text(content: bytes) -> str:
 
 
 def test_registry_urls_resolve(world):
+    extend_world(world)
     for key, endpoint in registry().items():
         if endpoint.url is None:
             continue

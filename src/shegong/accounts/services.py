@@ -75,6 +75,11 @@ def assignment_add(*, actor, user: User, role: str, region_code: str, organisati
     return assignment
 
 
+def user_region(user: User) -> str:
+    """The region an account's audit entries are filed under: its first role's region."""
+    return user.assignments.order_by("id").values_list("region_id", flat=True).first() or ""
+
+
 def token_create(*, actor, user: User, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
     """Return the token row and the raw token, which is shown once and never stored."""
     if actor.user != user:
@@ -87,7 +92,8 @@ def token_create(*, actor, user: User, name: str = "", days: int | None = None) 
         token_hash=hash_token(raw),
         expires_at=timezone.now() + datetime.timedelta(days=days or settings.API_TOKEN_DAYS),
     )
-    record("token.create", actor=actor, obj=token, changes={"user": user.username, "name": name})
+    record("token.create", actor=actor, obj=token, region_code=user_region(user),
+           changes={"user": user.username, "name": name})
     return token, raw
 
 
@@ -95,7 +101,7 @@ def token_revoke(*, actor, token: ApiToken) -> None:
     if actor.user != token.user:
         actor.require("accounts.manage")
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    record("token.revoke", actor=actor, obj=token)
+    record("token.revoke", actor=actor, obj=token, region_code=user_region(token.user))
 
 
 def password_change(*, actor, user: User, new_password: str) -> None:
@@ -106,7 +112,7 @@ def password_change(*, actor, user: User, new_password: str) -> None:
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    record("password.change", actor=actor, obj=user)
+    record("password.change", actor=actor, obj=user, region_code=user_region(user))
 
 
 def totp_begin(*, user: User) -> str:
@@ -128,7 +134,7 @@ def totp_confirm(*, actor, user: User, code: str) -> bool:
         return False
     user.totp_confirmed = True
     user.save(update_fields=["totp_confirmed"])
-    record("totp.enable", actor=actor, obj=user)
+    record("totp.enable", actor=actor, obj=user, region_code=user_region(user))
     return True
 
 
@@ -167,7 +173,7 @@ def password_reset(*, actor, user: User, new_password: str) -> None:
     from .backends import clear_failures
 
     clear_failures(user.username)
-    record("user.password_reset", actor=actor, obj=user)
+    record("user.password_reset", actor=actor, obj=user, region_code=user_region(user))
 
 
 def user_unlock(*, actor, user: User) -> None:
@@ -175,7 +181,7 @@ def user_unlock(*, actor, user: User) -> None:
     from .backends import clear_failures
 
     clear_failures(user.username)
-    record("user.unlock", actor=actor, obj=user)
+    record("user.unlock", actor=actor, obj=user, region_code=user_region(user))
 
 
 def user_set_active(*, actor, user: User, active: bool) -> None:
@@ -184,4 +190,4 @@ def user_set_active(*, actor, user: User, active: bool) -> None:
         raise ValidationError({"is_active": _("不能停用自己的账号")})
     user.is_active = active
     user.save(update_fields=["is_active"])
-    record("user.activate" if active else "user.deactivate", actor=actor, obj=user)
+    record("user.activate" if active else "user.deactivate", actor=actor, obj=user, region_code=user_region(user))

@@ -60,7 +60,7 @@ def login_view(request):
 @require_POST
 def logout_view(request):
     if request.user.is_authenticated:
-        record("logout", actor=request.user, request=request)
+        record("logout", actor=request.user, request=request, region_code=request.actor.home_region_code)
     logout(request)
     return redirect("accounts:login")
 
@@ -108,7 +108,8 @@ def otp_view(request):
     if request.method == "POST" and form.is_valid():
         if services.totp_verify(request.user, form.cleaned_data["code"]):
             request.session[SESSION_OTP_OK] = True
-            record("login.second_factor", actor=request.user, request=request)
+            record("login.second_factor", actor=request.user, request=request,
+                   region_code=request.actor.home_region_code)
             return redirect(_safe_next(request))
         note_failure(request.user.username, client_ip(request))
         form.add_error("code", _("验证码不正确。"))
