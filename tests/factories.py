@@ -48,7 +48,8 @@ def region_tree() -> dict[str, Region]:
 def make_user(*roles: tuple[str, str] | str, region_code: str = TOWN_A, username: str | None = None,
               organisation: Organisation | None = None, password: str = PASSWORD, **extra) -> User:
     """make_user("worker") or make_user(("worker", TOWN_A), ("supervisor", DISTRICT))."""
-    user = User(username=username or f"user{next(_counter)}", must_change_password=False, **extra)
+    extra.setdefault("must_change_password", False)
+    user = User(username=username or f"user{next(_counter)}", **extra)
     user.set_password(password)
     user.save()
     for item in roles:
