@@ -37,7 +37,10 @@ def user_create(
     with transaction.atomic():
         user = User(username=username, display_name=display_name, must_change_password=must_change_password)
         if password:
-            validate_password(password, user)
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise ValidationError({"password": exc.messages}) from exc
             user.set_password(password)
             user.password_changed_at = timezone.now()
         else:
@@ -105,7 +108,10 @@ def token_revoke(*, actor, token: ApiToken) -> None:
 
 
 def password_change(*, actor, user: User, new_password: str) -> None:
-    validate_password(new_password, user)
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password1": exc.messages}) from exc
     if user.check_password(new_password):
         raise ValidationError({"new_password1": _("新密码不能与当前密码相同")})
     user.set_password(new_password)
@@ -166,7 +172,10 @@ def assignment_remove(*, actor, assignment: RoleAssignment) -> None:
 def password_reset(*, actor, user: User, new_password: str) -> None:
     """A security admin sets a temporary password; the user must change it at next login."""
     _require_manage(actor, user)
-    validate_password(new_password, user)
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
     user.set_password(new_password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
