@@ -1,0 +1,60 @@
+"""In Chromium: log in, open the dashboard, add a station, see the coverage change."""
+
+import pytest
+
+from ..factories import PASSWORD, build_world
+from .conftest import PHONE, ui_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_official_adds_a_station_and_coverage_changes(live_server, page_factory):
+    from shegong.core.scoping import unscoped
+    from shegong.regions.models import Region
+
+    with unscoped():
+        world = build_world()
+        Region.objects.create(code="500103003000", name="两路口街道", level=4, parent_id="500103000000")
+    page = page_factory()
+    ui_login(page, live_server.url, world.official_a.username, PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("[data-kpi=station-rate]").inner_text() == "66.7%"
+    page.wait_for_selector(".chart[data-rendered='1'] canvas")
+
+    page.goto(f"{live_server.url}/network/new/")
+    page.select_option("select[name=level]", "station")
+    page.fill("input[name=region]", "500103003000")
+    page.fill("input[name=name]", "两路口街道社工站")
+    page.fill("input[name=site_area]", "abc")
+    page.click("button[type=submit].primary")
+    assert page.locator(".has-error").count() >= 1
+    assert page.input_value("input[name=name]") == "两路口街道社工站"  # what the user typed stays
+    page.fill("input[name=site_area]", "180")
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("h1:has-text('两路口街道社工站')")
+
+    page.goto(f"{live_server.url}/")
+    assert page.locator("[data-kpi=station-rate]").inner_text() == "100.0%"
+    row = page.locator("tr[data-region='500103003000']")
+    assert "100.0%" in row.inner_text()
+
+
+def test_dashboard_drills_down_and_works_on_a_phone(live_server, page_factory):
+    from shegong.core.scoping import unscoped
+
+    from ..factories import CITY, make_user
+
+    with unscoped():
+        build_world()
+        city_official = make_user(("official", CITY), username="cityofficial")
+    page = page_factory(viewport=PHONE)
+    ui_login(page, live_server.url, city_official.username, PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    assert "市辖区" in page.locator("h1").inner_text()
+    page.click("text=渝中区")
+    page.wait_for_selector("h1:has-text('渝中区')")
+    assert "region=500103000000" in page.url
+    page.click("button.menu-toggle")
+    assert page.locator("#main-nav").is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"] + 1, "the page scrolls sideways on a phone"
