@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("用户名"), max_length=150)
-    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput)
+    username = forms.CharField(label=_("用户名"), max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
 class PasswordChangeForm(SetPasswordForm):
