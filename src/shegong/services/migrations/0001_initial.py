@@ -7,35 +7,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('network', '0001_initial'),
+        ("network", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('title', models.CharField(max_length=120, verbose_name='活动名称')),
-                ('kind', models.CharField(choices=[('community', '社区活动'), ('group', '小组活动'), ('publicity', '宣传倡导'), ('volunteer', '志愿服务'), ('training', '培训')], default='community', max_length=12, verbose_name='类型')),
-                ('held_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='活动日期')),
-                ('place', models.CharField(blank=True, max_length=120, verbose_name='地点')),
-                ('participants', models.PositiveIntegerField(default=0, verbose_name='参与人数')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('node', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='network.servicenode', verbose_name='举办阵地')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("title", models.CharField(max_length=120, verbose_name="活动名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("community", "社区活动"),
+                            ("group", "小组活动"),
+                            ("publicity", "宣传倡导"),
+                            ("volunteer", "志愿服务"),
+                            ("training", "培训"),
+                        ],
+                        default="community",
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "held_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="活动日期"),
+                ),
+                ("place", models.CharField(blank=True, max_length=120, verbose_name="地点")),
+                ("participants", models.PositiveIntegerField(default=0, verbose_name="参与人数")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "node",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activities",
+                        to="network.servicenode",
+                        verbose_name="举办阵地",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '社区活动',
-                'verbose_name_plural': '社区活动',
-                'ordering': ['-held_on'],
+                "verbose_name": "社区活动",
+                "verbose_name_plural": "社区活动",
+                "ordering": ["-held_on"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
     ]

@@ -1,0 +1,280 @@
+"""The policy engine against the database: rule tables, each recipient's requirement and due dates, the monthly
+visit obligations and the (village × month) rollups that the visit-rate dashboards read.
+
+Rollups change only here, inside the caller's transaction, so they are always as current as the visits.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from shegong.regions.codes import ancestors_of
+
+from . import policy
+from .models import EventRule, Frequency, Visit, VisitObligation, VisitRollup, VisitRule
+
+
+@dataclass
+class RuleTable:
+    region_code: str | None  # None: the defaults
+    rules: list[policy.Rule] = field(default_factory=list)
+    event_hours: int = policy.DEFAULT_EVENT_HOURS
+
+
+DEFAULT_TABLE = RuleTable(None, list(policy.DEFAULT_RULES), policy.DEFAULT_EVENT_HOURS)
+
+
+def rule_table(region_code: str, cache: dict | None = None) -> RuleTable:
+    """The rule table of the nearest region (the code itself, then its ancestors) that has one."""
+    codes = [region_code, *reversed(ancestors_of(region_code))]
+    if cache is not None and region_code in cache:
+        return cache[region_code]
+    rows = list(VisitRule.objects.filter(region_id__in=codes).select_related("category"))
+    events = list(EventRule.objects.filter(region_id__in=codes))
+    table = DEFAULT_TABLE
+    for code in codes:
+        mine = [r for r in rows if r.region_id == code]
+        if mine:
+            event = next((e for e in events if e.region_id == code), None)
+            table = RuleTable(
+                code,
+                [
+                    policy.Rule(r.category.code if r.category else None, r.risk_tier, r.frequency, r.note)
+                    for r in mine
+                ],
+                event.within_hours if event else policy.DEFAULT_EVENT_HOURS,
+            )
+            break
+    if cache is not None:
+        cache[region_code] = table
+    return table
+
+
+def current_categories(recipient, on: datetime.date) -> set[str]:
+    return {
+        m.category.code
+        for m in recipient.memberships.select_related("category")
+        if m.start_on <= on and (m.end_on is None or m.end_on >= on)
+    }
+
+
+def refresh_recipient(recipient, *, today: datetime.date | None = None, save: bool = True) -> None:
+    """Recompute the requirement, next due date and event deadline; open this month's obligation."""
+    from shegong.recipients.models import RecipientStatus
+
+    today = today or timezone.localdate()
+    table = rule_table(recipient.region_code)
+    rule = policy.strictest(table.rules, current_categories(recipient, today), recipient.risk_tier)
+    last = (
+        Visit.objects.filter(recipient=recipient)
+        .order_by("-visited_at")
+        .values_list("visited_at", flat=True)
+        .first()
+    )
+    recipient.last_visit_at = last
+    if recipient.status != RecipientStatus.ACTIVE or rule is None:
+        recipient.frequency = rule.frequency if rule else ""
+        recipient.next_due_on = None
+        recipient.event_due_at = None
+    else:
+        recipient.frequency = rule.frequency
+        recipient.next_due_on = policy.next_due(
+            rule.frequency,
+            last_visit=timezone.localtime(last).date() if last else None,
+            registered_on=recipient.registered_on,
+        )
+        recipient.event_due_at = policy.event_deadline(
+            recipient.events.values_list("occurred_at", flat=True),
+            last_visit_at=last,
+            within_hours=table.event_hours,
+        )
+        if recipient.event_due_at is not None:
+            # One indexed column drives the worklist: the event deadline pulls the due date forward.
+            recipient.next_due_on = min(
+                recipient.next_due_on, timezone.localtime(recipient.event_due_at).date()
+            )
+    if save:
+        type(recipient)._base_manager.filter(pk=recipient.pk).update(
+            frequency=recipient.frequency,
+            last_visit_at=recipient.last_visit_at,
+            next_due_on=recipient.next_due_on,
+            event_due_at=recipient.event_due_at,
+        )
+        if recipient.status == RecipientStatus.ACTIVE:
+            ensure_obligation(recipient, policy.month_start(today))
+
+
+# Obligations and rollups ---------------------------------------------------------------------------------------
+
+
+def _bump(region_code: str, month: datetime.date, *, due: int = 0, visited: int = 0) -> None:
+    if not due and not visited:
+        return
+    _open_rollup(region_code, month)
+    VisitRollup.objects.filter(region_code=region_code, month=month).update(
+        due=F("due") + due, visited=F("visited") + visited
+    )
+
+
+def _open_rollup(region_code: str, month: datetime.date) -> None:
+    """The first time a village's month is touched, every active recipient due in it gets its obligation."""
+    if VisitRollup.objects.filter(region_code=region_code, month=month).exists():
+        return
+    from shegong.recipients.models import Recipient, RecipientStatus
+
+    current = policy.month_start(timezone.localdate())
+    if month >= current:
+        candidates = Recipient.objects.filter(
+            region_code=region_code, status=RecipientStatus.ACTIVE, registered_on__lte=policy.month_end(month)
+        ).exclude(frequency="")
+        if month.month % 3 != 0:
+            candidates = candidates.exclude(frequency=Frequency.QUARTERLY)
+        else:
+            earlier = policy.quarter_months(month)[:2]
+            candidates = candidates.exclude(
+                Q(frequency=Frequency.QUARTERLY)
+                & Q(
+                    pk__in=VisitObligation.objects.filter(month__in=earlier, visited=True).values(
+                        "recipient_id"
+                    )
+                )
+            )
+        have = set(
+            VisitObligation.objects.filter(month=month, region_code=region_code).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        VisitObligation.objects.bulk_create(
+            [
+                VisitObligation(recipient_id=pk, month=month, region_code=region_code)
+                for pk in candidates.values_list("pk", flat=True)
+                if pk not in have
+            ]
+        )
+    counts = VisitObligation.objects.filter(region_code=region_code, month=month).aggregate(
+        due=Count("id"), visited=Count("id", filter=Q(visited=True))
+    )
+    VisitRollup.objects.create(
+        region_code=region_code, month=month, due=counts["due"], visited=counts["visited"]
+    )
+
+
+def ensure_obligation(recipient, month: datetime.date) -> None:
+    if not recipient.frequency or not policy.due_in_month(recipient.frequency, month):
+        return
+    if (
+        recipient.frequency == Frequency.QUARTERLY
+        and VisitObligation.objects.filter(
+            recipient=recipient, month__in=policy.quarter_months(month), visited=True
+        ).exists()
+    ):
+        return
+    _open_rollup(recipient.region_code, month)
+    _, created = VisitObligation.objects.get_or_create(
+        recipient=recipient, month=month, defaults={"region_code": recipient.region_code}
+    )
+    if created:
+        _bump(recipient.region_code, month, due=1)
+
+
+def count_visit(recipient, visited_on: datetime.date) -> None:
+    """A visit was written: mark the month's obligation met (creating it if the recipient was not yet due)."""
+    if not recipient.frequency:
+        return
+    month = policy.month_start(visited_on)
+    if (
+        recipient.frequency == Frequency.QUARTERLY
+        and VisitObligation.objects.filter(
+            recipient=recipient, month__in=policy.quarter_months(month), visited=True
+        ).exists()
+    ):
+        return
+    _open_rollup(recipient.region_code, month)
+    obligation, created = VisitObligation.objects.get_or_create(
+        recipient=recipient, month=month, defaults={"region_code": recipient.region_code, "visited": True}
+    )
+    if created:
+        _bump(obligation.region_code, month, due=1, visited=1)
+    elif not obligation.visited:
+        VisitObligation.objects.filter(pk=obligation.pk).update(visited=True)
+        _bump(obligation.region_code, month, visited=1)
+
+
+def drop_open_obligations(recipient, *, from_month: datetime.date) -> None:
+    """The recipient left the registry (moved, deceased, closed): unmet obligations from now on no longer count."""
+    for obligation in VisitObligation.objects.filter(
+        recipient=recipient, month__gte=from_month, visited=False
+    ):
+        obligation.delete()
+        _bump(obligation.region_code, obligation.month, due=-1)
+
+
+# Reconciliation --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Difference:
+    region_code: str
+    month: datetime.date
+    stored: tuple[int, int]
+    actual: tuple[int, int]
+
+
+def reconcile(*, months: Iterable[datetime.date] | None = None, fix: bool = True) -> list[Difference]:
+    """Recompute every obligation's ``visited`` from raw visits and every rollup from the obligations."""
+    from django.db import transaction
+
+    differences: list[Difference] = []
+    with transaction.atomic():
+        obligations = VisitObligation.objects.all()
+        if months is not None:
+            obligations = obligations.filter(month__in=list(months))
+        visits = Visit.objects.values_list("recipient_id", "visited_at", "recipient__frequency")
+        met: set[tuple[int, datetime.date]] = set()
+        for recipient_id, visited_at, frequency in visits.iterator(chunk_size=20000):
+            day = timezone.localtime(visited_at).date()
+            if frequency == Frequency.QUARTERLY:
+                for month in policy.quarter_months(day):
+                    met.add((recipient_id, month))
+            else:
+                met.add((recipient_id, policy.month_start(day)))
+        to_true, to_false = [], []
+        for pk, recipient_id, month, visited in obligations.values_list(
+            "pk", "recipient_id", "month", "visited"
+        ):
+            should = (recipient_id, month) in met
+            if should != visited:
+                (to_true if should else to_false).append(pk)
+        if fix:
+            for chunk in range(0, len(to_true), 500):
+                VisitObligation.objects.filter(pk__in=to_true[chunk : chunk + 500]).update(visited=True)
+            for chunk in range(0, len(to_false), 500):
+                VisitObligation.objects.filter(pk__in=to_false[chunk : chunk + 500]).update(visited=False)
+        actual = {
+            (r["region_code"], r["month"]): (r["due"], r["visited"])
+            for r in obligations.values("region_code", "month").annotate(
+                due=Count("id"), visited=Count("id", filter=Q(visited=True))
+            )
+        }
+        rollups = VisitRollup.objects.all()
+        if months is not None:
+            rollups = rollups.filter(month__in=list(months))
+        stored = {(r.region_code, r.month): r for r in rollups}
+        for key in sorted(set(actual) | set(stored)):
+            have = (stored[key].due, stored[key].visited) if key in stored else (0, 0)
+            want = actual.get(key, (0, 0))
+            if have != want:
+                differences.append(Difference(key[0], key[1], have, want))
+                if fix:
+                    if key in stored:
+                        VisitRollup.objects.filter(pk=stored[key].pk).update(due=want[0], visited=want[1])
+                    else:
+                        VisitRollup.objects.create(
+                            region_code=key[0], month=key[1], due=want[0], visited=want[1]
+                        )
+    return differences
