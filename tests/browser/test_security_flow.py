@@ -2,7 +2,7 @@
 
 import pytest
 
-from ..factories import PASSWORD, TOWN_B, build_world, make_user
+from ..factories import PASSWORD, TOWN_B, build_world, make_user, region_tree
 from .conftest import ui_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,6 +30,7 @@ def test_locked_out_after_five_wrong_passwords(live_server, page_factory):
     from shegong.core.scoping import unscoped
 
     with unscoped():
+        region_tree()
         user = make_user("worker", username="xiaozhang")
     page = page_factory()
     for _ in range(5):
