@@ -50,4 +50,4 @@ class ActorAuth(HttpBearer):
         return None
 
 
-STANDARD_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+STANDARD_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}

@@ -1,13 +1,24 @@
+from django.http import JsonResponse
 from django.shortcuts import render
 
 
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
 def not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"code": "not_found", "detail": "Not found"}, status=404)
     return render(request, "errors/404.html", status=404)
 
 
 def forbidden(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"code": "forbidden", "detail": "Permission denied"}, status=403)
     return render(request, "errors/403.html", status=403)
 
 
 def server_error(request):
+    if _is_api(request):
+        return JsonResponse({"code": "server_error", "detail": "Internal error"}, status=500)
     return render(request, "errors/500.html", status=500)
