@@ -1,0 +1,387 @@
+"""Roster import (名册导入): all or nothing, every bad cell reported and marked in a copy of the user's file.
+
+A row whose ID number is already in the registry under the import region is left as it is (importing the same
+roster twice adds nothing); one registered elsewhere is an error, so nobody gets two files.
+
+Pages run imports through a ``RosterImport`` record: small files inline, large ones in a background thread while
+the page polls the record for progress (checking is the slow part and commits its progress; the write is one
+transaction). ``shegong recipients import`` calls ``import_roster`` directly.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shegong.audit.services import record
+from shegong.core import xlsx_import as x
+from shegong.core.fields import blind_index_for
+from shegong.core.identity import IdentityError, parse_id_number, validate_phone
+from shegong.core.scoping import activate, unscoped
+from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
+from shegong.regions.codes import Level, RegionCodeError, in_subtree, normalise
+from shegong.regions.models import Region
+from shegong.services import care, policy
+from shegong.services.models import VisitObligation, VisitRollup
+
+from .models import Category, CategoryMembership, Recipient, RiskTier, RosterImport, TimelineEntry
+
+log = logging.getLogger(__name__)
+SYNC_LIMIT_BYTES = 256 * 1024  # larger uploads run in the background with a progress bar
+Progress = Callable[[int, int, str], None]
+
+
+def _id_number(value) -> str:
+    return parse_id_number(value).number
+
+
+def _categories_parser() -> x.Parser:
+    known: dict[str, int] = {}
+    for category in Category.objects.filter(active=True):
+        # Cells arrive NFKC-folded (full-width brackets become ASCII): fold the names the same way.
+        known[x.normalise_text(category.name)] = known[category.code] = category.pk
+
+    def parse(value) -> list[int]:
+        names = [
+            p.strip()
+            for p in str(value).replace("，", "、").replace(",", "、").replace(";", "、").split("、")
+        ]
+        result = []
+        for name in filter(None, names):
+            if name not in known:
+                raise x.CellError(_("未知的对象类别“%(c)s”（类别名称见“对象类别”字典）") % {"c": name})
+            result.append(known[name])
+        return result
+
+    return parse
+
+
+RISK_CHOICES = {
+    "高风险": RiskTier.HIGH,
+    "重点": RiskTier.KEY,
+    "一般": RiskTier.GENERAL,
+    "high": RiskTier.HIGH,
+    "key": RiskTier.KEY,
+    "general": RiskTier.GENERAL,
+}
+
+
+def roster_spec() -> x.ImportSpec:
+    """The sheet's columns; built per import so the category dictionary is read once and is current."""
+    return x.ImportSpec(
+        _("服务对象名册"),
+        [
+            x.Column("name", "姓名", required=True, parse=x.text(50), example="张三"),
+            x.Column(
+                "id_number",
+                "身份证号",
+                required=True,
+                parse=x.wrap(_id_number, IdentityError),
+                text_format=True,
+                example="50010319450312113X",
+                help="18 位身份证号，请把该列设为文本，避免 Excel 改成科学计数",
+            ),
+            x.Column(
+                "phone",
+                "联系电话",
+                parse=x.wrap(validate_phone, IdentityError),
+                text_format=True,
+                example="13800138000",
+            ),
+            x.Column(
+                "region",
+                "村（社区）区划代码",
+                required=True,
+                parse=x.wrap(normalise, RegionCodeError),
+                text_format=True,
+                example="500103002001",
+                aliases=("区划代码", "村社区代码"),
+                help="12 位统计用区划代码（村级）",
+            ),
+            x.Column("address", "居住地址", parse=x.text(200), example="民族路 1 号 3-2"),
+            x.Column(
+                "categories",
+                "对象类别",
+                parse=_categories_parser(),
+                example="最低生活保障、困难老人（独居）",
+                help="多个类别用顿号分隔",
+            ),
+            x.Column("start_on", "认定日期", parse=x.date, example="2024-03-01"),
+            x.Column("authority", "认定机关", parse=x.text(100), example="渝中区民政局"),
+            x.Column(
+                "risk_tier",
+                "风险等级",
+                parse=x.choice(RISK_CHOICES),
+                example="一般",
+                help="高风险、重点或一般",
+            ),
+            x.Column("risk_reason", "评定理由", parse=x.text(200)),
+        ],
+    )
+
+
+@dataclass
+class ImportResult:
+    created: int
+    existing: int
+    total: int
+
+
+def _check(result: x.ParseResult, spec: x.ImportSpec, region_code: str) -> dict[str, Region]:
+    x.duplicates_in_file(result, "id_number", spec)
+    codes = {row.values["region"] for row in result.rows if row.values.get("region")}
+    regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    for row in result.rows:
+        code = row.values.get("region")
+        if not code:
+            continue
+        region = regions.get(code)
+        if region is None:
+            result.error(
+                row.row, "region", _("区划代码 %(c)s 不存在或不在您的管辖范围内") % {"c": code}, spec
+            )
+        elif region.level != Level.VILLAGE:
+            result.error(
+                row.row,
+                "region",
+                _("须填写村（社区）级区划代码，%(c)s 是%(n)s") % {"c": code, "n": region.name},
+                spec,
+            )
+        elif not in_subtree(code, region_code):
+            result.error(row.row, "region", _("%(n)s不在本次导入的区划内") % {"n": region.name}, spec)
+        if row.values.get("risk_tier") in (RiskTier.HIGH, RiskTier.KEY) and not row.values.get("risk_reason"):
+            result.error(row.row, "risk_reason", _("高风险和重点对象须填写评定理由"), spec)
+        if row.values.get("categories") and not row.values.get("start_on"):
+            result.error(row.row, "start_on", _("填写了对象类别时须填写认定日期"), spec)
+        elif row.values.get("start_on") and row.values["start_on"] > timezone.localdate():
+            result.error(row.row, "start_on", _("认定日期不能晚于今天"), spec)
+    return regions
+
+
+def _registry(
+    result: x.ParseResult, spec: x.ImportSpec, region_code: str, progress: Progress | None
+) -> set[int]:
+    """Rows already registered under the region (skipped); flags those registered elsewhere."""
+    indexes = {}
+    for count, row in enumerate(result.rows, start=1):
+        if row.values.get("id_number"):
+            indexes[blind_index_for(Recipient, "id_number_index", row.values["id_number"])] = row
+        if progress and count % 2000 == 0:
+            progress(count, len(result.rows), RosterImport.Status.CHECKING)
+    existing_rows: set[int] = set()
+    keys = list(indexes)
+    with unscoped():
+        for start in range(0, len(keys), 2000):
+            found = Recipient._base_manager.filter(
+                id_number_index__in=keys[start : start + 2000]
+            ).values_list("id_number_index", "region_code")
+            for index, code in found:
+                row = indexes[index]
+                if in_subtree(code, region_code):
+                    existing_rows.add(row.row)
+                else:
+                    result.error(
+                        row.row, "id_number", _("该身份证号已在其他地区登记为服务对象，请联系对方核实"), spec
+                    )
+    return existing_rows
+
+
+def import_roster(
+    *, actor, content: bytes, region_code: str, progress: Progress | None = None, filename: str = ""
+) -> ImportResult:
+    """Check every row; write all of them in one transaction, or raise ImportRejected and write nothing."""
+    actor.require("recipients.import", region_code)
+    spec = roster_spec()
+    result = x.parse_workbook(spec, content)
+    if result.errors and not result.rows:
+        raise x.ImportRejected(
+            result.errors, x.marked_copy(content, result.errors) if result.column_index else None
+        )
+    if progress:
+        progress(0, len(result.rows), RosterImport.Status.CHECKING)
+    regions = _check(result, spec, region_code)
+    existing = _registry(result, spec, region_code, progress)
+    if result.errors:
+        raise x.ImportRejected(result.errors, x.marked_copy(content, result.errors))
+    new_rows = [row for row in result.rows if row.row not in existing]
+    if progress:
+        progress(len(result.rows), len(result.rows), RosterImport.Status.WRITING)
+    with transaction.atomic():
+        created = _write(actor, new_rows, regions)
+        record(
+            "recipients.import",
+            actor=actor,
+            region_code=region_code,
+            object_type="recipients.recipient",
+            changes={
+                "file": filename,
+                "rows": len(result.rows),
+                "created": created,
+                "existing": len(existing),
+            },
+        )
+    return ImportResult(created=created, existing=len(existing), total=len(result.rows))
+
+
+def _stations(village_codes: set[str]) -> dict[str, int]:
+    townships = {c[:9] + "000" for c in village_codes}
+    return dict(
+        ServiceNode.objects.filter(region_id__in=townships, level=NodeLevel.STATION)
+        .exclude(status=NodeStatus.CLOSED)
+        .values_list("region_id", "pk")
+    )
+
+
+def _write(actor, rows: list[x.ParsedRow], regions: dict[str, Region]) -> int:
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    stations = _stations({row.values["region"] for row in rows})
+    tables: dict[str, care.RuleTable] = {}
+    codes = {c.pk: c.code for c in Category.objects.all()}
+    recipients, memberships_by_row = [], []
+    for row in rows:
+        values = row.values
+        parsed = parse_id_number(values["id_number"])
+        tier = values.get("risk_tier") or RiskTier.GENERAL
+        categories = values.get("categories") or []
+        rule = policy.strictest(
+            care.rule_table(values["region"], tables).rules, {codes[c] for c in categories}, tier
+        )
+        recipient = Recipient(
+            name=values["name"],
+            id_number=parsed.number,
+            birth_date=parsed.birth_date,
+            sex=parsed.sex,
+            phone=values.get("phone") or "",
+            address=values.get("address") or "",
+            region_id=values["region"],
+            region_code=values["region"],
+            station_id=stations.get(values["region"][:9] + "000"),
+            risk_tier=tier,
+            risk_reason=values.get("risk_reason") or "",
+            registered_on=today,
+            frequency=rule.frequency if rule else "",
+            next_due_on=policy.next_due(rule.frequency, last_visit=None, registered_on=today)
+            if rule
+            else None,
+        )
+        recipients.append(recipient)
+        memberships_by_row.append((categories, values.get("start_on"), values.get("authority") or ""))
+    Recipient.objects.bulk_create(recipients, batch_size=2000)
+    memberships, entries = [], []
+    actor_name = str(actor)[:150]
+    for recipient, (categories, start_on, authority) in zip(recipients, memberships_by_row, strict=True):
+        for category_id in categories:
+            memberships.append(
+                CategoryMembership(
+                    recipient=recipient,
+                    category_id=category_id,
+                    start_on=start_on,
+                    authority=authority,
+                    region_code=recipient.region_code,
+                )
+            )
+        entries.append(
+            TimelineEntry(
+                recipient=recipient,
+                kind="create",
+                summary=_("名册导入建档"),
+                actor_name=actor_name,
+                region_code=recipient.region_code,
+            )
+        )
+    CategoryMembership.objects.bulk_create(memberships, batch_size=5000)
+    TimelineEntry.objects.bulk_create(entries, batch_size=5000)
+    _open_month(recipients, month)
+    return len(recipients)
+
+
+def _open_month(recipients: list[Recipient], month: datetime.date) -> None:
+    """This month's obligations and rollups for the new recipients, in bulk."""
+    by_village: dict[str, list[Recipient]] = {}
+    for recipient in recipients:
+        if recipient.frequency and policy.due_in_month(recipient.frequency, month):
+            by_village.setdefault(recipient.region_code, []).append(recipient)
+    opened = set(
+        VisitRollup.objects.filter(region_code__in=list(by_village), month=month).values_list(
+            "region_code", flat=True
+        )
+    )
+    obligations = []
+    for village, people in by_village.items():
+        if village not in opened:
+            care._open_rollup(village, month)  # creates the obligations of everyone there, new rows included
+            continue
+        obligations.extend(VisitObligation(recipient=r, month=month, region_code=village) for r in people)
+        care._bump(village, month, due=len(people))
+    VisitObligation.objects.bulk_create(obligations, batch_size=5000)
+
+
+# The page's job ------------------------------------------------------------------------------------------------
+
+
+def start_job(*, actor, region_code: str, filename: str, content: bytes, user) -> RosterImport:
+    actor.require("recipients.import", region_code)
+    job = RosterImport.objects.create(
+        region_code=region_code, filename=filename[:200], content=content, user=user
+    )
+    if len(content) <= SYNC_LIMIT_BYTES:
+        run_job(job.pk, actor)
+    else:
+        thread = threading.Thread(target=_run_in_background, args=(job.pk, actor), daemon=True)
+        thread.start()
+    job.refresh_from_db()
+    return job
+
+
+def _run_in_background(job_id: int, actor) -> None:
+    close_old_connections()
+    try:
+        with activate(actor.scope):
+            run_job(job_id, actor)
+    finally:
+        close_old_connections()
+
+
+def run_job(job_id: int, actor) -> None:
+    job = RosterImport.objects.get(pk=job_id)
+
+    def progress(done: int, total: int, status: str) -> None:
+        RosterImport.objects.filter(pk=job_id).update(done=done, total=total, status=status)
+
+    try:
+        outcome = import_roster(
+            actor=actor,
+            content=bytes(job.content),
+            region_code=job.region_code,
+            progress=progress,
+            filename=job.filename,
+        )
+    except x.ImportRejected as rejected:
+        RosterImport.objects.filter(pk=job_id).update(
+            status=RosterImport.Status.REJECTED,
+            errors=[e.as_dict() for e in rejected.errors[:2000]],
+            marked=rejected.marked,
+            finished_at=timezone.now(),
+        )
+    except Exception:
+        log.exception("roster import %s failed", job_id)
+        RosterImport.objects.filter(pk=job_id).update(
+            status=RosterImport.Status.FAILED, finished_at=timezone.now()
+        )
+    else:
+        RosterImport.objects.filter(pk=job_id).update(
+            status=RosterImport.Status.DONE,
+            created=outcome.created,
+            existing=outcome.existing,
+            total=outcome.total,
+            done=outcome.total,
+            finished_at=timezone.now(),
+        )

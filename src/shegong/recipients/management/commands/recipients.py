@@ -1,0 +1,68 @@
+import time
+from pathlib import Path
+
+from shegong.core.management.base import SystemCommand, fail
+from shegong.core.xlsx_import import ImportRejected
+from shegong.regions.codes import RegionCodeError, normalise
+from shegong.regions.models import Region
+
+
+class Command(SystemCommand):
+    help = "Recipient registry: `recipients import FILE.xlsx --region CODE` (all or nothing) and `template`."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        load = sub.add_parser(
+            "import", help="import a roster; any bad row: nothing written, marked copy saved"
+        )
+        load.add_argument("path", type=Path)
+        load.add_argument("--region", required=True, help="every row's village code must lie in this region")
+        template = sub.add_parser("template", help="write the blank roster template")
+        template.add_argument("path", type=Path)
+
+    def handle(self, *args, action, **options):
+        from shegong.recipients.imports import import_roster, roster_spec
+
+        if action == "template":
+            options["path"].write_bytes(roster_spec().template())
+            self.stdout.write(f"template written to {options['path']}")
+            return
+        path: Path = options["path"]
+        try:
+            region_code = normalise(options["region"])
+        except RegionCodeError as exc:
+            raise fail(str(exc)) from exc
+        if not Region.objects.filter(code=region_code).exists():
+            raise fail(f"region {region_code} is not loaded")
+        if not path.is_file():
+            raise fail(f"{path}: no such file")
+        started = time.monotonic()
+
+        def progress(done, total, status):
+            if self.verbosity > 1:
+                self.stdout.write(f"{status}: {done}/{total}")
+
+        try:
+            result = import_roster(
+                actor=self.actor,
+                content=path.read_bytes(),
+                region_code=region_code,
+                progress=progress,
+                filename=path.name,
+            )
+        except ImportRejected as rejected:
+            for error in rejected.errors[:200]:
+                self.stderr.write(str(error))
+            if len(rejected.errors) > 200:
+                self.stderr.write(f"… and {len(rejected.errors) - 200} more")
+            marked_note = ""
+            if rejected.marked:
+                marked = path.with_name(f"{path.stem}.errors{path.suffix}")
+                marked.write_bytes(rejected.marked)
+                marked_note = f"; bad cells are marked in {marked}"
+            raise fail(f"{len(rejected.errors)} error(s); nothing was imported{marked_note}") from rejected
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            f"imported {result.created} new recipient(s), {result.existing} already registered "
+            f"(unchanged), {result.total} row(s) in {elapsed:.1f}s"
+        )
