@@ -165,7 +165,7 @@ def build_users(ctx: DemoContext) -> None:
         RoleAssignment.objects.create(user=user, role=role, region_id=region, organisation_id=org)
 
 
-DOMAIN_DEMOS = ["shegong.people.demo", "shegong.orgs.demo", "shegong.recipients.demo", "shegong.services.demo"]
+DOMAIN_DEMOS = ["shegong.orgs.demo", "shegong.people.demo", "shegong.recipients.demo", "shegong.services.demo"]
 
 
 def already_loaded() -> bool:

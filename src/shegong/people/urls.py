@@ -1,4 +1,44 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("workers/", views.worker_list, name="workers"),
+    path("workers/export/", views.worker_export, name="workers_export"),
+    path("workers/new/", views.worker_create, name="worker_create"),
+    path("workers/import/", views.worker_import, name="workers_import"),
+    path("workers/import/template/", views.worker_template, name="workers_template"),
+    path("workers/<int:pk>/", views.worker_detail, name="worker_detail"),
+    path("workers/<int:pk>/edit/", views.worker_edit, name="worker_edit"),
+    path("workers/<int:pk>/reveal/", views.worker_reveal, name="worker_reveal"),
+    path("workers/<int:pk>/assign/", views.assignment_create, name="assignment_create"),
+    path("workers/<int:pk>/dishonesty/", views.dishonesty_add, name="dishonesty_add"),
+    path("workers/<int:pk>/departure/", views.departure_create, name="departure_create"),
+    path("assignments/<int:pk>/file/", views.filing_submit, name="filing_submit"),
+    path("assignments/<int:pk>/confirm/", views.filing_confirm, name="filing_confirm"),
+    path("filings/", views.filing_list, name="filings"),
+    path("stations/<int:pk>/", views.station_staff, name="station_staff"),
+    path("dishonesty/", views.dishonesty_list, name="dishonesty"),
+    path("departures/", views.departure_list, name="departures"),
+    path("departures/<int:pk>/complete/", views.departure_complete, name="departure_complete"),
+    path("ladders/", views.ladder_list, name="ladders"),
+    path("volunteers/", views.volunteer_list, name="volunteers"),
+    path("volunteers/export/", views.volunteer_export, name="volunteers_export"),
+    path("volunteers/new/", views.volunteer_create, name="volunteer_create"),
+    path("volunteers/import/", views.volunteer_import, name="volunteers_import"),
+    path("volunteers/import/template/", views.volunteer_template, name="volunteers_template"),
+    path("volunteers/signup/", views.volunteer_signup, name="volunteer_signup"),
+    path("volunteers/<int:pk>/", views.volunteer_detail, name="volunteer_detail"),
+    path("volunteers/<int:pk>/edit/", views.volunteer_edit, name="volunteer_edit"),
+    path("volunteers/<int:pk>/reveal/", views.volunteer_reveal, name="volunteer_reveal"),
+    path("volunteers/<int:pk>/approve/", views.volunteer_approve, name="volunteer_approve"),
+    path("teams/", views.team_list, name="teams"),
+    path("teams/new/", views.team_create, name="team_create"),
+    path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path("hours/", views.hours_list, name="hours"),
+    path("hours/export/", views.hours_export, name="hours_export"),
+    path("hours/mine/", views.my_hours, name="my_hours"),
+    path("hours/<int:pk>/confirm/", views.hours_confirm, name="hours_confirm"),
+    path("hours/<int:pk>/reject/", views.hours_reject, name="hours_reject"),
+]

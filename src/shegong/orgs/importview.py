@@ -1,0 +1,57 @@
+"""The import page shared by the registries: upload, all-or-nothing, row report and the marked file."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shegong.core.excel import XLSX_MIME
+from shegong.core.xlsx_import import ImportRejected
+from shegong.regions.models import Region
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
+    region = forms.ChoiceField(label=gettext_lazy("登记区划"))
+
+    def __init__(self, *args, region_codes: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = Region.objects.filter(code__in=region_codes).order_by("code")
+        self.fields["region"].choices = [(r.code, f"{r.name}（{r.code}）") for r in regions]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("文件超过 20 MB，请分批导入"))
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("请上传 .xlsx 格式的 Excel 文件"))
+        return upload
+
+
+def import_page(request, *, title: str, permission: str, importer: Callable[..., int], template_url: str,
+                back_url: str, noun: str):
+    request.actor.require(permission)
+    form = ImportForm(request.POST or None, request.FILES or None,
+                      region_codes=request.actor.regions_with(permission))
+    context = {"form": form, "title": title, "template_url": template_url, "back_url": back_url}
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read()
+        try:
+            count = importer(actor=request.actor, content=content, region_code=form.cleaned_data["region"])
+        except ImportRejected as exc:
+            context["rejected"] = exc
+            if exc.marked:
+                context["marked_href"] = f"data:{XLSX_MIME};base64,{base64.b64encode(exc.marked).decode()}"
+                context["marked_name"] = _("错误标注-%(n)s") % {"n": form.cleaned_data["file"].name}
+        else:
+            messages.success(request, _("已导入 %(n)d 条%(noun)s。") % {"n": count, "noun": noun})
+            return redirect(back_url)
+    return render(request, "orgs/import.html", context)
