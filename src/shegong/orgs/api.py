@@ -94,11 +94,23 @@ class OrgFilter(Schema):
 
 def _out(org: Organisation) -> dict:
     return {
-        "id": org.pk, "name": org.name, "credit_code": org.credit_code, "kind": org.kind, "category": org.category,
-        "region": org.region_id, "region_name": org.region.name, "rating": org.rating,
-        "rating_date": org.rating_date, "rating_expires": org.rating_expires, "filing_status": org.filing_status,
-        "filed_on": org.filed_on, "incubated_by": org.incubated_by_id, "party_branch": org.party_branch,
-        "contact": org.contact, "phone": org.phone, "founded_on": org.founded_on,
+        "id": org.pk,
+        "name": org.name,
+        "credit_code": org.credit_code,
+        "kind": org.kind,
+        "category": org.category,
+        "region": org.region_id,
+        "region_name": org.region.name,
+        "rating": org.rating,
+        "rating_date": org.rating_date,
+        "rating_expires": org.rating_expires,
+        "filing_status": org.filing_status,
+        "filed_on": org.filed_on,
+        "incubated_by": org.incubated_by_id,
+        "party_branch": org.party_branch,
+        "contact": org.contact,
+        "phone": org.phone,
+        "founded_on": org.founded_on,
     }
 
 
@@ -110,13 +122,21 @@ def _fetch(pk: int) -> Organisation:
 def list_organisations(request, filters: Query[OrgFilter]):
     request.auth.require("orgs.view")
     queryset = selectors.organisations(
-        kind=filters.kind or "", category=filters.category or "", rating=filters.rating or "",
-        filing_status=filters.filing_status or "", under=filters.under or "", q=filters.q or "",
+        kind=filters.kind or "",
+        category=filters.category or "",
+        rating=filters.rating or "",
+        filing_status=filters.filing_status or "",
+        under=filters.under or "",
+        q=filters.q or "",
     )
     paginator = Paginator(queryset, 50)
     page = paginator.get_page(filters.page)
-    return {"count": paginator.count, "page": page.number, "pages": paginator.num_pages,
-            "results": [_out(o) for o in page]}
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "results": [_out(o) for o in page],
+    }
 
 
 @router.post("", response={201: OrgOut, **STANDARD_ERRORS})
@@ -133,7 +153,9 @@ def get_organisation(request, org_id: int):
 
 @router.patch("/{int:org_id}", response={200: OrgOut, **STANDARD_ERRORS})
 def update_organisation(request, org_id: int, payload: OrgPatch):
-    org = services.org_update(actor=request.auth, org=_fetch(org_id), data=payload.model_dump(exclude_unset=True))
+    org = services.org_update(
+        actor=request.auth, org=_fetch(org_id), data=payload.model_dump(exclude_unset=True)
+    )
     return _out(_fetch(org.pk))
 
 

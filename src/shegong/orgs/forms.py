@@ -13,8 +13,23 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "credit_code", "kind", "category", "region", "rating", "rating_date", "rating_expires",
-                  "filing_status", "filed_on", "incubated_by", "party_branch", "contact", "phone", "founded_on"]
+        fields = [
+            "name",
+            "credit_code",
+            "kind",
+            "category",
+            "region",
+            "rating",
+            "rating_date",
+            "rating_expires",
+            "filing_status",
+            "filed_on",
+            "incubated_by",
+            "party_branch",
+            "contact",
+            "phone",
+            "founded_on",
+        ]
         widgets = {"rating_date": DATE, "rating_expires": DATE, "filed_on": DATE, "founded_on": DATE}
         help_texts = {"credit_code": _("18 位，末位为校验码"), "filing_status": _("社区社会组织填写")}
 

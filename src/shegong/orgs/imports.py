@@ -29,20 +29,46 @@ SPEC = x.ImportSpec(
     title="社会组织",
     columns=[
         x.Column("name", "名称", required=True, parse=x.text(150), example="渝中区阳光社会工作服务中心"),
-        x.Column("credit_code", "统一社会信用代码", required=True, text_format=True,
-                 parse=x.wrap(validate_credit_code, IdentityError), example="52500103MJP123456X",
-                 help="18 位，末位为校验码（GB 32100）"),
-        x.Column("kind", "类型", required=True, parse=x.choice(_options(OrgKind.choices)),
-                 example="社会工作服务机构", help="社会工作服务机构、社区社会组织、枢纽型组织、基金会"),
-        x.Column("category", "类别", parse=x.choice(_options(OrgCategory.choices)), example="社会工作类",
-                 help="公益服务类、参与治理类、枢纽支持类、社会工作类"),
+        x.Column(
+            "credit_code",
+            "统一社会信用代码",
+            required=True,
+            text_format=True,
+            parse=x.wrap(validate_credit_code, IdentityError),
+            example="52500103MJP123456X",
+            help="18 位，末位为校验码（GB 32100）",
+        ),
+        x.Column(
+            "kind",
+            "类型",
+            required=True,
+            parse=x.choice(_options(OrgKind.choices)),
+            example="社会工作服务机构",
+            help="社会工作服务机构、社区社会组织、枢纽型组织、基金会",
+        ),
+        x.Column(
+            "category",
+            "类别",
+            parse=x.choice(_options(OrgCategory.choices)),
+            example="社会工作类",
+            help="公益服务类、参与治理类、枢纽支持类、社会工作类",
+        ),
         x.Column("region", "区划代码", text_format=True, help="留空则登记在导入时选定的区划"),
-        x.Column("rating", "评估等级", parse=x.choice({"3A": "3A", "4A": "4A", "5A": "5A", "AAA": "3A",
-                                                   "AAAA": "4A", "AAAAA": "5A", "未评级": ""})),
+        x.Column(
+            "rating",
+            "评估等级",
+            parse=x.choice(
+                {"3A": "3A", "4A": "4A", "5A": "5A", "AAA": "3A", "AAAA": "4A", "AAAAA": "5A", "未评级": ""}
+            ),
+        ),
         x.Column("rating_date", "评级日期", parse=x.date),
         x.Column("rating_expires", "等级有效期至", parse=x.date),
-        x.Column("filing_status", "备案状态", parse=x.choice({"待备案": "pending", "已备案": "filed",
-                                                         "不适用": ""}), help="社区社会组织填写"),
+        x.Column(
+            "filing_status",
+            "备案状态",
+            parse=x.choice({"待备案": "pending", "已备案": "filed", "不适用": ""}),
+            help="社区社会组织填写",
+        ),
         x.Column("filed_on", "备案日期", parse=x.date),
         x.Column("party_branch", "党组织建设", parse=x.choice(_options(PartyBranch.choices))),
         x.Column("contact", "负责人", parse=x.text(50)),
@@ -73,8 +99,13 @@ def import_organisations(*, actor, content: bytes, region_code: str) -> int:
             values = {k: v for k, v in values.items() if v is not None}
             orgs.append(Organisation(region=region, region_code=region.code, **values))
         Organisation.objects.bulk_create(orgs, batch_size=500)
-        record("orgs.organisation.import", actor=actor, region_code=home.code, object_type="orgs.organisation",
-               changes={"rows": len(orgs)})
+        record(
+            "orgs.organisation.import",
+            actor=actor,
+            region_code=home.code,
+            object_type="orgs.organisation",
+            changes={"rows": len(orgs)},
+        )
     return len(orgs)
 
 
@@ -91,8 +122,12 @@ def _check_rows(result: x.ParseResult, home: Region) -> None:
                 region_codes[row.row] = normalise(raw)
             except RegionCodeError as exc:
                 result.error(row.row, "region", str(exc), SPEC)
-    regions = {r.code: r for r in Region.objects.filter(region_subtree_q(home.code, "code"),
-                                                         code__in=set(region_codes.values()))}
+    regions = {
+        r.code: r
+        for r in Region.objects.filter(
+            region_subtree_q(home.code, "code"), code__in=set(region_codes.values())
+        )
+    }
     for row in result.rows:
         values = row.values
         if values.get("credit_code") in existing:
@@ -100,8 +135,12 @@ def _check_rows(result: x.ParseResult, home: Region) -> None:
         if row.row in region_codes:
             region = regions.get(region_codes[row.row])
             if region is None:
-                result.error(row.row, "region", _("区划 %(c)s 不在 %(h)s 之内") % {
-                    "c": region_codes[row.row], "h": home.name}, SPEC)
+                result.error(
+                    row.row,
+                    "region",
+                    _("区划 %(c)s 不在 %(h)s 之内") % {"c": region_codes[row.row], "h": home.name},
+                    SPEC,
+                )
             values["region"] = region
         elif "region" not in values or values["region"] is None:
             values["region"] = home

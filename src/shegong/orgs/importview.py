@@ -36,11 +36,20 @@ class ImportForm(forms.Form):
         return upload
 
 
-def import_page(request, *, title: str, permission: str, importer: Callable[..., int], template_url: str,
-                back_url: str, noun: str):
+def import_page(
+    request,
+    *,
+    title: str,
+    permission: str,
+    importer: Callable[..., int],
+    template_url: str,
+    back_url: str,
+    noun: str,
+):
     request.actor.require(permission)
-    form = ImportForm(request.POST or None, request.FILES or None,
-                      region_codes=request.actor.regions_with(permission))
+    form = ImportForm(
+        request.POST or None, request.FILES or None, region_codes=request.actor.regions_with(permission)
+    )
     context = {"form": form, "title": title, "template_url": template_url, "back_url": back_url}
     if request.method == "POST" and form.is_valid():
         content = form.cleaned_data["file"].read()

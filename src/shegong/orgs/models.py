@@ -50,13 +50,21 @@ class Organisation(RegionOwned):
     rating = models.CharField(_("评估等级"), max_length=2, choices=Rating.choices, blank=True, default="")
     rating_date = models.DateField(_("评级日期"), null=True, blank=True)
     rating_expires = models.DateField(_("等级有效期至"), null=True, blank=True)
-    filing_status = models.CharField(_("备案状态"), max_length=8, choices=FilingStatus.choices, blank=True,
-                                     default="")
+    filing_status = models.CharField(
+        _("备案状态"), max_length=8, choices=FilingStatus.choices, blank=True, default=""
+    )
     filed_on = models.DateField(_("备案日期"), null=True, blank=True)
-    incubated_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="incubated", verbose_name=_("孵化枢纽"))
-    party_branch = models.CharField(_("党组织建设"), max_length=12, choices=PartyBranch.choices,
-                                    default=PartyBranch.NONE)
+    incubated_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incubated",
+        verbose_name=_("孵化枢纽"),
+    )
+    party_branch = models.CharField(
+        _("党组织建设"), max_length=12, choices=PartyBranch.choices, default=PartyBranch.NONE
+    )
     contact = models.CharField(_("负责人"), max_length=50, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
@@ -74,8 +82,8 @@ class Organisation(RegionOwned):
                 violation_error_message=_("有评估等级时须填写评级日期"),
             ),
             models.CheckConstraint(
-                condition=Q(rating_expires__isnull=True) | Q(rating_date__isnull=False)
-                & Q(rating_expires__gte=models.F("rating_date")),
+                condition=Q(rating_expires__isnull=True)
+                | Q(rating_date__isnull=False) & Q(rating_expires__gte=models.F("rating_date")),
                 name="org_rating_expiry_after_date",
                 violation_error_message=_("等级有效期不能早于评级日期"),
             ),

@@ -14,8 +14,15 @@ from shegong.regions.selectors import region_subtree_q
 from .models import Organisation, OrgKind
 
 
-def organisations(*, kind: str = "", category: str = "", rating: str = "", filing_status: str = "",
-                  under: str = "", q: str = "") -> QuerySet[Organisation]:
+def organisations(
+    *,
+    kind: str = "",
+    category: str = "",
+    rating: str = "",
+    filing_status: str = "",
+    under: str = "",
+    q: str = "",
+) -> QuerySet[Organisation]:
     queryset = Organisation.objects.select_related("region", "incubated_by")
     if kind:
         queryset = queryset.filter(kind=kind)
@@ -57,8 +64,11 @@ def counts_by_region(region: Region) -> tuple[RegionCount, list[RegionCount]]:
         Organisation.objects.filter(region_subtree_q(region.code))
         .annotate(bucket=Substr("region_code", 1, length))
         .values("bucket", "kind")
-        .annotate(n=Count("id"), rated=Count("id", filter=~Q(rating="")),
-                  filed=Count("id", filter=Q(filing_status="filed")))
+        .annotate(
+            n=Count("id"),
+            rated=Count("id", filter=~Q(rating="")),
+            filed=Count("id", filter=Q(filing_status="filed")),
+        )
     )
     total = RegionCount(region.code, region.name)
     by_child = {c.code[:length]: RegionCount(c.code, c.name) for c in children}

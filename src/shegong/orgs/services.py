@@ -16,8 +16,21 @@ from shegong.regions.models import Region
 from .models import FilingStatus, Organisation, OrgKind
 
 EDITABLE_FIELDS = [
-    "name", "credit_code", "kind", "category", "region", "rating", "rating_date", "rating_expires",
-    "filing_status", "filed_on", "incubated_by", "party_branch", "contact", "phone", "founded_on",
+    "name",
+    "credit_code",
+    "kind",
+    "category",
+    "region",
+    "rating",
+    "rating_date",
+    "rating_expires",
+    "filing_status",
+    "filed_on",
+    "incubated_by",
+    "party_branch",
+    "contact",
+    "phone",
+    "founded_on",
 ]
 
 

@@ -44,9 +44,16 @@ def org_list(request):
     root = root or scope_roots(request.actor.scope).first()
     total, children = selectors.counts_by_region(root) if root else (None, [])
     context = {
-        "page": page, "filters": filters, "kinds": OrgKind.choices, "categories": OrgCategory.choices,
-        "ratings": [c for c in Rating.choices if c[0]], "filing_statuses": [c for c in FilingStatus.choices if c[0]],
-        "total": total, "children": children, "root": root, "query": request.GET.urlencode(),
+        "page": page,
+        "filters": filters,
+        "kinds": OrgKind.choices,
+        "categories": OrgCategory.choices,
+        "ratings": [c for c in Rating.choices if c[0]],
+        "filing_statuses": [c for c in FilingStatus.choices if c[0]],
+        "total": total,
+        "children": children,
+        "root": root,
+        "query": request.GET.urlencode(),
         "can_change": request.actor.can("orgs.change"),
     }
     template = "orgs/_table.html" if request.htmx else "orgs/list.html"
@@ -58,19 +65,55 @@ def org_export(request):
     request.actor.require("orgs.view")
     filters = _filters(request)
     rows = [
-        (o.name, o.credit_code or "", o.get_kind_display(), o.get_category_display(), o.region.name, o.region_id,
-         o.rating or "", o.rating_date, o.rating_expires, o.get_filing_status_display() if o.filing_status else "",
-         o.filed_on, o.incubated_by.name if o.incubated_by else "", o.get_party_branch_display(), o.contact,
-         o.phone, o.founded_on)
+        (
+            o.name,
+            o.credit_code or "",
+            o.get_kind_display(),
+            o.get_category_display(),
+            o.region.name,
+            o.region_id,
+            o.rating or "",
+            o.rating_date,
+            o.rating_expires,
+            o.get_filing_status_display() if o.filing_status else "",
+            o.filed_on,
+            o.incubated_by.name if o.incubated_by else "",
+            o.get_party_branch_display(),
+            o.contact,
+            o.phone,
+            o.founded_on,
+        )
         for o in selectors.organisations(**filters)[:100000]
     ]
-    headers = ["名称", "统一社会信用代码", "类型", "类别", "登记区划", "区划代码", "评估等级", "评级日期",
-               "等级有效期至", "备案状态", "备案日期", "孵化枢纽", "党组织建设", "负责人", "联系电话", "成立日期"]
-    record("export", actor=request.actor, object_type="orgs.organisation", request=request,
-           region_code=request.actor.home_region_code,
-           changes={"rows": len(rows), "filters": {k: v for k, v in filters.items() if v}})
-    return xlsx_response(f"社会组织-{timezone.localdate():%Y%m%d}.xlsx",
-                         build_workbook("社会组织", headers, rows))
+    headers = [
+        "名称",
+        "统一社会信用代码",
+        "类型",
+        "类别",
+        "登记区划",
+        "区划代码",
+        "评估等级",
+        "评级日期",
+        "等级有效期至",
+        "备案状态",
+        "备案日期",
+        "孵化枢纽",
+        "党组织建设",
+        "负责人",
+        "联系电话",
+        "成立日期",
+    ]
+    record(
+        "export",
+        actor=request.actor,
+        object_type="orgs.organisation",
+        request=request,
+        region_code=request.actor.home_region_code,
+        changes={"rows": len(rows), "filters": {k: v for k, v in filters.items() if v}},
+    )
+    return xlsx_response(
+        f"社会组织-{timezone.localdate():%Y%m%d}.xlsx", build_workbook("社会组织", headers, rows)
+    )
 
 
 @login_required
@@ -111,8 +154,9 @@ def org_edit(request, pk: int):
     form = OrganisationForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
         try:
-            services.org_update(actor=request.actor, org=get_scoped_or_404(Organisation, pk=pk),
-                                data=form.service_data())
+            services.org_update(
+                actor=request.actor, org=get_scoped_or_404(Organisation, pk=pk), data=form.service_data()
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -124,8 +168,15 @@ def org_edit(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def org_import(request):
-    return import_page(request, title=_("导入社会组织"), permission="orgs.change", importer=import_organisations,
-                       template_url=reverse("orgs:template"), back_url=reverse("orgs:list"), noun=_("社会组织"))
+    return import_page(
+        request,
+        title=_("导入社会组织"),
+        permission="orgs.change",
+        importer=import_organisations,
+        template_url=reverse("orgs:template"),
+        back_url=reverse("orgs:list"),
+        noun=_("社会组织"),
+    )
 
 
 @login_required

@@ -55,15 +55,31 @@ class WorkerForm(ServiceForm):
 
     class Meta:
         model = SocialWorker
-        fields = ["name", "region", "id_number", "phone", "education", "major", "certificate",
-                  "certificate_number", "certificate_date", "employer", "pay_post", "pay_grade", "status"]
+        fields = [
+            "name",
+            "region",
+            "id_number",
+            "phone",
+            "education",
+            "major",
+            "certificate",
+            "certificate_number",
+            "certificate_date",
+            "employer",
+            "pay_post",
+            "pay_grade",
+            "status",
+        ]
         widgets = {"certificate_date": DATE}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["employer"].queryset = Organisation.objects.filter(
-            kind__in=[OrgKind.AGENCY, OrgKind.HUB]).order_by("name")
-        self.fields["pay_post"].queryset = PayPost.objects.select_related("ladder").order_by("ladder__name", "rank")
+            kind__in=[OrgKind.AGENCY, OrgKind.HUB]
+        ).order_by("name")
+        self.fields["pay_post"].queryset = PayPost.objects.select_related("ladder").order_by(
+            "ladder__name", "rank"
+        )
         self.fields["pay_post"].label_from_instance = lambda p: f"{p.ladder.name} · {p.name}"
         if self.instance.pk:
             self.initial["region"] = self.instance.region_id
@@ -90,9 +106,13 @@ class AssignmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["node"].queryset = ServiceNode.objects.filter(
-            level__in=[NodeLevel.STATION, NodeLevel.ROOM, NodeLevel.CENTRE, NodeLevel.HUB],
-        ).exclude(status=NodeStatus.CLOSED).order_by("region_code", "level")
+        self.fields["node"].queryset = (
+            ServiceNode.objects.filter(
+                level__in=[NodeLevel.STATION, NodeLevel.ROOM, NodeLevel.CENTRE, NodeLevel.HUB],
+            )
+            .exclude(status=NodeStatus.CLOSED)
+            .order_by("region_code", "level")
+        )
         self.fields["start_date"].initial = timezone.localdate
 
     def _post_clean(self):
@@ -106,7 +126,9 @@ class DishonestyForm(forms.Form):
 
 
 class WorkerChoiceForm(forms.Form):
-    replacement = forms.ModelChoiceField(label=_("补员社工"), queryset=SocialWorker.objects.none(), required=False)
+    replacement = forms.ModelChoiceField(
+        label=_("补员社工"), queryset=SocialWorker.objects.none(), required=False
+    )
 
     def __init__(self, *args, exclude=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,8 +140,9 @@ class WorkerChoiceForm(forms.Form):
 
 class DepartureForm(WorkerChoiceForm):
     notice_date = forms.DateField(label=_("提出离职日期"), widget=DATE)
-    planned_leaving_date = forms.DateField(label=_("拟离岗日期"), widget=DATE,
-                                           help_text=_("须在提出后 30 至 60 天之间，且补员到岗后方可离岗"))
+    planned_leaving_date = forms.DateField(
+        label=_("拟离岗日期"), widget=DATE, help_text=_("须在提出后 30 至 60 天之间，且补员到岗后方可离岗")
+    )
     reason = forms.CharField(label=_("离职原因"), max_length=200, required=False)
     field_order = ["notice_date", "planned_leaving_date", "reason", "replacement"]
 
@@ -138,8 +161,9 @@ class VolunteerForm(ServiceForm):
     region = RegionCodeField(label=_("所在区划代码"))
     id_number = forms.CharField(label=_("身份证号"), max_length=20, required=False)
     phone = forms.CharField(label=_("手机号"), max_length=20)
-    skills = forms.MultipleChoiceField(label=_("技能"), choices=Skill.choices, required=False,
-                                       widget=forms.CheckboxSelectMultiple)
+    skills = forms.MultipleChoiceField(
+        label=_("技能"), choices=Skill.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = Volunteer
@@ -174,11 +198,13 @@ def signup_regions():
 class SignupForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.CharField(label=_("手机号"), max_length=20)
-    id_number = forms.CharField(label=_("身份证号"), max_length=20, required=False,
-                                help_text=_("选填，用于志愿服务记录证明"))
+    id_number = forms.CharField(
+        label=_("身份证号"), max_length=20, required=False, help_text=_("选填，用于志愿服务记录证明")
+    )
     region = forms.ChoiceField(label=_("所在社区"))
-    skills = forms.MultipleChoiceField(label=_("特长（可多选）"), choices=Skill.choices, required=False,
-                                       widget=forms.CheckboxSelectMultiple)
+    skills = forms.MultipleChoiceField(
+        label=_("特长（可多选）"), choices=Skill.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     consent = forms.BooleanField(label=_("我同意社工站为组织志愿服务保存以上信息"))
     website = forms.CharField(required=False, widget=forms.HiddenInput)  # a trap for bots
 
@@ -204,15 +230,24 @@ class TeamForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = VolunteerTeam.objects.exclude(level="squad").order_by("region_code", "name")
+        self.fields["parent"].queryset = VolunteerTeam.objects.exclude(level="squad").order_by(
+            "region_code", "name"
+        )
 
 
 class HoursForm(forms.Form):
     served_on = forms.DateField(label=_("服务日期"), widget=DATE)
-    hours = forms.DecimalField(label=_("时长（小时）"), max_digits=4, decimal_places=1, min_value=0.5,
-                               max_value=24, widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))
-    activity = forms.ModelChoiceField(label=_("活动"), queryset=None, required=False,
-                                      help_text=_("参加社工站活动时选择；否则计入所属队伍"))
+    hours = forms.DecimalField(
+        label=_("时长（小时）"),
+        max_digits=4,
+        decimal_places=1,
+        min_value=0.5,
+        max_value=24,
+        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+    )
+    activity = forms.ModelChoiceField(
+        label=_("活动"), queryset=None, required=False, help_text=_("参加社工站活动时选择；否则计入所属队伍")
+    )
     team = forms.ModelChoiceField(label=_("队伍"), queryset=VolunteerTeam.objects.none(), required=False)
     description = forms.CharField(label=_("服务内容"), max_length=200)
 

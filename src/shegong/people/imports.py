@@ -40,10 +40,18 @@ def _skills(value) -> list[str]:
     return found
 
 
-ID_COLUMN = x.Column("id_number", "身份证号", required=True, parse=x.wrap(parse_id_number, IdentityError),
-                     text_format=True, example="500103199001011234", help="18 位居民身份证号，请设为文本格式")
-PHONE_COLUMN = x.Column("phone", "手机号", parse=x.wrap(validate_phone, IdentityError), text_format=True,
-                        example="13800000000")
+ID_COLUMN = x.Column(
+    "id_number",
+    "身份证号",
+    required=True,
+    parse=x.wrap(parse_id_number, IdentityError),
+    text_format=True,
+    example="500103199001011234",
+    help="18 位居民身份证号，请设为文本格式",
+)
+PHONE_COLUMN = x.Column(
+    "phone", "手机号", parse=x.wrap(validate_phone, IdentityError), text_format=True, example="13800000000"
+)
 REGION_COLUMN = x.Column("region", "区划代码", text_format=True, help="留空则登记在导入时选定的区划")
 
 WORKER_SPEC = x.ImportSpec(
@@ -54,12 +62,22 @@ WORKER_SPEC = x.ImportSpec(
         PHONE_COLUMN,
         x.Column("education", "学历", parse=x.choice(_options(Education.choices)), example="本科"),
         x.Column("major", "专业", parse=x.text(40)),
-        x.Column("certificate", "职业资格", parse=x.choice(_options(Certificate.choices)), example="社会工作师",
-                 help="无、助理社会工作师、社会工作师、高级社会工作师"),
+        x.Column(
+            "certificate",
+            "职业资格",
+            parse=x.choice(_options(Certificate.choices)),
+            example="社会工作师",
+            help="无、助理社会工作师、社会工作师、高级社会工作师",
+        ),
         x.Column("certificate_number", "证书编号", parse=x.text(40), text_format=True),
         x.Column("certificate_date", "取证日期", parse=x.date),
-        x.Column("employer", "用人机构信用代码", parse=x.wrap(validate_credit_code, IdentityError), text_format=True,
-                 help="用人机构的统一社会信用代码，须已在社会组织名录中"),
+        x.Column(
+            "employer",
+            "用人机构信用代码",
+            parse=x.wrap(validate_credit_code, IdentityError),
+            text_format=True,
+            help="用人机构的统一社会信用代码，须已在社会组织名录中",
+        ),
         REGION_COLUMN,
     ],
 )
@@ -69,10 +87,21 @@ VOLUNTEER_SPEC = x.ImportSpec(
     columns=[
         x.Column("name", "姓名", required=True, parse=x.text(50), example="赵敏"),
         ID_COLUMN,
-        x.Column("phone", "手机号", required=True, parse=x.wrap(validate_phone, IdentityError), text_format=True,
-                 example="13800000000"),
-        x.Column("skills", "技能", parse=_skills, example="生活照料、文体艺术",
-                 help="多个用顿号分隔：" + "、".join(str(label) for _code, label in Skill.choices)),
+        x.Column(
+            "phone",
+            "手机号",
+            required=True,
+            parse=x.wrap(validate_phone, IdentityError),
+            text_format=True,
+            example="13800000000",
+        ),
+        x.Column(
+            "skills",
+            "技能",
+            parse=_skills,
+            example="生活照料、文体艺术",
+            help="多个用顿号分隔：" + "、".join(str(label) for _code, label in Skill.choices),
+        ),
         x.Column("team", "所属队伍", parse=x.text(100), help="已建立的志愿服务队伍名称"),
         REGION_COLUMN,
     ],
@@ -89,13 +118,20 @@ def _regions(result: x.ParseResult, spec: x.ImportSpec, home: Region) -> None:
                 codes[row.row] = normalise(raw)
             except RegionCodeError as exc:
                 result.error(row.row, "region", str(exc), spec)
-    found = {r.code: r for r in Region.objects.filter(region_subtree_q(home.code, "code"), code__in=set(codes.values()))}
+    found = {
+        r.code: r
+        for r in Region.objects.filter(region_subtree_q(home.code, "code"), code__in=set(codes.values()))
+    }
     for row in result.rows:
         if row.row in codes:
             region = found.get(codes[row.row])
             if region is None and codes[row.row]:
-                result.error(row.row, "region", _("区划 %(c)s 不在 %(h)s 之内") % {"c": codes[row.row], "h": home.name},
-                             spec)
+                result.error(
+                    row.row,
+                    "region",
+                    _("区划 %(c)s 不在 %(h)s 之内") % {"c": codes[row.row], "h": home.name},
+                    spec,
+                )
             row.values["region"] = region
         elif not row.values.get("region"):
             row.values["region"] = home
@@ -111,9 +147,14 @@ def _identity(result: x.ParseResult, spec: x.ImportSpec, model, noun: str) -> No
         if error.column == "id_key":
             result.errors.remove(error)
             result.error(error.row, "id_number", error.message, spec)
-    indexes = {blind_index_for(model, "id_number_index", r.values["id_key"]): r.row
-               for r in result.rows if r.values.get("id_key")}
-    existing = set(model._base.filter(id_number_index__in=list(indexes)).values_list("id_number_index", flat=True))
+    indexes = {
+        blind_index_for(model, "id_number_index", r.values["id_key"]): r.row
+        for r in result.rows
+        if r.values.get("id_key")
+    }
+    existing = set(
+        model._base.filter(id_number_index__in=list(indexes)).values_list("id_number_index", flat=True)
+    )
     for index in existing:
         result.error(indexes[index], "id_number", _("该身份证号已登记为%(noun)s") % {"noun": noun}, spec)
 
@@ -149,16 +190,28 @@ def import_workers(*, actor, content: bytes, region_code: str) -> int:
             values = row.values
             parsed = values["id_number"]
             worker = SocialWorker(
-                region=values["region"], region_code=values["region"].code, name=values["name"],
-                id_number=parsed.number, birth_date=parsed.birth_date, gender=parsed.sex,
-                phone=values.get("phone") or "", education=values.get("education") or "",
-                major=values.get("major") or "", certificate=values["certificate"],
+                region=values["region"],
+                region_code=values["region"].code,
+                name=values["name"],
+                id_number=parsed.number,
+                birth_date=parsed.birth_date,
+                gender=parsed.sex,
+                phone=values.get("phone") or "",
+                education=values.get("education") or "",
+                major=values.get("major") or "",
+                certificate=values["certificate"],
                 certificate_number=values.get("certificate_number") or "",
-                certificate_date=values.get("certificate_date"), employer=values.get("employer"),
+                certificate_date=values.get("certificate_date"),
+                employer=values.get("employer"),
             )
             worker.save()
-        record("people.worker.import", actor=actor, region_code=home.code, object_type="people.socialworker",
-               changes={"rows": len(result.rows)})
+        record(
+            "people.worker.import",
+            actor=actor,
+            region_code=home.code,
+            object_type="people.socialworker",
+            changes={"rows": len(result.rows)},
+        )
     return len(result.rows)
 
 
@@ -179,8 +232,14 @@ def import_volunteers(*, actor, content: bytes, region_code: str) -> int:
         if name:
             matches = teams.get(name, [])
             if len(matches) != 1:
-                result.error(row.row, "team", _("找不到队伍“%(t)s”") % {"t": name} if not matches
-                             else _("有多支队伍叫“%(t)s”") % {"t": name}, VOLUNTEER_SPEC)
+                result.error(
+                    row.row,
+                    "team",
+                    _("找不到队伍“%(t)s”") % {"t": name}
+                    if not matches
+                    else _("有多支队伍叫“%(t)s”") % {"t": name},
+                    VOLUNTEER_SPEC,
+                )
                 row.values["team"] = None
             else:
                 row.values["team"] = matches[0]
@@ -190,10 +249,21 @@ def import_volunteers(*, actor, content: bytes, region_code: str) -> int:
             values = row.values
             parsed = values["id_number"]
             Volunteer(
-                region=values["region"], region_code=values["region"].code, name=values["name"],
-                id_number=parsed.number, birth_date=parsed.birth_date, gender=parsed.sex, phone=values["phone"],
-                skills=values.get("skills") or [], team=values.get("team"),
+                region=values["region"],
+                region_code=values["region"].code,
+                name=values["name"],
+                id_number=parsed.number,
+                birth_date=parsed.birth_date,
+                gender=parsed.sex,
+                phone=values["phone"],
+                skills=values.get("skills") or [],
+                team=values.get("team"),
             ).save()
-        record("people.volunteer.import", actor=actor, region_code=home.code, object_type="people.volunteer",
-               changes={"rows": len(result.rows)})
+        record(
+            "people.volunteer.import",
+            actor=actor,
+            region_code=home.code,
+            object_type="people.volunteer",
+            changes={"rows": len(result.rows)},
+        )
     return len(result.rows)

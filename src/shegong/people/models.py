@@ -50,7 +50,9 @@ class PayLadder(models.Model):
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=60)
     source = models.CharField(_("出处"), max_length=120, blank=True)
-    grades = models.PositiveSmallIntegerField(_("级数"), validators=[MinValueValidator(1), MaxValueValidator(50)])
+    grades = models.PositiveSmallIntegerField(
+        _("级数"), validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
 
     objects = models.Manager()
 
@@ -79,8 +81,9 @@ class PayPost(models.Model):
 
 
 class SocialWorker(RegionOwned, SensitiveModel):
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name=_("登记区划"),
-                               related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, verbose_name=_("登记区划"), related_name="+"
+    )
     name = models.CharField(_("姓名"), max_length=50)
     id_number = EncryptedField(_("身份证号"), blank=True, default="")
     id_number_index = BlindIndexField(source="id_number", normaliser=normalise_id_number)
@@ -90,18 +93,34 @@ class SocialWorker(RegionOwned, SensitiveModel):
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     education = models.CharField(_("学历"), max_length=20, blank=True, choices=Education.choices)
     major = models.CharField(_("专业"), max_length=40, blank=True)
-    certificate = models.CharField(_("职业资格"), max_length=16, choices=Certificate.choices,
-                                   default=Certificate.NONE)
+    certificate = models.CharField(
+        _("职业资格"), max_length=16, choices=Certificate.choices, default=Certificate.NONE
+    )
     certificate_number = models.CharField(_("证书编号"), max_length=40, blank=True)
     certificate_date = models.DateField(_("取证日期"), null=True, blank=True)
-    employer = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, null=True, blank=True,
-                                 verbose_name=_("用人机构"), related_name="workers")
-    pay_post = models.ForeignKey(PayPost, on_delete=models.PROTECT, null=True, blank=True,
-                                 verbose_name=_("薪酬岗位"), related_name="+")
+    employer = models.ForeignKey(
+        "orgs.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("用人机构"),
+        related_name="workers",
+    )
+    pay_post = models.ForeignKey(
+        PayPost, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("薪酬岗位"), related_name="+"
+    )
     pay_grade = models.PositiveSmallIntegerField(_("薪级"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=WorkerStatus.choices, default=WorkerStatus.ACTIVE)
-    user = models.OneToOneField("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="worker_profile", verbose_name=_("登录账号"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=WorkerStatus.choices, default=WorkerStatus.ACTIVE
+    )
+    user = models.OneToOneField(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="worker_profile",
+        verbose_name=_("登录账号"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -110,8 +129,10 @@ class SocialWorker(RegionOwned, SensitiveModel):
         verbose_name = _("社工")
         verbose_name_plural = _("社工")
         constraints = [
-            models.CheckConstraint(condition=Q(pay_grade__isnull=True) | Q(pay_post__isnull=False),
-                                   name="worker_grade_needs_post"),
+            models.CheckConstraint(
+                condition=Q(pay_grade__isnull=True) | Q(pay_post__isnull=False),
+                name="worker_grade_needs_post",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -135,16 +156,22 @@ class FilingStatus(models.TextChoices):
 class WorkerAssignment(RegionOwned):
     """A worker in post at a station or room, from a start date to an optional end date, and its filing (备案)."""
 
-    worker = models.ForeignKey(SocialWorker, on_delete=models.CASCADE, related_name="assignments",
-                               verbose_name=_("社工"))
-    node = models.ForeignKey("network.ServiceNode", on_delete=models.PROTECT, related_name="assignments",
-                             verbose_name=_("服务阵地"))
+    worker = models.ForeignKey(
+        SocialWorker, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("社工")
+    )
+    node = models.ForeignKey(
+        "network.ServiceNode",
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=_("服务阵地"),
+    )
     post = models.CharField(_("岗位"), max_length=30, blank=True)
     start_date = models.DateField(_("到岗日期"), default=timezone.localdate)
     end_date = models.DateField(_("离岗日期"), null=True, blank=True)
     full_time = models.BooleanField(_("专职"), default=True)
-    filing_status = models.CharField(_("备案状态"), max_length=10, choices=FilingStatus.choices,
-                                     default=FilingStatus.UNFILED)
+    filing_status = models.CharField(
+        _("备案状态"), max_length=10, choices=FilingStatus.choices, default=FilingStatus.UNFILED
+    )
     filing_submitted_on = models.DateField(_("报备日期"), null=True, blank=True)
     filing_confirmed_on = models.DateField(_("备案确认日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -154,9 +181,11 @@ class WorkerAssignment(RegionOwned):
         verbose_name = _("岗位安排")
         verbose_name_plural = _("岗位安排")
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
-                                   name="assignment_end_after_start",
-                                   violation_error_message=_("离岗日期不能早于到岗日期")),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="assignment_end_after_start",
+                violation_error_message=_("离岗日期不能早于到岗日期"),
+            ),
         ]
         indexes = [models.Index(fields=["node", "filing_status"])]
 
@@ -173,7 +202,9 @@ class WorkerAssignment(RegionOwned):
 
     def filing_overdue(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
-        return self.filing_status == FilingStatus.UNFILED and today > self.filing_due and self.end_date is None
+        return (
+            self.filing_status == FilingStatus.UNFILED and today > self.filing_due and self.end_date is None
+        )
 
     @classmethod
     def in_post(cls, on: datetime.date | None = None) -> Q:
@@ -183,8 +214,11 @@ class WorkerAssignment(RegionOwned):
     @classmethod
     def overdue_q(cls, today: datetime.date | None = None) -> Q:
         today = today or timezone.localdate()
-        return Q(filing_status=FilingStatus.UNFILED, end_date__isnull=True,
-                 start_date__lt=today - datetime.timedelta(days=FILING_DUE_DAYS))
+        return Q(
+            filing_status=FilingStatus.UNFILED,
+            end_date__isnull=True,
+            start_date__lt=today - datetime.timedelta(days=FILING_DUE_DAYS),
+        )
 
     @classmethod
     def staffing(cls, node_ids: list[int], on: datetime.date | None = None) -> dict[int, tuple[int, int]]:
@@ -202,13 +236,20 @@ class WorkerAssignment(RegionOwned):
 class Departure(RegionOwned):
     """A worker's notice to leave: ≥ 30 days' notice, a replacement in post, gone within 60 days (seed 003)."""
 
-    worker = models.ForeignKey(SocialWorker, on_delete=models.CASCADE, related_name="departures",
-                               verbose_name=_("社工"))
+    worker = models.ForeignKey(
+        SocialWorker, on_delete=models.CASCADE, related_name="departures", verbose_name=_("社工")
+    )
     notice_date = models.DateField(_("提出离职日期"))
     planned_leaving_date = models.DateField(_("拟离岗日期"))
     left_on = models.DateField(_("实际离岗日期"), null=True, blank=True)
-    replacement = models.ForeignKey(SocialWorker, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="replaces", verbose_name=_("补员社工"))
+    replacement = models.ForeignKey(
+        SocialWorker,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("补员社工"),
+    )
     reason = models.CharField(_("离职原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -217,12 +258,16 @@ class Departure(RegionOwned):
         verbose_name = _("离职")
         verbose_name_plural = _("离职")
         constraints = [
-            models.CheckConstraint(condition=Q(planned_leaving_date__gte=models.F("notice_date")),
-                                   name="departure_plan_after_notice",
-                                   violation_error_message=_("拟离岗日期不能早于提出离职日期")),
-            models.CheckConstraint(condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("notice_date")),
-                                   name="departure_left_after_notice",
-                                   violation_error_message=_("实际离岗日期不能早于提出离职日期")),
+            models.CheckConstraint(
+                condition=Q(planned_leaving_date__gte=models.F("notice_date")),
+                name="departure_plan_after_notice",
+                violation_error_message=_("拟离岗日期不能早于提出离职日期"),
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("notice_date")),
+                name="departure_left_after_notice",
+                violation_error_message=_("实际离岗日期不能早于提出离职日期"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -247,7 +292,12 @@ class Departure(RegionOwned):
         leaving = self.left_on or self.planned_leaving_date
         if leaving < self.earliest_leaving:
             found.append(str(_("提前通知不足 %(n)d 天") % {"n": NOTICE_MIN_DAYS}))
-        if self.left_on and self.left_on > self.latest_leaving or not self.left_on and today > self.latest_leaving:
+        if (
+            self.left_on
+            and self.left_on > self.latest_leaving
+            or not self.left_on
+            and today > self.latest_leaving
+        ):
             found.append(str(_("自提出离职起超过 %(n)d 天仍未完成交接") % {"n": NOTICE_MAX_DAYS}))
         elif self.planned_leaving_date > self.latest_leaving and not self.left_on:
             found.append(str(_("拟离岗日期晚于提出离职后 %(n)d 天") % {"n": NOTICE_MAX_DAYS}))
@@ -259,8 +309,9 @@ class Departure(RegionOwned):
 class DishonestyEntry(RegionOwned):
     """A worker on the dishonesty list (失信名单): barred from social-work posts until ``bar_until``."""
 
-    worker = models.ForeignKey(SocialWorker, on_delete=models.CASCADE, related_name="dishonesty",
-                               verbose_name=_("社工"))
+    worker = models.ForeignKey(
+        SocialWorker, on_delete=models.CASCADE, related_name="dishonesty", verbose_name=_("社工")
+    )
     id_number_index = models.CharField(max_length=64, blank=True, db_index=True)
     reason = models.CharField(_("列入原因"), max_length=300)
     listed_on = models.DateField(_("列入日期"))
@@ -273,7 +324,9 @@ class DishonestyEntry(RegionOwned):
         verbose_name = _("失信名单")
         verbose_name_plural = _("失信名单")
         constraints = [
-            models.CheckConstraint(condition=Q(bar_until__gt=models.F("listed_on")), name="dishonesty_bar_after"),
+            models.CheckConstraint(
+                condition=Q(bar_until__gt=models.F("listed_on")), name="dishonesty_bar_after"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -301,12 +354,19 @@ TEAM_PARENT_LEVELS = {
 
 
 class VolunteerTeam(RegionOwned):
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name=_("所在区划"),
-                               related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, verbose_name=_("所在区划"), related_name="+"
+    )
     name = models.CharField(_("队伍名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=12, choices=TeamLevel.choices)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
-                               verbose_name=_("上级队伍"))
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级队伍"),
+    )
     leader = models.CharField(_("队长"), max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -314,8 +374,13 @@ class VolunteerTeam(RegionOwned):
         ordering = ["region_code", "level", "name"]
         verbose_name = _("志愿服务队伍")
         verbose_name_plural = _("志愿服务队伍")
-        constraints = [models.UniqueConstraint(fields=["region", "name"], name="unique_team_name_in_region",
-                                               violation_error_message=_("该区划已有同名队伍"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="unique_team_name_in_region",
+                violation_error_message=_("该区划已有同名队伍"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -345,8 +410,9 @@ class VolunteerStatus(models.TextChoices):
 
 
 class Volunteer(RegionOwned, SensitiveModel):
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, verbose_name=_("所在区划"),
-                               related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, verbose_name=_("所在区划"), related_name="+"
+    )
     name = models.CharField(_("姓名"), max_length=50)
     id_number = EncryptedField(_("身份证号"), blank=True, default="")
     id_number_index = BlindIndexField(source="id_number", normaliser=normalise_id_number)
@@ -355,16 +421,35 @@ class Volunteer(RegionOwned, SensitiveModel):
     gender = models.CharField(_("性别"), max_length=1, blank=True, choices=[("M", _("男")), ("F", _("女"))])
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     skills = models.JSONField(_("技能"), default=list, blank=True)
-    team = models.ForeignKey(VolunteerTeam, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="members", verbose_name=_("所属队伍"))
-    recruited_by = models.ForeignKey(SocialWorker, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="recruits", verbose_name=_("招募社工"))
-    status = models.CharField(_("状态"), max_length=10, choices=VolunteerStatus.choices,
-                              default=VolunteerStatus.ACTIVE)
+    team = models.ForeignKey(
+        VolunteerTeam,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("所属队伍"),
+    )
+    recruited_by = models.ForeignKey(
+        SocialWorker,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recruits",
+        verbose_name=_("招募社工"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=VolunteerStatus.choices, default=VolunteerStatus.ACTIVE
+    )
     self_registered = models.BooleanField(_("自助登记"), default=False)
     registered_on = models.DateField(_("登记日期"), default=timezone.localdate)
-    user = models.OneToOneField("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="volunteer_profile", verbose_name=_("登录账号"))
+    user = models.OneToOneField(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volunteer_profile",
+        verbose_name=_("登录账号"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -394,19 +479,44 @@ class HoursStatus(models.TextChoices):
 class VolunteerHours(RegionOwned):
     """Hours a volunteer served, logged by itself against an activity or its team, confirmed by a worker."""
 
-    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="hours",
-                                  verbose_name=_("志愿者"))
-    team = models.ForeignKey(VolunteerTeam, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="hours", verbose_name=_("队伍"))
-    activity = models.ForeignKey("services.Activity", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="volunteer_hours", verbose_name=_("活动"))
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.CASCADE, related_name="hours", verbose_name=_("志愿者")
+    )
+    team = models.ForeignKey(
+        VolunteerTeam,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hours",
+        verbose_name=_("队伍"),
+    )
+    activity = models.ForeignKey(
+        "services.Activity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="volunteer_hours",
+        verbose_name=_("活动"),
+    )
     served_on = models.DateField(_("服务日期"))
-    hours = models.DecimalField(_("时长（小时）"), max_digits=4, decimal_places=1,
-                                validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("24"))])
+    hours = models.DecimalField(
+        _("时长（小时）"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("24"))],
+    )
     description = models.CharField(_("服务内容"), max_length=200)
-    status = models.CharField(_("状态"), max_length=10, choices=HoursStatus.choices, default=HoursStatus.LOGGED)
-    confirmed_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("确认人"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=HoursStatus.choices, default=HoursStatus.LOGGED
+    )
+    confirmed_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
+    )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     note = models.CharField(_("确认意见"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -417,9 +527,11 @@ class VolunteerHours(RegionOwned):
         verbose_name_plural = _("志愿服务时长")
         constraints = [
             models.CheckConstraint(condition=Q(hours__gt=0) & Q(hours__lte=24), name="hours_in_a_day"),
-            models.CheckConstraint(condition=Q(team__isnull=False) | Q(activity__isnull=False),
-                                   name="hours_against_team_or_activity",
-                                   violation_error_message=_("请选择活动或队伍")),
+            models.CheckConstraint(
+                condition=Q(team__isnull=False) | Q(activity__isnull=False),
+                name="hours_against_team_or_activity",
+                violation_error_message=_("请选择活动或队伍"),
+            ),
         ]
         indexes = [models.Index(fields=["status", "region_code"])]
 

@@ -47,8 +47,17 @@ def _identity_q(model, q: str) -> Q:
     return condition
 
 
-def workers(*, status: str = "", certificate: str = "", under: str = "", node: str = "", employer: str = "",
-            q: str = "", overdue: bool = False, today: datetime.date | None = None) -> QuerySet[SocialWorker]:
+def workers(
+    *,
+    status: str = "",
+    certificate: str = "",
+    under: str = "",
+    node: str = "",
+    employer: str = "",
+    q: str = "",
+    overdue: bool = False,
+    today: datetime.date | None = None,
+) -> QuerySet[SocialWorker]:
     today = today or timezone.localdate()
     queryset = SocialWorker.objects.select_related("region", "employer", "pay_post__ladder").annotate(
         recruit_count=Count("recruits", filter=Q(recruits__status=VolunteerStatus.ACTIVE), distinct=True),
@@ -68,12 +77,15 @@ def workers(*, status: str = "", certificate: str = "", under: str = "", node: s
     if q:
         queryset = queryset.filter(_identity_q(SocialWorker, q))
     if overdue:
-        queryset = queryset.filter(pk__in=WorkerAssignment.objects.filter(WorkerAssignment.overdue_q(today))
-                                   .values("worker_id"))
+        queryset = queryset.filter(
+            pk__in=WorkerAssignment.objects.filter(WorkerAssignment.overdue_q(today)).values("worker_id")
+        )
     return queryset.distinct().order_by("region_code", "name")
 
 
-def current_posts(worker_ids: list[int], today: datetime.date | None = None) -> dict[int, list[WorkerAssignment]]:
+def current_posts(
+    worker_ids: list[int], today: datetime.date | None = None
+) -> dict[int, list[WorkerAssignment]]:
     rows = (
         WorkerAssignment.objects.filter(WorkerAssignment.in_post(today), worker_id__in=worker_ids)
         .select_related("node")
@@ -133,12 +145,14 @@ def station_staffing_summary(node, today: datetime.date | None = None) -> Statio
     )
 
 
-def filings(*, state: str = "", under: str = "", node: str = "", today: datetime.date | None = None
-            ) -> QuerySet[WorkerAssignment]:
+def filings(
+    *, state: str = "", under: str = "", node: str = "", today: datetime.date | None = None
+) -> QuerySet[WorkerAssignment]:
     """Assignments by filing state; ``overdue`` are unfiled ones past the 7-day deadline."""
     today = today or timezone.localdate()
     queryset = WorkerAssignment.objects.select_related("worker", "node", "node__region").filter(
-        end_date__isnull=True)
+        end_date__isnull=True
+    )
     if state == "overdue":
         queryset = queryset.filter(WorkerAssignment.overdue_q(today))
     elif state:
@@ -154,7 +168,8 @@ def overdue_filings_by_station(node_ids: list[int], today: datetime.date | None 
     """Overdue filings per node, for flags on lists of stations."""
     rows = (
         WorkerAssignment.objects.filter(WorkerAssignment.overdue_q(today), node_id__in=node_ids)
-        .values("node_id").annotate(n=Count("id"))
+        .values("node_id")
+        .annotate(n=Count("id"))
     )
     return {r["node_id"]: r["n"] for r in rows}
 
@@ -168,8 +183,9 @@ def departures(*, open_only: bool = False, under: str = "") -> QuerySet[Departur
     return queryset.order_by("-notice_date", "-id")
 
 
-def dishonesty_entries(*, active_only: bool = False, today: datetime.date | None = None, q: str = ""
-                       ) -> QuerySet[DishonestyEntry]:
+def dishonesty_entries(
+    *, active_only: bool = False, today: datetime.date | None = None, q: str = ""
+) -> QuerySet[DishonestyEntry]:
     today = today or timezone.localdate()
     queryset = DishonestyEntry.objects.select_related("worker")
     if active_only:
@@ -182,8 +198,9 @@ def dishonesty_entries(*, active_only: bool = False, today: datetime.date | None
 # Volunteers ------------------------------------------------------------------------------------------------------
 
 
-def volunteers(*, status: str = "", team: str = "", skill: str = "", under: str = "", recruited_by: str = "",
-               q: str = "") -> QuerySet[Volunteer]:
+def volunteers(
+    *, status: str = "", team: str = "", skill: str = "", under: str = "", recruited_by: str = "", q: str = ""
+) -> QuerySet[Volunteer]:
     queryset = Volunteer.objects.select_related("region", "team", "recruited_by").annotate(
         confirmed_hours=Sum("hours__hours", filter=Q(hours__status=HoursStatus.CONFIRMED)),
     )
@@ -192,8 +209,11 @@ def volunteers(*, status: str = "", team: str = "", skill: str = "", under: str 
     if team:
         queryset = queryset.filter(team_id__in=team_with_descendants(int(team)) if team.isdigit() else [])
     if skill:
-        queryset = queryset.filter(skills__contains=[skill]) if _json_contains() else queryset.filter(
-            skills__icontains=f'"{skill}"')
+        queryset = (
+            queryset.filter(skills__contains=[skill])
+            if _json_contains()
+            else queryset.filter(skills__icontains=f'"{skill}"')
+        )
     if under:
         queryset = queryset.filter(region_subtree_q(under))
     if recruited_by:
@@ -241,13 +261,19 @@ def team_tree(*, under: str = "") -> list[TeamNode]:
     ids = [t.pk for t in teams]
     hours = dict(
         VolunteerHours.objects.filter(team_id__in=ids, status=HoursStatus.CONFIRMED)
-        .values("team_id").annotate(n=Sum("hours")).values_list("team_id", "n")
+        .values("team_id")
+        .annotate(n=Sum("hours"))
+        .values_list("team_id", "n")
     )
     members = dict(
         Volunteer.objects.filter(team_id__in=ids, status=VolunteerStatus.ACTIVE)
-        .values("team_id").annotate(n=Count("id")).values_list("team_id", "n")
+        .values("team_id")
+        .annotate(n=Count("id"))
+        .values_list("team_id", "n")
     )
-    nodes = {t.pk: TeamNode(t, 0, hours.get(t.pk) or Decimal("0"), members=members.get(t.pk, 0)) for t in teams}
+    nodes = {
+        t.pk: TeamNode(t, 0, hours.get(t.pk) or Decimal("0"), members=members.get(t.pk, 0)) for t in teams
+    }
     roots = []
     for team in teams:
         node = nodes[team.pk]
@@ -276,12 +302,15 @@ def flatten(tree: list[TeamNode]) -> list[TeamNode]:
 
 def team_total(team: VolunteerTeam) -> Decimal:
     ids = team_with_descendants(team.pk)
-    value = VolunteerHours.objects.filter(team_id__in=ids, status=HoursStatus.CONFIRMED).aggregate(n=Sum("hours"))
+    value = VolunteerHours.objects.filter(team_id__in=ids, status=HoursStatus.CONFIRMED).aggregate(
+        n=Sum("hours")
+    )
     return value["n"] or Decimal("0")
 
 
-def hours_entries(*, status: str = "", team: str = "", under: str = "", volunteer: int | None = None,
-                  q: str = "") -> QuerySet[VolunteerHours]:
+def hours_entries(
+    *, status: str = "", team: str = "", under: str = "", volunteer: int | None = None, q: str = ""
+) -> QuerySet[VolunteerHours]:
     queryset = VolunteerHours.objects.select_related("volunteer", "team", "activity", "confirmed_by")
     if status:
         queryset = queryset.filter(status=status)
@@ -313,9 +342,11 @@ def hours_by_region(region: Region) -> tuple[HoursRow, list[HoursRow]]:
         VolunteerHours.objects.filter(region_subtree_q(region.code))
         .annotate(bucket=Substr("region_code", 1, length))
         .values("bucket")
-        .annotate(confirmed=Sum("hours", filter=Q(status=HoursStatus.CONFIRMED)),
-                  pending=Sum("hours", filter=Q(status=HoursStatus.LOGGED)),
-                  people=Count("volunteer_id", distinct=True))
+        .annotate(
+            confirmed=Sum("hours", filter=Q(status=HoursStatus.CONFIRMED)),
+            pending=Sum("hours", filter=Q(status=HoursStatus.LOGGED)),
+            people=Count("volunteer_id", distinct=True),
+        )
     )
     total = HoursRow(region.code, region.name)
     by_child = {c.code[:length]: HoursRow(c.code, c.name) for c in children}
@@ -333,7 +364,8 @@ def recruitment(worker_ids: list[int]) -> dict[int, int]:
     """Active volunteers each worker recruited (target: 5 per worker, seed 003)."""
     rows = (
         Volunteer.objects.filter(recruited_by_id__in=worker_ids, status=VolunteerStatus.ACTIVE)
-        .values("recruited_by_id").annotate(n=Count("id"))
+        .values("recruited_by_id")
+        .annotate(n=Count("id"))
     )
     return {r["recruited_by_id"]: r["n"] for r in rows}
 

@@ -43,12 +43,35 @@ from .models import (
 )
 
 WORKER_FIELDS = [
-    "region", "name", "id_number", "phone", "gender", "birth_date", "education", "major", "certificate",
-    "certificate_number", "certificate_date", "employer", "pay_post", "pay_grade", "status",
+    "region",
+    "name",
+    "id_number",
+    "phone",
+    "gender",
+    "birth_date",
+    "education",
+    "major",
+    "certificate",
+    "certificate_number",
+    "certificate_date",
+    "employer",
+    "pay_post",
+    "pay_grade",
+    "status",
 ]
 SENSITIVE = {"id_number", "phone"}
-VOLUNTEER_FIELDS = ["region", "name", "id_number", "phone", "gender", "birth_date", "skills", "team",
-                    "recruited_by", "status"]
+VOLUNTEER_FIELDS = [
+    "region",
+    "name",
+    "id_number",
+    "phone",
+    "gender",
+    "birth_date",
+    "skills",
+    "team",
+    "recruited_by",
+    "status",
+]
 TEAM_FIELDS = ["region", "name", "level", "parent", "leader"]
 
 
@@ -133,8 +156,9 @@ def _validate_worker(worker: SocialWorker) -> None:
             errors.setdefault("pay_post", []).append(_("填写薪级时须选择薪酬岗位"))
         elif not 1 <= worker.pay_grade <= worker.pay_post.ladder.grades:
             errors.setdefault("pay_grade", []).append(
-                _("%(ladder)s的薪级为 1–%(n)d 级") % {"ladder": worker.pay_post.ladder.name,
-                                                    "n": worker.pay_post.ladder.grades})
+                _("%(ladder)s的薪级为 1–%(n)d 级")
+                % {"ladder": worker.pay_post.ladder.name, "n": worker.pay_post.ladder.grades}
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -151,7 +175,12 @@ def worker_create(*, actor, data: dict[str, Any]) -> SocialWorker:
     worker.full_clean()
     with transaction.atomic():
         worker.save()
-        record("people.worker.create", actor=actor, obj=worker, changes=diff({}, _snapshot(worker, WORKER_FIELDS)))
+        record(
+            "people.worker.create",
+            actor=actor,
+            obj=worker,
+            changes=diff({}, _snapshot(worker, WORKER_FIELDS)),
+        )
     return worker
 
 
@@ -213,8 +242,15 @@ def dishonesty_message(entry: DishonestyEntry) -> str:
     ) % {"listed": entry.listed_on.isoformat(), "reason": entry.reason, "until": entry.bar_until.isoformat()}
 
 
-def dishonesty_add(*, actor, worker: SocialWorker, reason: str, listed_on: datetime.date | None = None,
-                   listed_by: str = "", today: datetime.date | None = None) -> DishonestyEntry:
+def dishonesty_add(
+    *,
+    actor,
+    worker: SocialWorker,
+    reason: str,
+    listed_on: datetime.date | None = None,
+    listed_by: str = "",
+    today: datetime.date | None = None,
+) -> DishonestyEntry:
     actor.require("dishonesty.change", worker.region_code)
     reason = (reason or "").strip()
     if not reason:
@@ -222,22 +258,41 @@ def dishonesty_add(*, actor, worker: SocialWorker, reason: str, listed_on: datet
     listed_on = listed_on or _today(today)
     if listed_on > _today(today):
         raise ValidationError({"listed_on": [_("列入日期不能晚于今天")]})
-    entry = DishonestyEntry(worker=worker, reason=reason, listed_on=listed_on,
-                            bar_until=add_years(listed_on, DISHONESTY_BAR_YEARS), listed_by=listed_by.strip(),
-                            id_number_index=worker.id_number_index or "", region_code=worker.region_code)
+    entry = DishonestyEntry(
+        worker=worker,
+        reason=reason,
+        listed_on=listed_on,
+        bar_until=add_years(listed_on, DISHONESTY_BAR_YEARS),
+        listed_by=listed_by.strip(),
+        id_number_index=worker.id_number_index or "",
+        region_code=worker.region_code,
+    )
     entry.full_clean()
     with transaction.atomic():
         entry.save()
-        record("people.dishonesty.add", actor=actor, obj=worker, reason=reason,
-               changes={"listed_on": listed_on, "bar_until": entry.bar_until})
+        record(
+            "people.dishonesty.add",
+            actor=actor,
+            obj=worker,
+            reason=reason,
+            changes={"listed_on": listed_on, "bar_until": entry.bar_until},
+        )
     return entry
 
 
 # Assignments and filing ------------------------------------------------------------------------------------------
 
 
-def assignment_create(*, actor, worker: SocialWorker, node: ServiceNode | int, start_date: datetime.date | None = None,
-                      full_time: bool = True, post: str = "", today: datetime.date | None = None) -> WorkerAssignment:
+def assignment_create(
+    *,
+    actor,
+    worker: SocialWorker,
+    node: ServiceNode | int,
+    start_date: datetime.date | None = None,
+    full_time: bool = True,
+    post: str = "",
+    today: datetime.date | None = None,
+) -> WorkerAssignment:
     if not isinstance(node, ServiceNode):
         node = get_scoped_or_404(ServiceNode, pk=node)
     actor.require("people.change", node.region_code)
@@ -254,19 +309,36 @@ def assignment_create(*, actor, worker: SocialWorker, node: ServiceNode | int, s
         errors.setdefault("node", []).append(_("请选择服务阵地"))
     if node.status == NodeStatus.CLOSED:
         errors.setdefault("node", []).append(_("该阵地已撤销"))
-    if worker.assignments.filter(node=node).filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date)).exists():
+    if (
+        worker.assignments.filter(node=node)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date))
+        .exists()
+    ):
         errors.setdefault("node", []).append(_("该社工已在此阵地任职"))
-    if full_time and worker.assignments.filter(full_time=True, end_date__isnull=True).exclude(node=node).exists():
+    if (
+        full_time
+        and worker.assignments.filter(full_time=True, end_date__isnull=True).exclude(node=node).exists()
+    ):
         errors.setdefault("full_time", []).append(_("该社工已在其他阵地专职任职，请先办理离岗"))
     if errors:
         raise ValidationError(errors)
-    assignment = WorkerAssignment(worker=worker, node=node, start_date=start_date, full_time=full_time,
-                                  post=(post or "").strip(), region_code=node.region_code)
+    assignment = WorkerAssignment(
+        worker=worker,
+        node=node,
+        start_date=start_date,
+        full_time=full_time,
+        post=(post or "").strip(),
+        region_code=node.region_code,
+    )
     assignment.full_clean()
     with transaction.atomic():
         assignment.save()
-        record("people.assignment.create", actor=actor, obj=assignment,
-               changes={"worker": worker.pk, "node": node.pk, "start_date": start_date, "full_time": full_time})
+        record(
+            "people.assignment.create",
+            actor=actor,
+            obj=assignment,
+            changes={"worker": worker.pk, "node": node.pk, "start_date": start_date, "full_time": full_time},
+        )
     return assignment
 
 
@@ -281,7 +353,9 @@ def assignment_end(*, actor, assignment: WorkerAssignment, end_date: datetime.da
     return assignment
 
 
-def filing_submit(*, actor, assignment: WorkerAssignment, today: datetime.date | None = None) -> WorkerAssignment:
+def filing_submit(
+    *, actor, assignment: WorkerAssignment, today: datetime.date | None = None
+) -> WorkerAssignment:
     """The operator files the worker with the bureau (备案). Filing stops the overdue flag."""
     actor.require("filing.submit", assignment.region_code)
     if assignment.filing_status != FilingStatus.UNFILED:
@@ -290,12 +364,18 @@ def filing_submit(*, actor, assignment: WorkerAssignment, today: datetime.date |
         assignment.filing_status = FilingStatus.SUBMITTED
         assignment.filing_submitted_on = _today(today)
         assignment.save(update_fields=["filing_status", "filing_submitted_on"])
-        record("people.filing.submit", actor=actor, obj=assignment,
-               changes={"late": assignment.filing_submitted_on > assignment.filing_due})
+        record(
+            "people.filing.submit",
+            actor=actor,
+            obj=assignment,
+            changes={"late": assignment.filing_submitted_on > assignment.filing_due},
+        )
     return assignment
 
 
-def filing_confirm(*, actor, assignment: WorkerAssignment, today: datetime.date | None = None) -> WorkerAssignment:
+def filing_confirm(
+    *, actor, assignment: WorkerAssignment, today: datetime.date | None = None
+) -> WorkerAssignment:
     actor.require("filing.confirm", assignment.region_code)
     if assignment.filing_status != FilingStatus.SUBMITTED:
         raise ValidationError(_("只有已报备的岗位安排才能确认备案"))
@@ -310,28 +390,49 @@ def filing_confirm(*, actor, assignment: WorkerAssignment, today: datetime.date 
 # Departures ------------------------------------------------------------------------------------------------------
 
 
-def departure_notice(*, actor, worker: SocialWorker, notice_date: datetime.date, planned_leaving_date: datetime.date,
-                     reason: str = "", replacement: SocialWorker | None = None) -> Departure:
+def departure_notice(
+    *,
+    actor,
+    worker: SocialWorker,
+    notice_date: datetime.date,
+    planned_leaving_date: datetime.date,
+    reason: str = "",
+    replacement: SocialWorker | None = None,
+) -> Departure:
     actor.require("people.change", worker.region_code)
     if worker.departures.filter(left_on__isnull=True).exists():
         raise ValidationError({"notice_date": [_("该社工已有未完成的离职申请")]})
     if replacement is not None and replacement.pk == worker.pk:
         raise ValidationError({"replacement": [_("补员社工不能是本人")]})
-    departure = Departure(worker=worker, notice_date=notice_date, planned_leaving_date=planned_leaving_date,
-                          reason=(reason or "").strip(), replacement=replacement, region_code=worker.region_code)
+    departure = Departure(
+        worker=worker,
+        notice_date=notice_date,
+        planned_leaving_date=planned_leaving_date,
+        reason=(reason or "").strip(),
+        replacement=replacement,
+        region_code=worker.region_code,
+    )
     departure.full_clean()
     with transaction.atomic():
         departure.save()
         worker.status = WorkerStatus.LEAVING
         worker.save(update_fields=["status"])
-        record("people.departure.notice", actor=actor, obj=departure,
-               changes={"notice_date": notice_date, "planned_leaving_date": planned_leaving_date,
-                        "breaches": departure.breaches(notice_date)})
+        record(
+            "people.departure.notice",
+            actor=actor,
+            obj=departure,
+            changes={
+                "notice_date": notice_date,
+                "planned_leaving_date": planned_leaving_date,
+                "breaches": departure.breaches(notice_date),
+            },
+        )
     return departure
 
 
-def departure_complete(*, actor, departure: Departure, left_on: datetime.date,
-                       replacement: SocialWorker | None = None) -> Departure:
+def departure_complete(
+    *, actor, departure: Departure, left_on: datetime.date, replacement: SocialWorker | None = None
+) -> Departure:
     """The worker leaves: its open assignments end that day; breaches of the notice rules stay on record."""
     actor.require("people.change", departure.region_code)
     if departure.left_on:
@@ -347,14 +448,23 @@ def departure_complete(*, actor, departure: Departure, left_on: datetime.date,
         departure.save()
         for assignment in worker.assignments.filter(end_date__isnull=True):
             if left_on < assignment.start_date:
-                raise ValidationError({"left_on": [_("离岗日期早于到岗日期 %(d)s") % {"d": assignment.start_date}]})
+                raise ValidationError(
+                    {"left_on": [_("离岗日期早于到岗日期 %(d)s") % {"d": assignment.start_date}]}
+                )
             assignment.end_date = left_on
             assignment.save(update_fields=["end_date"])
         worker.status = WorkerStatus.LEFT
         worker.save(update_fields=["status"])
-        record("people.departure.complete", actor=actor, obj=departure,
-               changes={"left_on": left_on, "replacement": departure.replacement_id,
-                        "breaches": departure.breaches(left_on)})
+        record(
+            "people.departure.complete",
+            actor=actor,
+            obj=departure,
+            changes={
+                "left_on": left_on,
+                "replacement": departure.replacement_id,
+                "breaches": departure.breaches(left_on),
+            },
+        )
     return departure
 
 
@@ -390,8 +500,12 @@ def volunteer_create(*, actor, data: dict[str, Any]) -> Volunteer:
     volunteer.full_clean()
     with transaction.atomic():
         volunteer.save()
-        record("people.volunteer.create", actor=actor, obj=volunteer,
-               changes=diff({}, _snapshot(volunteer, VOLUNTEER_FIELDS)))
+        record(
+            "people.volunteer.create",
+            actor=actor,
+            obj=volunteer,
+            changes=diff({}, _snapshot(volunteer, VOLUNTEER_FIELDS)),
+        )
     return volunteer
 
 
@@ -420,16 +534,28 @@ def volunteer_self_register(*, data: dict[str, Any], request=None) -> Volunteer:
     region = data.get("region")
     if not isinstance(region, Region):
         raise ValidationError({"region": [_("请选择所在社区")]})
-    volunteer = Volunteer(region=region, region_code=region.code, name=data.get("name", "").strip(),
-                          id_number=data.get("id_number") or "", phone=data.get("phone") or "",
-                          skills=list(data.get("skills") or []), status=VolunteerStatus.PENDING,
-                          self_registered=True)
+    volunteer = Volunteer(
+        region=region,
+        region_code=region.code,
+        name=data.get("name", "").strip(),
+        id_number=data.get("id_number") or "",
+        phone=data.get("phone") or "",
+        skills=list(data.get("skills") or []),
+        status=VolunteerStatus.PENDING,
+        self_registered=True,
+    )
     _validate_volunteer(volunteer)
     volunteer.full_clean()
     with transaction.atomic():
         volunteer.save()
-        record("people.volunteer.self_register", actor=None, obj=volunteer, request=request,
-               actor_name="public", changes={"name": volunteer.name, "region": region.code})
+        record(
+            "people.volunteer.self_register",
+            actor=None,
+            obj=volunteer,
+            request=request,
+            actor_name="public",
+            changes={"name": volunteer.name, "region": region.code},
+        )
     return volunteer
 
 
@@ -455,8 +581,14 @@ def team_create(*, actor, data: dict[str, Any]) -> VolunteerTeam:
     if team.parent_id is None and allowed:
         raise ValidationError({"parent": [_("%(level)s须有上级队伍") % {"level": team.get_level_display()}]})
     if team.parent_id is not None and team.parent.level not in allowed:
-        raise ValidationError({"parent": [_("%(level)s不能隶属于%(parent)s") % {
-            "level": team.get_level_display(), "parent": team.parent.get_level_display()}]})
+        raise ValidationError(
+            {
+                "parent": [
+                    _("%(level)s不能隶属于%(parent)s")
+                    % {"level": team.get_level_display(), "parent": team.parent.get_level_display()}
+                ]
+            }
+        )
     team.full_clean()
     with transaction.atomic():
         team.save()
@@ -501,13 +633,21 @@ def hours_log(*, actor, data: dict[str, Any], today: datetime.date | None = None
         errors.setdefault("description", []).append(_("请简要填写服务内容"))
     if errors:
         raise ValidationError(errors)
-    entry = VolunteerHours(volunteer=volunteer, team=team, activity=data.get("activity"), served_on=served_on,
-                           hours=Decimal(hours), description=data["description"].strip(),
-                           region_code=volunteer.region_code)
+    entry = VolunteerHours(
+        volunteer=volunteer,
+        team=team,
+        activity=data.get("activity"),
+        served_on=served_on,
+        hours=Decimal(hours),
+        description=data["description"].strip(),
+        region_code=volunteer.region_code,
+    )
     entry.full_clean()
     with transaction.atomic():
         entry.save()
-        record("people.hours.log", actor=actor, obj=entry, changes={"hours": entry.hours, "served_on": served_on})
+        record(
+            "people.hours.log", actor=actor, obj=entry, changes={"hours": entry.hours, "served_on": served_on}
+        )
     return entry
 
 
@@ -531,6 +671,10 @@ def _hours_decide(actor, entry: VolunteerHours, status: str, note: str) -> Volun
         entry.confirmed_by = actor.user
         entry.confirmed_at = timezone.now()
         entry.save(update_fields=["status", "note", "confirmed_by", "confirmed_at"])
-        record(f"people.hours.{'confirm' if status == HoursStatus.CONFIRMED else 'reject'}", actor=actor, obj=entry,
-               changes={"status": status, "hours": entry.hours})
+        record(
+            f"people.hours.{'confirm' if status == HoursStatus.CONFIRMED else 'reject'}",
+            actor=actor,
+            obj=entry,
+            changes={"status": status, "hours": entry.hours},
+        )
     return entry

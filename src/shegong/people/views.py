@@ -54,10 +54,17 @@ from .models import (
 
 
 def _export(request, *, filename: str, headers: list[str], rows: list, object_type: str, filters: dict):
-    record("export", actor=request.actor, object_type=object_type, request=request,
-           region_code=request.actor.home_region_code,
-           changes={"rows": len(rows), "filters": {k: str(v) for k, v in filters.items() if v}})
-    return xlsx_response(f"{filename}-{timezone.localdate():%Y%m%d}.xlsx", build_workbook(filename, headers, rows))
+    record(
+        "export",
+        actor=request.actor,
+        object_type=object_type,
+        request=request,
+        region_code=request.actor.home_region_code,
+        changes={"rows": len(rows), "filters": {k: str(v) for k, v in filters.items() if v}},
+    )
+    return xlsx_response(
+        f"{filename}-{timezone.localdate():%Y%m%d}.xlsx", build_workbook(filename, headers, rows)
+    )
 
 
 # Social workers --------------------------------------------------------------------------------------------------
@@ -84,9 +91,14 @@ def worker_list(request):
         worker.posts = posts.get(worker.pk, [])
         worker.masked_phone = mask_phone(worker.phone)
     context = {
-        "page": page, "filters": filters, "statuses": WorkerStatus.choices, "certificates": Certificate.choices,
-        "target": VOLUNTEER_TARGET_PER_WORKER, "query": request.GET.urlencode(),
-        "can_change": request.actor.can("people.change"), "can_import": request.actor.can("people.import"),
+        "page": page,
+        "filters": filters,
+        "statuses": WorkerStatus.choices,
+        "certificates": Certificate.choices,
+        "target": VOLUNTEER_TARGET_PER_WORKER,
+        "query": request.GET.urlencode(),
+        "can_change": request.actor.can("people.change"),
+        "can_import": request.actor.can("people.import"),
     }
     template = "people/_workers_table.html" if request.htmx else "people/workers.html"
     return render(request, template, context)
@@ -99,17 +111,54 @@ def worker_export(request):
     queryset = list(selectors.workers(**filters)[:50000])
     posts = selectors.current_posts([w.pk for w in queryset])
     rows = [
-        (w.name, mask_id_number(w.id_number), mask_phone(w.phone), w.get_gender_display(), w.birth_date,
-         w.get_education_display(), w.get_certificate_display(), w.certificate_number, w.certificate_date,
-         w.employer.name if w.employer else "", w.pay_post.ladder.name if w.pay_post else "",
-         w.pay_post.name if w.pay_post else "", w.pay_grade, w.get_status_display(), w.region.name,
-         "、".join(a.node.name for a in posts.get(w.pk, [])), w.recruit_count)
+        (
+            w.name,
+            mask_id_number(w.id_number),
+            mask_phone(w.phone),
+            w.get_gender_display(),
+            w.birth_date,
+            w.get_education_display(),
+            w.get_certificate_display(),
+            w.certificate_number,
+            w.certificate_date,
+            w.employer.name if w.employer else "",
+            w.pay_post.ladder.name if w.pay_post else "",
+            w.pay_post.name if w.pay_post else "",
+            w.pay_grade,
+            w.get_status_display(),
+            w.region.name,
+            "、".join(a.node.name for a in posts.get(w.pk, [])),
+            w.recruit_count,
+        )
         for w in queryset
     ]
-    headers = ["姓名", "身份证号", "手机号", "性别", "出生日期", "学历", "职业资格", "证书编号", "取证日期",
-               "用人机构", "薪酬体系", "薪酬岗位", "薪级", "状态", "登记区划", "在岗阵地", "招募志愿者"]
-    return _export(request, filename="社工", headers=headers, rows=rows, object_type="people.socialworker",
-                   filters=filters)
+    headers = [
+        "姓名",
+        "身份证号",
+        "手机号",
+        "性别",
+        "出生日期",
+        "学历",
+        "职业资格",
+        "证书编号",
+        "取证日期",
+        "用人机构",
+        "薪酬体系",
+        "薪酬岗位",
+        "薪级",
+        "状态",
+        "登记区划",
+        "在岗阵地",
+        "招募志愿者",
+    ]
+    return _export(
+        request,
+        filename="社工",
+        headers=headers,
+        rows=rows,
+        object_type="people.socialworker",
+        filters=filters,
+    )
 
 
 def _worker_context(request, worker: SocialWorker, assignment_form=None) -> dict:
@@ -119,15 +168,20 @@ def _worker_context(request, worker: SocialWorker, assignment_form=None) -> dict
         a.is_overdue = a.filing_overdue(today)
     bar = services.dishonesty_bar(worker, today)
     return {
-        "worker": worker, "assignments": assignments, "bar": bar,
+        "worker": worker,
+        "assignments": assignments,
+        "bar": bar,
         "bar_message": services.dishonesty_message(bar) if bar else "",
         "history": worker.dishonesty.order_by("-listed_on"),
         "departures": worker.departures.select_related("replacement").order_by("-notice_date"),
         "recruits": worker.recruits.filter(status=VolunteerStatus.ACTIVE).count(),
         "target": VOLUNTEER_TARGET_PER_WORKER,
-        "masked_id": mask_id_number(worker.id_number), "masked_phone": mask_phone(worker.phone),
-        "assignment_form": assignment_form or AssignmentForm(), "open_assign": assignment_form is not None,
-        "dishonesty_form": DishonestyForm(), "reveal_form": RevealForm(),
+        "masked_id": mask_id_number(worker.id_number),
+        "masked_phone": mask_phone(worker.phone),
+        "assignment_form": assignment_form or AssignmentForm(),
+        "open_assign": assignment_form is not None,
+        "dishonesty_form": DishonestyForm(),
+        "reveal_form": RevealForm(),
         "can_change": request.actor.can("people.change", worker.region_code),
         "can_file": request.actor.can("filing.submit", worker.region_code),
         "can_confirm": request.actor.can("filing.confirm", worker.region_code),
@@ -138,7 +192,9 @@ def _worker_context(request, worker: SocialWorker, assignment_form=None) -> dict
 
 
 def _fetch_worker(pk: int) -> SocialWorker:
-    return get_scoped_or_404(SocialWorker.objects.select_related("region", "employer", "pay_post__ladder"), pk=pk)
+    return get_scoped_or_404(
+        SocialWorker.objects.select_related("region", "employer", "pay_post__ladder"), pk=pk
+    )
 
 
 @login_required
@@ -160,8 +216,9 @@ def worker_create(request):
         else:
             messages.success(request, _("已登记社工“%(name)s”。") % {"name": worker.name})
             return redirect("people:worker_detail", pk=worker.pk)
-    return render(request, "people/form.html", {"form": form, "title": _("登记社工"),
-                                                "back": reverse("people:workers")})
+    return render(
+        request, "people/form.html", {"form": form, "title": _("登记社工"), "back": reverse("people:workers")}
+    )
 
 
 @login_required
@@ -172,15 +229,19 @@ def worker_edit(request, pk: int):
     form = WorkerForm(request.POST or None, instance=worker)
     if request.method == "POST" and form.is_valid():
         try:
-            services.worker_update(actor=request.actor, worker=get_scoped_or_404(SocialWorker, pk=pk),
-                                   data=form.service_data())
+            services.worker_update(
+                actor=request.actor, worker=get_scoped_or_404(SocialWorker, pk=pk), data=form.service_data()
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("people:worker_detail", pk=pk)
-    return render(request, "people/form.html", {"form": form, "title": _("编辑社工档案"),
-                                                "back": reverse("people:worker_detail", args=[pk])})
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "title": _("编辑社工档案"), "back": reverse("people:worker_detail", args=[pk])},
+    )
 
 
 def _reveal(request, obj, permission: str, back: str):
@@ -192,7 +253,9 @@ def _reveal(request, obj, permission: str, back: str):
             messages.error(request, "；".join(exc.messages))
         else:
             label = dict(form.fields["field"].choices)[form.cleaned_data["field"]]
-            messages.info(request, _("%(label)s：%(value)s（本次查看已记录）") % {"label": label, "value": value})
+            messages.info(
+                request, _("%(label)s：%(value)s（本次查看已记录）") % {"label": label, "value": value}
+            )
     else:
         messages.error(request, _("请填写查看事由。"))
     return redirect(back)
@@ -213,17 +276,23 @@ def assignment_create(request, pk: int):
     form = AssignmentForm(request.POST)
     if form.is_valid():
         try:
-            services.assignment_create(actor=request.actor, worker=worker, node=form.cleaned_data["node"],
-                                       start_date=form.cleaned_data["start_date"],
-                                       full_time=form.cleaned_data["full_time"], post=form.cleaned_data["post"])
+            services.assignment_create(
+                actor=request.actor,
+                worker=worker,
+                node=form.cleaned_data["node"],
+                start_date=form.cleaned_data["start_date"],
+                full_time=form.cleaned_data["full_time"],
+                post=form.cleaned_data["post"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("已安排岗位。请在 7 天内完成备案。"))
             return redirect("people:worker_detail", pk=pk)
     # Show the worker page again with the refusal and what was typed.
-    return render(request, "people/worker_detail.html", _worker_context(request, _fetch_worker(pk), form),
-                  status=422)
+    return render(
+        request, "people/worker_detail.html", _worker_context(request, _fetch_worker(pk), form), status=422
+    )
 
 
 def _back(request, default: str) -> str:
@@ -260,8 +329,11 @@ def filing_confirm(request, pk: int):
 @login_required
 def filing_list(request):
     request.actor.require("people.view")
-    filters = {"state": request.GET.get("state", "overdue"), "under": request.GET.get("under", "").strip(),
-               "node": request.GET.get("node", "") if request.GET.get("node", "").isdigit() else ""}
+    filters = {
+        "state": request.GET.get("state", "overdue"),
+        "under": request.GET.get("under", "").strip(),
+        "node": request.GET.get("node", "") if request.GET.get("node", "").isdigit() else "",
+    }
     today = timezone.localdate()
     page = Paginator(selectors.filings(**filters, today=today), 30).get_page(request.GET.get("page"))
     for a in page:
@@ -269,10 +341,13 @@ def filing_list(request):
     stations = list(ServiceNode.objects.filter(level="station").order_by("region_code"))
     overdue = selectors.overdue_filings_by_station([s.pk for s in stations], today)
     context = {
-        "page": page, "filters": filters, "states": [("overdue", _("逾期未备案"))] + list(FilingStatus.choices),
+        "page": page,
+        "filters": filters,
+        "states": [("overdue", _("逾期未备案"))] + list(FilingStatus.choices),
         "stations": [(s, overdue.get(s.pk, 0)) for s in stations if overdue.get(s.pk)],
         "overdue_total": sum(overdue.values()),
-        "can_file": request.actor.can("filing.submit"), "can_confirm": request.actor.can("filing.confirm"),
+        "can_file": request.actor.can("filing.submit"),
+        "can_confirm": request.actor.can("filing.confirm"),
         "query": request.GET.urlencode(),
     }
     return render(request, "people/filings.html", context)
@@ -282,8 +357,11 @@ def filing_list(request):
 def station_staff(request, pk: int):
     request.actor.require("people.view")
     node = get_scoped_or_404(ServiceNode.objects.select_related("region"), pk=pk)
-    context = {"node": node, "staff": selectors.station_staffing_summary(node),
-               "can_file": request.actor.can("filing.submit", node.region_code)}
+    context = {
+        "node": node,
+        "staff": selectors.station_staffing_summary(node),
+        "can_file": request.actor.can("filing.submit", node.region_code),
+    }
     return render(request, "people/station_staff.html", context)
 
 
@@ -295,8 +373,9 @@ def dishonesty_list(request):
     request.actor.require("people.view")
     filters = {"active_only": request.GET.get("all") != "1", "q": request.GET.get("q", "").strip()}
     page = Paginator(selectors.dishonesty_entries(**filters), 30).get_page(request.GET.get("page"))
-    return render(request, "people/dishonesty.html", {"page": page, "filters": filters,
-                                                      "today": timezone.localdate()})
+    return render(
+        request, "people/dishonesty.html", {"page": page, "filters": filters, "today": timezone.localdate()}
+    )
 
 
 @login_required
@@ -310,7 +389,9 @@ def dishonesty_add(request, pk: int):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.warning(request, _("已列入失信名单，%(d)s 前不得安排社会工作岗位。") % {"d": entry.bar_until})
+            messages.warning(
+                request, _("已列入失信名单，%(d)s 前不得安排社会工作岗位。") % {"d": entry.bar_until}
+            )
     else:
         messages.error(request, _("请填写列入原因。"))
     return redirect("people:worker_detail", pk=pk)
@@ -332,8 +413,7 @@ def departure_list(request):
 def departure_create(request, pk: int):
     worker = get_scoped_or_404(SocialWorker, pk=pk)
     request.actor.require("people.change", worker.region_code)
-    form = DepartureForm(request.POST or None, exclude=worker,
-                         initial={"notice_date": timezone.localdate()})
+    form = DepartureForm(request.POST or None, exclude=worker, initial={"notice_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             departure = services.departure_notice(actor=request.actor, worker=worker, **form.cleaned_data)
@@ -346,8 +426,15 @@ def departure_create(request, pk: int):
             else:
                 messages.success(request, _("已登记离职申请。"))
             return redirect("people:worker_detail", pk=pk)
-    return render(request, "people/form.html", {"form": form, "title": _("登记离职申请：%(n)s") % {"n": worker.name},
-                                                "back": reverse("people:worker_detail", args=[pk])})
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "title": _("登记离职申请：%(n)s") % {"n": worker.name},
+            "back": reverse("people:worker_detail", args=[pk]),
+        },
+    )
 
 
 @login_required
@@ -355,8 +442,11 @@ def departure_create(request, pk: int):
 def departure_complete(request, pk: int):
     departure = get_scoped_or_404(Departure.objects.select_related("worker"), pk=pk)
     request.actor.require("people.change", departure.region_code)
-    form = DepartureCompleteForm(request.POST or None, exclude=departure.worker,
-                                 initial={"left_on": timezone.localdate(), "replacement": departure.replacement_id})
+    form = DepartureCompleteForm(
+        request.POST or None,
+        exclude=departure.worker,
+        initial={"left_on": timezone.localdate(), "replacement": departure.replacement_id},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.departure_complete(actor=request.actor, departure=departure, **form.cleaned_data)
@@ -369,9 +459,15 @@ def departure_complete(request, pk: int):
             else:
                 messages.success(request, _("已办结离职。"))
             return redirect("people:worker_detail", pk=departure.worker_id)
-    return render(request, "people/form.html", {
-        "form": form, "title": _("办结离职：%(n)s") % {"n": departure.worker.name},
-        "back": reverse("people:worker_detail", args=[departure.worker_id])})
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "title": _("办结离职：%(n)s") % {"n": departure.worker.name},
+            "back": reverse("people:worker_detail", args=[departure.worker_id]),
+        },
+    )
 
 
 @login_required
@@ -384,9 +480,15 @@ def ladder_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def worker_import(request):
-    return import_page(request, title=_("导入社工"), permission="people.import", importer=imports.import_workers,
-                       template_url=reverse("people:workers_template"), back_url=reverse("people:workers"),
-                       noun=_("社工"))
+    return import_page(
+        request,
+        title=_("导入社工"),
+        permission="people.import",
+        importer=imports.import_workers,
+        template_url=reverse("people:workers_template"),
+        back_url=reverse("people:workers"),
+        noun=_("社工"),
+    )
 
 
 @login_required
@@ -404,7 +506,9 @@ def _volunteer_filters(request) -> dict:
         "team": request.GET.get("team", ""),
         "skill": request.GET.get("skill", "") if request.GET.get("skill", "") in Skill.values else "",
         "under": request.GET.get("under", "").strip(),
-        "recruited_by": request.GET.get("recruited_by", "") if request.GET.get("recruited_by", "").isdigit() else "",
+        "recruited_by": request.GET.get("recruited_by", "")
+        if request.GET.get("recruited_by", "").isdigit()
+        else "",
         "q": request.GET.get("q", "").strip(),
     }
 
@@ -417,8 +521,12 @@ def volunteer_list(request):
     for v in page:
         v.masked_phone = mask_phone(v.phone)
     context = {
-        "page": page, "filters": filters, "statuses": VolunteerStatus.choices, "skills": Skill.choices,
-        "teams": VolunteerTeam.objects.order_by("region_code", "level", "name"), "query": request.GET.urlencode(),
+        "page": page,
+        "filters": filters,
+        "statuses": VolunteerStatus.choices,
+        "skills": Skill.choices,
+        "teams": VolunteerTeam.objects.order_by("region_code", "level", "name"),
+        "query": request.GET.urlencode(),
         "pending": Volunteer.objects.filter(status=VolunteerStatus.PENDING).count(),
         "can_change": request.actor.can("volunteers.change"),
     }
@@ -431,15 +539,40 @@ def volunteer_export(request):
     request.actor.require("volunteers.view")
     filters = _volunteer_filters(request)
     rows = [
-        (v.name, mask_id_number(v.id_number), mask_phone(v.phone), "、".join(v.skill_labels),
-         v.team.name if v.team else "", v.recruited_by.name if v.recruited_by else "", v.get_status_display(),
-         v.region.name, v.registered_on, v.confirmed_hours or 0)
+        (
+            v.name,
+            mask_id_number(v.id_number),
+            mask_phone(v.phone),
+            "、".join(v.skill_labels),
+            v.team.name if v.team else "",
+            v.recruited_by.name if v.recruited_by else "",
+            v.get_status_display(),
+            v.region.name,
+            v.registered_on,
+            v.confirmed_hours or 0,
+        )
         for v in selectors.volunteers(**filters)[:50000]
     ]
-    headers = ["姓名", "身份证号", "手机号", "技能", "所属队伍", "招募社工", "状态", "所在区划", "登记日期",
-               "已确认时长"]
-    return _export(request, filename="志愿者", headers=headers, rows=rows, object_type="people.volunteer",
-                   filters=filters)
+    headers = [
+        "姓名",
+        "身份证号",
+        "手机号",
+        "技能",
+        "所属队伍",
+        "招募社工",
+        "状态",
+        "所在区划",
+        "登记日期",
+        "已确认时长",
+    ]
+    return _export(
+        request,
+        filename="志愿者",
+        headers=headers,
+        rows=rows,
+        object_type="people.volunteer",
+        filters=filters,
+    )
 
 
 @login_required
@@ -449,8 +582,12 @@ def volunteer_detail(request, pk: int):
     hours = volunteer.hours.select_related("team", "activity").order_by("-served_on")[:50]
     total = sum((h.hours for h in volunteer.hours.filter(status=HoursStatus.CONFIRMED)), 0)
     context = {
-        "volunteer": volunteer, "hours": hours, "total": total, "reveal_form": RevealForm(),
-        "masked_id": mask_id_number(volunteer.id_number), "masked_phone": mask_phone(volunteer.phone),
+        "volunteer": volunteer,
+        "hours": hours,
+        "total": total,
+        "reveal_form": RevealForm(),
+        "masked_id": mask_id_number(volunteer.id_number),
+        "masked_phone": mask_phone(volunteer.phone),
         "can_change": request.actor.can("volunteers.change", volunteer.region_code),
         "can_reveal": request.actor.can("people.reveal", volunteer.region_code),
     }
@@ -470,8 +607,11 @@ def volunteer_create(request):
         else:
             messages.success(request, _("已登记志愿者“%(name)s”。") % {"name": volunteer.name})
             return redirect("people:volunteer_detail", pk=volunteer.pk)
-    return render(request, "people/form.html", {"form": form, "title": _("登记志愿者"),
-                                                "back": reverse("people:volunteers")})
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "title": _("登记志愿者"), "back": reverse("people:volunteers")},
+    )
 
 
 @login_required
@@ -482,15 +622,19 @@ def volunteer_edit(request, pk: int):
     form = VolunteerForm(request.POST or None, instance=volunteer)
     if request.method == "POST" and form.is_valid():
         try:
-            services.volunteer_update(actor=request.actor, volunteer=get_scoped_or_404(Volunteer, pk=pk),
-                                      data=form.service_data())
+            services.volunteer_update(
+                actor=request.actor, volunteer=get_scoped_or_404(Volunteer, pk=pk), data=form.service_data()
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("people:volunteer_detail", pk=pk)
-    return render(request, "people/form.html", {"form": form, "title": _("编辑志愿者"),
-                                                "back": reverse("people:volunteer_detail", args=[pk])})
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "title": _("编辑志愿者"), "back": reverse("people:volunteer_detail", args=[pk])},
+    )
 
 
 @login_required
@@ -534,9 +678,15 @@ def volunteer_signup(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def volunteer_import(request):
-    return import_page(request, title=_("导入志愿者"), permission="volunteers.change",
-                       importer=imports.import_volunteers, template_url=reverse("people:volunteers_template"),
-                       back_url=reverse("people:volunteers"), noun=_("志愿者"))
+    return import_page(
+        request,
+        title=_("导入志愿者"),
+        permission="volunteers.change",
+        importer=imports.import_volunteers,
+        template_url=reverse("people:volunteers_template"),
+        back_url=reverse("people:volunteers"),
+        noun=_("志愿者"),
+    )
 
 
 @login_required
@@ -553,8 +703,11 @@ def team_list(request):
     request.actor.require("volunteers.view")
     under = request.GET.get("under", "").strip()
     rows = selectors.flatten(selectors.team_tree(under=under))
-    return render(request, "people/teams.html", {"rows": rows, "levels": TeamLevel.choices,
-                                                 "can_change": request.actor.can("volunteers.change")})
+    return render(
+        request,
+        "people/teams.html",
+        {"rows": rows, "levels": TeamLevel.choices, "can_change": request.actor.can("volunteers.change")},
+    )
 
 
 @login_required
@@ -570,8 +723,11 @@ def team_create(request):
         else:
             messages.success(request, _("已建立队伍“%(n)s”。") % {"n": team.name})
             return redirect("people:team_detail", pk=team.pk)
-    return render(request, "people/form.html", {"form": form, "title": _("新建志愿服务队伍"),
-                                                "back": reverse("people:teams")})
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "title": _("新建志愿服务队伍"), "back": reverse("people:teams")},
+    )
 
 
 @login_required
@@ -580,7 +736,8 @@ def team_detail(request, pk: int):
     team = get_scoped_or_404(VolunteerTeam.objects.select_related("region", "parent"), pk=pk)
     ids = selectors.team_with_descendants(team.pk)
     context = {
-        "team": team, "total": selectors.team_total(team),
+        "team": team,
+        "total": selectors.team_total(team),
         "children": team.children.order_by("name"),
         "members": Volunteer.objects.filter(team_id__in=ids).order_by("name")[:200],
         "recent": selectors.hours_entries(team=str(team.pk))[:30],
@@ -605,14 +762,27 @@ def my_hours(request):
     entries = selectors.hours_entries(volunteer=volunteer.pk)[:100] if volunteer else []
     confirmed = sum((e.hours for e in entries if e.status == HoursStatus.CONFIRMED), 0)
     pending = sum((e.hours for e in entries if e.status == HoursStatus.LOGGED), 0)
-    return render(request, "people/my_hours.html", {"form": form, "volunteer": volunteer, "entries": entries,
-                                                    "confirmed": confirmed, "pending": pending},
-                  status=422 if request.method == "POST" else 200)
+    return render(
+        request,
+        "people/my_hours.html",
+        {
+            "form": form,
+            "volunteer": volunteer,
+            "entries": entries,
+            "confirmed": confirmed,
+            "pending": pending,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 def _hours_filters(request) -> dict:
-    return {"status": request.GET.get("status", "logged"), "team": request.GET.get("team", ""),
-            "under": request.GET.get("under", "").strip(), "q": request.GET.get("q", "").strip()}
+    return {
+        "status": request.GET.get("status", "logged"),
+        "team": request.GET.get("team", ""),
+        "under": request.GET.get("under", "").strip(),
+        "q": request.GET.get("q", "").strip(),
+    }
 
 
 @login_required
@@ -624,9 +794,15 @@ def hours_list(request):
     root = root or scope_roots(request.actor.scope).first()
     total, children = selectors.hours_by_region(root) if root else (None, [])
     context = {
-        "page": page, "filters": filters, "statuses": HoursStatus.choices, "total": total, "children": children,
-        "teams": VolunteerTeam.objects.order_by("region_code", "level", "name"), "query": request.GET.urlencode(),
-        "can_confirm": request.actor.can("hours.confirm"), "decision_form": DecisionForm(),
+        "page": page,
+        "filters": filters,
+        "statuses": HoursStatus.choices,
+        "total": total,
+        "children": children,
+        "teams": VolunteerTeam.objects.order_by("region_code", "level", "name"),
+        "query": request.GET.urlencode(),
+        "can_confirm": request.actor.can("hours.confirm"),
+        "decision_form": DecisionForm(),
     }
     return render(request, "people/hours.html", context)
 
@@ -636,14 +812,28 @@ def hours_export(request):
     request.actor.require("volunteers.view")
     filters = _hours_filters(request)
     rows = [
-        (h.volunteer.name, h.served_on, h.hours, h.description, h.team.name if h.team else "",
-         h.activity.title if h.activity else "", h.get_status_display(),
-         h.confirmed_by.label if h.confirmed_by else "", h.note)
+        (
+            h.volunteer.name,
+            h.served_on,
+            h.hours,
+            h.description,
+            h.team.name if h.team else "",
+            h.activity.title if h.activity else "",
+            h.get_status_display(),
+            h.confirmed_by.label if h.confirmed_by else "",
+            h.note,
+        )
         for h in selectors.hours_entries(**filters)[:100000]
     ]
     headers = ["志愿者", "服务日期", "时长", "服务内容", "队伍", "活动", "状态", "确认人", "意见"]
-    return _export(request, filename="志愿服务时长", headers=headers, rows=rows,
-                   object_type="people.volunteerhours", filters=filters)
+    return _export(
+        request,
+        filename="志愿服务时长",
+        headers=headers,
+        rows=rows,
+        object_type="people.volunteerhours",
+        filters=filters,
+    )
 
 
 @login_required
@@ -655,7 +845,9 @@ def hours_decide(request, pk: int, decision: str):
     try:
         if decision == "confirm":
             services.hours_confirm(actor=request.actor, entry=entry, note=note)
-            messages.success(request, _("已确认 %(n)s 的 %(h)s 小时。") % {"n": entry.volunteer.name, "h": entry.hours})
+            messages.success(
+                request, _("已确认 %(n)s 的 %(h)s 小时。") % {"n": entry.volunteer.name, "h": entry.hours}
+            )
         else:
             services.hours_reject(actor=request.actor, entry=entry, note=note)
             messages.info(request, _("已退回。"))

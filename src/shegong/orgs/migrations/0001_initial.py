@@ -6,47 +6,148 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('name', models.CharField(max_length=150, verbose_name='名称')),
-                ('credit_code', models.CharField(blank=True, max_length=18, null=True, unique=True, verbose_name='统一社会信用代码')),
-                ('kind', models.CharField(choices=[('agency', '社会工作服务机构'), ('community', '社区社会组织'), ('hub', '枢纽型组织'), ('foundation', '基金会')], default='agency', max_length=12, verbose_name='类型')),
-                ('category', models.CharField(blank=True, choices=[('public_service', '公益服务类'), ('governance', '参与治理类'), ('hub_support', '枢纽支持类'), ('social_work', '社会工作类')], max_length=16, verbose_name='类别')),
-                ('rating', models.CharField(blank=True, choices=[('', '未评级'), ('3A', '3A'), ('4A', '4A'), ('5A', '5A')], default='', max_length=2, verbose_name='评估等级')),
-                ('rating_date', models.DateField(blank=True, null=True, verbose_name='评级日期')),
-                ('rating_expires', models.DateField(blank=True, null=True, verbose_name='等级有效期至')),
-                ('filing_status', models.CharField(blank=True, choices=[('', '不适用'), ('pending', '待备案'), ('filed', '已备案')], default='', max_length=8, verbose_name='备案状态')),
-                ('filed_on', models.DateField(blank=True, null=True, verbose_name='备案日期')),
-                ('party_branch', models.CharField(choices=[('none', '未建立'), ('independent', '独立党支部'), ('joint', '联合党支部'), ('hub', '纳入枢纽型党组织')], default='none', max_length=12, verbose_name='党组织建设')),
-                ('contact', models.CharField(blank=True, max_length=50, verbose_name='负责人')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
-                ('founded_on', models.DateField(blank=True, null=True, verbose_name='成立日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('incubated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='incubated', to='orgs.organisation', verbose_name='孵化枢纽')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='regions.region', verbose_name='登记区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("name", models.CharField(max_length=150, verbose_name="名称")),
+                (
+                    "credit_code",
+                    models.CharField(
+                        blank=True, max_length=18, null=True, unique=True, verbose_name="统一社会信用代码"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("agency", "社会工作服务机构"),
+                            ("community", "社区社会组织"),
+                            ("hub", "枢纽型组织"),
+                            ("foundation", "基金会"),
+                        ],
+                        default="agency",
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("public_service", "公益服务类"),
+                            ("governance", "参与治理类"),
+                            ("hub_support", "枢纽支持类"),
+                            ("social_work", "社会工作类"),
+                        ],
+                        max_length=16,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "rating",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "未评级"), ("3A", "3A"), ("4A", "4A"), ("5A", "5A")],
+                        default="",
+                        max_length=2,
+                        verbose_name="评估等级",
+                    ),
+                ),
+                ("rating_date", models.DateField(blank=True, null=True, verbose_name="评级日期")),
+                ("rating_expires", models.DateField(blank=True, null=True, verbose_name="等级有效期至")),
+                (
+                    "filing_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "不适用"), ("pending", "待备案"), ("filed", "已备案")],
+                        default="",
+                        max_length=8,
+                        verbose_name="备案状态",
+                    ),
+                ),
+                ("filed_on", models.DateField(blank=True, null=True, verbose_name="备案日期")),
+                (
+                    "party_branch",
+                    models.CharField(
+                        choices=[
+                            ("none", "未建立"),
+                            ("independent", "独立党支部"),
+                            ("joint", "联合党支部"),
+                            ("hub", "纳入枢纽型党组织"),
+                        ],
+                        default="none",
+                        max_length=12,
+                        verbose_name="党组织建设",
+                    ),
+                ),
+                ("contact", models.CharField(blank=True, max_length=50, verbose_name="负责人")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="联系电话")),
+                ("founded_on", models.DateField(blank=True, null=True, verbose_name="成立日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "incubated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="incubated",
+                        to="orgs.organisation",
+                        verbose_name="孵化枢纽",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="regions.region",
+                        verbose_name="登记区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '社会组织',
-                'verbose_name_plural': '社会组织',
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['kind', 'region_code'], name='orgs_organi_kind_c61782_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('rating', ''), ('rating_date__isnull', False), _connector='OR'), name='org_rating_has_date', violation_error_message='有评估等级时须填写评级日期'), models.CheckConstraint(condition=models.Q(('rating_expires__isnull', True), models.Q(('rating_date__isnull', False), ('rating_expires__gte', models.F('rating_date'))), _connector='OR'), name='org_rating_expiry_after_date', violation_error_message='等级有效期不能早于评级日期')],
+                "verbose_name": "社会组织",
+                "verbose_name_plural": "社会组织",
+                "ordering": ["name"],
+                "indexes": [models.Index(fields=["kind", "region_code"], name="orgs_organi_kind_c61782_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("rating", ""), ("rating_date__isnull", False), _connector="OR"),
+                        name="org_rating_has_date",
+                        violation_error_message="有评估等级时须填写评级日期",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("rating_expires__isnull", True),
+                            models.Q(
+                                ("rating_date__isnull", False),
+                                ("rating_expires__gte", models.F("rating_date")),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="org_rating_expiry_after_date",
+                        violation_error_message="等级有效期不能早于评级日期",
+                    ),
+                ],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
     ]

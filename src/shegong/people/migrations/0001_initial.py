@@ -12,276 +12,672 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('network', '0001_initial'),
-        ('orgs', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("network", "0001_initial"),
+        ("orgs", "0001_initial"),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PayLadder',
+            name="PayLadder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('source', models.CharField(blank=True, max_length=120, verbose_name='出处')),
-                ('grades', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(50)], verbose_name='级数')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                ("source", models.CharField(blank=True, max_length=120, verbose_name="出处")),
+                (
+                    "grades",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(50),
+                        ],
+                        verbose_name="级数",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '薪酬体系',
-                'verbose_name_plural': '薪酬体系',
-                'ordering': ['name'],
+                "verbose_name": "薪酬体系",
+                "verbose_name_plural": "薪酬体系",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='PayPost',
+            name="PayPost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rank', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('name', models.CharField(max_length=40, verbose_name='岗位')),
-                ('ladder', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to='people.payladder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rank", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("name", models.CharField(max_length=40, verbose_name="岗位")),
+                (
+                    "ladder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="posts",
+                        to="people.payladder",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ladder', 'rank'],
+                "ordering": ["ladder", "rank"],
             },
         ),
         migrations.CreateModel(
-            name='SocialWorker',
+            name="SocialWorker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('uid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('id_number', shegong.core.fields.EncryptedField(blank=True, default='', verbose_name='身份证号')),
-                ('id_number_index', shegong.core.fields.BlindIndexField(blank=True, db_index=True, domain='id_number', editable=False, max_length=64, null=True, source='id_number')),
-                ('phone', shegong.core.fields.EncryptedField(blank=True, default='', verbose_name='手机号')),
-                ('phone_index', shegong.core.fields.BlindIndexField(blank=True, db_index=True, domain='phone', editable=False, max_length=64, null=True, source='phone')),
-                ('gender', models.CharField(blank=True, choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='出生日期')),
-                ('education', models.CharField(blank=True, choices=[('', '未填写'), ('high_school', '高中/中专及以下'), ('college', '大专'), ('bachelor', '本科'), ('master', '硕士研究生'), ('doctor', '博士研究生')], max_length=20, verbose_name='学历')),
-                ('major', models.CharField(blank=True, max_length=40, verbose_name='专业')),
-                ('certificate', models.CharField(choices=[('none', '无'), ('assistant', '助理社会工作师'), ('social_worker', '社会工作师'), ('senior', '高级社会工作师')], default='none', max_length=16, verbose_name='职业资格')),
-                ('certificate_number', models.CharField(blank=True, max_length=40, verbose_name='证书编号')),
-                ('certificate_date', models.DateField(blank=True, null=True, verbose_name='取证日期')),
-                ('pay_grade', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='薪级')),
-                ('status', models.CharField(choices=[('active', '在岗'), ('leaving', '离职交接中'), ('left', '已离职')], default='active', max_length=10, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('employer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='workers', to='orgs.organisation', verbose_name='用人机构')),
-                ('pay_post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.paypost', verbose_name='薪酬岗位')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='登记区划')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='worker_profile', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("uid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "id_number",
+                    shegong.core.fields.EncryptedField(blank=True, default="", verbose_name="身份证号"),
+                ),
+                (
+                    "id_number_index",
+                    shegong.core.fields.BlindIndexField(
+                        blank=True,
+                        db_index=True,
+                        domain="id_number",
+                        editable=False,
+                        max_length=64,
+                        null=True,
+                        source="id_number",
+                    ),
+                ),
+                ("phone", shegong.core.fields.EncryptedField(blank=True, default="", verbose_name="手机号")),
+                (
+                    "phone_index",
+                    shegong.core.fields.BlindIndexField(
+                        blank=True,
+                        db_index=True,
+                        domain="phone",
+                        editable=False,
+                        max_length=64,
+                        null=True,
+                        source="phone",
+                    ),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True, choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="性别"
+                    ),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="出生日期")),
+                (
+                    "education",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "未填写"),
+                            ("high_school", "高中/中专及以下"),
+                            ("college", "大专"),
+                            ("bachelor", "本科"),
+                            ("master", "硕士研究生"),
+                            ("doctor", "博士研究生"),
+                        ],
+                        max_length=20,
+                        verbose_name="学历",
+                    ),
+                ),
+                ("major", models.CharField(blank=True, max_length=40, verbose_name="专业")),
+                (
+                    "certificate",
+                    models.CharField(
+                        choices=[
+                            ("none", "无"),
+                            ("assistant", "助理社会工作师"),
+                            ("social_worker", "社会工作师"),
+                            ("senior", "高级社会工作师"),
+                        ],
+                        default="none",
+                        max_length=16,
+                        verbose_name="职业资格",
+                    ),
+                ),
+                ("certificate_number", models.CharField(blank=True, max_length=40, verbose_name="证书编号")),
+                ("certificate_date", models.DateField(blank=True, null=True, verbose_name="取证日期")),
+                ("pay_grade", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="薪级")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "在岗"), ("leaving", "离职交接中"), ("left", "已离职")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="workers",
+                        to="orgs.organisation",
+                        verbose_name="用人机构",
+                    ),
+                ),
+                (
+                    "pay_post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.paypost",
+                        verbose_name="薪酬岗位",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="登记区划",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="worker_profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '社工',
-                'verbose_name_plural': '社工',
-                'ordering': ['name'],
+                "verbose_name": "社工",
+                "verbose_name_plural": "社工",
+                "ordering": ["name"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='DishonestyEntry',
+            name="DishonestyEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('id_number_index', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('reason', models.CharField(max_length=300, verbose_name='列入原因')),
-                ('listed_on', models.DateField(verbose_name='列入日期')),
-                ('bar_until', models.DateField(verbose_name='限制至')),
-                ('listed_by', models.CharField(blank=True, max_length=100, verbose_name='决定机关')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dishonesty', to='people.socialworker', verbose_name='社工')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("id_number_index", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("reason", models.CharField(max_length=300, verbose_name="列入原因")),
+                ("listed_on", models.DateField(verbose_name="列入日期")),
+                ("bar_until", models.DateField(verbose_name="限制至")),
+                ("listed_by", models.CharField(blank=True, max_length=100, verbose_name="决定机关")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dishonesty",
+                        to="people.socialworker",
+                        verbose_name="社工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '失信名单',
-                'verbose_name_plural': '失信名单',
-                'ordering': ['-listed_on'],
+                "verbose_name": "失信名单",
+                "verbose_name_plural": "失信名单",
+                "ordering": ["-listed_on"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Departure',
+            name="Departure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('notice_date', models.DateField(verbose_name='提出离职日期')),
-                ('planned_leaving_date', models.DateField(verbose_name='拟离岗日期')),
-                ('left_on', models.DateField(blank=True, null=True, verbose_name='实际离岗日期')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='离职原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('replacement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replaces', to='people.socialworker', verbose_name='补员社工')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='departures', to='people.socialworker', verbose_name='社工')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("notice_date", models.DateField(verbose_name="提出离职日期")),
+                ("planned_leaving_date", models.DateField(verbose_name="拟离岗日期")),
+                ("left_on", models.DateField(blank=True, null=True, verbose_name="实际离岗日期")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="离职原因")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "replacement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="replaces",
+                        to="people.socialworker",
+                        verbose_name="补员社工",
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="departures",
+                        to="people.socialworker",
+                        verbose_name="社工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '离职',
-                'verbose_name_plural': '离职',
-                'ordering': ['-notice_date'],
+                "verbose_name": "离职",
+                "verbose_name_plural": "离职",
+                "ordering": ["-notice_date"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Volunteer',
+            name="Volunteer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('uid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('id_number', shegong.core.fields.EncryptedField(blank=True, default='', verbose_name='身份证号')),
-                ('id_number_index', shegong.core.fields.BlindIndexField(blank=True, db_index=True, domain='id_number', editable=False, max_length=64, null=True, source='id_number')),
-                ('phone', shegong.core.fields.EncryptedField(blank=True, default='', verbose_name='手机号')),
-                ('phone_index', shegong.core.fields.BlindIndexField(blank=True, db_index=True, domain='phone', editable=False, max_length=64, null=True, source='phone')),
-                ('gender', models.CharField(blank=True, choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='出生日期')),
-                ('skills', models.JSONField(blank=True, default=list, verbose_name='技能')),
-                ('status', models.CharField(choices=[('pending', '待审核'), ('active', '在册'), ('inactive', '已退出')], default='active', max_length=10, verbose_name='状态')),
-                ('self_registered', models.BooleanField(default=False, verbose_name='自助登记')),
-                ('registered_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='登记日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('recruited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='recruits', to='people.socialworker', verbose_name='招募社工')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='所在区划')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='volunteer_profile', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("uid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "id_number",
+                    shegong.core.fields.EncryptedField(blank=True, default="", verbose_name="身份证号"),
+                ),
+                (
+                    "id_number_index",
+                    shegong.core.fields.BlindIndexField(
+                        blank=True,
+                        db_index=True,
+                        domain="id_number",
+                        editable=False,
+                        max_length=64,
+                        null=True,
+                        source="id_number",
+                    ),
+                ),
+                ("phone", shegong.core.fields.EncryptedField(blank=True, default="", verbose_name="手机号")),
+                (
+                    "phone_index",
+                    shegong.core.fields.BlindIndexField(
+                        blank=True,
+                        db_index=True,
+                        domain="phone",
+                        editable=False,
+                        max_length=64,
+                        null=True,
+                        source="phone",
+                    ),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True, choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="性别"
+                    ),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="出生日期")),
+                ("skills", models.JSONField(blank=True, default=list, verbose_name="技能")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待审核"), ("active", "在册"), ("inactive", "已退出")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("self_registered", models.BooleanField(default=False, verbose_name="自助登记")),
+                (
+                    "registered_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="登记日期"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recruited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="recruits",
+                        to="people.socialworker",
+                        verbose_name="招募社工",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="volunteer_profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '志愿者',
-                'verbose_name_plural': '志愿者',
-                'ordering': ['name'],
+                "verbose_name": "志愿者",
+                "verbose_name_plural": "志愿者",
+                "ordering": ["name"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='VolunteerTeam',
+            name="VolunteerTeam",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('name', models.CharField(max_length=100, verbose_name='队伍名称')),
-                ('level', models.CharField(choices=[('corps', '总队'), ('detachment', '支队/分队'), ('squad', '小队')], max_length=12, verbose_name='层级')),
-                ('leader', models.CharField(blank=True, max_length=50, verbose_name='队长')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='people.volunteerteam', verbose_name='上级队伍')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='所在区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("name", models.CharField(max_length=100, verbose_name="队伍名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("corps", "总队"), ("detachment", "支队/分队"), ("squad", "小队")],
+                        max_length=12,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("leader", models.CharField(blank=True, max_length=50, verbose_name="队长")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="people.volunteerteam",
+                        verbose_name="上级队伍",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '志愿服务队伍',
-                'verbose_name_plural': '志愿服务队伍',
-                'ordering': ['region_code', 'level', 'name'],
+                "verbose_name": "志愿服务队伍",
+                "verbose_name_plural": "志愿服务队伍",
+                "ordering": ["region_code", "level", "name"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='VolunteerHours',
+            name="VolunteerHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('served_on', models.DateField(verbose_name='服务日期')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0.5')), django.core.validators.MaxValueValidator(Decimal('24'))], verbose_name='时长（小时）')),
-                ('description', models.CharField(max_length=200, verbose_name='服务内容')),
-                ('status', models.CharField(choices=[('logged', '待确认'), ('confirmed', '已确认'), ('rejected', '已退回')], default='logged', max_length=10, verbose_name='状态')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='确认意见')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
-                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hours', to='people.volunteer', verbose_name='志愿者')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hours', to='people.volunteerteam', verbose_name='队伍')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("served_on", models.DateField(verbose_name="服务日期")),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=1,
+                        max_digits=4,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0.5")),
+                            django.core.validators.MaxValueValidator(Decimal("24")),
+                        ],
+                        verbose_name="时长（小时）",
+                    ),
+                ),
+                ("description", models.CharField(max_length=200, verbose_name="服务内容")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("logged", "待确认"), ("confirmed", "已确认"), ("rejected", "已退回")],
+                        default="logged",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="确认时间")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="确认意见")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="确认人",
+                    ),
+                ),
+                (
+                    "volunteer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hours",
+                        to="people.volunteer",
+                        verbose_name="志愿者",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hours",
+                        to="people.volunteerteam",
+                        verbose_name="队伍",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '志愿服务时长',
-                'verbose_name_plural': '志愿服务时长',
-                'ordering': ['-served_on', '-id'],
+                "verbose_name": "志愿服务时长",
+                "verbose_name_plural": "志愿服务时长",
+                "ordering": ["-served_on", "-id"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.AddField(
-            model_name='volunteer',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='people.volunteerteam', verbose_name='所属队伍'),
+            model_name="volunteer",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="members",
+                to="people.volunteerteam",
+                verbose_name="所属队伍",
+            ),
         ),
         migrations.CreateModel(
-            name='WorkerAssignment',
+            name="WorkerAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('post', models.CharField(blank=True, max_length=30, verbose_name='岗位')),
-                ('start_date', models.DateField(default=django.utils.timezone.localdate, verbose_name='到岗日期')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='离岗日期')),
-                ('full_time', models.BooleanField(default=True, verbose_name='专职')),
-                ('filing_status', models.CharField(choices=[('unfiled', '未备案'), ('submitted', '已报备待确认'), ('confirmed', '已备案')], default='unfiled', max_length=10, verbose_name='备案状态')),
-                ('filing_submitted_on', models.DateField(blank=True, null=True, verbose_name='报备日期')),
-                ('filing_confirmed_on', models.DateField(blank=True, null=True, verbose_name='备案确认日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('node', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='network.servicenode', verbose_name='服务阵地')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='people.socialworker', verbose_name='社工')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("post", models.CharField(blank=True, max_length=30, verbose_name="岗位")),
+                (
+                    "start_date",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="到岗日期"),
+                ),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="离岗日期")),
+                ("full_time", models.BooleanField(default=True, verbose_name="专职")),
+                (
+                    "filing_status",
+                    models.CharField(
+                        choices=[
+                            ("unfiled", "未备案"),
+                            ("submitted", "已报备待确认"),
+                            ("confirmed", "已备案"),
+                        ],
+                        default="unfiled",
+                        max_length=10,
+                        verbose_name="备案状态",
+                    ),
+                ),
+                ("filing_submitted_on", models.DateField(blank=True, null=True, verbose_name="报备日期")),
+                ("filing_confirmed_on", models.DateField(blank=True, null=True, verbose_name="备案确认日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "node",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="network.servicenode",
+                        verbose_name="服务阵地",
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="people.socialworker",
+                        verbose_name="社工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '岗位安排',
-                'verbose_name_plural': '岗位安排',
-                'ordering': ['-start_date'],
+                "verbose_name": "岗位安排",
+                "verbose_name_plural": "岗位安排",
+                "ordering": ["-start_date"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.AddConstraint(
-            model_name='paypost',
-            constraint=models.UniqueConstraint(fields=('ladder', 'rank'), name='unique_post_rank'),
+            model_name="paypost",
+            constraint=models.UniqueConstraint(fields=("ladder", "rank"), name="unique_post_rank"),
         ),
         migrations.AddConstraint(
-            model_name='socialworker',
-            constraint=models.CheckConstraint(condition=models.Q(('pay_grade__isnull', True), ('pay_post__isnull', False), _connector='OR'), name='worker_grade_needs_post'),
+            model_name="socialworker",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pay_grade__isnull", True), ("pay_post__isnull", False), _connector="OR"),
+                name="worker_grade_needs_post",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dishonestyentry',
-            constraint=models.CheckConstraint(condition=models.Q(('bar_until__gt', models.F('listed_on'))), name='dishonesty_bar_after'),
+            model_name="dishonestyentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("bar_until__gt", models.F("listed_on"))), name="dishonesty_bar_after"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='departure',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_leaving_date__gte', models.F('notice_date'))), name='departure_plan_after_notice', violation_error_message='拟离岗日期不能早于提出离职日期'),
+            model_name="departure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("planned_leaving_date__gte", models.F("notice_date"))),
+                name="departure_plan_after_notice",
+                violation_error_message="拟离岗日期不能早于提出离职日期",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='departure',
-            constraint=models.CheckConstraint(condition=models.Q(('left_on__isnull', True), ('left_on__gte', models.F('notice_date')), _connector='OR'), name='departure_left_after_notice', violation_error_message='实际离岗日期不能早于提出离职日期'),
+            model_name="departure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("left_on__isnull", True), ("left_on__gte", models.F("notice_date")), _connector="OR"
+                ),
+                name="departure_left_after_notice",
+                violation_error_message="实际离岗日期不能早于提出离职日期",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='volunteerteam',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='unique_team_name_in_region', violation_error_message='该区划已有同名队伍'),
+            model_name="volunteerteam",
+            constraint=models.UniqueConstraint(
+                fields=("region", "name"),
+                name="unique_team_name_in_region",
+                violation_error_message="该区划已有同名队伍",
+            ),
         ),
         migrations.AddIndex(
-            model_name='volunteerhours',
-            index=models.Index(fields=['status', 'region_code'], name='people_volu_status_82b57d_idx'),
+            model_name="volunteerhours",
+            index=models.Index(fields=["status", "region_code"], name="people_volu_status_82b57d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='volunteerhours',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gt', 0), ('hours__lte', 24)), name='hours_in_a_day'),
+            model_name="volunteerhours",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours__gt", 0), ("hours__lte", 24)), name="hours_in_a_day"
+            ),
         ),
         migrations.AddIndex(
-            model_name='workerassignment',
-            index=models.Index(fields=['node', 'filing_status'], name='people_work_node_id_04cef6_idx'),
+            model_name="workerassignment",
+            index=models.Index(fields=["node", "filing_status"], name="people_work_node_id_04cef6_idx"),
         ),
         migrations.AddConstraint(
-            model_name='workerassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='assignment_end_after_start', violation_error_message='离岗日期不能早于到岗日期'),
+            model_name="workerassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gte", models.F("start_date")), _connector="OR"
+                ),
+                name="assignment_end_after_start",
+                violation_error_message="离岗日期不能早于到岗日期",
+            ),
         ),
     ]

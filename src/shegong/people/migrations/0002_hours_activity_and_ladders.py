@@ -6,21 +6,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0001_initial'),
-        ('services', '0001_initial'),
+        ("people", "0001_initial"),
+        ("services", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='volunteerhours',
-            name='activity',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='volunteer_hours', to='services.activity', verbose_name='活动'),
+            model_name="volunteerhours",
+            name="activity",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="volunteer_hours",
+                to="services.activity",
+                verbose_name="活动",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='volunteerhours',
-            constraint=models.CheckConstraint(condition=models.Q(('team__isnull', False), ('activity__isnull', False), _connector='OR'), name='hours_against_team_or_activity', violation_error_message='请选择活动或队伍'),
+            model_name="volunteerhours",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("team__isnull", False), ("activity__isnull", False), _connector="OR"),
+                name="hours_against_team_or_activity",
+                violation_error_message="请选择活动或队伍",
+            ),
         ),
     ]
