@@ -40,3 +40,5 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = NodeDocument
         fields = ["kind", "title"]
+        widgets = {"title": forms.TextInput(attrs={"placeholder": _("文件标题，如：社工站值班制度"),
+                                                   "aria-label": _("文件标题")})}

@@ -93,6 +93,11 @@ class ServiceNode(RegionOwned):
         self.region_code = self.region_id
         super().save(*args, **kwargs)
 
+    @property
+    def function_room_labels(self) -> list[str]:
+        labels = dict(FunctionRoom.choices)
+        return [str(labels.get(code, code)) for code in self.function_rooms or []]
+
 
 class NodeDocument(RegionOwned):
     """A rules document (制度) or other paper kept on file for a node."""
