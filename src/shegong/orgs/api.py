@@ -1,14 +1,18 @@
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
+from pydantic import Strict
 
 from shegong.core.api import STANDARD_ERRORS, StrictSchema
 from shegong.core.scoping import get_scoped_or_404
 
 from . import selectors, services
 from .models import Organisation
+
+# Dates and decimals arrive as JSON strings; everything else stays strict.
+Day = Annotated[datetime.date, Strict(False)]
 
 router = Router(tags=["organisations"])
 
@@ -26,15 +30,15 @@ class OrgIn(StrictSchema):
     category: CategoryLiteral = ""
     region: str = Field(pattern=r"^\d{12}$")
     rating: RatingLiteral = ""
-    rating_date: datetime.date | None = None
-    rating_expires: datetime.date | None = None
+    rating_date: Day | None = None
+    rating_expires: Day | None = None
     filing_status: FilingLiteral = ""
-    filed_on: datetime.date | None = None
+    filed_on: Day | None = None
     incubated_by: int | None = None
     party_branch: PartyLiteral = "none"
     contact: str = Field("", max_length=50)
     phone: str = Field("", max_length=30)
-    founded_on: datetime.date | None = None
+    founded_on: Day | None = None
 
 
 class OrgPatch(StrictSchema):
@@ -44,15 +48,15 @@ class OrgPatch(StrictSchema):
     category: CategoryLiteral | None = None
     region: str | None = Field(None, pattern=r"^\d{12}$")
     rating: RatingLiteral | None = None
-    rating_date: datetime.date | None = None
-    rating_expires: datetime.date | None = None
+    rating_date: Day | None = None
+    rating_expires: Day | None = None
     filing_status: FilingLiteral | None = None
-    filed_on: datetime.date | None = None
+    filed_on: Day | None = None
     incubated_by: int | None = None
     party_branch: PartyLiteral | None = None
     contact: str | None = Field(None, max_length=50)
     phone: str | None = Field(None, max_length=30)
-    founded_on: datetime.date | None = None
+    founded_on: Day | None = None
 
 
 class OrgOut(Schema):

@@ -2,11 +2,12 @@
 
 import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.paginator import Paginator
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from pydantic import Strict
 
 from shegong.core.api import STANDARD_ERRORS, StrictSchema
 from shegong.core.masking import mask_id_number, mask_phone
@@ -14,6 +15,10 @@ from shegong.core.scoping import get_scoped_or_404
 
 from . import selectors, services
 from .models import SocialWorker, Volunteer, VolunteerHours, WorkerAssignment
+
+# Dates and decimals arrive as JSON strings; everything else stays strict.
+Day = Annotated[datetime.date, Strict(False)]
+Num = Annotated[Decimal, Strict(False)]
 
 workers_router = Router(tags=["workers"])
 volunteers_router = Router(tags=["volunteers"])
@@ -52,7 +57,7 @@ class WorkerIn(StrictSchema):
     major: str = Field("", max_length=40)
     certificate: CertificateLiteral = "none"
     certificate_number: str = Field("", max_length=40)
-    certificate_date: datetime.date | None = None
+    certificate_date: Day | None = None
     employer: int | None = None
     pay_post: int | None = None
     pay_grade: int | None = Field(None, ge=1, le=50)
@@ -68,7 +73,7 @@ class WorkerPatch(StrictSchema):
     major: str | None = Field(None, max_length=40)
     certificate: CertificateLiteral | None = None
     certificate_number: str | None = Field(None, max_length=40)
-    certificate_date: datetime.date | None = None
+    certificate_date: Day | None = None
     employer: int | None = None
     pay_post: int | None = None
     pay_grade: int | None = Field(None, ge=1, le=50)
@@ -123,14 +128,14 @@ class WorkerFilter(Schema):
 
 class AssignmentIn(StrictSchema):
     node: int
-    start_date: datetime.date | None = None
+    start_date: Day | None = None
     full_time: bool = True
     post: str = Field("", max_length=30)
 
 
 class DishonestyIn(StrictSchema):
     reason: str = Field(min_length=1, max_length=300)
-    listed_on: datetime.date | None = None
+    listed_on: Day | None = None
     listed_by: str = Field("", max_length=100)
 
 
@@ -143,8 +148,8 @@ class DishonestyOut(Schema):
 
 
 class DepartureIn(StrictSchema):
-    notice_date: datetime.date
-    planned_leaving_date: datetime.date
+    notice_date: Day
+    planned_leaving_date: Day
     reason: str = Field("", max_length=200)
     replacement: int | None = None
 
@@ -440,8 +445,8 @@ def update_volunteer(request, volunteer_id: int, payload: VolunteerPatch):
 
 
 class HoursIn(StrictSchema):
-    served_on: datetime.date
-    hours: Decimal = Field(ge=Decimal("0.5"), le=Decimal("24"), max_digits=3, decimal_places=1)
+    served_on: Day
+    hours: Num = Field(ge=Decimal("0.5"), le=Decimal("24"), max_digits=3, decimal_places=1)
     description: str = Field(min_length=1, max_length=200)
     activity: int | None = None
     team: int | None = None
