@@ -8,6 +8,7 @@ NAVIGATION = [
     (_("服务阵地"), "network:list", "network.view"),
     (_("服务对象"), "recipients:list", "recipients.view"),
     (_("我的待访"), "services:worklist", "visits.record"),
+    (_("探访率"), "services:visit_rate", "dashboard.view"),
     (_("社工"), "people:workers", "people.view"),
     (_("志愿者"), "people:volunteers", "volunteers.view"),
     (_("我的时长"), "people:my_hours", "hours.log"),

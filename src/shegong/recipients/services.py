@@ -443,3 +443,17 @@ def reveal(*, actor, recipient: Recipient, field: str, reason: str) -> str:
 
 def fetch(pk: int) -> Recipient:
     return get_scoped_or_404(Recipient.objects.select_related("region", "station", "worker"), pk=pk)
+
+
+def category_create(*, actor, category: Category) -> Category:
+    actor.require("policy.change")
+    category.full_clean()
+    with transaction.atomic():
+        category.save()
+        record(
+            "recipients.category.create",
+            actor=actor,
+            obj=category,
+            changes={"code": category.code, "name": category.name},
+        )
+    return category

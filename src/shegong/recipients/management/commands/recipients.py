@@ -37,9 +37,10 @@ class Command(SystemCommand):
         if not path.is_file():
             raise fail(f"{path}: no such file")
         started = time.monotonic()
+        verbosity = options["verbosity"]
 
         def progress(done, total, status):
-            if self.verbosity > 1:
+            if verbosity > 1:
                 self.stdout.write(f"{status}: {done}/{total}")
 
         try:

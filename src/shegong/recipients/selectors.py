@@ -1,0 +1,90 @@
+"""Reads on the registry: filtered lists (pages, API and exports share them) and the person's timeline."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from shegong.core.fields import blind_index_for
+from shegong.core.identity import normalise_id_number
+from shegong.regions.selectors import region_subtree_q
+
+from .models import Recipient, RecipientStatus
+
+FILTERS = ("q", "status", "risk", "category", "under", "due", "worker")
+
+
+def recipients(
+    *,
+    q: str = "",
+    status: str = "",
+    risk: str = "",
+    category: str = "",
+    under: str = "",
+    due: str = "",
+    worker: str = "",
+) -> QuerySet[Recipient]:
+    queryset = Recipient.objects.select_related("region", "worker", "station")
+    q = (q or "").strip()
+    if q:
+        digits = normalise_id_number(q)
+        if len(digits) in (15, 18) and digits[:17].isdigit():
+            queryset = queryset.filter(id_number_index=blind_index_for(Recipient, "id_number_index", digits))
+        else:
+            queryset = queryset.filter(
+                Q(name__contains=q) | Q(address__contains=q) | Q(region__name__contains=q)
+            )
+    if status:
+        queryset = queryset.filter(status=status)
+    if risk and risk.isdigit():
+        queryset = queryset.filter(risk_tier=int(risk))
+    if category:
+        today = timezone.localdate()
+        queryset = queryset.filter(
+            Q(memberships__end_on__isnull=True) | Q(memberships__end_on__gte=today),
+            memberships__category__code=category,
+            memberships__start_on__lte=today,
+        ).distinct()
+    if under and under.isdigit() and len(under) == 12:
+        queryset = queryset.filter(region_subtree_q(under))
+    if due == "overdue":
+        queryset = queryset.filter(status=RecipientStatus.ACTIVE, next_due_on__lt=timezone.localdate())
+    elif due == "week":
+        today = timezone.localdate()
+        queryset = queryset.filter(
+            status=RecipientStatus.ACTIVE,
+            next_due_on__lte=today + datetime.timedelta(days=6 - today.weekday()),
+        )
+    if worker and worker.isdigit():
+        queryset = queryset.filter(worker_id=int(worker))
+    return queryset.order_by("risk_tier", "next_due_on", "pk")
+
+
+@dataclass
+class Event:
+    at: datetime.datetime
+    kind: str
+    summary: str
+    actor_name: str
+    visit: object | None = None
+
+
+def timeline(recipient: Recipient, limit: int = 300) -> list[Event]:
+    """Registry changes and visits, newest first."""
+    from shegong.services.models import VisitMethod
+    from shegong.services.selectors import visits_of
+
+    events = [Event(e.at, e.kind, e.summary, e.actor_name) for e in recipient.timeline.all()[:limit]]
+    for visit in visits_of(recipient, limit):
+        issues = visit.issues
+        summary = f"{VisitMethod(visit.method).label}探访" + (
+            f"，发现问题：{'、'.join(issues)}" if issues else "，情况正常"
+        )
+        events.append(
+            Event(visit.visited_at, "visit", summary, visit.worker.name if visit.worker else "", visit)
+        )
+    events.sort(key=lambda e: e.at, reverse=True)
+    return events[:limit]

@@ -1,0 +1,455 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shegong.audit.services import record
+from shegong.core.excel import build_workbook, xlsx_response
+from shegong.core.forms import apply_errors
+from shegong.core.masking import mask_id_number, mask_phone
+from shegong.core.scoping import get_scoped_or_404
+from shegong.regions.codes import RegionCodeError, normalise
+from shegong.regions.models import Region
+from shegong.services.models import Frequency
+
+from . import imports, selectors, services
+from .forms import (
+    AssessmentForm,
+    CategoryForm,
+    EventForm,
+    HouseholdForm,
+    ImportForm,
+    MembershipForm,
+    RecipientForm,
+    RevealForm,
+    RiskForm,
+    StatusForm,
+)
+from .models import Category, CategoryMembership, RecipientStatus, RiskTier, RosterImport
+
+
+def _filters(request) -> dict[str, str]:
+    return {name: request.GET.get(name, "").strip() for name in selectors.FILTERS}
+
+
+@login_required
+def recipient_list(request):
+    request.actor.require("recipients.view")
+    filters = _filters(request)
+    page = Paginator(selectors.recipients(**filters), 30).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "statuses": RecipientStatus.choices,
+        "tiers": RiskTier.choices,
+        "categories": Category.objects.filter(active=True),
+        "today": timezone.localdate(),
+        "can_change": request.actor.can("recipients.change"),
+        "can_import": request.actor.can("recipients.import"),
+        "can_export": request.actor.can("recipients.export"),
+        "query": request.GET.urlencode(),
+    }
+    template = "recipients/_table.html" if request.htmx else "recipients/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def recipient_export(request):
+    request.actor.require("recipients.export")
+    filters = _filters(request)
+    reveal = request.actor.can("recipients.reveal")
+    rows = []
+    for r in selectors.recipients(**filters).prefetch_related("memberships__category")[:50000]:
+        current = [m.category.name for m in r.memberships.all() if m.is_current()]
+        rows.append(
+            [
+                r.name,
+                r.id_number if reveal else mask_id_number(r.id_number),
+                r.phone if reveal else mask_phone(r.phone),
+                r.region.name,
+                r.region_id,
+                r.address,
+                "、".join(current),
+                r.get_risk_tier_display(),
+                r.get_status_display(),
+                r.worker.name if r.worker else "",
+                r.next_due_on or "",
+            ]
+        )
+    record(
+        "export",
+        actor=request.actor,
+        object_type="recipients.recipient",
+        region_code=request.actor.home_region_code,
+        changes={"filters": filters, "rows": len(rows), "revealed": reveal},
+        request=request,
+    )
+    headers = [
+        _("姓名"),
+        _("身份证号"),
+        _("联系电话"),
+        _("村（社区）"),
+        _("区划代码"),
+        _("居住地址"),
+        _("对象类别"),
+        _("风险等级"),
+        _("状态"),
+        _("责任社工"),
+        _("下次应访日期"),
+    ]
+    name = _("服务对象名册") + f"-{timezone.localdate():%Y%m%d}.xlsx"
+    return xlsx_response(name, build_workbook(_("服务对象"), headers, rows))
+
+
+def _form_page(request, form, title, recipient=None):
+    return render(request, "recipients/form.html", {"form": form, "title": title, "recipient": recipient})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recipient_create(request):
+    request.actor.require("recipients.change")
+    form = RecipientForm(request.POST or None, initial={"region": request.GET.get("region", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        categories = [
+            {"category": c, "start_on": timezone.localdate(), "authority": data["category_authority"]}
+            for c in data["categories"]
+        ]
+        try:
+            recipient = services.recipient_create(
+                actor=request.actor,
+                categories=categories,
+                risk_tier=data["risk_tier"],
+                risk_reason=data["risk_reason"],
+                data={
+                    k: data[k] for k in ("name", "id_number", "phone", "region", "address", "worker", "notes")
+                },
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已为%(name)s建档。") % {"name": recipient.name})
+            return redirect("recipients:detail", pk=recipient.pk)
+    return _form_page(request, form, _("新建服务对象档案"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recipient_edit(request, pk: int):
+    recipient = services.fetch(pk)
+    request.actor.require("recipients.change", recipient.region_code)
+    initial = {
+        "name": recipient.name,
+        "phone": recipient.phone,
+        "region": recipient.region_id,
+        "address": recipient.address,
+        "worker": recipient.worker_id,
+        "notes": recipient.notes,
+    }
+    form = RecipientForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recipient_update(actor=request.actor, recipient=recipient, data=form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("recipients:detail", pk=pk)
+    return _form_page(request, form, _("编辑档案"), recipient)
+
+
+def _detail(request, recipient, status=200, **forms):
+    today = timezone.localdate()
+    context = {
+        "r": recipient,
+        "masked_id": mask_id_number(recipient.id_number),
+        "frequency_label": Frequency(recipient.frequency).label
+        if recipient.frequency in Frequency.values
+        else "",
+        "masked_phone": mask_phone(recipient.phone),
+        "memberships": recipient.memberships.select_related("category").all(),
+        "household": recipient.household.all(),
+        "assessments": recipient.assessments.all()[:5],
+        "events": recipient.events.all()[:5],
+        "recent": selectors.timeline(recipient, limit=8),
+        "today": today,
+        "can_change": request.actor.can("recipients.change", recipient.region_code),
+        "can_reveal": request.actor.can("recipients.reveal", recipient.region_code),
+        "can_visit": request.actor.can("visits.record", recipient.region_code) and recipient.is_open,
+        "status_form": forms.get("status_form") or StatusForm(initial={"status": recipient.status}),
+        "risk_form": forms.get("risk_form")
+        or RiskForm(
+            initial={
+                "risk_tier": recipient.risk_tier,
+                "risk_reason": recipient.risk_reason,
+                "risk_review_on": recipient.risk_review_on,
+            }
+        ),
+        "membership_form": forms.get("membership_form") or MembershipForm(initial={"start_on": today}),
+        "household_form": forms.get("household_form") or HouseholdForm(),
+        "assessment_form": forms.get("assessment_form") or AssessmentForm(initial={"assessed_on": today}),
+        "event_form": forms.get("event_form")
+        or EventForm(initial={"occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}),
+        "reveal_form": forms.get("reveal_form") or RevealForm(),
+        "revealed": forms.get("revealed"),
+        "open_panel": forms.get("open_panel", ""),
+    }
+    return render(request, "recipients/detail.html", context, status=status)
+
+
+@login_required
+def recipient_detail(request, pk: int):
+    request.actor.require("recipients.view")
+    return _detail(request, services.fetch(pk))
+
+
+@login_required
+def recipient_timeline(request, pk: int):
+    request.actor.require("recipients.view")
+    recipient = services.fetch(pk)
+    return render(
+        request, "recipients/timeline.html", {"r": recipient, "events": selectors.timeline(recipient)}
+    )
+
+
+def _sub_action(request, pk, form_class, form_key, call, success):
+    """A small form on the file page: on error the page comes back with the form, its input and the message."""
+    recipient = services.fetch(pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            call(recipient, form)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("recipients:detail", pk=pk)
+    return _detail(request, recipient, status=200, **{form_key: form, "open_panel": form_key})
+
+
+@login_required
+@require_POST
+def recipient_status(request, pk: int):
+    return _sub_action(
+        request,
+        pk,
+        StatusForm,
+        "status_form",
+        lambda r, f: services.recipient_set_status(
+            actor=request.actor,
+            recipient=r,
+            status=f.cleaned_data["status"],
+            note=f.cleaned_data["status_note"],
+        ),
+        _("状态已更新。"),
+    )
+
+
+@login_required
+@require_POST
+def recipient_risk(request, pk: int):
+    return _sub_action(
+        request,
+        pk,
+        RiskForm,
+        "risk_form",
+        lambda r, f: services.risk_set(
+            actor=request.actor,
+            recipient=r,
+            tier=f.cleaned_data["risk_tier"],
+            reason=f.cleaned_data["risk_reason"],
+            review_on=f.cleaned_data["risk_review_on"],
+        ),
+        _("风险等级已更新。"),
+    )
+
+
+@login_required
+@require_POST
+def membership_add(request, pk: int):
+    return _sub_action(
+        request,
+        pk,
+        MembershipForm,
+        "membership_form",
+        lambda r, f: services.membership_add(actor=request.actor, recipient=r, **f.cleaned_data),
+        _("已添加类别认定。"),
+    )
+
+
+@login_required
+@require_POST
+def membership_end(request, pk: int, membership_id: int):
+    recipient = services.fetch(pk)
+    membership = get_scoped_or_404(CategoryMembership.objects.filter(recipient=recipient), pk=membership_id)
+    try:
+        services.membership_end(actor=request.actor, membership=membership, end_on=timezone.localdate())
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已终止该类别。"))
+    return redirect("recipients:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def household_add(request, pk: int):
+    return _sub_action(
+        request,
+        pk,
+        HouseholdForm,
+        "household_form",
+        lambda r, f: services.household_add(actor=request.actor, recipient=r, **f.cleaned_data),
+        _("已登记。"),
+    )
+
+
+@login_required
+@require_POST
+def assessment_add(request, pk: int):
+    return _sub_action(
+        request,
+        pk,
+        AssessmentForm,
+        "assessment_form",
+        lambda r, f: services.assessment_add(
+            actor=request.actor,
+            recipient=r,
+            assessed_on=f.cleaned_data["assessed_on"],
+            scores=f.scores(),
+            summary=f.cleaned_data["summary"],
+        ),
+        _("已保存需求评估。"),
+    )
+
+
+@login_required
+@require_POST
+def event_add(request, pk: int):
+    return _sub_action(
+        request,
+        pk,
+        EventForm,
+        "event_form",
+        lambda r, f: services.event_record(actor=request.actor, recipient=r, **f.cleaned_data),
+        _("已登记重大变故，须在时限内探访。"),
+    )
+
+
+@login_required
+@require_POST
+def recipient_reveal(request, pk: int):
+    recipient = services.fetch(pk)
+    request.actor.require("recipients.reveal", recipient.region_code)
+    form = RevealForm(request.POST)
+    revealed = None
+    if form.is_valid():
+        try:
+            value = services.reveal(
+                actor=request.actor,
+                recipient=recipient,
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            revealed = {"field": form.cleaned_data["field"], "value": value}
+    return _detail(request, recipient, reveal_form=form, revealed=revealed, open_panel="reveal_form")
+
+
+# Import ----------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def import_template(request):
+    request.actor.require("recipients.import")
+    return xlsx_response(_("服务对象名册模板.xlsx"), imports.roster_spec().template())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    request.actor.require("recipients.import")
+    regions = request.actor.regions_with("recipients.import")
+    form = ImportForm(
+        request.POST or None, request.FILES or None, initial={"region": regions[0] if regions else ""}
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            code = normalise(form.cleaned_data["region"])
+        except RegionCodeError as exc:
+            form.add_error("region", str(exc))
+        else:
+            if not Region.objects.filter(code=code).exists() or not request.actor.can(
+                "recipients.import", code
+            ):
+                form.add_error("region", _("区划 %(c)s 不存在或您无权向其导入") % {"c": code})
+            elif not upload.name.lower().endswith(".xlsx"):
+                form.add_error("file", _("请上传 .xlsx 格式的 Excel 文件"))
+            elif upload.size > 30 * 1024 * 1024:
+                form.add_error("file", _("文件不能超过 30 MB"))
+            else:
+                job = imports.start_job(
+                    actor=request.actor,
+                    region_code=code,
+                    filename=upload.name,
+                    content=upload.read(),
+                    user=request.user,
+                )
+                return redirect("recipients:import_status", pk=job.pk)
+    return render(request, "recipients/import.html", {"form": form})
+
+
+def _job(request, pk):
+    request.actor.require("recipients.import")
+    job = get_scoped_or_404(RosterImport.objects.defer("content", "marked"), pk=pk)
+    if job.user_id != request.user.pk:
+        raise Http404
+    return job
+
+
+@login_required
+def import_status(request, pk: int):
+    job = _job(request, pk)
+    template = "recipients/_import_status.html" if request.htmx else "recipients/import_status.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def import_marked(request, pk: int):
+    job = _job(request, pk)
+    marked = RosterImport.objects.filter(pk=job.pk).values_list("marked", flat=True).first()
+    if not marked:
+        raise Http404
+    stem = job.filename.rsplit(".", 1)[0]
+    return xlsx_response(f"{stem}-错误标注.xlsx", bytes(marked))
+
+
+# The category dictionary -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def category_list(request):
+    request.actor.require("recipients.view")
+    can_change = request.actor.can("policy.change")
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST":
+        request.actor.require("policy.change")
+        if form.is_valid():
+            category = services.category_create(actor=request.actor, category=form.save(commit=False))
+            messages.success(request, _("已添加类别“%(n)s”。") % {"n": category.name})
+            return redirect("recipients:categories")
+    return render(
+        request,
+        "recipients/categories.html",
+        {"categories": Category.objects.all(), "form": form, "can_change": can_change},
+    )
