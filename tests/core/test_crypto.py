@@ -28,8 +28,8 @@ def test_sm4_round_trip_and_associated_data_binding():
     assert crypto.encrypt("x", "a") != crypto.encrypt("x", "a")  # fresh nonce every time
 
 
-def test_database_holds_no_plaintext_and_blind_index_finds_the_row(db):
-    worker = SocialWorker.objects.create(name="张三", region_code=TOWN_A, id_number=ID, phone="13812345678")
+def test_database_holds_no_plaintext_and_blind_index_finds_the_row(world):
+    worker = SocialWorker.objects.create(name="张三", region_id=TOWN_A, id_number=ID, phone="13812345678")
     stored_id = raw_row("people_socialworker", worker.pk, "id_number")
     stored_phone = raw_row("people_socialworker", worker.pk, "phone")
     assert ID not in stored_id and "13812345678" not in stored_phone
@@ -39,9 +39,9 @@ def test_database_holds_no_plaintext_and_blind_index_finds_the_row(db):
     assert SocialWorker.objects.get(pk=worker.pk).id_number == ID
 
 
-def test_ciphertext_moved_to_another_row_does_not_decrypt(db):
-    first = SocialWorker.objects.create(name="甲", region_code=TOWN_A, id_number=ID)
-    second = SocialWorker.objects.create(name="乙", region_code=TOWN_A, id_number="")
+def test_ciphertext_moved_to_another_row_does_not_decrypt(world):
+    first = SocialWorker.objects.create(name="甲", region_id=TOWN_A, id_number=ID)
+    second = SocialWorker.objects.create(name="乙", region_id=TOWN_A, id_number="")
     token = raw_row("people_socialworker", first.pk, "id_number")
     with connection.cursor() as cursor:
         cursor.execute("UPDATE people_socialworker SET id_number = %s WHERE id = %s", [token, second.pk])
@@ -54,8 +54,8 @@ def test_encrypted_field_cannot_be_filtered(db):
         list(SocialWorker.objects.filter(id_number=ID))
 
 
-def test_key_rotation_re_encrypts_under_the_new_key(db, settings):
-    worker = SocialWorker.objects.create(name="甲", region_code=TOWN_A, id_number=ID)
+def test_key_rotation_re_encrypts_under_the_new_key(world, settings):
+    worker = SocialWorker.objects.create(name="甲", region_id=TOWN_A, id_number=ID)
     old = settings.DATA_KEYS
     settings.DATA_KEYS = "t2:" + "ZmVkY2JhOTg3NjU0MzIxMA" + "," + old
     crypto.reset_keyring()

@@ -75,7 +75,7 @@ def test_five_haves_follow_the_data(world):
     station.documents.create(kind="rules", title="制度", region_code=station.region_code)
     Activity.objects.create(node=station, title="重阳节活动", held_on=datetime.date.today())
     for i in range(2):
-        worker = SocialWorker.objects.create(name=f"社工{i}", region_code=TOWN_A,
+        worker = SocialWorker.objects.create(name=f"社工{i}", region_id=TOWN_A,
                                              certificate=Certificate.SOCIAL_WORKER if i else Certificate.NONE)
         WorkerAssignment.objects.create(worker=worker, node=station, start_date=datetime.date(2024, 1, 1))
     haves = five_haves([station])[station.pk]
@@ -86,7 +86,7 @@ def test_five_haves_follow_the_data(world):
 def test_region_standard_raises_the_staffing_bar(world):
     station = world.station_a
     for i in range(2):
-        worker = SocialWorker.objects.create(name=f"社工{i}", region_code=TOWN_A)
+        worker = SocialWorker.objects.create(name=f"社工{i}", region_id=TOWN_A)
         WorkerAssignment.objects.create(worker=worker, node=station, start_date=datetime.date(2024, 1, 1))
     assert five_haves([station])[station.pk].staff
     RegionStandard.objects.create(region_id=DISTRICT, station_min_fulltime=6, station_min_certified=4)
