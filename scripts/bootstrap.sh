@@ -12,12 +12,15 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(0 if
   "$python" -m venv .venv || { echo "error: could not create a virtual environment with $python (is the venv module installed?)" >&2; exit 1; }
 fi
 
+# This machine's pip configuration may name local indexes that do not exist; pip warns once per package.
+quiet_pip() { "$@" 2> >(grep -v "^WARNING: Location" >&2); }
+
 stamp=".venv/.installed-$want-$(cat requirements/*.txt pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "requirements/$want.txt" \
+  quiet_pip .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+  quiet_pip .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "requirements/$want.txt" \
     || { echo "error: installing Python dependencies failed (is the package index reachable?)" >&2; exit 1; }
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e . \
+  quiet_pip .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e . \
     || { echo "error: installing shegong itself failed" >&2; exit 1; }
   rm -f .venv/.installed-"$want"-*
   touch "$stamp"
