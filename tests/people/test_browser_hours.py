@@ -26,14 +26,24 @@ def _shot(page, name):
 def test_volunteer_logs_hours_on_a_phone_and_a_worker_confirms(live_server, page_factory):  # noqa: F811
     with unscoped():
         world = build_world()
-        team = VolunteerTeam.objects.create(region=world.regions["town_a"], name="七星岗志愿服务总队", level="corps")
-        squad = VolunteerTeam.objects.create(region=world.regions["village_a1"], name="金汤街小队", level="squad",
-                                             parent=team)
+        team = VolunteerTeam.objects.create(
+            region=world.regions["town_a"], name="七星岗志愿服务总队", level="corps"
+        )
+        squad = VolunteerTeam.objects.create(
+            region=world.regions["village_a1"], name="金汤街小队", level="squad", parent=team
+        )
         volunteer_user = make_user("volunteer", username="vol", display_name="志愿者 小周")
         worker_user = make_user("worker", username="sg", display_name="社工 小李")
         worker = make_worker(world.regions["town_a"], name="李社工", user=worker_user)
-        Volunteer.objects.create(region=world.regions["village_a1"], name="周志愿", phone="13800000001",
-                                 id_number=valid_id(seq=5), team=squad, recruited_by=worker, user=volunteer_user)
+        Volunteer.objects.create(
+            region=world.regions["village_a1"],
+            name="周志愿",
+            phone="13800000001",
+            id_number=valid_id(seq=5),
+            team=squad,
+            recruited_by=worker,
+            user=volunteer_user,
+        )
     base = live_server.url
 
     phone = page_factory(PHONE)
@@ -77,17 +87,28 @@ def test_screenshots_of_the_main_pages(live_server, page_factory):  # noqa: F811
     with unscoped():
         world = build_world()
         for seq in range(1, 4):
-            worker = make_worker(world.regions["town_a"], name=f"社工{seq}号", seq=seq,
-                                 certificate="social_worker" if seq == 1 else "none",
-                                 certificate_number="2020035012345" if seq == 1 else "")
-            WorkerAssignment.objects.create(worker=worker, node=world.station_a,
-                                            start_date=datetime.date.today() - datetime.timedelta(days=5 * seq))
+            worker = make_worker(
+                world.regions["town_a"],
+                name=f"社工{seq}号",
+                seq=seq,
+                certificate="social_worker" if seq == 1 else "none",
+                certificate_number="2020035012345" if seq == 1 else "",
+            )
+            WorkerAssignment.objects.create(
+                worker=worker,
+                node=world.station_a,
+                start_date=datetime.date.today() - datetime.timedelta(days=5 * seq),
+            )
     base = live_server.url
     for viewport, suffix in ((DESKTOP, "desktop"), (PHONE, "phone")):
         page = page_factory(viewport)
         ui_login(page, base, "official", PASSWORD)
-        for path, name in (("/people/workers/", "workers"), (f"/people/stations/{world.station_a.pk}/", "station"),
-                           ("/orgs/", "orgs"), ("/people/volunteers/signup/", "signup")):
+        for path, name in (
+            ("/people/workers/", "workers"),
+            (f"/people/stations/{world.station_a.pk}/", "station"),
+            ("/orgs/", "orgs"),
+            ("/people/volunteers/signup/", "signup"),
+        ):
             page.goto(base + path)
             _shot(page, f"{name}-{suffix}")
             if viewport is PHONE:

@@ -15,8 +15,9 @@ from .helpers import days_ago, make_worker
 
 def _assign(world, days: int):
     worker = make_worker(world.regions["town_a"], name="备案社工")
-    return services.assignment_create(actor=Actor.for_user(world.user_a), worker=worker, node=world.station_a,
-                                      start_date=days_ago(days))
+    return services.assignment_create(
+        actor=Actor.for_user(world.user_a), worker=worker, node=world.station_a, start_date=days_ago(days)
+    )
 
 
 def test_overdue_after_seven_days_on_the_station_page(world, login, client):
@@ -26,7 +27,9 @@ def test_overdue_after_seven_days_on_the_station_page(world, login, client):
     login(world.user_a)
     assert "备案逾期" not in client.get(f"/people/stations/{world.station_a.pk}/").content.decode()
     # one more day and it is overdue
-    with mock.patch("django.utils.timezone.localdate", return_value=datetime.date.today() + datetime.timedelta(1)):
+    with mock.patch(
+        "django.utils.timezone.localdate", return_value=datetime.date.today() + datetime.timedelta(1)
+    ):
         page = client.get(f"/people/stations/{world.station_a.pk}/").content.decode()
     assert 'id="filing-overdue"' in page and "备案社工" in page
     assert fresh.filing_overdue(datetime.date.today() + datetime.timedelta(days=1))
@@ -37,8 +40,9 @@ def test_filing_clears_the_flag(world, login, client):
     login(world.user_a)
     page = client.get(f"/people/stations/{world.station_a.pk}/").content.decode()
     assert 'id="filing-overdue"' in page
-    response = client.post(f"/people/assignments/{assignment.pk}/file/",
-                           {"next": f"/people/stations/{world.station_a.pk}/"})
+    response = client.post(
+        f"/people/assignments/{assignment.pk}/file/", {"next": f"/people/stations/{world.station_a.pk}/"}
+    )
     assert response.status_code == 302
     assignment.refresh_from_db()
     assert assignment.filing_status == FilingStatus.SUBMITTED
@@ -61,7 +65,8 @@ def test_partial_via_template_tag(world):
     request = RequestFactory().get("/network/")
     request.actor = Actor.for_user(world.user_a)
     html = Template("{% load people_tags %}{% station_staff node %}").render(
-        Context({"node": world.station_a, "request": request}))
+        Context({"node": world.station_a, "request": request})
+    )
     assert 'id="filing-overdue"' in html and "专职 1/2" in html
 
 
@@ -69,8 +74,13 @@ def test_staffing_counts_feed_five_haves(world):
     from shegong.network.selectors import five_haves
 
     for seq, cert in ((1, "social_worker"), (2, "none")):
-        worker = make_worker(world.regions["town_a"], name=f"w{seq}", seq=seq, certificate=cert,
-                             certificate_number="X1" if cert != "none" else "")
+        worker = make_worker(
+            world.regions["town_a"],
+            name=f"w{seq}",
+            seq=seq,
+            certificate=cert,
+            certificate_number="X1" if cert != "none" else "",
+        )
         WorkerAssignment.objects.create(worker=worker, node=world.station_a, start_date=days_ago(30))
     haves = five_haves([world.station_a])[world.station_a.pk]
     assert (haves.fulltime_workers, haves.certified_workers) == (2, 1)

@@ -258,6 +258,8 @@ class HoursForm(forms.Form):
         since = timezone.localdate() - timezone.timedelta(days=60)
         self.fields["activity"].queryset = Activity.objects.filter(held_on__gte=since).order_by("-held_on")
         self.fields["activity"].label_from_instance = lambda a: f"{a.held_on:%m-%d} {a.title}"
+        self.fields["activity"].empty_label = _("（不关联活动）")
+        self.fields["team"].empty_label = _("（我的队伍）")
         self.fields["team"].queryset = VolunteerTeam.objects.order_by("level", "name")
         self.fields["served_on"].initial = timezone.localdate
         if volunteer is not None and volunteer.team_id:

@@ -251,6 +251,11 @@ class TeamNode:
     members: int = 0
     children: list[TeamNode] = field(default_factory=list)
 
+    @property
+    def indent(self) -> str:
+        # Indentation as text: the CSP forbids inline styles.
+        return "\u3000" * (self.depth - 1) + "└ " if self.depth else ""
+
 
 def team_tree(*, under: str = "") -> list[TeamNode]:
     """Teams as a tree (总队 → 支队/分队 → 小队), each with confirmed hours of its own and of its whole subtree."""
