@@ -11,6 +11,14 @@ import time
 from pathlib import Path
 
 
+def _clear(prefix: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for level in range(5, 0, -1):
+            cursor.execute("DELETE FROM regions_region WHERE code LIKE %s AND level = %s", [prefix + "%", level])
+
+
 def run(scale: float = 1.0) -> list[str]:
     from django.db import connection
 
@@ -25,7 +33,7 @@ def run(scale: float = 1.0) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp, unscoped():
         files = write_province(Path(tmp), province="98", cities=10, counties_per_city=10,
                                townships_per_county=townships, villages_per_township=villages)
-        Region.objects.filter(code__startswith="98").order_by("-level").delete()
+        _clear("98")
         started = time.perf_counter()
         result = load_regions(files)
         load_seconds = time.perf_counter() - started
@@ -33,7 +41,7 @@ def run(scale: float = 1.0) -> list[str]:
         reload = load_regions(files)
         reload_seconds = time.perf_counter() - started
         rows = [(r.code, r.name, r.level, r.parent_id) for r in Region.objects.filter(code__startswith="98")]
-        Region.objects.filter(code__startswith="98").order_by("-level").delete()
+        _clear("98")
         started = time.perf_counter()
         with connection.cursor() as cursor:
             for level in range(1, 6):
@@ -42,7 +50,7 @@ def run(scale: float = 1.0) -> list[str]:
                     [row for row in rows if row[2] == level],
                 )
         baseline_seconds = time.perf_counter() - started
-        Region.objects.filter(code__startswith="98").order_by("-level").delete()
+        _clear("98")
     townships_total = 100 * townships
     lines.append(f"regions: loaded {result.created} regions ({townships_total} townships, "
                  f"{townships_total * villages} villages) in {load_seconds:.2f} s "
