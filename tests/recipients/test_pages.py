@@ -1,0 +1,130 @@
+"""Registry and visit pages: query budgets, forms that keep input, reveal with audit, export masking, API."""
+
+import io
+import json
+import uuid
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from shegong.audit.models import AuditEvent
+from shegong.recipients.models import Recipient, RiskTier
+from shegong.services.models import Visit
+from tests.factories import TOWN_A, VILLAGE_A1, make_user
+from tests.recipients.helpers import id_number, make_recipient
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(world):
+    return [
+        make_recipient(VILLAGE_A1, name=f"对象{i}", tier=RiskTier.KEY, phone="13800138000") for i in range(12)
+    ]
+
+
+def test_list_query_count_is_pinned(world, people, login, client, django_assert_max_num_queries):
+    login(world.user_a)
+    with django_assert_max_num_queries(12):
+        response = client.get("/recipients/")
+    assert response.status_code == 200 and "对象11" in response.content.decode()
+
+
+def test_worklist_and_rate_query_counts_are_pinned(
+    world, people, login, client, django_assert_max_num_queries
+):
+    login(world.user_a)
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/services/worklist/?station={world.station_a.pk}").status_code == 200
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/services/visit-rate/?region={TOWN_A}")
+    assert response.status_code == 200
+
+
+def test_create_form_keeps_input_and_names_the_field(world, login, client):
+    login(world.user_a)
+    response = client.post(
+        "/recipients/new/",
+        {
+            "name": "孙大妈",
+            "id_number": "110105194912310021",
+            "region": VILLAGE_A1,
+            "risk_tier": "3",
+            "address": "领事巷 8 号",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "校验位错误" in body and "领事巷 8 号" in body and "孙大妈" in body
+    good = id_number()
+    response = client.post(
+        "/recipients/new/",
+        {"name": "孙大妈", "id_number": good.lower(), "region": VILLAGE_A1, "risk_tier": "3"},
+    )
+    assert response.status_code == 302
+    recipient = Recipient.objects.get(name="孙大妈")
+    assert recipient.id_number == good.upper() and recipient.birth_date is not None
+
+
+def test_reveal_needs_a_reason_and_is_audited(world, people, login, client):
+    login(world.user_a)
+    url = f"/recipients/{people[0].pk}/reveal/"
+    response = client.post(url, {"field": "phone", "reason": ""})
+    assert "13800138000" not in response.content.decode()
+    response = client.post(url, {"field": "phone", "reason": "联系家属"})
+    assert "13800138000" in response.content.decode()
+    assert AuditEvent.objects.filter(action="reveal", reason="联系家属").count() == 1
+
+
+def test_export_is_masked_without_reveal_and_audited(world, people, login, client):
+    operator = make_user("operator", region_code=TOWN_A)
+    login(operator)
+    response = client.get("/recipients/export/?risk=2")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    assert len(rows) == 13
+    assert rows[1][2] == "138****8000" and "*" in rows[1][1]
+    assert AuditEvent.objects.filter(action="export").exists()
+
+
+def test_visit_form_three_taps_and_retry_is_not_duplicated(world, people, login, client):
+    login(world.user_a)
+    form = client.get(f"/services/visits/new/{people[0].pk}/").content.decode()
+    key = form.split('name="idempotency_key" value="')[1].split('"')[0]
+    data = {
+        "idempotency_key": key,
+        "method": "home",
+        "visited_at": "2026-01-05T10:00",
+        **{
+            f"f_{k}": "ok"
+            for k in ("health", "mental", "gas", "water", "power", "heating", "hygiene", "living")
+        },
+    }
+    assert client.post(f"/services/visits/new/{people[0].pk}/", data).status_code == 302
+    assert client.post(f"/services/visits/new/{people[0].pk}/", data).status_code == 302
+    assert Visit.objects.filter(recipient=people[0]).count() == 1
+
+
+def test_api_strict_and_idempotent(world, people, login, client):
+    login(world.user_a)
+    body = {
+        "recipient": people[1].pk,
+        "idempotency_key": str(uuid.uuid4()),
+        "visited_at": "2026-01-05T10:00:00+08:00",
+        "method": "phone",
+    }
+    first = client.post("/api/v1/visits", json.dumps(body), content_type="application/json")
+    again = client.post("/api/v1/visits", json.dumps(body), content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    bad = client.post("/api/v1/visits", json.dumps({**body, "surprise": 1}), content_type="application/json")
+    assert bad.status_code == 422
+    wrong = client.post(
+        "/api/v1/recipients",
+        json.dumps({"name": "x", "id_number": 123, "region": VILLAGE_A1}),
+        content_type="application/json",
+    )
+    assert wrong.status_code == 422
+    listing = client.get("/api/v1/recipients?risk=2").json()
+    assert listing["count"] == 12 and "*" in listing["results"][0]["id_number_masked"]
+    rate = client.get(f"/api/v1/visit-rate?region={TOWN_A}&months=2").json()
+    assert rate["region"]["months"][-1]["due"] == 12
