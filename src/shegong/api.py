@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -41,6 +42,17 @@ def build_api() -> NinjaAPI:
         else:
             errors = [{"field": "", "message": m} for m in exc.messages]
         return api.create_response(request, {"code": "invalid", "detail": errors}, status=422)
+
+    @api.exception_handler(OverflowError)
+    def on_overflow(request, exc):
+        # A number too large for the database column (SQLite raises OverflowError, PostgreSQL DataError).
+        detail = [{"field": "", "message": "number out of range"}]
+        return api.create_response(request, {"code": "invalid", "detail": detail}, status=422)
+
+    @api.exception_handler(DataError)
+    def on_data_error(request, exc):
+        detail = [{"field": "", "message": "value out of range for the database"}]
+        return api.create_response(request, {"code": "invalid", "detail": detail}, status=422)
 
     @api.exception_handler(Http404)
     def on_not_found(request, exc):

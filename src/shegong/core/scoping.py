@@ -211,5 +211,5 @@ def get_scoped_or_404(queryset_or_model, **lookup):
     )
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404 from exc
