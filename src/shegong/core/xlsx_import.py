@@ -184,9 +184,12 @@ def parse_workbook(spec: ImportSpec, content: bytes) -> ParseResult:
     if len(rows) - 1 > MAX_ROWS:
         result.errors.append(RowError(1, "", _("一次最多导入 %(n)d 行") % {"n": MAX_ROWS}))
         return result
+    example = {c.key: normalise_text(str(c.example)) for c in spec.columns if c.example != ""}
     for offset, raw in enumerate(rows[1:], start=2):
         if _is_blank(raw):
             continue
+        if offset == 2 and example and _is_template_example(raw, result.column_index, example):
+            continue  # the template's own example row, left in by the user
         values: dict[str, Any] = {}
         for column in spec.columns:
             position = result.column_index.get(column.key)
@@ -205,6 +208,19 @@ def parse_workbook(spec: ImportSpec, content: bytes) -> ParseResult:
                 values[column.key] = None
         result.rows.append(ParsedRow(offset, values))
     return result
+
+
+def _is_template_example(raw: Sequence[Any], column_index: dict[str, int], example: dict[str, str]) -> bool:
+    for key, value in example.items():
+        position = column_index.get(key)
+        if position is None or position >= len(raw):
+            return False
+        cell = raw[position]
+        if isinstance(cell, float) and cell.is_integer():
+            cell = int(cell)
+        if normalise_text(str(cell)) != value:
+            return False
+    return True
 
 
 def marked_copy(content: bytes, errors: Sequence[RowError]) -> bytes | None:

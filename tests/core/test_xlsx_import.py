@@ -1,0 +1,59 @@
+import io
+
+from openpyxl import load_workbook
+
+from shegong.core.identity import IdentityError, parse_id_number
+from shegong.core.xlsx_import import Column, ImportSpec, date, marked_copy, parse_workbook, text, wrap
+
+SPEC = ImportSpec("名单", [
+    Column("name", "姓名", required=True, parse=text(20), example="张三"),
+    Column("id_number", "身份证号", required=True, parse=wrap(lambda v: parse_id_number(v).number, IdentityError),
+           example="11010519491231002X", text_format=True),
+    Column("since", "开始日期", parse=date, example="2024-03-01"),
+])
+
+
+def workbook(rows):
+    book = load_workbook(io.BytesIO(SPEC.template()))
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_template_example_row_is_not_imported_and_good_rows_parse():
+    content = workbook([[" 李四 ", "１１０１０５１９４９１２３１００２ｘ", "2024/5/6"]])
+    result = parse_workbook(SPEC, content)
+    assert not result.errors
+    assert [r.values["name"] for r in result.rows] == ["李四"]
+    assert result.rows[0].values["id_number"] == "11010519491231002X"
+    assert str(result.rows[0].values["since"]) == "2024-05-06"
+
+
+def test_bad_cells_are_reported_by_row_and_column_and_marked():
+    content = workbook([["王五", "110105194912310021", "2024-13-01"], ["", 1.10105194912310e17, ""]])
+    result = parse_workbook(SPEC, content)
+    cells = sorted(e.cell for e in result.errors)
+    assert cells == ["A4", "B3", "B4", "C3"]
+    marked = load_workbook(io.BytesIO(marked_copy(content, result.errors))).active
+    assert marked["B3"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert marked["B3"].comment is not None
+    assert "校验位" in marked.cell(row=3, column=marked.max_column).value
+
+
+def test_missing_required_column_is_named():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["姓名"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = parse_workbook(SPEC, buffer.getvalue())
+    assert [e.column for e in result.errors] == ["身份证号"]
+
+
+def test_not_a_workbook():
+    result = parse_workbook(SPEC, b"not a spreadsheet")
+    assert result.errors and "xlsx" in result.errors[0].message
