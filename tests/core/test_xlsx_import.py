@@ -16,8 +16,9 @@ SPEC = ImportSpec("名单", [
 def workbook(rows):
     book = load_workbook(io.BytesIO(SPEC.template()))
     sheet = book.active
-    for row in rows:
-        sheet.append(row)
+    for offset, row in enumerate(rows, start=3):  # row 2 holds the template's example
+        for column, value in enumerate(row, start=1):
+            sheet.cell(row=offset, column=column, value=value)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
