@@ -40,6 +40,41 @@ def _unscoped_test_body():
         yield
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium per test process, shared by every browser test (Playwright allows one sync loop)."""
+    import shutil
+
+    from .browser.support import CHROMIUM, CHROMIUM_ARGS
+
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        pytest.fail("Debian's chromium is not installed: `make test` installs it (scripts/ensure-chromium.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page_factory(browser):
+    from .browser.support import DESKTOP
+
+    contexts = []
+
+    def make(viewport=DESKTOP, **kwargs):
+        context = browser.new_context(viewport=viewport, locale="zh-CN", **kwargs)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

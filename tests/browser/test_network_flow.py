@@ -3,9 +3,9 @@
 import pytest
 
 from ..factories import PASSWORD, build_world
-from .conftest import PHONE, ui_login
+from .support import PHONE, ui_login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_official_adds_a_station_and_coverage_changes(live_server, page_factory):

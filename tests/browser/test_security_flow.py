@@ -3,9 +3,9 @@
 import pytest
 
 from ..factories import PASSWORD, TOWN_B, build_world, make_user, region_tree
-from .conftest import ui_login
+from .support import ui_login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_station_user_gets_404_for_another_station(live_server, page_factory):

@@ -9,7 +9,7 @@ import pytest
 from shegong.core.scoping import unscoped
 from shegong.people.models import HoursStatus, Volunteer, VolunteerHours, VolunteerTeam
 
-from ..browser.conftest import DESKTOP, PHONE, browser, page_factory, ui_login  # noqa: F401
+from ..browser.support import DESKTOP, PHONE, ui_login
 from ..factories import PASSWORD, build_world, make_user
 from .helpers import make_worker, valid_id
 
@@ -22,8 +22,8 @@ def _shot(page, name):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_volunteer_logs_hours_on_a_phone_and_a_worker_confirms(live_server, page_factory):  # noqa: F811
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_volunteer_logs_hours_on_a_phone_and_a_worker_confirms(live_server, page_factory):
     with unscoped():
         world = build_world()
         team = VolunteerTeam.objects.create(
@@ -80,8 +80,8 @@ def test_volunteer_logs_hours_on_a_phone_and_a_worker_confirms(live_server, page
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_screenshots_of_the_main_pages(live_server, page_factory):  # noqa: F811
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_screenshots_of_the_main_pages(live_server, page_factory):
     from shegong.people.models import WorkerAssignment
 
     with unscoped():

@@ -11,30 +11,14 @@ from shegong.recipients.models import RiskTier
 from tests.factories import PASSWORD, TOWN_A, VILLAGE_A1, build_world, make_user
 from tests.recipients.helpers import make_recipient
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+SHOTS = "/tmp/shots-recip"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-SHOTS = "/tmp/shots-recip"
 
 
 @pytest.fixture
-def chromium():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("install Debian's chromium: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
+def chromium(browser):
+    return browser
 
 
 def login(browser, base, viewport):
@@ -50,7 +34,7 @@ def login(browser, base, viewport):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_records_a_visit_on_a_phone(live_server, chromium):
     with unscoped():
         build_world()
