@@ -109,13 +109,40 @@ def reset_keyring() -> None:
     keyring.cache_clear()
 
 
-def encrypt(plaintext: str, associated_data: str) -> str:
+class _Engines:
+    """Objects derived from one keyring, built once: the SM4 algorithm per key and a keyed HMAC-SM3 to copy.
+
+    Rebuilt whenever ``keyring()`` returns a different ring (after ``reset_keyring`` or a cache clear).
+    """
+
+    __slots__ = ("ring", "sm4", "mac", "prefix")
+
+    def __init__(self, ring: Keyring):
+        self.ring = ring
+        self.sm4 = {key_id: algorithms.SM4(key) for key_id, key in ring.data_keys.items()}
+        self.mac = hmac.HMAC(ring.index_key, hashes.SM3())
+        self.prefix = f"{TOKEN_SCHEME}:{ring.current_id}:"
+
+
+_engines: _Engines | None = None
+
+
+def _current() -> _Engines:
+    global _engines
     ring = keyring()
+    engines = _engines
+    if engines is None or engines.ring is not ring:
+        engines = _engines = _Engines(ring)
+    return engines
+
+
+def encrypt(plaintext: str, associated_data: str) -> str:
+    engines = _current()
     nonce = os.urandom(NONCE_BYTES)
-    encryptor = Cipher(algorithms.SM4(ring.data_keys[ring.current_id]), modes.GCM(nonce)).encryptor()
+    encryptor = Cipher(engines.sm4[engines.ring.current_id], modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(associated_data.encode())
     body = encryptor.update(plaintext.encode()) + encryptor.finalize()
-    return f"{TOKEN_SCHEME}:{ring.current_id}:{_b64encode(nonce + body + encryptor.tag)}"
+    return engines.prefix + _b64encode(nonce + body + encryptor.tag)
 
 
 def token_key_id(token: str) -> str:
@@ -132,12 +159,12 @@ def decrypt(token: str, associated_data: str) -> str:
         raise DecryptionError("malformed ciphertext") from exc
     if scheme != TOKEN_SCHEME:
         raise DecryptionError(f"unknown scheme {scheme!r}")
-    key = keyring().data_keys.get(key_id)
-    if key is None:
+    algorithm = _current().sm4.get(key_id)
+    if algorithm is None:
         raise DecryptionError(f"key {key_id!r} is not configured")
     raw = _b64decode(payload)
     nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
-    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+    decryptor = Cipher(algorithm, modes.GCM(nonce, tag)).decryptor()
     decryptor.authenticate_additional_data(associated_data.encode())
     try:
         return (decryptor.update(body) + decryptor.finalize()).decode()
@@ -147,7 +174,7 @@ def decrypt(token: str, associated_data: str) -> str:
 
 def blind_index(domain: str, normalised_value: str) -> str:
     """HMAC-SM3 over a domain-separated, already normalised value: equal inputs give equal indexes."""
-    mac = hmac.HMAC(keyring().index_key, hashes.SM3())
+    mac = _current().mac.copy()
     mac.update(domain.encode() + b"\x00" + normalised_value.encode())
     return mac.finalize().hex()
 
