@@ -99,7 +99,21 @@ class World:
 ALL_BUSINESS = sorted(BUSINESS_ROLES)
 
 
+def ensure_reference_data() -> None:
+    """Rows the data migrations seed; a transactional test's flush removes them for the tests after it."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in ("shegong.recipients.migrations.0002_default_categories",
+                   "shegong.people.migrations.0003_pay_ladder_presets"):
+        migration = importlib.import_module(module)
+        loader = getattr(migration, "load", None) or migration.forwards
+        loader(apps, None)
+
+
 def build_world() -> World:
+    ensure_reference_data()
     regions = region_tree()
     org_a = Organisation.objects.create(name="甲方社工机构MARKERA", kind="agency", region=regions["town_a"])
     org_b = Organisation.objects.create(name="乙方社工机构", kind="agency", region=regions["town_b"])

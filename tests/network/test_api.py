@@ -2,9 +2,9 @@ import json
 
 import pytest
 
+from shegong.accounts.actor import SystemActor
 from shegong.accounts.models import ApiToken
 from shegong.accounts.services import token_create
-from shegong.accounts.actor import SystemActor
 from shegong.network.models import ServiceNode
 
 from ..factories import TOWN_A, VILLAGE_A2, make_user
