@@ -108,7 +108,7 @@ def _generate(recipients: int, visits: int) -> tuple[int, int]:
                    now() - make_interval(days => (g %% 365)::int, hours => (g %% 9)::int), 'home', '{}'::jsonb, '',
                    '', '', false, '', gen_random_uuid(), now()
             FROM generate_series(0, %(n)s - 1) g
-            JOIN recipients_recipient r ON r.id = %(low)s + (g * 7919) %% (%(high)s - %(low)s + 1)
+            JOIN recipients_recipient r ON r.id = %(low)s + (g::bigint * 7919) %% (%(high)s - %(low)s + 1)
             """,
             {"n": visits, "low": low, "high": high},
         )
