@@ -20,7 +20,21 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 
 
 @pytest.fixture
-def bearer(world):
+def keep_test_connection():
+    """The real WSGI handler closes the connection after each request; the test's transaction needs it open
+    (Django's own test client does the same)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(world, keep_test_connection):
     from ..cross_region import extend_world
 
     extend_world(world)
