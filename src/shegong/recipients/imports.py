@@ -26,7 +26,7 @@ from shegong.audit.services import record
 from shegong.core import crypto
 from shegong.core import xlsx_import as x
 from shegong.core.fields import blind_index_for
-from shegong.core.identity import IdentityError, parse_id_number, validate_phone
+from shegong.core.identity import IdentityError, ResidentId, parse_id_number, validate_phone
 from shegong.core.scoping import activate, unscoped
 from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
 from shegong.regions.codes import Level, RegionCodeError, ancestors_of, in_subtree, normalise
@@ -49,8 +49,16 @@ SYNC_LIMIT_BYTES = 256 * 1024  # larger uploads run in the background with a pro
 Progress = Callable[[int, int, str], None]
 
 
-def _id_number(value) -> str:
-    return parse_id_number(value).number
+def _id_number_parser(parsed: dict[str, ResidentId] | None) -> x.Parser:
+    """The ID column's parser; keeps each ``ResidentId`` in ``parsed`` (one import's own dict) for the write."""
+
+    def parse(value) -> str:
+        resident = parse_id_number(value)
+        if parsed is not None:
+            parsed[resident.number] = resident
+        return resident.number
+
+    return parse
 
 
 def _categories_parser() -> x.Parser:
@@ -84,7 +92,7 @@ RISK_CHOICES = {
 }
 
 
-def roster_spec() -> x.ImportSpec:
+def roster_spec(parsed_ids: dict[str, ResidentId] | None = None) -> x.ImportSpec:
     """The sheet's columns; built per import so the category dictionary is read once and is current."""
     return x.ImportSpec(
         _("服务对象名册"),
@@ -94,7 +102,7 @@ def roster_spec() -> x.ImportSpec:
                 "id_number",
                 "身份证号",
                 required=True,
-                parse=x.wrap(_id_number, IdentityError),
+                parse=x.wrap(_id_number_parser(parsed_ids), IdentityError),
                 text_format=True,
                 example="50010319450312113X",
                 help="18 位身份证号，请把该列设为文本，避免 Excel 改成科学计数",
@@ -178,20 +186,27 @@ def _check(result: x.ParseResult, spec: x.ImportSpec, region_code: str) -> dict[
 
 def _registry(
     result: x.ParseResult, spec: x.ImportSpec, region_code: str, progress: Progress | None
-) -> set[int]:
-    """Rows already registered under the region (skipped); flags those registered elsewhere."""
-    indexes = {}
+) -> tuple[set[int], dict[str, str]]:
+    """Rows already registered under the region (skipped); flags those registered elsewhere.
+
+    Returns those rows and the blind index of every ID number (reused when writing)."""
+    field = Recipient._meta.get_field("id_number_index")
+    indexes: dict[str, x.ParsedRow] = {}
+    by_number: dict[str, str] = {}
     for count, row in enumerate(result.rows, start=1):
-        if row.values.get("id_number"):
-            indexes[blind_index_for(Recipient, "id_number_index", row.values["id_number"])] = row
+        number = row.values.get("id_number")
+        if number:
+            # The parser's output is already what the field's normaliser returns for it.
+            index = by_number[number] = crypto.blind_index(field.domain, number)
+            indexes[index] = row
         if progress and count % 2000 == 0:
             progress(count, len(result.rows), RosterImport.Status.CHECKING)
     existing_rows: set[int] = set()
     keys = list(indexes)
     with unscoped():
-        for start in range(0, len(keys), 2000):
+        for start in range(0, len(keys), 5000):
             found = Recipient._base_manager.filter(
-                id_number_index__in=keys[start : start + 2000]
+                id_number_index__in=keys[start : start + 5000]
             ).values_list("id_number_index", "region_code")
             for index, code in found:
                 row = indexes[index]
@@ -201,7 +216,7 @@ def _registry(
                     result.error(
                         row.row, "id_number", _("该身份证号已在其他地区登记为服务对象，请联系对方核实"), spec
                     )
-    return existing_rows
+    return existing_rows, by_number
 
 
 def import_roster(
@@ -209,7 +224,8 @@ def import_roster(
 ) -> ImportResult:
     """Check every row; write all of them in one transaction, or raise ImportRejected and write nothing."""
     actor.require("recipients.import", region_code)
-    spec = roster_spec()
+    parsed_ids: dict[str, ResidentId] = {}
+    spec = roster_spec(parsed_ids)
     result = x.parse_workbook(spec, content)
     if result.errors and not result.rows:
         raise x.ImportRejected(
@@ -218,14 +234,14 @@ def import_roster(
     if progress:
         progress(0, len(result.rows), RosterImport.Status.CHECKING)
     regions = _check(result, spec, region_code)
-    existing = _registry(result, spec, region_code, progress)
+    existing, id_indexes = _registry(result, spec, region_code, progress)
     if result.errors:
         raise x.ImportRejected(result.errors, x.marked_copy(content, result.errors))
     new_rows = [row for row in result.rows if row.row not in existing]
     if progress:
         progress(len(result.rows), len(result.rows), RosterImport.Status.WRITING)
     with transaction.atomic():
-        created = _write(actor, new_rows, regions)
+        created = _write(actor, new_rows, regions, parsed_ids, id_indexes)
         record(
             "recipients.import",
             actor=actor,
@@ -291,7 +307,7 @@ class _Planned:
     authority: str
 
 
-def _plan(rows: list[x.ParsedRow]) -> list[_Planned]:
+def _plan(rows: list[x.ParsedRow], parsed_ids: dict[str, ResidentId]) -> list[_Planned]:
     today = timezone.localdate()
     stations = _stations({row.values["region"] for row in rows})
     tables = _rule_tables({row.values["region"] for row in rows})
@@ -301,7 +317,7 @@ def _plan(rows: list[x.ParsedRow]) -> list[_Planned]:
     planned = []
     for row in rows:
         values = row.values
-        parsed = parse_id_number(values["id_number"])
+        parsed = parsed_ids.get(values["id_number"]) or parse_id_number(values["id_number"])
         tier = values.get("risk_tier") or RiskTier.GENERAL
         categories = values.get("categories") or []
         region = values["region"]
@@ -338,13 +354,19 @@ def _plan(rows: list[x.ParsedRow]) -> list[_Planned]:
     return planned
 
 
-def _write(actor, rows: list[x.ParsedRow], regions: dict[str, Region]) -> int:
+def _write(
+    actor,
+    rows: list[x.ParsedRow],
+    regions: dict[str, Region],
+    parsed_ids: dict[str, ResidentId] | None = None,
+    id_indexes: dict[str, str] | None = None,
+) -> int:
     month = timezone.localdate().replace(day=1)
-    planned = _plan(rows)
+    planned = _plan(rows, parsed_ids or {})
     if not planned:
         return 0
     if connection.vendor == "postgresql":
-        ids = _copy_recipients(planned)
+        ids = _copy_recipients(planned, id_indexes or {})
     else:
         ids = _create_recipients(planned)
     memberships, entries = [], []
@@ -384,7 +406,7 @@ RECIPIENT_COLUMNS = [
 ]
 
 
-def _copy_recipients(planned: list[_Planned]) -> list[int]:
+def _copy_recipients(planned: list[_Planned], id_indexes: dict[str, str]) -> list[int]:
     """PostgreSQL: reserve the ids, then COPY the rows — encrypted and indexed here exactly as the fields would
     (``EncryptedField.pre_save`` / ``BlindIndexField.pre_save``), with the same associated data."""
     meta = Recipient._meta
@@ -411,7 +433,7 @@ def _copy_recipients(planned: list[_Planned]) -> list[int]:
         tuples.append(
             (
                 pk, uid, v["region_code"], v["name"], encrypt(number, id_ad + suffix),
-                index(id_index.domain, number), v["birth_date"], v["sex"],
+                id_indexes.get(number) or index(id_index.domain, number), v["birth_date"], v["sex"],
                 encrypt(phone, phone_ad + suffix) if phone else "", index(phone_index.domain, phone) if phone else None,
                 v["address"], v["region_id"], v["station_id"], None, RecipientStatus.ACTIVE.value, "",
                 v["risk_tier"], v["risk_reason"], None, "", v["registered_on"], v["frequency"], None,
