@@ -23,7 +23,20 @@ def test_imported_rows_decrypt_search_and_carry_the_derived_fields(world):
     import_roster(
         actor=system(),
         content=workbook(
-            [["钱一", number, phone, VILLAGE_A1, "解放碑 2 号", "最低生活保障", "2024-03-01", "民政局", "高风险", "独居"]]
+            [
+                [
+                    "钱一",
+                    number,
+                    phone,
+                    VILLAGE_A1,
+                    "解放碑 2 号",
+                    "最低生活保障",
+                    "2024-03-01",
+                    "民政局",
+                    "高风险",
+                    "独居",
+                ]
+            ]
         ),
         region_code=TOWN_A,
     )

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from shegong.audit.services import record
 from shegong.core import crypto
 from shegong.core import xlsx_import as x
-from shegong.core.fields import blind_index_for
 from shegong.core.identity import IdentityError, ResidentId, parse_id_number, validate_phone
 from shegong.core.scoping import activate, unscoped
 from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
@@ -190,33 +189,49 @@ def _registry(
     """Rows already registered under the region (skipped); flags those registered elsewhere.
 
     Returns those rows and the blind index of every ID number (reused when writing)."""
-    field = Recipient._meta.get_field("id_number_index")
+    blind_index = crypto.indexer(Recipient._meta.get_field("id_number_index").domain)
     indexes: dict[str, x.ParsedRow] = {}
     by_number: dict[str, str] = {}
     for count, row in enumerate(result.rows, start=1):
         number = row.values.get("id_number")
         if number:
             # The parser's output is already what the field's normaliser returns for it.
-            index = by_number[number] = crypto.blind_index(field.domain, number)
+            index = by_number[number] = blind_index(number)
             indexes[index] = row
         if progress and count % 2000 == 0:
             progress(count, len(result.rows), RosterImport.Status.CHECKING)
     existing_rows: set[int] = set()
-    keys = list(indexes)
-    with unscoped():
-        for start in range(0, len(keys), 5000):
-            found = Recipient._base_manager.filter(
-                id_number_index__in=keys[start : start + 5000]
-            ).values_list("id_number_index", "region_code")
-            for index, code in found:
-                row = indexes[index]
-                if in_subtree(code, region_code):
-                    existing_rows.add(row.row)
-                else:
-                    result.error(
-                        row.row, "id_number", _("该身份证号已在其他地区登记为服务对象，请联系对方核实"), spec
-                    )
+    for index, code in _registered(list(indexes)):
+        row = indexes[index]
+        if in_subtree(code, region_code):
+            existing_rows.add(row.row)
+        else:
+            result.error(
+                row.row, "id_number", _("该身份证号已在其他地区登记为服务对象，请联系对方核实"), spec
+            )
     return existing_rows, by_number
+
+
+def _registered(keys: list[str]) -> list[tuple[str, str]]:
+    """(blind index, region) of every recipient, in any region, whose ID number's index is among ``keys``."""
+    if connection.vendor == "postgresql":
+        meta = Recipient._meta
+        with connection.cursor() as cursor:  # one query with one array parameter, whatever the file's size
+            cursor.execute(
+                f"SELECT id_number_index, region_code FROM {connection.ops.quote_name(meta.db_table)} "
+                "WHERE id_number_index = ANY(%s)",
+                [keys],
+            )
+            return cursor.fetchall()
+    found = []
+    with unscoped():
+        for start in range(0, len(keys), 500):
+            found.extend(
+                Recipient._base_manager.filter(id_number_index__in=keys[start : start + 500]).values_list(
+                    "id_number_index", "region_code"
+                )
+            )
+    return found
 
 
 def import_roster(
@@ -385,7 +400,10 @@ def _write(
     )
     _insert(TimelineEntry, ["region_code", "recipient_id", "at", "kind", "summary", "actor_name"], entries)
     _open_month(
-        [(pk, plan.values["region_code"], plan.values["frequency"]) for pk, plan in zip(ids, planned, strict=True)],
+        [
+            (pk, plan.values["region_code"], plan.values["frequency"])
+            for pk, plan in zip(ids, planned, strict=True)
+        ],
         month,
     )
     return len(planned)
@@ -399,10 +417,33 @@ def _create_recipients(planned: list[_Planned]) -> list[int]:
 
 
 RECIPIENT_COLUMNS = [
-    "id", "uid", "region_code", "name", "id_number", "id_number_index", "birth_date", "sex", "phone", "phone_index",
-    "address", "region_id", "station_id", "worker_id", "status", "status_note", "risk_tier", "risk_reason",
-    "risk_review_on", "notes", "registered_on", "frequency", "last_visit_at", "next_due_on", "event_due_at",
-    "created_at", "updated_at",
+    "id",
+    "uid",
+    "region_code",
+    "name",
+    "id_number",
+    "id_number_index",
+    "birth_date",
+    "sex",
+    "phone",
+    "phone_index",
+    "address",
+    "region_id",
+    "station_id",
+    "worker_id",
+    "status",
+    "status_note",
+    "risk_tier",
+    "risk_reason",
+    "risk_review_on",
+    "notes",
+    "registered_on",
+    "frequency",
+    "last_visit_at",
+    "next_due_on",
+    "event_due_at",
+    "created_at",
+    "updated_at",
 ]
 
 
@@ -421,7 +462,11 @@ def _copy_recipients(planned: list[_Planned], id_indexes: dict[str, str]) -> lis
         )
         ids = [pk for (pk,) in cursor.fetchall()]
     now = timezone.now()
-    encrypt, index = crypto.encrypt, crypto.blind_index
+    encrypt, index_id, index_phone = (
+        crypto.sealer(),
+        crypto.indexer(id_index.domain),
+        crypto.indexer(phone_index.domain),
+    )
     uuid4 = uuid.uuid4
     tuples = []
     for pk, plan in zip(ids, planned, strict=True):
@@ -432,12 +477,33 @@ def _copy_recipients(planned: list[_Planned], id_indexes: dict[str, str]) -> lis
         # Parsed values are already normalised (the normalisers are idempotent on them): index them directly.
         tuples.append(
             (
-                pk, uid, v["region_code"], v["name"], encrypt(number, id_ad + suffix),
-                id_indexes.get(number) or index(id_index.domain, number), v["birth_date"], v["sex"],
-                encrypt(phone, phone_ad + suffix) if phone else "", index(phone_index.domain, phone) if phone else None,
-                v["address"], v["region_id"], v["station_id"], None, RecipientStatus.ACTIVE.value, "",
-                v["risk_tier"], v["risk_reason"], None, "", v["registered_on"], v["frequency"], None,
-                v["next_due_on"], None, now, now,
+                pk,
+                uid,
+                v["region_code"],
+                v["name"],
+                encrypt(number, id_ad + suffix),
+                id_indexes.get(number) or index_id(number),
+                v["birth_date"],
+                v["sex"],
+                encrypt(phone, phone_ad + suffix) if phone else "",
+                index_phone(phone) if phone else None,
+                v["address"],
+                v["region_id"],
+                v["station_id"],
+                None,
+                RecipientStatus.ACTIVE.value,
+                "",
+                v["risk_tier"],
+                v["risk_reason"],
+                None,
+                "",
+                v["registered_on"],
+                v["frequency"],
+                None,
+                v["next_due_on"],
+                None,
+                now,
+                now,
             )
         )
     _copy(Recipient, RECIPIENT_COLUMNS, tuples)
@@ -447,7 +513,9 @@ def _copy_recipients(planned: list[_Planned], id_indexes: dict[str, str]) -> lis
 def _copy(model, columns: list[str], rows: list[tuple]) -> None:
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
-        with cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+        with cursor.copy(
+            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
+        ) as copy:
             write = copy.write_row
             for row in rows:
                 write(row)
@@ -460,7 +528,9 @@ def _insert(model, columns: list[str], rows: list[tuple]) -> None:
     if connection.vendor == "postgresql":
         _copy(model, [model._meta.get_field(c).column for c in columns], rows)
     else:
-        model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000)
+        model.objects.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
+        )
 
 
 def _open_month(recipients: list[tuple[int, str, str]], month: datetime.date) -> None:
