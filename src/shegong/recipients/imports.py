@@ -14,7 +14,7 @@ import datetime
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import close_old_connections, connection, transaction
@@ -468,15 +468,16 @@ def _copy_recipients(planned: list[_Planned], id_indexes: dict[str, str]) -> lis
         crypto.indexer(phone_index.domain),
     )
     uuid4 = uuid.uuid4
-    tuples = []
-    for pk, plan in zip(ids, planned, strict=True):
-        v = plan.values
-        uid = uuid4()
-        suffix = str(uid)
-        number, phone = v["id_number"], v["phone"]
-        # Parsed values are already normalised (the normalisers are idempotent on them): index them directly.
-        tuples.append(
-            (
+
+    def rows():
+        # A generator: the server takes in each row while the next one is being encrypted.
+        for pk, plan in zip(ids, planned, strict=True):
+            v = plan.values
+            uid = uuid4()
+            suffix = str(uid)
+            number, phone = v["id_number"], v["phone"]
+            # Parsed values are already normalised (the normalisers are idempotent on them): index them directly.
+            yield (
                 pk,
                 uid,
                 v["region_code"],
@@ -505,12 +506,12 @@ def _copy_recipients(planned: list[_Planned], id_indexes: dict[str, str]) -> lis
                 now,
                 now,
             )
-        )
-    _copy(Recipient, RECIPIENT_COLUMNS, tuples)
+
+    _copy(Recipient, RECIPIENT_COLUMNS, rows())
     return ids
 
 
-def _copy(model, columns: list[str], rows: list[tuple]) -> None:
+def _copy(model, columns: list[str], rows: Iterable[tuple]) -> None:
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         with cursor.copy(
