@@ -34,6 +34,16 @@ def _fast_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request that switched to English leaves it active in the thread; every test starts in Chinese."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _unscoped_test_body():
     """Test set-up and assertions read the database directly; requests still get the actor's scope."""
     with unscoped():
