@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from ..factories import login_client
 
@@ -16,6 +17,13 @@ LOCALE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
 PO = LOCALE / "django.po"
 MO = LOCALE / "django.mo"
 PLACEHOLDER = re.compile(r"%\(\w+\)[-+ #0-9.]*[sdif]|%[sdif]")
+
+
+@pytest.fixture(autouse=True)
+def _back_to_default_language():
+    """LocaleMiddleware leaves the switched language active in the thread: never let English leak out."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def parse_po(path: Path) -> list[dict]:
