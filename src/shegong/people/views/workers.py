@@ -1,4 +1,4 @@
-"""Pages for social workers, filings, departures, the dishonesty list, volunteers, teams and hours."""
+"""Social workers: registry, assignments, filing, departures, the dishonesty list, pay ladders, import."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,64 +10,34 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shegong.audit.services import record
-from shegong.core.excel import build_workbook, xlsx_response
+from shegong.core.excel import xlsx_response
 from shegong.core.forms import apply_errors
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.models import ServiceNode
 from shegong.orgs.importview import import_page
-from shegong.regions.models import Region
-from shegong.regions.selectors import scope_roots
 
-from . import imports, selectors, services
-from .forms import (
+from .. import imports, selectors, services
+from ..forms import (
     AssignmentForm,
-    DecisionForm,
     DepartureCompleteForm,
     DepartureForm,
     DishonestyForm,
-    HoursForm,
     RevealForm,
-    SignupForm,
-    TeamForm,
-    VolunteerForm,
     WorkerForm,
 )
-from .models import (
+from ..models import (
     VOLUNTEER_TARGET_PER_WORKER,
     Certificate,
     Departure,
     FilingStatus,
-    HoursStatus,
     PayLadder,
-    Skill,
     SocialWorker,
-    TeamLevel,
-    Volunteer,
-    VolunteerHours,
     VolunteerStatus,
-    VolunteerTeam,
     WorkerAssignment,
     WorkerStatus,
 )
-
-
-def _export(request, *, filename: str, headers: list[str], rows: list, object_type: str, filters: dict):
-    record(
-        "export",
-        actor=request.actor,
-        object_type=object_type,
-        request=request,
-        region_code=request.actor.home_region_code,
-        changes={"rows": len(rows), "filters": {k: str(v) for k, v in filters.items() if v}},
-    )
-    return xlsx_response(
-        f"{filename}-{timezone.localdate():%Y%m%d}.xlsx", build_workbook(filename, headers, rows)
-    )
-
-
-# Social workers --------------------------------------------------------------------------------------------------
+from ._shared import _back, _export, _reveal
 
 
 def _worker_filters(request) -> dict:
@@ -244,23 +214,6 @@ def worker_edit(request, pk: int):
     )
 
 
-def _reveal(request, obj, permission: str, back: str):
-    form = RevealForm(request.POST)
-    if form.is_valid():
-        try:
-            value = services.reveal(actor=request.actor, obj=obj, permission=permission, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            label = dict(form.fields["field"].choices)[form.cleaned_data["field"]]
-            messages.info(
-                request, _("%(label)s：%(value)s（本次查看已记录）") % {"label": label, "value": value}
-            )
-    else:
-        messages.error(request, _("请填写查看事由。"))
-    return redirect(back)
-
-
 @login_required
 @require_POST
 def worker_reveal(request, pk: int):
@@ -293,11 +246,6 @@ def assignment_create(request, pk: int):
     return render(
         request, "people/worker_detail.html", _worker_context(request, _fetch_worker(pk), form), status=422
     )
-
-
-def _back(request, default: str) -> str:
-    target = request.POST.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
 
 
 @login_required
@@ -363,9 +311,6 @@ def station_staff(request, pk: int):
         "can_file": request.actor.can("filing.submit", node.region_code),
     }
     return render(request, "people/station_staff.html", context)
-
-
-# Dishonesty list and departures ----------------------------------------------------------------------------------
 
 
 @login_required
@@ -495,374 +440,3 @@ def worker_import(request):
 def worker_template(request):
     request.actor.require("people.view")
     return xlsx_response("社工导入模板.xlsx", imports.WORKER_SPEC.template())
-
-
-# Volunteers ------------------------------------------------------------------------------------------------------
-
-
-def _volunteer_filters(request) -> dict:
-    return {
-        "status": request.GET.get("status", ""),
-        "team": request.GET.get("team", ""),
-        "skill": request.GET.get("skill", "") if request.GET.get("skill", "") in Skill.values else "",
-        "under": request.GET.get("under", "").strip(),
-        "recruited_by": request.GET.get("recruited_by", "")
-        if request.GET.get("recruited_by", "").isdigit()
-        else "",
-        "q": request.GET.get("q", "").strip(),
-    }
-
-
-@login_required
-def volunteer_list(request):
-    request.actor.require("volunteers.view")
-    filters = _volunteer_filters(request)
-    page = Paginator(selectors.volunteers(**filters), 30).get_page(request.GET.get("page"))
-    for v in page:
-        v.masked_phone = mask_phone(v.phone)
-    context = {
-        "page": page,
-        "filters": filters,
-        "statuses": VolunteerStatus.choices,
-        "skills": Skill.choices,
-        "teams": VolunteerTeam.objects.order_by("region_code", "level", "name"),
-        "query": request.GET.urlencode(),
-        "pending": Volunteer.objects.filter(status=VolunteerStatus.PENDING).count(),
-        "can_change": request.actor.can("volunteers.change"),
-    }
-    template = "people/_volunteers_table.html" if request.htmx else "people/volunteers.html"
-    return render(request, template, context)
-
-
-@login_required
-def volunteer_export(request):
-    request.actor.require("volunteers.view")
-    filters = _volunteer_filters(request)
-    rows = [
-        (
-            v.name,
-            mask_id_number(v.id_number),
-            mask_phone(v.phone),
-            "、".join(v.skill_labels),
-            v.team.name if v.team else "",
-            v.recruited_by.name if v.recruited_by else "",
-            v.get_status_display(),
-            v.region.name,
-            v.registered_on,
-            v.confirmed_hours or 0,
-        )
-        for v in selectors.volunteers(**filters)[:50000]
-    ]
-    headers = [
-        "姓名",
-        "身份证号",
-        "手机号",
-        "技能",
-        "所属队伍",
-        "招募社工",
-        "状态",
-        "所在区划",
-        "登记日期",
-        "已确认时长",
-    ]
-    return _export(
-        request,
-        filename="志愿者",
-        headers=headers,
-        rows=rows,
-        object_type="people.volunteer",
-        filters=filters,
-    )
-
-
-@login_required
-def volunteer_detail(request, pk: int):
-    request.actor.require("volunteers.view")
-    volunteer = get_scoped_or_404(Volunteer.objects.select_related("region", "team", "recruited_by"), pk=pk)
-    hours = volunteer.hours.select_related("team", "activity").order_by("-served_on")[:50]
-    total = sum((h.hours for h in volunteer.hours.filter(status=HoursStatus.CONFIRMED)), 0)
-    context = {
-        "volunteer": volunteer,
-        "hours": hours,
-        "total": total,
-        "reveal_form": RevealForm(),
-        "masked_id": mask_id_number(volunteer.id_number),
-        "masked_phone": mask_phone(volunteer.phone),
-        "can_change": request.actor.can("volunteers.change", volunteer.region_code),
-        "can_reveal": request.actor.can("people.reveal", volunteer.region_code),
-    }
-    return render(request, "people/volunteer_detail.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def volunteer_create(request):
-    request.actor.require("volunteers.change")
-    form = VolunteerForm(request.POST or None, initial={"region": request.GET.get("region", "")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            volunteer = services.volunteer_create(actor=request.actor, data=form.service_data())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已登记志愿者“%(name)s”。") % {"name": volunteer.name})
-            return redirect("people:volunteer_detail", pk=volunteer.pk)
-    return render(
-        request,
-        "people/form.html",
-        {"form": form, "title": _("登记志愿者"), "back": reverse("people:volunteers")},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def volunteer_edit(request, pk: int):
-    volunteer = get_scoped_or_404(Volunteer, pk=pk)
-    request.actor.require("volunteers.change", volunteer.region_code)
-    form = VolunteerForm(request.POST or None, instance=volunteer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.volunteer_update(
-                actor=request.actor, volunteer=get_scoped_or_404(Volunteer, pk=pk), data=form.service_data()
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("people:volunteer_detail", pk=pk)
-    return render(
-        request,
-        "people/form.html",
-        {"form": form, "title": _("编辑志愿者"), "back": reverse("people:volunteer_detail", args=[pk])},
-    )
-
-
-@login_required
-@require_POST
-def volunteer_reveal(request, pk: int):
-    volunteer = get_scoped_or_404(Volunteer, pk=pk)
-    return _reveal(request, volunteer, "people.reveal", reverse("people:volunteer_detail", args=[pk]))
-
-
-@login_required
-@require_POST
-def volunteer_approve(request, pk: int):
-    volunteer = get_scoped_or_404(Volunteer, pk=pk)
-    try:
-        services.volunteer_approve(actor=request.actor, volunteer=volunteer)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已通过“%(n)s”的志愿者登记。") % {"n": volunteer.name})
-    return redirect(_back(request, reverse("people:volunteer_detail", args=[pk])))
-
-
-@require_http_methods(["GET", "POST"])
-def volunteer_signup(request):
-    """Public self-registration: no login; the registration waits for the station's approval."""
-    form = SignupForm(request.POST or None, initial={"region": request.GET.get("region", "")})
-    done = False
-    if request.method == "POST" and form.is_valid():
-        if form.cleaned_data.get("website"):
-            done = True  # a bot filled the hidden field: say thanks, store nothing
-        else:
-            try:
-                services.volunteer_self_register(data=form.cleaned_data, request=request)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                done = True
-    return render(request, "people/signup.html", {"form": form, "done": done})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def volunteer_import(request):
-    return import_page(
-        request,
-        title=_("导入志愿者"),
-        permission="volunteers.change",
-        importer=imports.import_volunteers,
-        template_url=reverse("people:volunteers_template"),
-        back_url=reverse("people:volunteers"),
-        noun=_("志愿者"),
-    )
-
-
-@login_required
-def volunteer_template(request):
-    request.actor.require("volunteers.view")
-    return xlsx_response("志愿者导入模板.xlsx", imports.VOLUNTEER_SPEC.template())
-
-
-# Teams and hours -------------------------------------------------------------------------------------------------
-
-
-@login_required
-def team_list(request):
-    request.actor.require("volunteers.view")
-    under = request.GET.get("under", "").strip()
-    rows = selectors.flatten(selectors.team_tree(under=under))
-    return render(
-        request,
-        "people/teams.html",
-        {"rows": rows, "levels": TeamLevel.choices, "can_change": request.actor.can("volunteers.change")},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def team_create(request):
-    request.actor.require("volunteers.change")
-    form = TeamForm(request.POST or None, initial={"region": request.GET.get("region", "")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            team = services.team_create(actor=request.actor, data=form.service_data())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已建立队伍“%(n)s”。") % {"n": team.name})
-            return redirect("people:team_detail", pk=team.pk)
-    return render(
-        request,
-        "people/form.html",
-        {"form": form, "title": _("新建志愿服务队伍"), "back": reverse("people:teams")},
-    )
-
-
-@login_required
-def team_detail(request, pk: int):
-    request.actor.require("volunteers.view")
-    team = get_scoped_or_404(VolunteerTeam.objects.select_related("region", "parent"), pk=pk)
-    ids = selectors.team_with_descendants(team.pk)
-    context = {
-        "team": team,
-        "total": selectors.team_total(team),
-        "children": team.children.order_by("name"),
-        "members": Volunteer.objects.filter(team_id__in=ids).order_by("name")[:200],
-        "recent": selectors.hours_entries(team=str(team.pk))[:30],
-    }
-    return render(request, "people/team_detail.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def my_hours(request):
-    request.actor.require("hours.log")
-    volunteer = services.own_volunteer(request.actor)
-    form = HoursForm(request.POST or None, volunteer=volunteer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.hours_log(actor=request.actor, data=form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已提交，等待社工确认。"))
-            return redirect("people:my_hours")
-    entries = selectors.hours_entries(volunteer=volunteer.pk)[:100] if volunteer else []
-    confirmed = sum((e.hours for e in entries if e.status == HoursStatus.CONFIRMED), 0)
-    pending = sum((e.hours for e in entries if e.status == HoursStatus.LOGGED), 0)
-    return render(
-        request,
-        "people/my_hours.html",
-        {
-            "form": form,
-            "volunteer": volunteer,
-            "entries": entries,
-            "confirmed": confirmed,
-            "pending": pending,
-        },
-        status=422 if request.method == "POST" else 200,
-    )
-
-
-def _hours_filters(request) -> dict:
-    return {
-        "status": request.GET.get("status", "logged"),
-        "team": request.GET.get("team", ""),
-        "under": request.GET.get("under", "").strip(),
-        "q": request.GET.get("q", "").strip(),
-    }
-
-
-@login_required
-def hours_list(request):
-    request.actor.require("volunteers.view")
-    filters = _hours_filters(request)
-    page = Paginator(selectors.hours_entries(**filters), 30).get_page(request.GET.get("page"))
-    root = Region.objects.filter(code=filters["under"]).first() if filters["under"] else None
-    root = root or scope_roots(request.actor.scope).first()
-    total, children = selectors.hours_by_region(root) if root else (None, [])
-    context = {
-        "page": page,
-        "filters": filters,
-        "statuses": HoursStatus.choices,
-        "total": total,
-        "children": children,
-        "teams": VolunteerTeam.objects.order_by("region_code", "level", "name"),
-        "query": request.GET.urlencode(),
-        "can_confirm": request.actor.can("hours.confirm"),
-        "decision_form": DecisionForm(),
-    }
-    return render(request, "people/hours.html", context)
-
-
-@login_required
-def hours_export(request):
-    request.actor.require("volunteers.view")
-    filters = _hours_filters(request)
-    rows = [
-        (
-            h.volunteer.name,
-            h.served_on,
-            h.hours,
-            h.description,
-            h.team.name if h.team else "",
-            h.activity.title if h.activity else "",
-            h.get_status_display(),
-            h.confirmed_by.label if h.confirmed_by else "",
-            h.note,
-        )
-        for h in selectors.hours_entries(**filters)[:100000]
-    ]
-    headers = ["志愿者", "服务日期", "时长", "服务内容", "队伍", "活动", "状态", "确认人", "意见"]
-    return _export(
-        request,
-        filename="志愿服务时长",
-        headers=headers,
-        rows=rows,
-        object_type="people.volunteerhours",
-        filters=filters,
-    )
-
-
-@login_required
-@require_POST
-def hours_decide(request, pk: int, decision: str):
-    entry = get_scoped_or_404(VolunteerHours, pk=pk)
-    form = DecisionForm(request.POST)
-    note = form.data.get("note", "")
-    try:
-        if decision == "confirm":
-            services.hours_confirm(actor=request.actor, entry=entry, note=note)
-            messages.success(
-                request, _("已确认 %(n)s 的 %(h)s 小时。") % {"n": entry.volunteer.name, "h": entry.hours}
-            )
-        else:
-            services.hours_reject(actor=request.actor, entry=entry, note=note)
-            messages.info(request, _("已退回。"))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    return redirect(_back(request, reverse("people:hours")))
-
-
-@login_required
-@require_POST
-def hours_confirm(request, pk: int):
-    return hours_decide(request, pk, "confirm")
-
-
-@login_required
-@require_POST
-def hours_reject(request, pk: int):
-    return hours_decide(request, pk, "reject")

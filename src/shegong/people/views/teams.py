@@ -1,0 +1,200 @@
+"""Volunteer teams and hours: the hierarchy, logging and confirming hours."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shegong.core.forms import apply_errors
+from shegong.core.scoping import get_scoped_or_404
+from shegong.regions.models import Region
+from shegong.regions.selectors import scope_roots
+
+from .. import selectors, services
+from ..forms import (
+    DecisionForm,
+    HoursForm,
+    TeamForm,
+)
+from ..models import (
+    HoursStatus,
+    TeamLevel,
+    Volunteer,
+    VolunteerHours,
+    VolunteerTeam,
+)
+from ._shared import _back, _export
+
+
+@login_required
+def team_list(request):
+    request.actor.require("volunteers.view")
+    under = request.GET.get("under", "").strip()
+    rows = selectors.flatten(selectors.team_tree(under=under))
+    return render(
+        request,
+        "people/teams.html",
+        {"rows": rows, "levels": TeamLevel.choices, "can_change": request.actor.can("volunteers.change")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_create(request):
+    request.actor.require("volunteers.change")
+    form = TeamForm(request.POST or None, initial={"region": request.GET.get("region", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(actor=request.actor, data=form.service_data())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已建立队伍“%(n)s”。") % {"n": team.name})
+            return redirect("people:team_detail", pk=team.pk)
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "title": _("新建志愿服务队伍"), "back": reverse("people:teams")},
+    )
+
+
+@login_required
+def team_detail(request, pk: int):
+    request.actor.require("volunteers.view")
+    team = get_scoped_or_404(VolunteerTeam.objects.select_related("region", "parent"), pk=pk)
+    ids = selectors.team_with_descendants(team.pk)
+    context = {
+        "team": team,
+        "total": selectors.team_total(team),
+        "children": team.children.order_by("name"),
+        "members": Volunteer.objects.filter(team_id__in=ids).order_by("name")[:200],
+        "recent": selectors.hours_entries(team=str(team.pk))[:30],
+    }
+    return render(request, "people/team_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_hours(request):
+    request.actor.require("hours.log")
+    volunteer = services.own_volunteer(request.actor)
+    form = HoursForm(request.POST or None, volunteer=volunteer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.hours_log(actor=request.actor, data=form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已提交，等待社工确认。"))
+            return redirect("people:my_hours")
+    entries = selectors.hours_entries(volunteer=volunteer.pk)[:100] if volunteer else []
+    confirmed = sum((e.hours for e in entries if e.status == HoursStatus.CONFIRMED), 0)
+    pending = sum((e.hours for e in entries if e.status == HoursStatus.LOGGED), 0)
+    return render(
+        request,
+        "people/my_hours.html",
+        {
+            "form": form,
+            "volunteer": volunteer,
+            "entries": entries,
+            "confirmed": confirmed,
+            "pending": pending,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _hours_filters(request) -> dict:
+    return {
+        "status": request.GET.get("status", "logged"),
+        "team": request.GET.get("team", ""),
+        "under": request.GET.get("under", "").strip(),
+        "q": request.GET.get("q", "").strip(),
+    }
+
+
+@login_required
+def hours_list(request):
+    request.actor.require("volunteers.view")
+    filters = _hours_filters(request)
+    page = Paginator(selectors.hours_entries(**filters), 30).get_page(request.GET.get("page"))
+    root = Region.objects.filter(code=filters["under"]).first() if filters["under"] else None
+    root = root or scope_roots(request.actor.scope).first()
+    total, children = selectors.hours_by_region(root) if root else (None, [])
+    context = {
+        "page": page,
+        "filters": filters,
+        "statuses": HoursStatus.choices,
+        "total": total,
+        "children": children,
+        "teams": VolunteerTeam.objects.order_by("region_code", "level", "name"),
+        "query": request.GET.urlencode(),
+        "can_confirm": request.actor.can("hours.confirm"),
+        "decision_form": DecisionForm(),
+    }
+    return render(request, "people/hours.html", context)
+
+
+@login_required
+def hours_export(request):
+    request.actor.require("volunteers.view")
+    filters = _hours_filters(request)
+    rows = [
+        (
+            h.volunteer.name,
+            h.served_on,
+            h.hours,
+            h.description,
+            h.team.name if h.team else "",
+            h.activity.title if h.activity else "",
+            h.get_status_display(),
+            h.confirmed_by.label if h.confirmed_by else "",
+            h.note,
+        )
+        for h in selectors.hours_entries(**filters)[:100000]
+    ]
+    headers = ["志愿者", "服务日期", "时长", "服务内容", "队伍", "活动", "状态", "确认人", "意见"]
+    return _export(
+        request,
+        filename="志愿服务时长",
+        headers=headers,
+        rows=rows,
+        object_type="people.volunteerhours",
+        filters=filters,
+    )
+
+
+@login_required
+@require_POST
+def hours_decide(request, pk: int, decision: str):
+    entry = get_scoped_or_404(VolunteerHours, pk=pk)
+    form = DecisionForm(request.POST)
+    note = form.data.get("note", "")
+    try:
+        if decision == "confirm":
+            services.hours_confirm(actor=request.actor, entry=entry, note=note)
+            messages.success(
+                request, _("已确认 %(n)s 的 %(h)s 小时。") % {"n": entry.volunteer.name, "h": entry.hours}
+            )
+        else:
+            services.hours_reject(actor=request.actor, entry=entry, note=note)
+            messages.info(request, _("已退回。"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect(_back(request, reverse("people:hours")))
+
+
+@login_required
+@require_POST
+def hours_confirm(request, pk: int):
+    return hours_decide(request, pk, "confirm")
+
+
+@login_required
+@require_POST
+def hours_reject(request, pk: int):
+    return hours_decide(request, pk, "reject")

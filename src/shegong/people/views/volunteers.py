@@ -1,0 +1,226 @@
+"""Volunteers: registry, approval, public self-registration, import."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shegong.core.excel import xlsx_response
+from shegong.core.forms import apply_errors
+from shegong.core.masking import mask_id_number, mask_phone
+from shegong.core.scoping import get_scoped_or_404
+from shegong.orgs.importview import import_page
+
+from .. import imports, selectors, services
+from ..forms import (
+    RevealForm,
+    SignupForm,
+    VolunteerForm,
+)
+from ..models import (
+    HoursStatus,
+    Skill,
+    Volunteer,
+    VolunteerStatus,
+    VolunteerTeam,
+)
+from ._shared import _back, _export, _reveal
+
+
+def _volunteer_filters(request) -> dict:
+    return {
+        "status": request.GET.get("status", ""),
+        "team": request.GET.get("team", ""),
+        "skill": request.GET.get("skill", "") if request.GET.get("skill", "") in Skill.values else "",
+        "under": request.GET.get("under", "").strip(),
+        "recruited_by": request.GET.get("recruited_by", "")
+        if request.GET.get("recruited_by", "").isdigit()
+        else "",
+        "q": request.GET.get("q", "").strip(),
+    }
+
+
+@login_required
+def volunteer_list(request):
+    request.actor.require("volunteers.view")
+    filters = _volunteer_filters(request)
+    page = Paginator(selectors.volunteers(**filters), 30).get_page(request.GET.get("page"))
+    for v in page:
+        v.masked_phone = mask_phone(v.phone)
+    context = {
+        "page": page,
+        "filters": filters,
+        "statuses": VolunteerStatus.choices,
+        "skills": Skill.choices,
+        "teams": VolunteerTeam.objects.order_by("region_code", "level", "name"),
+        "query": request.GET.urlencode(),
+        "pending": Volunteer.objects.filter(status=VolunteerStatus.PENDING).count(),
+        "can_change": request.actor.can("volunteers.change"),
+    }
+    template = "people/_volunteers_table.html" if request.htmx else "people/volunteers.html"
+    return render(request, template, context)
+
+
+@login_required
+def volunteer_export(request):
+    request.actor.require("volunteers.view")
+    filters = _volunteer_filters(request)
+    rows = [
+        (
+            v.name,
+            mask_id_number(v.id_number),
+            mask_phone(v.phone),
+            "、".join(v.skill_labels),
+            v.team.name if v.team else "",
+            v.recruited_by.name if v.recruited_by else "",
+            v.get_status_display(),
+            v.region.name,
+            v.registered_on,
+            v.confirmed_hours or 0,
+        )
+        for v in selectors.volunteers(**filters)[:50000]
+    ]
+    headers = [
+        "姓名",
+        "身份证号",
+        "手机号",
+        "技能",
+        "所属队伍",
+        "招募社工",
+        "状态",
+        "所在区划",
+        "登记日期",
+        "已确认时长",
+    ]
+    return _export(
+        request,
+        filename="志愿者",
+        headers=headers,
+        rows=rows,
+        object_type="people.volunteer",
+        filters=filters,
+    )
+
+
+@login_required
+def volunteer_detail(request, pk: int):
+    request.actor.require("volunteers.view")
+    volunteer = get_scoped_or_404(Volunteer.objects.select_related("region", "team", "recruited_by"), pk=pk)
+    hours = volunteer.hours.select_related("team", "activity").order_by("-served_on")[:50]
+    total = sum((h.hours for h in volunteer.hours.filter(status=HoursStatus.CONFIRMED)), 0)
+    context = {
+        "volunteer": volunteer,
+        "hours": hours,
+        "total": total,
+        "reveal_form": RevealForm(),
+        "masked_id": mask_id_number(volunteer.id_number),
+        "masked_phone": mask_phone(volunteer.phone),
+        "can_change": request.actor.can("volunteers.change", volunteer.region_code),
+        "can_reveal": request.actor.can("people.reveal", volunteer.region_code),
+    }
+    return render(request, "people/volunteer_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def volunteer_create(request):
+    request.actor.require("volunteers.change")
+    form = VolunteerForm(request.POST or None, initial={"region": request.GET.get("region", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            volunteer = services.volunteer_create(actor=request.actor, data=form.service_data())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已登记志愿者“%(name)s”。") % {"name": volunteer.name})
+            return redirect("people:volunteer_detail", pk=volunteer.pk)
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "title": _("登记志愿者"), "back": reverse("people:volunteers")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def volunteer_edit(request, pk: int):
+    volunteer = get_scoped_or_404(Volunteer, pk=pk)
+    request.actor.require("volunteers.change", volunteer.region_code)
+    form = VolunteerForm(request.POST or None, instance=volunteer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.volunteer_update(
+                actor=request.actor, volunteer=get_scoped_or_404(Volunteer, pk=pk), data=form.service_data()
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("people:volunteer_detail", pk=pk)
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "title": _("编辑志愿者"), "back": reverse("people:volunteer_detail", args=[pk])},
+    )
+
+
+@login_required
+@require_POST
+def volunteer_reveal(request, pk: int):
+    volunteer = get_scoped_or_404(Volunteer, pk=pk)
+    return _reveal(request, volunteer, "people.reveal", reverse("people:volunteer_detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def volunteer_approve(request, pk: int):
+    volunteer = get_scoped_or_404(Volunteer, pk=pk)
+    try:
+        services.volunteer_approve(actor=request.actor, volunteer=volunteer)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已通过“%(n)s”的志愿者登记。") % {"n": volunteer.name})
+    return redirect(_back(request, reverse("people:volunteer_detail", args=[pk])))
+
+
+@require_http_methods(["GET", "POST"])
+def volunteer_signup(request):
+    """Public self-registration: no login; the registration waits for the station's approval."""
+    form = SignupForm(request.POST or None, initial={"region": request.GET.get("region", "")})
+    done = False
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data.get("website"):
+            done = True  # a bot filled the hidden field: say thanks, store nothing
+        else:
+            try:
+                services.volunteer_self_register(data=form.cleaned_data, request=request)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                done = True
+    return render(request, "people/signup.html", {"form": form, "done": done})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def volunteer_import(request):
+    return import_page(
+        request,
+        title=_("导入志愿者"),
+        permission="volunteers.change",
+        importer=imports.import_volunteers,
+        template_url=reverse("people:volunteers_template"),
+        back_url=reverse("people:volunteers"),
+        noun=_("志愿者"),
+    )
+
+
+@login_required
+def volunteer_template(request):
+    request.actor.require("volunteers.view")
+    return xlsx_response("志愿者导入模板.xlsx", imports.VOLUNTEER_SPEC.template())
