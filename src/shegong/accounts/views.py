@@ -71,8 +71,9 @@ def password_change_view(request):
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_change(actor=request.actor, user=request.user,
-                                     new_password=form.cleaned_data["new_password1"])
+            services.password_change(
+                actor=request.actor, user=request.user, new_password=form.cleaned_data["new_password1"]
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -108,8 +109,12 @@ def otp_view(request):
     if request.method == "POST" and form.is_valid():
         if services.totp_verify(request.user, form.cleaned_data["code"]):
             request.session[SESSION_OTP_OK] = True
-            record("login.second_factor", actor=request.user, request=request,
-                   region_code=request.actor.home_region_code)
+            record(
+                "login.second_factor",
+                actor=request.user,
+                request=request,
+                region_code=request.actor.home_region_code,
+            )
             return redirect(_safe_next(request))
         note_failure(request.user.username, client_ip(request))
         form.add_error("code", _("验证码不正确。"))

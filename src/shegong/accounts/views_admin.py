@@ -43,9 +43,13 @@ def user_create(request):
             form.add_error("region", _("区划 %(c)s 不在您的管辖范围内") % {"c": data["region"]})
         else:
             try:
-                user = services.user_create(actor=request.actor, username=data["username"],
-                                            display_name=data["display_name"], password=data["password"],
-                                            roles=[(data["role"], data["region"], None)])
+                user = services.user_create(
+                    actor=request.actor,
+                    username=data["username"],
+                    display_name=data["display_name"],
+                    password=data["password"],
+                    roles=[(data["role"], data["region"], None)],
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -58,9 +62,15 @@ def user_create(request):
 def user_detail(request, pk: int):
     request.actor.require("accounts.manage")
     user = _managed_user_or_404(request, pk)
-    return render(request, "accounts/user_detail.html", {
-        "managed": user, "assignment_form": AssignmentForm(), "reset_form": PasswordResetForm(),
-    })
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "managed": user,
+            "assignment_form": AssignmentForm(),
+            "reset_form": PasswordResetForm(),
+        },
+    )
 
 
 @login_required
@@ -74,9 +84,12 @@ def user_action(request, pk: int, action: str):
             if not form.is_valid():
                 raise ValidationError(_("请选择角色并填写区划代码"))
             region = form.cleaned_data["region"].strip()
-            request.actor.require("accounts.manage", region if region.isdigit() and len(region) == 12 else None)
-            services.assignment_add(actor=request.actor, user=user, role=form.cleaned_data["role"],
-                                    region_code=region)
+            request.actor.require(
+                "accounts.manage", region if region.isdigit() and len(region) == 12 else None
+            )
+            services.assignment_add(
+                actor=request.actor, user=user, role=form.cleaned_data["role"], region_code=region
+            )
         elif action == "unassign":
             assignment = RoleAssignment.objects.filter(user=user, pk=request.POST.get("assignment")).first()
             if assignment is None:
@@ -86,7 +99,9 @@ def user_action(request, pk: int, action: str):
             form = PasswordResetForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("请填写临时密码"))
-            services.password_reset(actor=request.actor, user=user, new_password=form.cleaned_data["password"])
+            services.password_reset(
+                actor=request.actor, user=user, new_password=form.cleaned_data["password"]
+            )
         elif action == "unlock":
             services.user_unlock(actor=request.actor, user=user)
         elif action in ("activate", "deactivate"):
@@ -106,8 +121,12 @@ def token_list(request):
     form = TokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
-        _token, new_token = services.token_create(actor=request.actor, user=request.user,
-                                                  name=form.cleaned_data["name"], days=form.cleaned_data["days"])
+        _token, new_token = services.token_create(
+            actor=request.actor,
+            user=request.user,
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+        )
         form = TokenForm()
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens, "new_token": new_token})

@@ -16,7 +16,7 @@ def _filtered(request):
     filters = {
         "action": request.GET.get("action", "").strip(),
         "actor": request.GET.get("actor", "").strip(),
-        "date_from": parse_date(request.GET.get("date_from", "") or "") ,
+        "date_from": parse_date(request.GET.get("date_from", "") or ""),
         "date_to": parse_date(request.GET.get("date_to", "") or ""),
         "q": request.GET.get("q", "").strip(),
     }
@@ -35,16 +35,44 @@ def event_list(request):
 def event_export(request):
     queryset, filters = _filtered(request)
     rows = [
-        (e.seq, timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_name, e.action, e.object_type,
-         e.object_id, e.object_repr, e.region_code, e.reason, e.ip, str(e.changes)[:2000])
+        (
+            e.seq,
+            timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+            e.actor_name,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.object_repr,
+            e.region_code,
+            e.reason,
+            e.ip,
+            str(e.changes)[:2000],
+        )
         for e in queryset[:50000]
     ]
     content = build_workbook(
         "audit",
-        ["序号", "时间", "操作人", "动作", "对象类型", "对象编号", "对象", "区划", "事由", "来源地址", "变更摘要"],
+        [
+            "序号",
+            "时间",
+            "操作人",
+            "动作",
+            "对象类型",
+            "对象编号",
+            "对象",
+            "区划",
+            "事由",
+            "来源地址",
+            "变更摘要",
+        ],
         rows,
     )
-    record("export", actor=request.actor, object_type="audit.auditevent", request=request,
-           region_code=request.actor.home_region_code,
-           changes={"rows": len(rows), "filters": {k: str(v) for k, v in filters.items() if v}})
+    record(
+        "export",
+        actor=request.actor,
+        object_type="audit.auditevent",
+        request=request,
+        region_code=request.actor.home_region_code,
+        changes={"rows": len(rows), "filters": {k: str(v) for k, v in filters.items() if v}},
+    )
     return xlsx_response(f"审计日志-{timezone.localdate():%Y%m%d}.xlsx", content)

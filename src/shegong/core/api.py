@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Schema
-from ninja.security.http import HttpBearer
-from ninja.utils import check_csrf
 import datetime
 from decimal import Decimal
 from typing import Annotated
 
+from django.http import HttpRequest
+from ninja import Schema
+from ninja.security.http import HttpBearer
+from ninja.utils import check_csrf
 from pydantic import ConfigDict, Strict
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

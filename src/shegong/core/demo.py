@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from shegong.network.models import NodeDocument, NodeLevel, NodeStatus, ServiceNode
-from shegong.orgs.models import OrgKind, Organisation
+from shegong.orgs.models import Organisation, OrgKind
 from shegong.regions.models import Region, RegionStandard
 
 DEMO_PASSWORD = "Shegong-Demo-2026"

@@ -11,3 +11,18 @@ def apply_errors(form, exc: ValidationError) -> None:
     else:
         for error in exc.messages:
             form.add_error(None, error)
+
+
+def submit(request, form, action):
+    """For a POST whose form is valid, run ``action(form)`` (one service call) and return its result.
+
+    A ValidationError from the service lands on the form, field by field, and the result is None — as it is
+    when nothing was posted or the form itself is invalid — so the view re-renders with what the user typed.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return action(form)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None

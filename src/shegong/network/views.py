@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shegong.core.forms import apply_errors
+from shegong.core.forms import submit
 from shegong.core.scoping import get_scoped_or_404
 
 from . import selectors, services
@@ -56,18 +56,15 @@ def node_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def node_create(request):
-    if not request.actor.can("network.change"):
-        request.actor.require("network.change")
+    request.actor.require("network.change")
     initial = {"level": request.GET.get("level", ""), "region": request.GET.get("region", "")}
     form = NodeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            node = services.node_create(actor=request.actor, data=form.service_data())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已新增“%(name)s”。") % {"name": node.name})
-            return redirect("network:detail", pk=node.pk)
+    node = submit(
+        request, form, lambda form: services.node_create(actor=request.actor, data=form.service_data())
+    )
+    if node is not None:
+        messages.success(request, _("已新增“%(name)s”。") % {"name": node.name})
+        return redirect("network:detail", pk=node.pk)
     return render(request, "network/form.html", {"form": form, "title": _("新增服务阵地")})
 
 
@@ -77,15 +74,17 @@ def node_edit(request, pk: int):
     node = get_scoped_or_404(ServiceNode, pk=pk)
     request.actor.require("network.change", node.region_code)
     form = NodeForm(request.POST or None, instance=node)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.node_update(actor=request.actor, node=get_scoped_or_404(ServiceNode, pk=pk),
-                                 data=form.service_data())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("network:detail", pk=pk)
+    # The form fills `node` in place while validating; the service gets a fresh copy to diff against.
+    saved = submit(
+        request,
+        form,
+        lambda form: services.node_update(
+            actor=request.actor, node=get_scoped_or_404(ServiceNode, pk=pk), data=form.service_data()
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("已保存。"))
+        return redirect("network:detail", pk=pk)
     return render(request, "network/form.html", {"form": form, "title": _("编辑服务阵地"), "node": node})
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from shegong.audit.services import record
 from shegong.core.excel import build_workbook, xlsx_response
-from shegong.core.forms import apply_errors
+from shegong.core.forms import apply_errors, submit
 from shegong.core.scoping import get_scoped_or_404
 from shegong.regions.models import Region
 from shegong.regions.selectors import scope_roots
@@ -135,14 +135,12 @@ def org_detail(request, pk: int):
 def org_create(request):
     request.actor.require("orgs.change")
     form = OrganisationForm(request.POST or None, initial={"region": request.GET.get("region", "")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = services.org_create(actor=request.actor, data=form.service_data())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已登记“%(name)s”。") % {"name": org.name})
-            return redirect("orgs:detail", pk=org.pk)
+    org = submit(
+        request, form, lambda form: services.org_create(actor=request.actor, data=form.service_data())
+    )
+    if org is not None:
+        messages.success(request, _("已登记“%(name)s”。") % {"name": org.name})
+        return redirect("orgs:detail", pk=org.pk)
     return render(request, "orgs/form.html", {"form": form, "title": _("登记社会组织")})
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shegong.core.forms import apply_errors
+from shegong.core.forms import apply_errors, submit
 from shegong.core.scoping import get_scoped_or_404
 from shegong.regions.models import Region
 from shegong.regions.selectors import scope_roots
@@ -47,14 +47,12 @@ def team_list(request):
 def team_create(request):
     request.actor.require("volunteers.change")
     form = TeamForm(request.POST or None, initial={"region": request.GET.get("region", "")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            team = services.team_create(actor=request.actor, data=form.service_data())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已建立队伍“%(n)s”。") % {"n": team.name})
-            return redirect("people:team_detail", pk=team.pk)
+    team = submit(
+        request, form, lambda form: services.team_create(actor=request.actor, data=form.service_data())
+    )
+    if team is not None:
+        messages.success(request, _("已建立队伍“%(n)s”。") % {"n": team.name})
+        return redirect("people:team_detail", pk=team.pk)
     return render(
         request,
         "people/form.html",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shegong.core.excel import xlsx_response
-from shegong.core.forms import apply_errors
+from shegong.core.forms import apply_errors, submit
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.scoping import get_scoped_or_404
 from shegong.orgs.importview import import_page
@@ -130,14 +130,12 @@ def volunteer_detail(request, pk: int):
 def volunteer_create(request):
     request.actor.require("volunteers.change")
     form = VolunteerForm(request.POST or None, initial={"region": request.GET.get("region", "")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            volunteer = services.volunteer_create(actor=request.actor, data=form.service_data())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已登记志愿者“%(name)s”。") % {"name": volunteer.name})
-            return redirect("people:volunteer_detail", pk=volunteer.pk)
+    volunteer = submit(
+        request, form, lambda form: services.volunteer_create(actor=request.actor, data=form.service_data())
+    )
+    if volunteer is not None:
+        messages.success(request, _("已登记志愿者“%(name)s”。") % {"name": volunteer.name})
+        return redirect("people:volunteer_detail", pk=volunteer.pk)
     return render(
         request,
         "people/form.html",

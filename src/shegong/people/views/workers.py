@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shegong.core.excel import xlsx_response
-from shegong.core.forms import apply_errors
+from shegong.core.forms import apply_errors, submit
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.models import ServiceNode
@@ -178,14 +178,12 @@ def worker_detail(request, pk: int):
 def worker_create(request):
     request.actor.require("people.change")
     form = WorkerForm(request.POST or None, initial={"region": request.GET.get("region", "")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            worker = services.worker_create(actor=request.actor, data=form.service_data())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已登记社工“%(name)s”。") % {"name": worker.name})
-            return redirect("people:worker_detail", pk=worker.pk)
+    worker = submit(
+        request, form, lambda form: services.worker_create(actor=request.actor, data=form.service_data())
+    )
+    if worker is not None:
+        messages.success(request, _("已登记社工“%(name)s”。") % {"name": worker.name})
+        return redirect("people:worker_detail", pk=worker.pk)
     return render(
         request, "people/form.html", {"form": form, "title": _("登记社工"), "back": reverse("people:workers")}
     )
@@ -359,18 +357,18 @@ def departure_create(request, pk: int):
     worker = get_scoped_or_404(SocialWorker, pk=pk)
     request.actor.require("people.change", worker.region_code)
     form = DepartureForm(request.POST or None, exclude=worker, initial={"notice_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            departure = services.departure_notice(actor=request.actor, worker=worker, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
+    departure = submit(
+        request,
+        form,
+        lambda form: services.departure_notice(actor=request.actor, worker=worker, **form.cleaned_data),
+    )
+    if departure is not None:
+        breaches = departure.breaches()
+        if breaches:
+            messages.warning(request, _("已登记离职申请，但存在问题：%(b)s") % {"b": "；".join(breaches)})
         else:
-            breaches = departure.breaches()
-            if breaches:
-                messages.warning(request, _("已登记离职申请，但存在问题：%(b)s") % {"b": "；".join(breaches)})
-            else:
-                messages.success(request, _("已登记离职申请。"))
-            return redirect("people:worker_detail", pk=pk)
+            messages.success(request, _("已登记离职申请。"))
+        return redirect("people:worker_detail", pk=pk)
     return render(
         request,
         "people/form.html",
