@@ -192,6 +192,21 @@ class RegionOwned(models.Model):
         base_manager_name = "_base"
         default_manager_name = "objects"
 
+    # The relation a row's region_code is copied from on every save: "region" (a regions.Region foreign key) or a
+    # region-owned parent such as "node" or "recipient". None: the code sets region_code itself.
+    region_from: str | None = None
+
+    def save(self, *args, **kwargs):
+        if self.region_from:
+            self.region_code = self.derived_region_code()
+        super().save(*args, **kwargs)
+
+    def derived_region_code(self) -> str:
+        field = self._meta.get_field(self.region_from)
+        if field.related_model._meta.label == "regions.Region":
+            return getattr(self, field.attname)
+        return getattr(self, self.region_from).region_code
+
     def validate_unique(self, exclude=None):
         # Uniqueness holds across the whole database, not only across what the actor can see.
         with unscoped():

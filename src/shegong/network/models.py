@@ -89,9 +89,7 @@ class ServiceNode(RegionOwned):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.region_id
-        super().save(*args, **kwargs)
+    region_from = "region"
 
     @property
     def function_room_labels(self) -> list[str]:
@@ -120,6 +118,4 @@ class NodeDocument(RegionOwned):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.node.region_code
-        super().save(*args, **kwargs)
+    region_from = "node"

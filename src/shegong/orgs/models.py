@@ -93,6 +93,4 @@ class Organisation(RegionOwned):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.region_id
-        super().save(*args, **kwargs)
+    region_from = "region"

@@ -138,9 +138,7 @@ class SocialWorker(RegionOwned, SensitiveModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.region_id
-        super().save(*args, **kwargs)
+    region_from = "region"
 
     @property
     def is_certified(self) -> bool:
@@ -192,9 +190,7 @@ class WorkerAssignment(RegionOwned):
     def __str__(self) -> str:
         return f"{self.worker} @ {self.node}"
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.node.region_code
-        super().save(*args, **kwargs)
+    region_from = "node"
 
     @property
     def filing_due(self) -> datetime.date:
@@ -273,9 +269,7 @@ class Departure(RegionOwned):
     def __str__(self) -> str:
         return f"{self.worker} · {self.notice_date}"
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.worker.region_code
-        super().save(*args, **kwargs)
+    region_from = "worker"
 
     @property
     def earliest_leaving(self) -> datetime.date:
@@ -332,9 +326,7 @@ class DishonestyEntry(RegionOwned):
     def __str__(self) -> str:
         return f"{self.worker} · {self.listed_on}"
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.worker.region_code
-        super().save(*args, **kwargs)
+    region_from = "worker"
 
     def active_on(self, day: datetime.date) -> bool:
         return self.listed_on <= day < self.bar_until
@@ -385,9 +377,7 @@ class VolunteerTeam(RegionOwned):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.region_id
-        super().save(*args, **kwargs)
+    region_from = "region"
 
 
 class Skill(models.TextChoices):
@@ -460,9 +450,7 @@ class Volunteer(RegionOwned, SensitiveModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.region_id
-        super().save(*args, **kwargs)
+    region_from = "region"
 
     @property
     def skill_labels(self) -> list[str]:
@@ -538,6 +526,4 @@ class VolunteerHours(RegionOwned):
     def __str__(self) -> str:
         return f"{self.volunteer} · {self.served_on} · {self.hours}h"
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.volunteer.region_code
-        super().save(*args, **kwargs)
+    region_from = "volunteer"

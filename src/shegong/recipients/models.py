@@ -116,9 +116,7 @@ class Recipient(RegionOwned, SensitiveModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.region_id
-        super().save(*args, **kwargs)
+    region_from = "region"
 
     @property
     def is_open(self) -> bool:
@@ -144,9 +142,7 @@ class RecipientChild(RegionOwned):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.recipient.region_code
-        super().save(*args, **kwargs)
+    region_from = "recipient"
 
 
 class CategoryMembership(RecipientChild):

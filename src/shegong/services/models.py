@@ -34,9 +34,7 @@ class Activity(RegionOwned):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.node.region_code
-        super().save(*args, **kwargs)
+    region_from = "node"
 
 
 # Visit care (探访关爱, SPEC §5) ----------------------------------------------------------------------------------
@@ -89,9 +87,7 @@ class VisitRule(RegionOwned):
         verbose_name = _("探访规则")
         verbose_name_plural = _("探访规则")
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.region_id
-        super().save(*args, **kwargs)
+    region_from = "region"
 
 
 class EventRule(RegionOwned):
@@ -108,9 +104,7 @@ class EventRule(RegionOwned):
         verbose_name = _("事件规则")
         verbose_name_plural = _("事件规则")
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.region_id
-        super().save(*args, **kwargs)
+    region_from = "region"
 
 
 class VisitMethod(models.TextChoices):
@@ -175,9 +169,7 @@ class Visit(RegionOwned, SensitiveModel):
     def __str__(self) -> str:
         return f"{self.recipient} {timezone.localtime(self.visited_at):%Y-%m-%d}"
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.recipient.region_code
-        super().save(*args, **kwargs)
+    region_from = "recipient"
 
     def finding_rows(self) -> list[tuple[str, str, str]]:
         return [(key, label, self.findings.get(key, "na")) for key, label in FINDINGS]
@@ -194,9 +186,7 @@ class VisitPhoto(RegionOwned):
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    def save(self, *args, **kwargs):
-        self.region_code = self.visit.region_code
-        super().save(*args, **kwargs)
+    region_from = "visit"
 
 
 class VisitObligation(RegionOwned):
