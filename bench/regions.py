@@ -16,7 +16,9 @@ def _clear(prefix: str) -> None:
 
     with connection.cursor() as cursor:
         for level in range(5, 0, -1):
-            cursor.execute("DELETE FROM regions_region WHERE code LIKE %s AND level = %s", [prefix + "%", level])
+            cursor.execute(
+                "DELETE FROM regions_region WHERE code LIKE %s AND level = %s", [prefix + "%", level]
+            )
 
 
 def run(scale: float = 1.0) -> list[str]:
@@ -31,8 +33,14 @@ def run(scale: float = 1.0) -> list[str]:
     townships = max(1, round(10 * scale)) if scale < 1 else 10
     lines = []
     with tempfile.TemporaryDirectory() as tmp, unscoped():
-        files = write_province(Path(tmp), province="98", cities=10, counties_per_city=10,
-                               townships_per_county=townships, villages_per_township=villages)
+        files = write_province(
+            Path(tmp),
+            province="98",
+            cities=10,
+            counties_per_city=10,
+            townships_per_county=townships,
+            villages_per_township=villages,
+        )
         _clear("98")
         started = time.perf_counter()
         result = load_regions(files)
@@ -52,8 +60,10 @@ def run(scale: float = 1.0) -> list[str]:
         baseline_seconds = time.perf_counter() - started
         _clear("98")
     townships_total = 100 * townships
-    lines.append(f"regions: loaded {result.created} regions ({townships_total} townships, "
-                 f"{townships_total * villages} villages) in {load_seconds:.2f} s "
-                 f"[target < 30 s]; raw INSERT baseline {baseline_seconds:.2f} s")
+    lines.append(
+        f"regions: loaded {result.created} regions ({townships_total} townships, "
+        f"{townships_total * villages} villages) in {load_seconds:.2f} s "
+        f"[target < 30 s]; raw INSERT baseline {baseline_seconds:.2f} s"
+    )
     lines.append(f"regions: idempotent reload ({reload.unchanged} unchanged) in {reload_seconds:.2f} s")
     return lines

@@ -58,7 +58,9 @@ def browser():
     from .browser.support import CHROMIUM, CHROMIUM_ARGS
 
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        pytest.fail("Debian's chromium is not installed: `make test` installs it (scripts/ensure-chromium.sh)")
+        pytest.fail(
+            "Debian's chromium is not installed: `make test` installs it (scripts/ensure-chromium.sh)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

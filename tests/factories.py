@@ -28,7 +28,9 @@ VILLAGE_B1 = "500103002001"
 
 
 def region(code: str, name: str, level: int, parent: str | None) -> Region:
-    obj, _ = Region.objects.update_or_create(code=code, defaults={"name": name, "level": level, "parent_id": parent})
+    obj, _ = Region.objects.update_or_create(
+        code=code, defaults={"name": name, "level": level, "parent_id": parent}
+    )
     return obj
 
 
@@ -45,8 +47,14 @@ def region_tree() -> dict[str, Region]:
     }
 
 
-def make_user(*roles: tuple[str, str] | str, region_code: str = TOWN_A, username: str | None = None,
-              organisation: Organisation | None = None, password: str = PASSWORD, **extra) -> User:
+def make_user(
+    *roles: tuple[str, str] | str,
+    region_code: str = TOWN_A,
+    username: str | None = None,
+    organisation: Organisation | None = None,
+    password: str = PASSWORD,
+    **extra,
+) -> User:
     """make_user("worker") or make_user(("worker", TOWN_A), ("supervisor", DISTRICT))."""
     extra.setdefault("must_change_password", False)
     user = User(username=username or f"user{next(_counter)}", **extra)
@@ -54,8 +62,7 @@ def make_user(*roles: tuple[str, str] | str, region_code: str = TOWN_A, username
     user.save()
     for item in roles:
         role, code = (item, region_code) if isinstance(item, str) else item
-        RoleAssignment.objects.create(user=user, role=role, region_id=code,
-                                      organisation=organisation)
+        RoleAssignment.objects.create(user=user, role=role, region_id=code, organisation=organisation)
     return user
 
 
@@ -68,8 +75,11 @@ def login_client(client, user):
 
 
 def make_node(region_obj: Region, level: str = NodeLevel.STATION, **extra) -> ServiceNode:
-    defaults = {"name": f"{region_obj.name}{NodeLevel(level).label}", "address": f"{region_obj.name}1号",
-                "site_area": Decimal("100")}
+    defaults = {
+        "name": f"{region_obj.name}{NodeLevel(level).label}",
+        "address": f"{region_obj.name}1号",
+        "site_area": Decimal("100"),
+    }
     defaults.update(extra)
     return ServiceNode.objects.create(level=level, region=region_obj, **defaults)
 
@@ -105,8 +115,10 @@ def ensure_reference_data() -> None:
 
     from django.apps import apps
 
-    for module in ("shegong.recipients.migrations.0002_default_categories",
-                   "shegong.people.migrations.0003_pay_ladder_presets"):
+    for module in (
+        "shegong.recipients.migrations.0002_default_categories",
+        "shegong.people.migrations.0003_pay_ladder_presets",
+    ):
         migration = importlib.import_module(module)
         loader = getattr(migration, "load", None) or migration.forwards
         loader(apps, None)
@@ -120,9 +132,19 @@ def build_world() -> World:
     station_a = make_node(regions["town_a"], name="七星岗社工站MARKERA")
     station_b = make_node(regions["town_b"], name="解放碑社工站")
     room_a = make_node(regions["village_a1"], NodeLevel.ROOM, name="金汤街社工室MARKERA")
-    user_a = make_user(*[(r, TOWN_A) for r in ALL_BUSINESS], ("audit_admin", TOWN_A), ("security_admin", TOWN_A), username="alice",
-                       organisation=None)
-    user_b = make_user(*[(r, TOWN_B) for r in ALL_BUSINESS], ("audit_admin", TOWN_B), ("security_admin", TOWN_B), username="bob")
+    user_a = make_user(
+        *[(r, TOWN_A) for r in ALL_BUSINESS],
+        ("audit_admin", TOWN_A),
+        ("security_admin", TOWN_A),
+        username="alice",
+        organisation=None,
+    )
+    user_b = make_user(
+        *[(r, TOWN_B) for r in ALL_BUSINESS],
+        ("audit_admin", TOWN_B),
+        ("security_admin", TOWN_B),
+        username="bob",
+    )
     official_a = make_user(("official", DISTRICT), username="official")
     return World(regions, station_a, station_b, room_a, org_a, org_b, user_a, user_b, official_a)
 

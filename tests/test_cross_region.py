@@ -91,8 +91,9 @@ def _fingerprint(world):
 
     counts = {}
     for model in apps.get_models():
-        if model._meta.app_label.startswith(("shegong", "network", "regions", "people", "orgs", "recipients",
-                                             "services")) and model._meta.app_label not in ("audit",):
+        if model._meta.app_label.startswith(
+            ("shegong", "network", "regions", "people", "orgs", "recipients", "services")
+        ) and model._meta.app_label not in ("audit",):
             counts[model._meta.label] = model._base_manager.count()
     world.station_a.refresh_from_db()
     counts["station_a.name"] = world.station_a.name

@@ -64,8 +64,9 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request, exc):
-        return api.create_response(request, {"code": "unauthenticated", "detail": "Authentication required"},
-                                   status=401)
+        return api.create_response(
+            request, {"code": "unauthenticated", "detail": "Authentication required"}, status=401
+        )
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc):
@@ -76,7 +77,12 @@ def build_api() -> NinjaAPI:
 
     api.add_router("/regions", regions_router)
     api.add_router("/nodes", network_router)
-    for module in ("shegong.recipients.api", "shegong.services.api", "shegong.people.api", "shegong.orgs.api"):
+    for module in (
+        "shegong.recipients.api",
+        "shegong.services.api",
+        "shegong.people.api",
+        "shegong.orgs.api",
+    ):
         _add_optional(api, module)
     return api
 

@@ -1,9 +1,9 @@
 """The `shegong` command: Django's management commands under the project's settings.
 
-    shegong migrate
-    shegong regions load provinces.csv cities.csv … [--under CODE]
-    shegong users create NAME --role worker --region 500103001000
-    shegong demo
+shegong migrate
+shegong regions load provinces.csv cities.csv … [--under CODE]
+shegong users create NAME --role worker --region 500103001000
+shegong demo
 """
 
 import os

@@ -112,7 +112,9 @@ def database_from_url(url: str) -> dict:
         path = Path(unquote(parsed.path)) if parsed.path else VAR_DIR / "shegong.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
         return sqlite_database(path)
-    raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (use sqlite or postgres).")
+    raise ImproperlyConfigured(
+        f"DATABASE_URL scheme {parsed.scheme!r} is not supported (use sqlite or postgres)."
+    )
 
 
 def sqlite_database(path: Path) -> dict:
@@ -157,7 +159,9 @@ SESSION_COOKIE_AGE = 12 * 3600
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the meta tag, not the cookie; kept readable for forms.
+CSRF_COOKIE_HTTPONLY = (
+    False  # htmx reads the token from the meta tag, not the cookie; kept readable for forms.
+)
 API_TOKEN_DAYS = int(os.environ.get("SHEGONG_API_TOKEN_DAYS", "90"))
 
 LANGUAGE_CODE = "zh-hans"

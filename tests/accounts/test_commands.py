@@ -49,7 +49,8 @@ def test_session_api_write_needs_csrf(world):
     from ..factories import login_client
 
     client = login_client(Client(enforce_csrf_checks=True), world.official_a)
-    response = client.patch(f"/api/v1/nodes/{world.station_a.pk}", data=json.dumps({"name": "x"}),
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/v1/nodes/{world.station_a.pk}", data=json.dumps({"name": "x"}), content_type="application/json"
+    )
     assert response.status_code == 401
     assert client.get("/api/v1/nodes").status_code == 200

@@ -76,11 +76,14 @@ def test_first_login_forces_a_password_change(client, world):
     login(client, user.username)
     response = client.get("/network/")
     assert response["Location"] == "/accounts/password/"
-    weak = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": "short",
-                                               "new_password2": "short"})
+    weak = client.post(
+        "/accounts/password/", {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"}
+    )
     assert weak.status_code == 200
-    response = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": "Brand-New-Pass-9",
-                                                   "new_password2": "Brand-New-Pass-9"})
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "Brand-New-Pass-9", "new_password2": "Brand-New-Pass-9"},
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert not user.must_change_password

@@ -12,8 +12,10 @@ from shegong.audit.models import AppendOnlyError, AuditEvent
 
 @pytest.fixture
 def entries(db):
-    return [services.record("test.write", actor_name=f"u{i}", region_code="500103001000",
-                            changes={"n": i}) for i in range(5)]
+    return [
+        services.record("test.write", actor_name=f"u{i}", region_code="500103001000", changes={"n": i})
+        for i in range(5)
+    ]
 
 
 def test_chain_verifies(entries):

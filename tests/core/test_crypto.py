@@ -77,8 +77,12 @@ def test_masking():
 
 @pytest.mark.parametrize(
     ("raw", "number"),
-    [("11010519491231002X", "11010519491231002X"), ("11010519491231002x", "11010519491231002X"),
-     ("110105491231002", "11010519491231002X"), (" １１０１０５１９４９１２３１００２Ｘ ", "11010519491231002X")],
+    [
+        ("11010519491231002X", "11010519491231002X"),
+        ("11010519491231002x", "11010519491231002X"),
+        ("110105491231002", "11010519491231002X"),
+        (" １１０１０５１９４９１２３１００２Ｘ ", "11010519491231002X"),
+    ],
 )
 def test_id_numbers_normalise(raw, number):
     assert parse_id_number(raw).number == number
@@ -89,7 +93,9 @@ def test_id_number_derives_birth_and_sex():
     assert str(parsed.birth_date) == "1949-12-31" and parsed.sex == "F"
 
 
-@pytest.mark.parametrize("raw", ["110105194912310021", "11010519491331002X", "1101051949123100", 1.10105194912310e17])
+@pytest.mark.parametrize(
+    "raw", ["110105194912310021", "11010519491331002X", "1101051949123100", 1.10105194912310e17]
+)
 def test_bad_id_numbers_are_refused(raw):
     with pytest.raises(IdentityError):
         parse_id_number(raw)

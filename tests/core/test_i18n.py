@@ -111,8 +111,11 @@ def test_compiled_catalogue_matches_the_po():
         ctx = e.get("msgctxt")
         if "msgid_plural" in e:
             for n, k in ((1, "msgstr[0]"), (2, "msgstr[1]")):
-                got = mo.npgettext(ctx, e["msgid"], e["msgid_plural"], n) if ctx else mo.ngettext(
-                    e["msgid"], e["msgid_plural"], n)
+                got = (
+                    mo.npgettext(ctx, e["msgid"], e["msgid_plural"], n)
+                    if ctx
+                    else mo.ngettext(e["msgid"], e["msgid_plural"], n)
+                )
                 if got != e[k]:
                     stale.append(e["msgid"])
         else:

@@ -5,12 +5,21 @@ from openpyxl import load_workbook
 from shegong.core.identity import IdentityError, parse_id_number
 from shegong.core.xlsx_import import Column, ImportSpec, date, marked_copy, parse_workbook, text, wrap
 
-SPEC = ImportSpec("名单", [
-    Column("name", "姓名", required=True, parse=text(20), example="张三"),
-    Column("id_number", "身份证号", required=True, parse=wrap(lambda v: parse_id_number(v).number, IdentityError),
-           example="11010519491231002X", text_format=True),
-    Column("since", "开始日期", parse=date, example="2024-03-01"),
-])
+SPEC = ImportSpec(
+    "名单",
+    [
+        Column("name", "姓名", required=True, parse=text(20), example="张三"),
+        Column(
+            "id_number",
+            "身份证号",
+            required=True,
+            parse=wrap(lambda v: parse_id_number(v).number, IdentityError),
+            example="11010519491231002X",
+            text_format=True,
+        ),
+        Column("since", "开始日期", parse=date, example="2024-03-01"),
+    ],
+)
 
 
 def workbook(rows):

@@ -17,16 +17,26 @@ def api(client, world):
     def call(method, path, body=None, token=raw):
         kwargs = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
         if body is not None:
-            kwargs.update(data=json.dumps(body) if not isinstance(body, str) else body,
-                          content_type="application/json")
+            kwargs.update(
+                data=json.dumps(body) if not isinstance(body, str) else body, content_type="application/json"
+            )
         return getattr(client, method)(path, **kwargs)
 
     return call
 
 
 def test_crud_round_trip(api, world):
-    created = api("post", "/api/v1/nodes", {"level": "room", "region": VILLAGE_A2, "name": "领事巷社工室",
-                                             "site_area": "45.5", "function_rooms": ["casework"]})
+    created = api(
+        "post",
+        "/api/v1/nodes",
+        {
+            "level": "room",
+            "region": VILLAGE_A2,
+            "name": "领事巷社工室",
+            "site_area": "45.5",
+            "function_rooms": ["casework"],
+        },
+    )
     assert created.status_code == 201, created.content
     node_id = created.json()["id"]
     assert api("get", f"/api/v1/nodes/{node_id}").json()["site_area"] == "45.50"
@@ -83,8 +93,12 @@ def test_revoked_token_stops_working(api, world):
 def test_worker_cannot_write_403(client, world):
     worker = make_user("worker", region_code=TOWN_A)
     _token, raw = token_create(actor=SystemActor(), user=worker)
-    response = client.patch(f"/api/v1/nodes/{world.station_a.pk}", data=json.dumps({"name": "x"}),
-                            content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = client.patch(
+        f"/api/v1/nodes/{world.station_a.pk}",
+        data=json.dumps({"name": "x"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden"
 

@@ -25,7 +25,9 @@ def actor_for(user):
 def test_official_creates_a_room_and_it_is_audited(world):
     actor = actor_for(world.official_a)
     with activate(actor.scope):
-        node = services.node_create(actor=actor, data={"level": "room", "region": VILLAGE_A2, "name": "领事巷社工室"})
+        node = services.node_create(
+            actor=actor, data={"level": "room", "region": VILLAGE_A2, "name": "领事巷社工室"}
+        )
     assert node.region_code == VILLAGE_A2
     assert AuditEvent.objects.filter(action="network.node.create", object_id=str(node.pk)).exists()
 
@@ -33,7 +35,9 @@ def test_official_creates_a_room_and_it_is_audited(world):
 def test_a_station_must_sit_on_a_township(world):
     actor = actor_for(world.official_a)
     with activate(actor.scope), pytest.raises(ValidationError) as caught:
-        services.node_create(actor=actor, data={"level": "station", "region": VILLAGE_A2, "name": "错层社工站"})
+        services.node_create(
+            actor=actor, data={"level": "station", "region": VILLAGE_A2, "name": "错层社工站"}
+        )
     assert "region" in caught.value.message_dict
 
 
@@ -75,8 +79,11 @@ def test_five_haves_follow_the_data(world):
     station.documents.create(kind="rules", title="制度", region_code=station.region_code)
     Activity.objects.create(node=station, title="重阳节活动", held_on=datetime.date.today())
     for i in range(2):
-        worker = SocialWorker.objects.create(name=f"社工{i}", region_id=TOWN_A,
-                                             certificate=Certificate.SOCIAL_WORKER if i else Certificate.NONE)
+        worker = SocialWorker.objects.create(
+            name=f"社工{i}",
+            region_id=TOWN_A,
+            certificate=Certificate.SOCIAL_WORKER if i else Certificate.NONE,
+        )
         WorkerAssignment.objects.create(worker=worker, node=station, start_date=datetime.date(2024, 1, 1))
     haves = five_haves([station])[station.pk]
     assert haves.complete

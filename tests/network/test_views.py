@@ -24,8 +24,9 @@ def test_detail_shows_five_haves(client, world):
 
 def test_create_form_keeps_input_on_error(client, world):
     login_client(client, world.official_a)
-    response = client.post("/network/new/", {"level": "station", "region": VILLAGE_A2, "name": "错层站",
-                                             "status": "operating"})
+    response = client.post(
+        "/network/new/", {"level": "station", "region": VILLAGE_A2, "name": "错层站", "status": "operating"}
+    )
     assert response.status_code == 200
     text = response.content.decode()
     assert "错层站" in text and "乡级" in text
@@ -34,9 +35,18 @@ def test_create_form_keeps_input_on_error(client, world):
 
 def test_edit_and_add_document(client, world):
     login_client(client, world.official_a)
-    response = client.post(f"/network/{world.station_a.pk}/edit/", {
-        "level": "station", "region": world.station_a.region_id, "name": "新名字", "status": "operating",
-        "address": "地址", "site_area": "120", "function_rooms": ["casework", "group"]})
+    response = client.post(
+        f"/network/{world.station_a.pk}/edit/",
+        {
+            "level": "station",
+            "region": world.station_a.region_id,
+            "name": "新名字",
+            "status": "operating",
+            "address": "地址",
+            "site_area": "120",
+            "function_rooms": ["casework", "group"],
+        },
+    )
     assert response.status_code == 302
     world.station_a.refresh_from_db()
     assert world.station_a.name == "新名字" and world.station_a.function_rooms == ["casework", "group"]
@@ -61,17 +71,33 @@ def test_production_settings_pass_check_deploy(tmp_path):
     import subprocess
     import sys
 
-    env = {**os.environ, "SHEGONG_ENV": "production", "SHEGONG_SECRET_KEY": "x" * 20 + "A9!kZ" * 10,
-           "SHEGONG_ALLOWED_HOSTS": "shegong.example.org", "SHEGONG_DATA_KEYS": "k1:MDEyMzQ1Njc4OWFiY2RlZg",
-           "SHEGONG_INDEX_KEY": "aW5kZXgta2V5LWZvci10ZXN0cy1vbmx5LTMyYnl0ZXM", "SHEGONG_VAR": str(tmp_path),
-           "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    env = {
+        **os.environ,
+        "SHEGONG_ENV": "production",
+        "SHEGONG_SECRET_KEY": "x" * 20 + "A9!kZ" * 10,
+        "SHEGONG_ALLOWED_HOSTS": "shegong.example.org",
+        "SHEGONG_DATA_KEYS": "k1:MDEyMzQ1Njc4OWFiY2RlZg",
+        "SHEGONG_INDEX_KEY": "aW5kZXgta2V5LWZvci10ZXN0cy1vbmx5LTMyYnl0ZXM",
+        "SHEGONG_VAR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+    }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    result = subprocess.run([sys.executable, "-m", "shegong.cli", "check", "--deploy", "--fail-level", "WARNING"],
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "shegong.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
     missing = {k: v for k, v in env.items() if k != "SHEGONG_DATA_KEYS"}
-    result = subprocess.run([sys.executable, "-m", "shegong.cli", "check"], env=missing, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "shegong.cli", "check"],
+        env=missing,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0 and "SHEGONG_DATA_KEYS" in result.stderr

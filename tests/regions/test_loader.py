@@ -21,17 +21,30 @@ def per_level_files(tmp_path: Path) -> list[Path]:
     return [
         write_csv(tmp_path / "provinces.csv", ["code", "name"], [["50", "重庆市"]]),
         write_csv(tmp_path / "cities.csv", ["code", "name", "provinceCode"], [["5001", "市辖区", "50"]]),
-        write_csv(tmp_path / "areas.csv", ["code", "name", "cityCode", "provinceCode"],
-                  [["500103", "渝中区", "5001", "50"], ["500107", "九龙坡区", "5001", "50"]]),
-        write_csv(tmp_path / "streets.csv", ["code", "name", "areaCode", "cityCode", "provinceCode"],
-                  [["500103001", "七星岗街道", "500103", "5001", "50"],
-                   ["500103002", "解放碑街道", "500103", "5001", "50"],
-                   ["500107001", "杨家坪街道", "500107", "5001", "50"]]),
-        write_csv(tmp_path / "villages.csv", ["code", "name", "streetCode", "areaCode", "cityCode", "provinceCode"],
-                  [["500103001001", "金汤街社区居委会", "500103001", "500103", "5001", "50"],
-                   ["500103001002", "领事巷社区居委会", "500103001", "500103", "5001", "50"],
-                   ["500103002001", "民族路社区居委会", "500103002", "500103", "5001", "50"],
-                   ["500107001201", "西郊村委会", "500107001", "500107", "5001", "50"]]),
+        write_csv(
+            tmp_path / "areas.csv",
+            ["code", "name", "cityCode", "provinceCode"],
+            [["500103", "渝中区", "5001", "50"], ["500107", "九龙坡区", "5001", "50"]],
+        ),
+        write_csv(
+            tmp_path / "streets.csv",
+            ["code", "name", "areaCode", "cityCode", "provinceCode"],
+            [
+                ["500103001", "七星岗街道", "500103", "5001", "50"],
+                ["500103002", "解放碑街道", "500103", "5001", "50"],
+                ["500107001", "杨家坪街道", "500107", "5001", "50"],
+            ],
+        ),
+        write_csv(
+            tmp_path / "villages.csv",
+            ["code", "name", "streetCode", "areaCode", "cityCode", "provinceCode"],
+            [
+                ["500103001001", "金汤街社区居委会", "500103001", "500103", "5001", "50"],
+                ["500103001002", "领事巷社区居委会", "500103001", "500103", "5001", "50"],
+                ["500103002001", "民族路社区居委会", "500103002", "500103", "5001", "50"],
+                ["500107001201", "西郊村委会", "500107001", "500107", "5001", "50"],
+            ],
+        ),
     ]
 
 
@@ -50,8 +63,11 @@ def test_per_level_files_load_with_parents_and_levels(tmp_path):
 def test_reload_updates_names_and_never_duplicates(tmp_path):
     files = per_level_files(tmp_path)
     load_regions(files)
-    write_csv(tmp_path / "areas.csv", ["code", "name", "cityCode", "provinceCode"],
-              [["500103", "渝中区（新）", "5001", "50"], ["500107", "九龙坡区", "5001", "50"]])
+    write_csv(
+        tmp_path / "areas.csv",
+        ["code", "name", "cityCode", "provinceCode"],
+        [["500103", "渝中区（新）", "5001", "50"], ["500107", "九龙坡区", "5001", "50"]],
+    )
     result = load_regions(files)
     assert (result.created, result.updated, result.unchanged) == (0, 1, 10)
     assert Region.objects.count() == 11
@@ -60,25 +76,33 @@ def test_reload_updates_names_and_never_duplicates(tmp_path):
 
 @pytest.mark.django_db
 def test_official_layout_any_level(tmp_path):
-    path = write_csv(tmp_path / "regions.csv", ["code", "name", "parent_code"], [
-        ["500000000000", "重庆市", ""],
-        ["500100000000", "市辖区", "500000000000"],
-        ["500103000000", "渝中区", "500100000000"],
-        ["500103001000", "七星岗街道", "500103000000"],
-    ])
+    path = write_csv(
+        tmp_path / "regions.csv",
+        ["code", "name", "parent_code"],
+        [
+            ["500000000000", "重庆市", ""],
+            ["500100000000", "市辖区", "500000000000"],
+            ["500103000000", "渝中区", "500100000000"],
+            ["500103001000", "七星岗街道", "500103000000"],
+        ],
+    )
     assert load_regions([path]).created == 4
 
 
 @pytest.mark.django_db
 def test_one_bad_row_changes_nothing_and_every_bad_row_is_named(tmp_path):
     files = per_level_files(tmp_path)
-    write_csv(tmp_path / "villages.csv", ["code", "name", "streetCode"], [
-        ["500103001001", "金汤街社区居委会", "500103001"],
-        ["5001030010X2", "坏代码", "500103001"],          # line 3: bad code
-        ["500103009001", "无主社区", "500103009"],         # line 4: unknown parent
-        ["500103001003", "错级社区", "500103"],             # line 5: wrong level parent
-        ["500103002002", "挂错街道", "500103001"],          # line 6: code not under its parent
-    ])
+    write_csv(
+        tmp_path / "villages.csv",
+        ["code", "name", "streetCode"],
+        [
+            ["500103001001", "金汤街社区居委会", "500103001"],
+            ["5001030010X2", "坏代码", "500103001"],  # line 3: bad code
+            ["500103009001", "无主社区", "500103009"],  # line 4: unknown parent
+            ["500103001003", "错级社区", "500103"],  # line 5: wrong level parent
+            ["500103002002", "挂错街道", "500103001"],  # line 6: code not under its parent
+        ],
+    )
     with pytest.raises(RegionLoadError) as caught:
         load_regions(files)
     lines = {(e.source, e.line) for e in caught.value.errors}
@@ -105,8 +129,11 @@ def test_under_loads_one_subtree_only(tmp_path):
 
 @pytest.mark.django_db
 def test_command_reports_bad_rows_and_exits_nonzero(tmp_path, capsys):
-    path = write_csv(tmp_path / "regions.csv", ["code", "name", "parent_code"], [
-        ["500000000000", "重庆市", ""], ["500100000000", "市辖区", "510000000000"]])
+    path = write_csv(
+        tmp_path / "regions.csv",
+        ["code", "name", "parent_code"],
+        [["500000000000", "重庆市", ""], ["500100000000", "市辖区", "510000000000"]],
+    )
     with pytest.raises(CommandError):
         call_command("regions", "load", str(path))
     assert "regions.csv:3" in capsys.readouterr().err
@@ -130,9 +157,15 @@ def test_province_scale_load_gives_right_child_counts(tmp_path):
 
     from shegong.regions.synthetic import write_province
 
-    files = write_province(tmp_path, cities=10, counties_per_city=10, townships_per_county=10,
-                           villages_per_township=10)
+    files = write_province(
+        tmp_path, cities=10, counties_per_city=10, townships_per_county=10, villages_per_township=10
+    )
     result = load_regions(files)
     assert result.created == 1 + 10 + 100 + 1000 + 10000
-    counts = Counter(Region.objects.filter(parent__isnull=False).values("parent_id").annotate(n=Count("code")).values_list("n", flat=True))
+    counts = Counter(
+        Region.objects.filter(parent__isnull=False)
+        .values("parent_id")
+        .annotate(n=Count("code"))
+        .values_list("n", flat=True)
+    )
     assert counts == {10: 1 + 10 + 100 + 1000}

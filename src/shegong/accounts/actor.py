@@ -33,8 +33,7 @@ class Actor:
         if user is None or not user.is_authenticated:
             return cls.anonymous()
         grants = [
-            Grant(a.role, a.region_id, a.organisation_id)
-            for a in user.assignments.all().order_by("id")
+            Grant(a.role, a.region_id, a.organisation_id) for a in user.assignments.all().order_by("id")
         ]
         return cls(user=user, grants=grants)
 

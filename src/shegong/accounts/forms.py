@@ -4,9 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("用户名"), max_length=150,
-                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class PasswordChangeForm(SetPasswordForm):
@@ -21,18 +26,28 @@ class PasswordChangeForm(SetPasswordForm):
 
 
 class OtpForm(forms.Form):
-    code = forms.CharField(label=_("6 位动态验证码"), max_length=8, widget=forms.TextInput(
-        attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    code = forms.CharField(
+        label=_("6 位动态验证码"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
 
 class UserCreateForm(forms.Form):
-    username = forms.RegexField(label=_("用户名"), regex=r"^[A-Za-z0-9_.@-]{3,150}$", max_length=150,
-                                help_text=_("字母、数字或 _ . @ -，至少 3 位"))
+    username = forms.RegexField(
+        label=_("用户名"),
+        regex=r"^[A-Za-z0-9_.@-]{3,150}$",
+        max_length=150,
+        help_text=_("字母、数字或 _ . @ -，至少 3 位"),
+    )
     display_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
     role = forms.ChoiceField(label=_("角色"))
     region = forms.CharField(label=_("区划代码"), max_length=12)
-    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=True),
-                               help_text=_("用户首次登录时须修改"))
+    password = forms.CharField(
+        label=_("初始密码"),
+        widget=forms.PasswordInput(render_value=True),
+        help_text=_("用户首次登录时须修改"),
+    )
 
     def __init__(self, *args, **kwargs):
         from .roles import Role

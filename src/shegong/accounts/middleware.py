@@ -24,8 +24,16 @@ from .roles import TOTP_REQUIRED_ROLES
 SESSION_LAST_SEEN = "shegong_last_seen"
 SESSION_OTP_OK = "shegong_otp_ok"
 # Paths a user may reach while a password change or second factor is pending.
-OPEN_PREFIXES = ("/static/", "/accounts/login/", "/accounts/logout/", "/accounts/password/", "/accounts/otp/",
-                 "/i18n/", "/public/", "/favicon")
+OPEN_PREFIXES = (
+    "/static/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/password/",
+    "/accounts/otp/",
+    "/i18n/",
+    "/public/",
+    "/favicon",
+)
 
 
 def _api_error(status: int, code: str, message: str) -> JsonResponse:

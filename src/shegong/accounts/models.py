@@ -51,7 +51,9 @@ class RoleAssignment(models.Model):
                 condition=Q(organisation__isnull=True),
                 name="unique_assignment_without_org",
             ),
-            models.UniqueConstraint(fields=["user", "role", "region", "organisation"], name="unique_assignment"),
+            models.UniqueConstraint(
+                fields=["user", "role", "region", "organisation"], name="unique_assignment"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -78,6 +80,9 @@ class ApiToken(models.Model):
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
 
+    def __str__(self) -> str:
+        return f"{self.name or self.prefix} ({self.user})"
+
     @staticmethod
     def new_raw() -> str:
         return "sg_" + secrets.token_urlsafe(32)
@@ -93,3 +98,6 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     ip = models.CharField(max_length=45, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.ip} {self.at:%Y-%m-%d %H:%M}"

@@ -63,4 +63,6 @@ def roles_with(permission: str) -> frozenset[str]:
     try:
         return PERMISSIONS[permission]
     except KeyError:
-        raise KeyError(f"Unknown permission {permission!r}; add it to PERMISSIONS and docs/roles.md") from None
+        raise KeyError(
+            f"Unknown permission {permission!r}; add it to PERMISSIONS and docs/roles.md"
+        ) from None

@@ -48,18 +48,27 @@ def user_create(
         user.full_clean(exclude=["password"])
         user.save()
         for role, region_code, organisation_id in roles:
-            assignment_add(actor=actor, user=user, role=role, region_code=region_code,
-                           organisation_id=organisation_id)
-        record("user.create", actor=actor, obj=user, region_code=roles[0][1] if roles else "",
-               changes={"roles": [list(r) for r in roles]})
+            assignment_add(
+                actor=actor, user=user, role=role, region_code=region_code, organisation_id=organisation_id
+            )
+        record(
+            "user.create",
+            actor=actor,
+            obj=user,
+            region_code=roles[0][1] if roles else "",
+            changes={"roles": [list(r) for r in roles]},
+        )
     return user
 
 
-def assignment_add(*, actor, user: User, role: str, region_code: str, organisation_id: int | None = None
-                   ) -> RoleAssignment:
+def assignment_add(
+    *, actor, user: User, role: str, region_code: str, organisation_id: int | None = None
+) -> RoleAssignment:
     actor.require("accounts.manage")
     if role not in Role.values:
-        raise ValidationError({"role": _("未知角色“%(r)s”，可选：%(all)s") % {"r": role, "all": ", ".join(Role.values)}})
+        raise ValidationError(
+            {"role": _("未知角色“%(r)s”，可选：%(all)s") % {"r": role, "all": ", ".join(Role.values)}}
+        )
     try:
         code = normalise(region_code)
     except RegionCodeError as exc:
@@ -95,8 +104,13 @@ def token_create(*, actor, user: User, name: str = "", days: int | None = None) 
         token_hash=hash_token(raw),
         expires_at=timezone.now() + datetime.timedelta(days=days or settings.API_TOKEN_DAYS),
     )
-    record("token.create", actor=actor, obj=token, region_code=user_region(user),
-           changes={"user": user.username, "name": name})
+    record(
+        "token.create",
+        actor=actor,
+        obj=token,
+        region_code=user_region(user),
+        changes={"user": user.username, "name": name},
+    )
     return token, raw
 
 
@@ -164,8 +178,13 @@ def _require_manage(actor, user: User) -> None:
 
 def assignment_remove(*, actor, assignment: RoleAssignment) -> None:
     actor.require("accounts.manage", assignment.region_id)
-    record("user.role.remove", actor=actor, obj=assignment.user, region_code=assignment.region_id,
-           changes={"role": assignment.role, "region": assignment.region_id})
+    record(
+        "user.role.remove",
+        actor=actor,
+        obj=assignment.user,
+        region_code=assignment.region_id,
+        changes={"role": assignment.role, "region": assignment.region_id},
+    )
     assignment.delete()
 
 
@@ -199,4 +218,6 @@ def user_set_active(*, actor, user: User, active: bool) -> None:
         raise ValidationError({"is_active": _("不能停用自己的账号")})
     user.is_active = active
     user.save(update_fields=["is_active"])
-    record("user.activate" if active else "user.deactivate", actor=actor, obj=user, region_code=user_region(user))
+    record(
+        "user.activate" if active else "user.deactivate", actor=actor, obj=user, region_code=user_region(user)
+    )

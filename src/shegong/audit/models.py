@@ -40,6 +40,9 @@ class AuditEvent(models.Model):
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.actor_name}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("Audit entries cannot be changed")
@@ -57,3 +60,6 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default="0" * 64)
     pruned_through_seq = models.BigIntegerField(default=0)
     pruned_anchor_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.last_seq}"

@@ -5,8 +5,9 @@ from shegong.core.scoping import Scope
 from .models import AuditEvent
 
 
-def events_for(scope_codes: list[str], *, action: str = "", actor: str = "", date_from=None, date_to=None,
-               q: str = "") -> QuerySet[AuditEvent]:
+def events_for(
+    scope_codes: list[str], *, action: str = "", actor: str = "", date_from=None, date_to=None, q: str = ""
+) -> QuerySet[AuditEvent]:
     """Entries in the audit admin's region subtrees; entries with no region are shown to every audit admin."""
     scope = Scope.of(scope_codes)
     queryset = AuditEvent.objects.filter(scope.q("region_code") | Q(region_code=""))

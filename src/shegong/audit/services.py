@@ -34,7 +34,9 @@ def _canonical(event: AuditEvent) -> bytes:
         "ip": event.ip,
         "prev_hash": event.prev_hash,
     }
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return json.dumps(
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    ).encode()
 
 
 def compute_hash(event: AuditEvent) -> str:

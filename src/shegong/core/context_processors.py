@@ -30,6 +30,11 @@ def shell(request):
             except NoReverseMatch:  # a section whose pages are not installed is not shown
                 continue
             if actor.can(permission):
-                items.append({"label": label, "url": url, "active": current.startswith(url) and url != "/"
-                              or current == url})
+                items.append(
+                    {
+                        "label": label,
+                        "url": url,
+                        "active": current.startswith(url) and url != "/" or current == url,
+                    }
+                )
     return {"nav_items": items, "actor": actor}

@@ -30,13 +30,25 @@ YUZHONG_STREETS = [
     ("001", "七星岗街道", ["七星岗", "领事巷", "金汤街", "通远门", "兴隆街", "中山一路", "和平路", "双钢路"]),
     ("002", "解放碑街道", ["解放碑", "民族路", "五一路", "大井巷", "较场口", "人和街", "青年路"]),
     ("003", "两路口街道", ["两路口", "桂花园", "中山三路", "山城巷", "燕喜洞", "鹅岭", "枇杷山"]),
-    ("004", "上清寺街道", ["上清寺", "美专校街", "学田湾", "嘉陵桥东", "牛角沱", "中山四路", "春森路", "王家坡"]),
+    (
+        "004",
+        "上清寺街道",
+        ["上清寺", "美专校街", "学田湾", "嘉陵桥东", "牛角沱", "中山四路", "春森路", "王家坡"],
+    ),
     ("005", "菜园坝街道", ["菜园坝", "燕子岩", "石板坡", "新民街", "回水沟", "铁路村"]),
     ("006", "南纪门街道", ["南纪门", "凯旋路", "储奇门", "解放西路", "守备街", "花街子", "厚慈街"]),
     ("008", "朝天门街道", ["朝天门", "东水门", "望龙门", "陕西路", "白象街", "新华路"]),
     ("009", "大溪沟街道", ["大溪沟", "人民路", "双溪沟", "黄花园", "马鞍山", "张家花园"]),
-    ("010", "大坪街道", ["大坪正街", "大黄路", "袁家岗", "虎头岩", "肖家湾", "马家堡", "黄杨村", "浮图关", "大坪北"]),
-    ("011", "化龙桥街道", ["化龙桥", "李子坝", "红岩村", "佛图关", "虎头岩北", "嘉陵新村", "重庆村", "鹅岭正街"]),
+    (
+        "010",
+        "大坪街道",
+        ["大坪正街", "大黄路", "袁家岗", "虎头岩", "肖家湾", "马家堡", "黄杨村", "浮图关", "大坪北"],
+    ),
+    (
+        "011",
+        "化龙桥街道",
+        ["化龙桥", "李子坝", "红岩村", "佛图关", "虎头岩北", "嘉陵新村", "重庆村", "鹅岭正街"],
+    ),
     ("012", "石油路街道", ["石油路", "大坪东", "渝州路", "龙湖", "万科", "时代天街", "石油村"]),
 ]
 HUB_STREETS = ["002", "004", "010", "011"]
@@ -68,8 +80,9 @@ class DemoContext:
 
 
 def _region(code: str, name: str, level: int, parent: str | None) -> Region:
-    region, _ = Region.objects.update_or_create(code=code, defaults={"name": name, "level": level,
-                                                                        "parent_id": parent})
+    region, _ = Region.objects.update_or_create(
+        code=code, defaults={"name": name, "level": level, "parent_id": parent}
+    )
     return region
 
 
@@ -99,23 +112,39 @@ def build_network(ctx: DemoContext) -> None:
     )
     ctx.agencies.append(agency)
     ctx.centre = ServiceNode.objects.create(
-        level=NodeLevel.CENTRE, region=ctx.district, name="渝中区社会工作指导中心", address="渝中区人民路 252 号",
-        site_area=Decimal("420"), function_rooms=["casework", "group", "multi", "office"], has_signage=True,
-        opening_date=datetime.date(2021, 6, 1), operator=agency,
+        level=NodeLevel.CENTRE,
+        region=ctx.district,
+        name="渝中区社会工作指导中心",
+        address="渝中区人民路 252 号",
+        site_area=Decimal("420"),
+        function_rooms=["casework", "group", "multi", "office"],
+        has_signage=True,
+        opening_date=datetime.date(2021, 6, 1),
+        operator=agency,
     )
     total_rooms = sum(len(villages) for _, villages in yuzhong)
     standardised_indexes = set(ctx.rng.sample(range(total_rooms), 32))
     for index, (street, villages) in enumerate(yuzhong):
         digits = street.code[6:9]
         if digits in HUB_STREETS:
-            ServiceNode.objects.create(level=NodeLevel.HUB, region=street, name=f"{street.name}社会工作指导站",
-                                       address=f"渝中区{street.name}", has_signage=True, operator=agency)
+            ServiceNode.objects.create(
+                level=NodeLevel.HUB,
+                region=street,
+                name=f"{street.name}社会工作指导站",
+                address=f"渝中区{street.name}",
+                has_signage=True,
+                operator=agency,
+            )
         station = ServiceNode.objects.create(
-            level=NodeLevel.STATION, region=street, name=f"{street.name}社工站",
+            level=NodeLevel.STATION,
+            region=street,
+            name=f"{street.name}社工站",
             address=f"渝中区{street.name}{ctx.rng.randint(1, 200)}号",
             site_area=Decimal(ctx.rng.choice([120, 160, 200, 260, 300])),
             function_rooms=["casework", "group", "multi"] if index % 4 else ["casework", "multi"],
-            has_signage=True, opening_date=datetime.date(2021, 3 + index % 9, 1), operator=agency,
+            has_signage=True,
+            opening_date=datetime.date(2021, 3 + index % 9, 1),
+            operator=agency,
         )
         ctx.stations.append(station)
         if index % 5 != 4:
@@ -123,19 +152,35 @@ def build_network(ctx: DemoContext) -> None:
         for village in villages:
             standardised = len(ctx.rooms) in standardised_indexes
             room = ServiceNode.objects.create(
-                level=NodeLevel.ROOM, region=village, name=f"{village.name}社会工作室",
-                address=f"{street.name}{village.name}", site_area=Decimal(ctx.rng.choice([30, 40, 60, 80])),
-                function_rooms=["casework"], has_signage=True, standardised=standardised, operator=agency,
+                level=NodeLevel.ROOM,
+                region=village,
+                name=f"{village.name}社会工作室",
+                address=f"{street.name}{village.name}",
+                site_area=Decimal(ctx.rng.choice([30, 40, 60, 80])),
+                function_rooms=["casework"],
+                has_signage=True,
+                standardised=standardised,
+                operator=agency,
             )
             ctx.rooms.append(room)
     for street, villages in jiulongpo:
         if street.code[6:9] in JIULONGPO_STATIONS:
-            ServiceNode.objects.create(level=NodeLevel.STATION, region=street, name=f"{street.name}社工站",
-                                       address=f"九龙坡区{street.name}", site_area=Decimal("150"),
-                                       function_rooms=["casework", "group"], has_signage=True)
+            ServiceNode.objects.create(
+                level=NodeLevel.STATION,
+                region=street,
+                name=f"{street.name}社工站",
+                address=f"九龙坡区{street.name}",
+                site_area=Decimal("150"),
+                function_rooms=["casework", "group"],
+                has_signage=True,
+            )
             for village in villages[:2]:
-                ServiceNode.objects.create(level=NodeLevel.ROOM, region=village, name=f"{village.name}社会工作室",
-                                           status=NodeStatus.OPERATING)
+                ServiceNode.objects.create(
+                    level=NodeLevel.ROOM,
+                    region=village,
+                    name=f"{village.name}社会工作室",
+                    status=NodeStatus.OPERATING,
+                )
 
 
 DEMO_USERS = [
@@ -165,7 +210,12 @@ def build_users(ctx: DemoContext) -> None:
         RoleAssignment.objects.create(user=user, role=role, region_id=region, organisation_id=org)
 
 
-DOMAIN_DEMOS = ["shegong.orgs.demo", "shegong.people.demo", "shegong.recipients.demo", "shegong.services.demo"]
+DOMAIN_DEMOS = [
+    "shegong.orgs.demo",
+    "shegong.people.demo",
+    "shegong.recipients.demo",
+    "shegong.services.demo",
+]
 
 
 def already_loaded() -> bool:

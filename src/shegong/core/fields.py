@@ -89,8 +89,14 @@ class EncryptedField(models.TextField):
 class BlindIndexField(models.CharField):
     """HMAC-SM3 of another field's normalised plaintext, filled on save."""
 
-    def __init__(self, *args, source: str = "", domain: str = "", normaliser: Callable[[str], str] | None = None,
-                 **kwargs):
+    def __init__(
+        self,
+        *args,
+        source: str = "",
+        domain: str = "",
+        normaliser: Callable[[str], str] | None = None,
+        **kwargs,
+    ):
         self.source = source
         self.domain = domain or source
         self.normaliser = normaliser

@@ -26,8 +26,10 @@ def _clean(raw: object) -> str:
         if raw.is_integer() and raw < 1e15:
             raw = int(raw)
         else:
-            raise IdentityError(_("身份证号被 Excel 存成了数字（%(v)s），末尾几位已丢失；请把该列设为文本后重新填写")
-                                % {"v": f"{raw:.6g}"})
+            raise IdentityError(
+                _("身份证号被 Excel 存成了数字（%(v)s），末尾几位已丢失；请把该列设为文本后重新填写")
+                % {"v": f"{raw:.6g}"}
+            )
     return str(raw).translate(_FULL_WIDTH).strip().replace(" ", "").replace("\u3000", "")
 
 
@@ -66,7 +68,9 @@ def parse_id_number(raw: object) -> ResidentId:
         raise IdentityError(_("身份证号中的出生日期 %(d)s 不合理") % {"d": text[6:14]})
     expected = id_check_digit(text[:17])
     if text[17] != expected:
-        raise IdentityError(_("身份证号校验位错误：应为 %(e)s，实际为 %(a)s") % {"e": expected, "a": text[17]})
+        raise IdentityError(
+            _("身份证号校验位错误：应为 %(e)s，实际为 %(a)s") % {"e": expected, "a": text[17]}
+        )
     return ResidentId(text, birth, "M" if int(text[16]) % 2 else "F", text[:6])
 
 
@@ -113,5 +117,7 @@ def validate_credit_code(raw: object) -> str:
         raise IdentityError(_("统一社会信用代码含有不允许的字符“%(c)s”") % {"c": bad[0]})
     expected = credit_check_char(text[:17])
     if text[17] != expected:
-        raise IdentityError(_("统一社会信用代码校验位错误：应为 %(e)s，实际为 %(a)s") % {"e": expected, "a": text[17]})
+        raise IdentityError(
+            _("统一社会信用代码校验位错误：应为 %(e)s，实际为 %(a)s") % {"e": expected, "a": text[17]}
+        )
     return text

@@ -185,7 +185,7 @@ class RegionOwned(models.Model):
     objects = RegionScopedManager()
     # Following a foreign key to a row you already hold, saving and deleting go through the base manager;
     # it must not filter, or an update could silently miss its own row.
-    _base = models.Manager()
+    _base = models.Manager()  # noqa: DJ012 - the plain base manager sits beside the scoped one
 
     class Meta:
         abstract = True
@@ -220,9 +220,7 @@ class RegionOwned(models.Model):
 def get_scoped_or_404(queryset_or_model, **lookup):
     """Fetch one row from the scoped queryset: the same 404 for 'does not exist' and 'not in your scope'."""
     queryset = (
-        queryset_or_model._default_manager.all()
-        if isinstance(queryset_or_model, type)
-        else queryset_or_model
+        queryset_or_model._default_manager.all() if isinstance(queryset_or_model, type) else queryset_or_model
     )
     try:
         return queryset.get(**lookup)

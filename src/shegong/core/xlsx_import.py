@@ -102,7 +102,9 @@ class ImportSpec:
         for column in self.columns:
             notes.append([column.header, _("是") if column.required else _("否"), column.help])
         notes.append([])
-        notes.append([_("第 2 行是示例，导入前请删除或覆盖。带 * 的列必填。任何一行有错误时，整个文件都不会导入。")])
+        notes.append(
+            [_("第 2 行是示例，导入前请删除或覆盖。带 * 的列必填。任何一行有错误时，整个文件都不会导入。")]
+        )
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
@@ -133,7 +135,9 @@ class ImportRejected(Exception):
     """The file has bad rows: nothing was written. Carries the report and the marked copy."""
 
     def __init__(self, errors: Sequence[RowError], marked: bytes | None):
-        self.errors = sorted(errors, key=lambda e: (e.row, e.column_index if e.column_index is not None else -1))
+        self.errors = sorted(
+            errors, key=lambda e: (e.row, e.column_index if e.column_index is not None else -1)
+        )
         self.marked = marked
         super().__init__(_("文件中有 %(n)d 处错误，未导入任何数据") % {"n": len(self.errors)})
 
@@ -165,7 +169,9 @@ def parse_workbook(spec: ImportSpec, content: bytes) -> ParseResult:
         sheet = book.get_sheet_by_index(0)
         rows = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for a file that is not a workbook
-        result.errors.append(RowError(0, "", _("无法读取文件，请上传 .xlsx 格式的 Excel 文件（%(e)s）") % {"e": exc}))
+        result.errors.append(
+            RowError(0, "", _("无法读取文件，请上传 .xlsx 格式的 Excel 文件（%(e)s）") % {"e": exc})
+        )
         return result
     if not rows:
         result.errors.append(RowError(1, "", _("文件是空的")))
@@ -176,7 +182,9 @@ def parse_workbook(spec: ImportSpec, content: bytes) -> ParseResult:
         position = next((i for i, h in enumerate(header) if h in names), None)
         if position is None:
             if column.required:
-                result.errors.append(RowError(1, column.header, _("缺少必填列「%(c)s」") % {"c": column.header}))
+                result.errors.append(
+                    RowError(1, column.header, _("缺少必填列「%(c)s」") % {"c": column.header})
+                )
             continue
         result.column_index[column.key] = position
     if result.errors:

@@ -108,12 +108,17 @@ def _fetch(pk: int) -> ServiceNode:
 @router.get("", response={200: NodePage, **STANDARD_ERRORS})
 def list_nodes(request, filters: Query[NodeFilter]):
     request.auth.require("network.view")
-    queryset = selectors.nodes(level=filters.level or "", status=filters.status or "", under=filters.under or "",
-                               q=filters.q or "")
+    queryset = selectors.nodes(
+        level=filters.level or "", status=filters.status or "", under=filters.under or "", q=filters.q or ""
+    )
     paginator = Paginator(queryset, 50)
     page = paginator.get_page(filters.page)
-    return {"count": paginator.count, "page": page.number, "pages": paginator.num_pages,
-            "results": [_out(n) for n in page]}
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "results": [_out(n) for n in page],
+    }
 
 
 @router.post("", response={201: NodeOut, **STANDARD_ERRORS})

@@ -8,15 +8,31 @@ from .models import FunctionRoom, NodeDocument, ServiceNode
 
 
 class NodeForm(forms.ModelForm):
-    region = forms.CharField(label=_("所在区划代码"), max_length=12,
-                             help_text=_("12 位统计用区划代码；社工站填乡镇（街道），社工室填村（社区）"))
-    function_rooms = forms.MultipleChoiceField(label=_("功能室"), choices=FunctionRoom.choices, required=False,
-                                               widget=forms.CheckboxSelectMultiple)
+    region = forms.CharField(
+        label=_("所在区划代码"),
+        max_length=12,
+        help_text=_("12 位统计用区划代码；社工站填乡镇（街道），社工室填村（社区）"),
+    )
+    function_rooms = forms.MultipleChoiceField(
+        label=_("功能室"), choices=FunctionRoom.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = ServiceNode
-        fields = ["level", "region", "name", "address", "operator", "site_area", "function_rooms",
-                  "has_signage", "opening_date", "status", "standardised", "phone"]
+        fields = [
+            "level",
+            "region",
+            "name",
+            "address",
+            "operator",
+            "site_area",
+            "function_rooms",
+            "has_signage",
+            "opening_date",
+            "status",
+            "standardised",
+            "phone",
+        ]
         widgets = {"opening_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
@@ -40,5 +56,8 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = NodeDocument
         fields = ["kind", "title"]
-        widgets = {"title": forms.TextInput(attrs={"placeholder": _("文件标题，如：社工站值班制度"),
-                                                   "aria-label": _("文件标题")})}
+        widgets = {
+            "title": forms.TextInput(
+                attrs={"placeholder": _("文件标题，如：社工站值班制度"), "aria-label": _("文件标题")}
+            )
+        }

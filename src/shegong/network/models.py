@@ -65,7 +65,9 @@ class ServiceNode(RegionOwned):
     function_rooms = models.JSONField(_("功能室"), default=list, blank=True)
     has_signage = models.BooleanField(_("已挂牌"), default=False)
     opening_date = models.DateField(_("启用日期"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=NodeStatus.choices, default=NodeStatus.OPERATING)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=NodeStatus.choices, default=NodeStatus.OPERATING
+    )
     standardised = models.BooleanField(_("规范化社工室"), default=False)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -76,7 +78,9 @@ class ServiceNode(RegionOwned):
         verbose_name = _("服务阵地")
         verbose_name_plural = _("服务阵地")
         constraints = [
-            models.CheckConstraint(condition=Q(site_area__gte=0) | Q(site_area__isnull=True), name="node_area_nonneg"),
+            models.CheckConstraint(
+                condition=Q(site_area__gte=0) | Q(site_area__isnull=True), name="node_area_nonneg"
+            ),
             models.UniqueConstraint(
                 fields=["region", "level"],
                 condition=Q(level__in=["station", "room"]) & ~Q(status="closed"),

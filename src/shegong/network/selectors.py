@@ -92,8 +92,9 @@ def coverage(region: Region) -> Coverage:
     township_counts = _grouped(regions_in.filter(level=Level.TOWNSHIP), child_length, "code", n=Count("code"))
     village_counts = _grouped(regions_in.filter(level=Level.VILLAGE), child_length, "code", n=Count("code"))
 
-    open_nodes = ServiceNode.objects.filter(region_code__gte=low, region_code__lte=high,
-                                            status=NodeStatus.OPERATING)
+    open_nodes = ServiceNode.objects.filter(
+        region_code__gte=low, region_code__lte=high, status=NodeStatus.OPERATING
+    )
     station_counts = _grouped(
         open_nodes.filter(level=NodeLevel.STATION, region__level=Level.TOWNSHIP),
         child_length,

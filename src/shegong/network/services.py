@@ -16,8 +16,18 @@ from shegong.regions.models import Region
 from .models import NODE_REGION_LEVEL, FunctionRoom, NodeDocument, NodeLevel, ServiceNode
 
 EDITABLE_FIELDS = [
-    "level", "region", "name", "address", "operator", "site_area", "function_rooms", "has_signage",
-    "opening_date", "status", "standardised", "phone",
+    "level",
+    "region",
+    "name",
+    "address",
+    "operator",
+    "site_area",
+    "function_rooms",
+    "has_signage",
+    "opening_date",
+    "status",
+    "standardised",
+    "phone",
 ]
 
 
@@ -31,7 +41,9 @@ def _snapshot(node: ServiceNode) -> dict[str, Any]:
 
 def _validate(node: ServiceNode) -> None:
     errors: dict[str, list[str]] = {}
-    allowed_levels = NODE_REGION_LEVEL.get(NodeLevel(node.level), ()) if node.level in NodeLevel.values else ()
+    allowed_levels = (
+        NODE_REGION_LEVEL.get(NodeLevel(node.level), ()) if node.level in NodeLevel.values else ()
+    )
     if node.region_id and node.level in NodeLevel.values:
         if node.region.level not in allowed_levels:
             errors.setdefault("region", []).append(

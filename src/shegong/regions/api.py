@@ -48,8 +48,13 @@ class CoverageOut(Schema):
 def _out(regions: list[Region]) -> list[dict]:
     counts = selectors.child_counts([r.code for r in regions])
     return [
-        {"code": r.code, "name": r.name, "level": r.level, "parent_code": r.parent_id,
-         "children": counts.get(r.code, 0)}
+        {
+            "code": r.code,
+            "name": r.name,
+            "level": r.level,
+            "parent_code": r.parent_id,
+            "children": counts.get(r.code, 0),
+        }
         for r in regions
     ]
 

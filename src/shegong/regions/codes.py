@@ -58,7 +58,8 @@ def normalise(raw: object) -> str:
         raise RegionCodeError(_("区划代码“%(code)s”只能包含数字") % {"code": text})
     if len(text) not in LEVEL_BY_LENGTH:
         raise RegionCodeError(
-            _("区划代码“%(code)s”的长度应为 2、4、6、9 或 12 位，实际为 %(n)d 位") % {"code": text, "n": len(text)}
+            _("区划代码“%(code)s”的长度应为 2、4、6、9 或 12 位，实际为 %(n)d 位")
+            % {"code": text, "n": len(text)}
         )
     code = text.ljust(CODE_LENGTH, "0")
     if code[:2] == "00":

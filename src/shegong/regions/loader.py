@@ -145,7 +145,9 @@ def parse_file(path: Path, errors: list[RowError]) -> list[ParsedRow]:
                     RowError(
                         source,
                         line,
-                        _("级别不符：%(code)s 是%(level)s，其上级 %(parent)s 应为%(expected)s，实际为%(actual)s")
+                        _(
+                            "级别不符：%(code)s 是%(level)s，其上级 %(parent)s 应为%(expected)s，实际为%(actual)s"
+                        )
                         % {
                             "code": code,
                             "level": level.label,
@@ -161,7 +163,8 @@ def parse_file(path: Path, errors: list[RowError]) -> list[ParsedRow]:
                     RowError(
                         source,
                         line,
-                        _("区划代码 %(code)s 不属于上级区划 %(parent)s") % {"code": code, "parent": parent_code},
+                        _("区划代码 %(code)s 不属于上级区划 %(parent)s")
+                        % {"code": code, "parent": parent_code},
                     )
                 )
                 continue
@@ -211,7 +214,9 @@ def load_regions(paths: list[Path], *, under: str | None = None, dry_run: bool =
     for row in parsed.values():
         if row.parent_code and row.parent_code not in known:
             if under_code and not in_subtree(row.parent_code, under_code) and row.parent_code not in existing:
-                message = _("上级区划 %(parent)s 不在 --under 子树内，且尚未载入") % {"parent": row.parent_code}
+                message = _("上级区划 %(parent)s 不在 --under 子树内，且尚未载入") % {
+                    "parent": row.parent_code
+                }
             else:
                 message = _("上级区划 %(parent)s 不存在") % {"parent": row.parent_code}
             errors.append(RowError(row.source, row.line, message))
@@ -229,7 +234,9 @@ def load_regions(paths: list[Path], *, under: str | None = None, dry_run: bool =
         else:
             result.unchanged += 1
             continue
-        to_write.append(Region(code=row.code, name=row.name, level=int(level_of(row.code)), parent_id=row.parent_code))
+        to_write.append(
+            Region(code=row.code, name=row.name, level=int(level_of(row.code)), parent_id=row.parent_code)
+        )
     if dry_run or not to_write:
         return result
     with unscoped(), transaction.atomic():

@@ -22,13 +22,20 @@ class RegionManager(RegionScopedManager):
 class Region(models.Model):
     code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
     name = models.CharField(_("名称"), max_length=100, db_index=True)
-    level = models.PositiveSmallIntegerField(_("级别"), choices=[(int(k), v) for k, v in LEVEL_LABELS.items()])
+    level = models.PositiveSmallIntegerField(
+        _("级别"), choices=[(int(k), v) for k, v in LEVEL_LABELS.items()]
+    )
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
 
     objects = RegionManager()
-    _base = models.Manager()
+    _base = models.Manager()  # noqa: DJ012 - the plain base manager sits beside the scoped one
 
     class Meta:
         base_manager_name = "_base"
@@ -63,7 +70,9 @@ class Region(models.Model):
 class RegionStandard(models.Model):
     """Staffing standard for stations in a region subtree; the nearest ancestor's standard applies (SPEC §2)."""
 
-    region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="standard", verbose_name=_("区划"))
+    region = models.OneToOneField(
+        Region, on_delete=models.CASCADE, related_name="standard", verbose_name=_("区划")
+    )
     station_min_fulltime = models.PositiveSmallIntegerField(_("社工站最少专职社工数"), default=2)
     station_min_certified = models.PositiveSmallIntegerField(_("其中最少持证社工数"), default=0)
 
@@ -78,3 +87,6 @@ class RegionStandard(models.Model):
                 name="standard_certified_le_fulltime",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}: {self.station_min_fulltime}/{self.station_min_certified}"

@@ -6,8 +6,15 @@ import csv
 from pathlib import Path
 
 
-def write_province(directory: Path, *, province: str = "99", cities: int = 10, counties_per_city: int = 10,
-                   townships_per_county: int = 10, villages_per_township: int = 10) -> list[Path]:
+def write_province(
+    directory: Path,
+    *,
+    province: str = "99",
+    cities: int = 10,
+    counties_per_city: int = 10,
+    townships_per_county: int = 10,
+    villages_per_township: int = 10,
+) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     files = {
         "provinces": (["code", "name"], []),

@@ -11,88 +11,219 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('orgs', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("orgs", "0001_initial"),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoginFailure',
+            name="LoginFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(db_index=True, max_length=150)),
-                ('ip', models.CharField(db_index=True, max_length=45)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("username", models.CharField(db_index=True, max_length=150)),
+                ("ip", models.CharField(db_index=True, max_length=45)),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('uid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('display_name', models.CharField(blank=True, max_length=50, verbose_name='姓名')),
-                ('must_change_password', models.BooleanField(default=True, verbose_name='首次登录须修改密码')),
-                ('password_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('totp_secret', shegong.core.fields.EncryptedField(blank=True, default='')),
-                ('totp_confirmed', models.BooleanField(default=False, verbose_name='已启用两步验证')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                ("uid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("display_name", models.CharField(blank=True, max_length=50, verbose_name="姓名")),
+                (
+                    "must_change_password",
+                    models.BooleanField(default=True, verbose_name="首次登录须修改密码"),
+                ),
+                ("password_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("totp_secret", shegong.core.fields.EncryptedField(blank=True, default="")),
+                ("totp_confirmed", models.BooleanField(default=False, verbose_name="已启用两步验证")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=60, verbose_name='用途')),
-                ('prefix', models.CharField(db_index=True, max_length=8)),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField(verbose_name='到期时间')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='吊销时间')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=60, verbose_name="用途")),
+                ("prefix", models.CharField(db_index=True, max_length=8)),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField(verbose_name="到期时间")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="吊销时间")),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API 令牌',
-                'verbose_name_plural': 'API 令牌',
+                "verbose_name": "API 令牌",
+                "verbose_name_plural": "API 令牌",
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('official', '民政部门'), ('township', '乡镇（街道）/站长'), ('operator', '运营机构负责人'), ('worker', '社工'), ('supervisor', '督导'), ('evaluator', '评估人员'), ('volunteer', '志愿者'), ('security_admin', '安全管理员'), ('audit_admin', '审计管理员'), ('system_admin', '系统管理员')], max_length=20, verbose_name='角色')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='orgs.organisation', verbose_name='所属机构')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='regions.region', verbose_name='区划')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("official", "民政部门"),
+                            ("township", "乡镇（街道）/站长"),
+                            ("operator", "运营机构负责人"),
+                            ("worker", "社工"),
+                            ("supervisor", "督导"),
+                            ("evaluator", "评估人员"),
+                            ("volunteer", "志愿者"),
+                            ("security_admin", "安全管理员"),
+                            ("audit_admin", "审计管理员"),
+                            ("system_admin", "系统管理员"),
+                        ],
+                        max_length=20,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="orgs.organisation",
+                        verbose_name="所属机构",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="regions.region", verbose_name="区划"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '角色授权',
-                'verbose_name_plural': '角色授权',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('organisation__isnull', True)), fields=('user', 'role', 'region'), name='unique_assignment_without_org'), models.UniqueConstraint(fields=('user', 'role', 'region', 'organisation'), name='unique_assignment')],
+                "verbose_name": "角色授权",
+                "verbose_name_plural": "角色授权",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("organisation__isnull", True)),
+                        fields=("user", "role", "region"),
+                        name="unique_assignment_without_org",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("user", "role", "region", "organisation"), name="unique_assignment"
+                    ),
+                ],
             },
         ),
     ]

@@ -5,45 +5,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('last_seq', models.BigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
-                ('pruned_through_seq', models.BigIntegerField(default=0)),
-                ('pruned_anchor_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ("last_seq", models.BigIntegerField(default=0)),
+                (
+                    "last_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
+                ("pruned_through_seq", models.BigIntegerField(default=0)),
+                (
+                    "pruned_anchor_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='操作人')),
-                ('action', models.CharField(db_index=True, max_length=40, verbose_name='动作')),
-                ('object_type', models.CharField(blank=True, max_length=60, verbose_name='对象类型')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='对象编号')),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('region_code', models.CharField(blank=True, db_index=True, max_length=12, verbose_name='区划')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='变更摘要')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='事由')),
-                ('ip', models.CharField(blank=True, max_length=45, verbose_name='来源地址')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                ("seq", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("actor_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="操作人")),
+                ("action", models.CharField(db_index=True, max_length=40, verbose_name="动作")),
+                ("object_type", models.CharField(blank=True, max_length=60, verbose_name="对象类型")),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="对象编号")),
+                ("object_repr", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                (
+                    "region_code",
+                    models.CharField(blank=True, db_index=True, max_length=12, verbose_name="区划"),
+                ),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="变更摘要")),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="事由")),
+                ("ip", models.CharField(blank=True, max_length=45, verbose_name="来源地址")),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'verbose_name': '审计日志',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-seq'],
+                "verbose_name": "审计日志",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-seq"],
             },
         ),
     ]

@@ -7,75 +7,164 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("orgs", "0001_initial"),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ServiceNode',
+            name="ServiceNode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('level', models.CharField(choices=[('centre', '社会工作指导中心'), ('hub', '街道指导站/孵化基地'), ('station', '乡镇（街道）社工站'), ('room', '村（社区）社工室')], max_length=10, verbose_name='层级')),
-                ('name', models.CharField(max_length=120, verbose_name='名称')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('site_area', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='场地面积（㎡）')),
-                ('function_rooms', models.JSONField(blank=True, default=list, verbose_name='功能室')),
-                ('has_signage', models.BooleanField(default=False, verbose_name='已挂牌')),
-                ('opening_date', models.DateField(blank=True, null=True, verbose_name='启用日期')),
-                ('status', models.CharField(choices=[('planned', '筹建中'), ('operating', '运营中'), ('suspended', '暂停'), ('closed', '已撤销')], default='operating', max_length=10, verbose_name='状态')),
-                ('standardised', models.BooleanField(default=False, verbose_name='规范化社工室')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('operator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='operated_nodes', to='orgs.organisation', verbose_name='运营机构')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nodes', to='regions.region', verbose_name='所在区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("centre", "社会工作指导中心"),
+                            ("hub", "街道指导站/孵化基地"),
+                            ("station", "乡镇（街道）社工站"),
+                            ("room", "村（社区）社工室"),
+                        ],
+                        max_length=10,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="名称")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                (
+                    "site_area",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=9,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="场地面积（㎡）",
+                    ),
+                ),
+                ("function_rooms", models.JSONField(blank=True, default=list, verbose_name="功能室")),
+                ("has_signage", models.BooleanField(default=False, verbose_name="已挂牌")),
+                ("opening_date", models.DateField(blank=True, null=True, verbose_name="启用日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "筹建中"),
+                            ("operating", "运营中"),
+                            ("suspended", "暂停"),
+                            ("closed", "已撤销"),
+                        ],
+                        default="operating",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("standardised", models.BooleanField(default=False, verbose_name="规范化社工室")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="联系电话")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="operated_nodes",
+                        to="orgs.organisation",
+                        verbose_name="运营机构",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nodes",
+                        to="regions.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务阵地',
-                'verbose_name_plural': '服务阵地',
-                'ordering': ['region_code', 'level', 'name'],
+                "verbose_name": "服务阵地",
+                "verbose_name_plural": "服务阵地",
+                "ordering": ["region_code", "level", "name"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='NodeDocument',
+            name="NodeDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('kind', models.CharField(choices=[('rules', '管理制度'), ('plan', '工作计划'), ('other', '其他')], default='rules', max_length=10, verbose_name='类别')),
-                ('title', models.CharField(max_length=120, verbose_name='标题')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('node', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='network.servicenode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("rules", "管理制度"), ("plan", "工作计划"), ("other", "其他")],
+                        default="rules",
+                        max_length=10,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="标题")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "node",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="network.servicenode",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '阵地文件',
-                'verbose_name_plural': '阵地文件',
-                'ordering': ['kind', 'title'],
+                "verbose_name": "阵地文件",
+                "verbose_name_plural": "阵地文件",
+                "ordering": ["kind", "title"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.AddIndex(
-            model_name='servicenode',
-            index=models.Index(fields=['level', 'status', 'region_code'], name='network_ser_level_8a5677_idx'),
+            model_name="servicenode",
+            index=models.Index(
+                fields=["level", "status", "region_code"], name="network_ser_level_8a5677_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicenode',
-            constraint=models.CheckConstraint(condition=models.Q(('site_area__gte', 0), ('site_area__isnull', True), _connector='OR'), name='node_area_nonneg'),
+            model_name="servicenode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("site_area__gte", 0), ("site_area__isnull", True), _connector="OR"),
+                name="node_area_nonneg",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicenode',
-            constraint=models.UniqueConstraint(condition=models.Q(('level__in', ['station', 'room']), models.Q(('status', 'closed'), _negated=True)), fields=('region', 'level'), name='one_open_station_or_room_per_region', violation_error_message='该区划已有一个未撤销的同级阵地'),
+            model_name="servicenode",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("level__in", ["station", "room"]), models.Q(("status", "closed"), _negated=True)
+                ),
+                fields=("region", "level"),
+                name="one_open_station_or_room_per_region",
+                violation_error_message="该区划已有一个未撤销的同级阵地",
+            ),
         ),
     ]

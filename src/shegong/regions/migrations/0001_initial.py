@@ -6,52 +6,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='区划代码')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='名称')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, '省级'), (2, '地级'), (3, '县级'), (4, '乡级'), (5, '村级')], verbose_name='级别')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region', verbose_name='上级区划')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=12, primary_key=True, serialize=False, verbose_name="区划代码"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="名称")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "省级"), (2, "地级"), (3, "县级"), (4, "乡级"), (5, "村级")],
+                        verbose_name="级别",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                        verbose_name="上级区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
-                'base_manager_name': '_base',
-                'default_manager_name': 'objects',
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
+                "base_manager_name": "_base",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='RegionStandard',
+            name="RegionStandard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('station_min_fulltime', models.PositiveSmallIntegerField(default=2, verbose_name='社工站最少专职社工数')),
-                ('station_min_certified', models.PositiveSmallIntegerField(default=0, verbose_name='其中最少持证社工数')),
-                ('region', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='standard', to='regions.region', verbose_name='区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "station_min_fulltime",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="社工站最少专职社工数"),
+                ),
+                (
+                    "station_min_certified",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="其中最少持证社工数"),
+                ),
+                (
+                    "region",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="standard",
+                        to="regions.region",
+                        verbose_name="区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '建设标准',
-                'verbose_name_plural': '建设标准',
+                "verbose_name": "建设标准",
+                "verbose_name_plural": "建设标准",
             },
         ),
         migrations.AddConstraint(
-            model_name='region',
-            constraint=models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 5)), name='region_level_range'),
+            model_name="region",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__gte", 1), ("level__lte", 5)), name="region_level_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='regionstandard',
-            constraint=models.CheckConstraint(condition=models.Q(('station_min_certified__lte', models.F('station_min_fulltime'))), name='standard_certified_le_fulltime'),
+            model_name="regionstandard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("station_min_certified__lte", models.F("station_min_fulltime"))),
+                name="standard_certified_le_fulltime",
+            ),
         ),
     ]

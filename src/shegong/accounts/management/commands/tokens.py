@@ -17,5 +17,7 @@ class Command(SystemCommand):
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise fail(f"no user named {options['username']!r}")
-        _token, raw = services.token_create(actor=self.actor, user=user, name=options["name"], days=options["days"])
+        _token, raw = services.token_create(
+            actor=self.actor, user=user, name=options["name"], days=options["days"]
+        )
         self.stdout.write(raw)

@@ -18,9 +18,12 @@ class Command(SystemCommand):
         create.add_argument("--region", required=True, help="12-digit region code")
         create.add_argument("--org", type=int, help="organisation id")
         create.add_argument("--name", default="", help="display name")
-        create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-        create.add_argument("--no-password-change", action="store_true",
-                            help="do not force a password change at first login")
+        create.add_argument(
+            "--password-stdin", action="store_true", help="read the password from standard input"
+        )
+        create.add_argument(
+            "--no-password-change", action="store_true", help="do not force a password change at first login"
+        )
 
     def handle(self, *args, action, **options):
         password = sys.stdin.readline().rstrip("\n") if options["password_stdin"] else None

@@ -20,8 +20,10 @@ class Command(SystemCommand):
         if action == "verify":
             result = services.verify()
             if not result.ok:
-                raise fail(f"audit chain broken at entry {result.broken_seq}: {result.problem} "
-                           f"({result.checked} entries verified before it)")
+                raise fail(
+                    f"audit chain broken at entry {result.broken_seq}: {result.problem} "
+                    f"({result.checked} entries verified before it)"
+                )
             self.stdout.write(f"audit chain intact: {result.checked} entries verified")
             return
         day = parse_date(options["before"])
