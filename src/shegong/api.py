@@ -73,29 +73,17 @@ def build_api() -> NinjaAPI:
         return api.create_response(request, {"code": "error", "detail": str(exc)}, status=exc.status_code)
 
     from shegong.network.api import router as network_router
+    from shegong.orgs.api import ROUTERS as orgs_routers
+    from shegong.people.api import ROUTERS as people_routers
+    from shegong.recipients.api import ROUTERS as recipients_routers
     from shegong.regions.api import router as regions_router
+    from shegong.services.api import ROUTERS as services_routers
 
     api.add_router("/regions", regions_router)
     api.add_router("/nodes", network_router)
-    for module in (
-        "shegong.recipients.api",
-        "shegong.services.api",
-        "shegong.people.api",
-        "shegong.orgs.api",
-    ):
-        _add_optional(api, module)
-    return api
-
-
-def _add_optional(api: NinjaAPI, module_name: str) -> None:
-    import importlib
-    import importlib.util
-
-    if importlib.util.find_spec(module_name) is None:
-        return
-    module = importlib.import_module(module_name)
-    for prefix, router in getattr(module, "ROUTERS", []):
+    for prefix, router in [*recipients_routers, *services_routers, *people_routers, *orgs_routers]:
         api.add_router(prefix, router)
+    return api
 
 
 api = build_api()

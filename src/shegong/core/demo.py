@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import importlib
-import importlib.util
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -228,6 +227,5 @@ def load(actor, *, seed: int = 103) -> DemoContext:
         build_network(ctx)
         build_users(ctx)
         for module_name in DOMAIN_DEMOS:
-            if importlib.util.find_spec(module_name) is not None:
-                importlib.import_module(module_name).load(ctx)
+            importlib.import_module(module_name).load(ctx)
     return ctx
