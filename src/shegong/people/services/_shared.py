@@ -1,0 +1,79 @@
+"""Helpers the people services share: snapshots for the audit diff, identity checks, resolving references."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shegong.core.fields import blind_index_for
+from shegong.core.identity import IdentityError, parse_id_number, validate_phone
+from shegong.core.scoping import get_scoped_or_404
+from shegong.regions.models import Region
+
+SENSITIVE = {"id_number", "phone"}
+
+
+def _snapshot(obj, fields: list[str]) -> dict[str, Any]:
+    data = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, field.attname)
+        data[name] = "***" if name in SENSITIVE and value else value
+    return data
+
+
+def _today(today: datetime.date | None) -> datetime.date:
+    return today or timezone.localdate()
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _resolve(data: dict[str, Any], refs: dict[str, type]) -> dict[str, Any]:
+    """Turn codes and ids into rows the actor can see: the same 404 for missing and not-yours."""
+    data = dict(data)
+    for key, model in refs.items():
+        value = data.get(key)
+        if value is None or value == "" or isinstance(value, model):
+            if value == "":
+                data[key] = None
+            continue
+        lookup = {"code": value} if model is Region else {"pk": value}
+        data[key] = get_scoped_or_404(model, **lookup)
+    return data
+
+
+def _clean_identity(obj, errors: dict[str, list[str]], *, required_id: bool) -> None:
+    if obj.id_number:
+        try:
+            parsed = parse_id_number(obj.id_number)
+        except IdentityError as exc:
+            errors.setdefault("id_number", []).append(str(exc))
+        else:
+            obj.id_number = parsed.number
+            obj.birth_date = parsed.birth_date
+            obj.gender = parsed.sex
+    elif required_id:
+        errors.setdefault("id_number", []).append(_("请填写身份证号"))
+    if obj.phone:
+        try:
+            obj.phone = validate_phone(obj.phone)
+        except IdentityError as exc:
+            errors.setdefault("phone", []).append(str(exc))
+
+
+def _duplicate_identity(model, obj, errors: dict[str, list[str]], noun: str) -> None:
+    if not obj.id_number or "id_number" in errors:
+        return
+    index = blind_index_for(model, "id_number_index", obj.id_number)
+    # Identity is unique across every region, not only the part the actor can see; the message names no one.
+    clash = model._base.filter(id_number_index=index).exclude(pk=obj.pk).exists()
+    if clash:
+        errors.setdefault("id_number", []).append(_("该身份证号已登记为%(noun)s") % {"noun": noun})
