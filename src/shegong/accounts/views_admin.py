@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shegong.core.forms import apply_errors
+from shegong.core.text import join_messages
 
 from . import services
 from .forms import AssignmentForm, PasswordResetForm, TokenForm, UserCreateForm
@@ -109,7 +110,7 @@ def user_action(request, pk: int, action: str):
         else:
             raise Http404
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, join_messages(exc.messages))
     else:
         messages.success(request, _("已完成。"))
     return redirect("accounts:user_detail", pk=user.pk)

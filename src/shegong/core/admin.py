@@ -1,6 +1,7 @@
 """Django admin is for system administrators only, and only for system settings (no business data)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 
 def _is_system_admin(request) -> bool:
@@ -9,7 +10,7 @@ def _is_system_admin(request) -> bool:
 
 
 admin.site.has_permission = _is_system_admin
-admin.site.site_header = "shegong 系统设置"
+admin.site.site_header = _("shegong 系统设置")
 admin.site.site_title = "shegong"
 
 

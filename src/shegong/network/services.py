@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from shegong.audit.services import diff, record
 from shegong.core.scoping import get_scoped_or_404
+from shegong.core.text import join_list
 from shegong.regions.codes import LEVEL_LABELS
 from shegong.regions.models import Region
 
@@ -50,12 +51,12 @@ def _validate(node: ServiceNode) -> None:
                 _("%(node)s应设在%(levels)s区划上")
                 % {
                     "node": NodeLevel(node.level).label,
-                    "levels": "、".join(str(LEVEL_LABELS[lv]) for lv in allowed_levels),
+                    "levels": join_list(LEVEL_LABELS[lv] for lv in allowed_levels),
                 }
             )
     unknown = [f for f in (node.function_rooms or []) if f not in FunctionRoom.values]
     if unknown:
-        errors.setdefault("function_rooms", []).append(_("未知的功能室：%(f)s") % {"f": "、".join(unknown)})
+        errors.setdefault("function_rooms", []).append(_("未知的功能室：%(f)s") % {"f": join_list(unknown)})
     if node.standardised and node.level != NodeLevel.ROOM:
         errors.setdefault("standardised", []).append(_("只有社工室才有“规范化”标识"))
     if errors:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shegong.core.forms import submit
 from shegong.core.scoping import get_scoped_or_404
+from shegong.core.text import join_messages
 
 from . import selectors, services
 from .forms import DocumentForm, NodeForm
@@ -97,7 +98,7 @@ def document_add(request, pk: int):
         try:
             services.document_add(actor=request.actor, node=node, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_messages(exc.messages))
     else:
         messages.error(request, _("请填写文件标题。"))
     return redirect("network:detail", pk=pk)

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from shegong.core.excel import XLSX_MIME
 from shegong.core.xlsx_import import ImportRejected
@@ -25,7 +25,7 @@ class ImportForm(forms.Form):
     def __init__(self, *args, region_codes: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         regions = Region.objects.filter(code__in=region_codes).order_by("code")
-        self.fields["region"].choices = [(r.code, f"{r.name}（{r.code}）") for r in regions]
+        self.fields["region"].choices = [(r.code, str(r)) for r in regions]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -61,6 +61,10 @@ def import_page(
                 context["marked_href"] = f"data:{XLSX_MIME};base64,{base64.b64encode(exc.marked).decode()}"
                 context["marked_name"] = _("错误标注-%(n)s") % {"n": form.cleaned_data["file"].name}
         else:
-            messages.success(request, _("已导入 %(n)d 条%(noun)s。") % {"n": count, "noun": noun})
+            messages.success(
+                request,
+                ngettext("已导入 %(n)d 条%(noun)s。", "已导入 %(n)d 条%(noun)s。", count)
+                % {"n": count, "noun": noun},
+            )
             return redirect(back_url)
     return render(request, "orgs/import.html", context)

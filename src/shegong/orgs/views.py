@@ -111,9 +111,8 @@ def org_export(request):
         region_code=request.actor.home_region_code,
         changes={"rows": len(rows), "filters": {k: v for k, v in filters.items() if v}},
     )
-    return xlsx_response(
-        f"社会组织-{timezone.localdate():%Y%m%d}.xlsx", build_workbook("社会组织", headers, rows)
-    )
+    sheet = _("社会组织")
+    return xlsx_response(f"{sheet}-{timezone.localdate():%Y%m%d}.xlsx", build_workbook(sheet, headers, rows))
 
 
 @login_required

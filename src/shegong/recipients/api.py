@@ -2,6 +2,7 @@ import datetime
 from typing import Literal
 
 from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from shegong.core.api import STANDARD_ERRORS, StrictSchema
@@ -135,7 +136,7 @@ def create_recipient(request, payload: RecipientIn):
         if category is None:
             from django.core.exceptions import ValidationError
 
-            raise ValidationError({"categories": ["未知的对象类别"]})
+            raise ValidationError({"categories": [_("未知的对象类别")]})
         categories.append({"category": category, **item})
     tier, reason = data.pop("risk_tier"), data.pop("risk_reason")
     recipient = services.recipient_create(

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shegong.people.models import SocialWorker
 
@@ -76,6 +77,15 @@ class HouseholdForm(forms.Form):
     phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
 
 
+SCORE_CHOICES = [
+    (0, pgettext_lazy("need score", "0 无")),
+    (1, pgettext_lazy("need score", "1 轻")),
+    (2, pgettext_lazy("need score", "2 中")),
+    (3, pgettext_lazy("need score", "3 重")),
+    (4, pgettext_lazy("need score", "4 急")),
+]
+
+
 class AssessmentForm(forms.Form):
     assessed_on = forms.DateField(label=_("评估日期"), widget=DATE)
     summary = forms.CharField(label=_("评估结论"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -88,7 +98,7 @@ class AssessmentForm(forms.Form):
                 required=False,
                 coerce=int,
                 empty_value=None,
-                choices=[("", "—"), (0, "0 无"), (1, "1 轻"), (2, "2 中"), (3, "3 重"), (4, "4 急")],
+                choices=[("", "—"), *SCORE_CHOICES],
             )
 
     def scores(self) -> dict[str, int]:

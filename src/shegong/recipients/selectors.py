@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shegong.core.fields import blind_index_for
 from shegong.core.identity import normalise_id_number
+from shegong.core.text import join_list
 from shegong.regions.selectors import region_subtree_q
 
 from .models import Recipient, RecipientStatus
@@ -72,6 +74,13 @@ class Event:
     visit: object | None = None
 
 
+def visit_summary(method: str, issues: list[str]) -> str:
+    """One line for a visit on the timeline, built when shown so it follows the reader's language."""
+    if issues:
+        return _("%(method)s探访，发现问题：%(issues)s") % {"method": method, "issues": join_list(issues)}
+    return _("%(method)s探访，情况正常") % {"method": method}
+
+
 def timeline(recipient: Recipient, limit: int = 300) -> list[Event]:
     """Registry changes and visits, newest first."""
     from shegong.services.models import VisitMethod
@@ -79,10 +88,7 @@ def timeline(recipient: Recipient, limit: int = 300) -> list[Event]:
 
     events = [Event(e.at, e.kind, e.summary, e.actor_name) for e in recipient.timeline.all()[:limit]]
     for visit in visits_of(recipient, limit):
-        issues = visit.issues
-        summary = f"{VisitMethod(visit.method).label}探访" + (
-            f"，发现问题：{'、'.join(issues)}" if issues else "，情况正常"
-        )
+        summary = visit_summary(VisitMethod(visit.method).label, visit.issues)
         events.append(
             Event(visit.visited_at, "visit", summary, visit.worker.name if visit.worker else "", visit)
         )

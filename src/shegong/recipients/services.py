@@ -15,6 +15,7 @@ from shegong.audit.services import diff, record
 from shegong.core.fields import blind_index_for
 from shegong.core.identity import IdentityError, parse_id_number, validate_phone
 from shegong.core.scoping import get_scoped_or_404, unscoped
+from shegong.core.text import join_list
 from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
 from shegong.regions.codes import Level, parent_code_of
 from shegong.regions.models import Region
@@ -186,7 +187,7 @@ def recipient_update(*, actor, recipient: Recipient, data: dict[str, Any]) -> Re
                 actor,
                 "update",
                 _("修改档案：%(f)s")
-                % {"f": "、".join(str(Recipient._meta.get_field(k).verbose_name) for k in changes)},
+                % {"f": join_list(Recipient._meta.get_field(k).verbose_name for k in changes)},
             )
             care.refresh_recipient(recipient)
             record("recipients.update", actor=actor, obj=recipient, changes=changes)
@@ -377,7 +378,7 @@ def assessment_add(
     errors: dict[str, list[str]] = {}
     unknown = [k for k in scores if k not in NeedDomain.values]
     if unknown:
-        errors["scores"] = [_("未知的评估领域：%(d)s") % {"d": "、".join(unknown)}]
+        errors["scores"] = [_("未知的评估领域：%(d)s") % {"d": join_list(unknown)}]
     elif any(not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 4 for v in scores.values()):
         errors["scores"] = [_("每个领域的得分须为 0–4 的整数")]
     elif not scores:
@@ -397,13 +398,14 @@ def assessment_add(
     with transaction.atomic():
         assessment.save()
         high = [NeedDomain(k).label for k, v in scores.items() if v >= 3]
-        _timeline(
-            recipient,
-            actor,
-            "assessment",
-            _("需求评估（%(d)s）%(h)s")
-            % {"d": assessed_on, "h": ("：较高需求 " + "、".join(str(h) for h in high)) if high else ""},
-        )
+        if high:
+            summary_line = _("需求评估（%(date)s）：较高需求 %(domains)s") % {
+                "date": assessed_on,
+                "domains": join_list(high),
+            }
+        else:
+            summary_line = _("需求评估（%(date)s）") % {"date": assessed_on}
+        _timeline(recipient, actor, "assessment", summary_line)
         record("recipients.assessment.add", actor=actor, obj=recipient, changes={"scores": scores})
     return assessment
 

@@ -13,6 +13,7 @@ from shegong.core.excel import build_workbook, xlsx_response
 from shegong.core.forms import apply_errors
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.scoping import get_scoped_or_404
+from shegong.core.text import join_list, join_messages
 from shegong.regions.codes import RegionCodeError, normalise
 from shegong.regions.models import Region
 from shegong.services.models import Frequency
@@ -74,7 +75,7 @@ def recipient_export(request):
                 r.region.name,
                 r.region_id,
                 r.address,
-                "、".join(current),
+                join_list(current),
                 r.get_risk_tier_display(),
                 r.get_status_display(),
                 r.worker.name if r.worker else "",
@@ -291,7 +292,7 @@ def membership_end(request, pk: int, membership_id: int):
     try:
         services.membership_end(actor=request.actor, membership=membership, end_on=timezone.localdate())
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, join_messages(exc.messages))
     else:
         messages.success(request, _("已终止该类别。"))
     return redirect("recipients:detail", pk=pk)
@@ -430,7 +431,7 @@ def import_marked(request, pk: int):
     if not marked:
         raise Http404
     stem = job.filename.rsplit(".", 1)[0]
-    return xlsx_response(f"{stem}-错误标注.xlsx", bytes(marked))
+    return xlsx_response(_("%(name)s-错误标注.xlsx") % {"name": stem}, bytes(marked))
 
 
 # The category dictionary -----------------------------------------------------------------------------------------

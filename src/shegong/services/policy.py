@@ -15,6 +15,9 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from .models import FREQUENCY_DAYS, Frequency
 
 HIGH, KEY, GENERAL = 1, 2, 3
@@ -25,7 +28,11 @@ class Rule:
     category: str | None  # a Category code, or None for any
     risk_tier: int | None  # 1 high, 2 key, 3 general, or None for any
     frequency: str
-    note: str = ""
+    note: str | Promise = ""  # the defaults are lazy translations, rendered in the reader's language
+
+    @property
+    def frequency_label(self) -> str:
+        return str(Frequency(self.frequency).label)
 
     def applies(self, categories: set[str], risk_tier: int) -> bool:
         return (self.category is None or self.category in categories) and (
@@ -36,11 +43,11 @@ class Rule:
 # SPEC §5 defaults [std][003]: high risk weekly, key monthly, general quarterly, empty-nest or solitary elderly
 # at least twice a month (Chengdu); and within 24 hours after a major event.
 DEFAULT_RULES: tuple[Rule, ...] = (
-    Rule(None, HIGH, Frequency.WEEKLY, "高风险对象每周至少探访 1 次"),
-    Rule(None, KEY, Frequency.MONTHLY, "重点对象每月至少探访 1 次"),
-    Rule(None, GENERAL, Frequency.QUARTERLY, "一般对象每季度至少探访 1 次"),
-    Rule("elderly_empty_nest", None, Frequency.SEMIMONTHLY, "空巢老人每月至少探访 2 次（成都）"),
-    Rule("elderly_solitary", None, Frequency.SEMIMONTHLY, "独居老人每月至少探访 2 次（成都）"),
+    Rule(None, HIGH, Frequency.WEEKLY, _("高风险对象每周至少探访 1 次")),
+    Rule(None, KEY, Frequency.MONTHLY, _("重点对象每月至少探访 1 次")),
+    Rule(None, GENERAL, Frequency.QUARTERLY, _("一般对象每季度至少探访 1 次")),
+    Rule("elderly_empty_nest", None, Frequency.SEMIMONTHLY, _("空巢老人每月至少探访 2 次（成都）")),
+    Rule("elderly_solitary", None, Frequency.SEMIMONTHLY, _("独居老人每月至少探访 2 次（成都）")),
 )
 DEFAULT_EVENT_HOURS = 24
 
