@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -121,47 +122,64 @@ def _bump(region_code: str, month: datetime.date, *, due: int = 0, visited: int 
     )
 
 
-def _open_rollup(region_code: str, month: datetime.date) -> None:
-    """The first time a village's month is touched, every active recipient due in it gets its obligation."""
-    if VisitRollup.objects.filter(region_code=region_code, month=month).exists():
-        return
+def due_candidates(month: datetime.date, recipients=None):
+    """The recipients (of ``recipients``, default all) that a month's ledger makes due when it opens.
+
+    Active recipients with a requirement registered by the month's end; quarterly ones only in the quarter's last
+    month and only when no visit earlier in the quarter already met the requirement.
+    """
     from shegong.recipients.models import Recipient, RecipientStatus
 
-    current = policy.month_start(timezone.localdate())
-    if month >= current:
-        candidates = Recipient.objects.filter(
-            region_code=region_code, status=RecipientStatus.ACTIVE, registered_on__lte=policy.month_end(month)
-        ).exclude(frequency="")
-        if month.month % 3 != 0:
-            candidates = candidates.exclude(frequency=Frequency.QUARTERLY)
-        else:
-            earlier = policy.quarter_months(month)[:2]
-            candidates = candidates.exclude(
-                Q(frequency=Frequency.QUARTERLY)
-                & Q(
-                    pk__in=VisitObligation.objects.filter(month__in=earlier, visited=True).values(
-                        "recipient_id"
-                    )
-                )
-            )
-        have = set(
-            VisitObligation.objects.filter(month=month, region_code=region_code).values_list(
-                "recipient_id", flat=True
-            )
-        )
-        VisitObligation.objects.bulk_create(
-            [
-                VisitObligation(recipient_id=pk, month=month, region_code=region_code)
-                for pk in candidates.values_list("pk", flat=True)
-                if pk not in have
-            ]
-        )
-    counts = VisitObligation.objects.filter(region_code=region_code, month=month).aggregate(
-        due=Count("id"), visited=Count("id", filter=Q(visited=True))
+    queryset = Recipient.objects.all() if recipients is None else recipients
+    candidates = queryset.filter(
+        status=RecipientStatus.ACTIVE, registered_on__lte=policy.month_end(month)
+    ).exclude(frequency="")
+    if month.month % 3 != 0:
+        return candidates.exclude(frequency=Frequency.QUARTERLY)
+    earlier = policy.quarter_months(month)[:2]
+    return candidates.exclude(
+        Q(frequency=Frequency.QUARTERLY)
+        & Q(pk__in=VisitObligation.objects.filter(month__in=earlier, visited=True).values("recipient_id"))
     )
-    VisitRollup.objects.create(
-        region_code=region_code, month=month, due=counts["due"], visited=counts["visited"]
-    )
+
+
+def _open_rollup(
+    region_code: str, month: datetime.date, *, today: datetime.date | None = None
+) -> VisitRollup | None:
+    """The first time a village's month is touched, every active recipient due in it gets its obligation.
+
+    Returns the rollup it opened, or None when the month was already open. Safe against concurrent openers: the
+    rollup row is inserted first and claims the (village, month) — on PostgreSQL a second opener's insert waits
+    for the first transaction and then fails on the unique constraint, so it never counts the obligations twice;
+    SQLite runs one write transaction at a time.
+    """
+    from shegong.recipients.models import Recipient
+
+    if VisitRollup.objects.filter(region_code=region_code, month=month).exists():
+        return None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                rollup = VisitRollup.objects.create(region_code=region_code, month=month)
+        except IntegrityError:
+            return None  # opened by a concurrent transaction that has committed since
+        if month >= policy.month_start(today or timezone.localdate()):
+            # A recipient who moved in this month may already owe it elsewhere: keep that obligation.
+            VisitObligation.objects.bulk_create(
+                [
+                    VisitObligation(recipient_id=pk, month=month, region_code=region_code)
+                    for pk in due_candidates(
+                        month, Recipient.objects.filter(region_code=region_code)
+                    ).values_list("pk", flat=True)
+                ],
+                ignore_conflicts=True,
+            )
+        counts = VisitObligation.objects.filter(region_code=region_code, month=month).aggregate(
+            due=Count("id"), visited=Count("id", filter=Q(visited=True))
+        )
+        VisitRollup.objects.filter(pk=rollup.pk).update(due=counts["due"], visited=counts["visited"])
+        rollup.due, rollup.visited = counts["due"], counts["visited"]
+    return rollup
 
 
 def ensure_obligation(recipient, month: datetime.date) -> None:
@@ -214,6 +232,47 @@ def drop_open_obligations(recipient, *, from_month: datetime.date) -> None:
         _bump(obligation.region_code, obligation.month, due=-1)
 
 
+# The month-start ledger ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class OpenedMonth:
+    month: datetime.date
+    villages: int  # ledgers opened by this run
+    due: int  # obligations in the ledgers it opened
+
+
+def villages_to_open(month: datetime.date):
+    """The villages with a recipient under a visit requirement whose ``month`` ledger is not open yet."""
+    from shegong.recipients.models import Recipient, RecipientStatus
+
+    return (
+        Recipient.objects.filter(status=RecipientStatus.ACTIVE, registered_on__lte=policy.month_end(month))
+        .exclude(frequency="")
+        .exclude(region_code__in=VisitRollup.objects.filter(month=month).values("region_code"))
+        .values_list("region_code", flat=True)
+        .distinct()
+        .order_by("region_code")
+    )
+
+
+def open_month(*, today: datetime.date | None = None) -> OpenedMonth:
+    """Open the current month's ledger in every village that has recipients under a visit requirement.
+
+    Each village opens in its own short transaction, so visit writes are held up by one village at most and an
+    interrupted run resumes where it stopped. Running it again (or alongside itself) opens nothing twice.
+    """
+    today = today or timezone.localdate()
+    month = policy.month_start(today)
+    result = OpenedMonth(month, 0, 0)
+    for region_code in list(villages_to_open(month)):
+        rollup = _open_rollup(region_code, month, today=today)
+        if rollup is not None:
+            result.villages += 1
+            result.due += rollup.due
+    return result
+
+
 # Reconciliation --------------------------------------------------------------------------------------------------
 
 
@@ -227,8 +286,6 @@ class Difference:
 
 def reconcile(*, months: Iterable[datetime.date] | None = None, fix: bool = True) -> list[Difference]:
     """Recompute every obligation's ``visited`` from raw visits and every rollup from the obligations."""
-    from django.db import transaction
-
     differences: list[Difference] = []
     with transaction.atomic():
         obligations = VisitObligation.objects.all()

@@ -183,6 +183,10 @@ def visit_rate(region, *, month: datetime.date | None = None, months: int = 12) 
         .values("bucket", "month")
         .annotate(due=Sum("due"), visited=Sum("visited"))
     )
+    rows = list(rows)
+    current = timezone.localdate().replace(day=1)
+    if window[0] <= current <= window[-1]:
+        rows += _unopened_due(low, high, current, child_length)
     total = RateRow(region.code, region.name, {})
     by_child: dict[str, dict[datetime.date, RatePoint]] = {}
     for row in rows:
@@ -197,6 +201,31 @@ def visit_rate(region, *, month: datetime.date | None = None, months: int = 12) 
         for child in Region.objects.filter(parent_id=region.code).order_by("code"):
             children.append(RateRow(child.code, child.name, by_child.get(child.code[:child_length], {})))
     return VisitRate(region.code, region.name, window, total, children)
+
+
+def _unopened_due(low: str, high: str, month: datetime.date, child_length: int) -> list[dict]:
+    """Rollup-shaped rows for the villages under ``low``–``high`` whose ``month`` ledger has not opened yet.
+
+    Until the month-start run (or a first visit) opens a village's month, its rollup is missing; the figures it
+    will open with are known: the recipients due in it, none visited yet (a visit opens the ledger). Counting them
+    here keeps the dashboard right on the 1st instead of showing an empty month.
+    """
+    from shegong.recipients.models import Recipient
+
+    from .care import due_candidates
+
+    opened = VisitRollup.objects.filter(month=month, region_code__gte=low, region_code__lte=high).values(
+        "region_code"
+    )
+    rows = (
+        due_candidates(month, Recipient.objects.filter(region_code__gte=low, region_code__lte=high))
+        .exclude(region_code__in=opened)
+        .annotate(bucket=Substr("region_code", 1, child_length))
+        .values("bucket")
+        .annotate(due=Count("id"))
+        .order_by()
+    )
+    return [{"bucket": r["bucket"], "month": month, "due": r["due"], "visited": 0} for r in rows]
 
 
 def visits_of(recipient, limit: int = 50):
