@@ -120,7 +120,12 @@ class AssignmentForm(forms.ModelForm):
 
 
 class DishonestyForm(forms.Form):
-    reason = forms.CharField(label=_("列入原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("列入原因"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写列入失信名单的原因")},
+    )
     listed_on = forms.DateField(label=_("列入日期"), required=False, widget=DATE, help_text=_("留空为今天"))
     listed_by = forms.CharField(label=_("决定机关"), max_length=100, required=False)
 
@@ -154,7 +159,9 @@ class DepartureCompleteForm(WorkerChoiceForm):
 
 class RevealForm(forms.Form):
     field = forms.ChoiceField(choices=[("id_number", _("身份证号")), ("phone", _("手机号"))], label=_("查看"))
-    reason = forms.CharField(label=_("查看事由"), max_length=200)
+    reason = forms.CharField(
+        label=_("查看事由"), max_length=200, error_messages={"required": _("请填写查看事由")}
+    )
 
 
 class VolunteerForm(ServiceForm):

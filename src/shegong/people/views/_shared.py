@@ -1,13 +1,14 @@
-"""Helpers the people pages share: exports, reveals and return addresses."""
+"""Helpers the people pages share: exports, reveals, button actions and return addresses."""
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.audit.services import record
 from shegong.core.excel import build_workbook, xlsx_response
+from shegong.core.forms import submit
 
 from .. import services
 from ..forms import (
@@ -29,20 +30,29 @@ def _export(request, *, filename: str, headers: list[str], rows: list, object_ty
     )
 
 
+def _submit_and_report(request, form, action):
+    """``submit`` for a button or small form on a list or detail page, which answers with a redirect rather than
+    showing the form again: what went wrong — the form's errors or the service's refusal — becomes one error
+    message. A button without fields passes ``form=None``. Returns the service's result, or None."""
+    form = form if form is not None else forms.Form(request.POST)
+    result = submit(request, form, action)
+    if result is None and form.errors:
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+    return result
+
+
 def _reveal(request, obj, permission: str, back: str):
     form = RevealForm(request.POST)
-    if form.is_valid():
-        try:
-            value = services.reveal(actor=request.actor, obj=obj, permission=permission, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            label = dict(form.fields["field"].choices)[form.cleaned_data["field"]]
-            messages.info(
-                request, _("%(label)s：%(value)s（本次查看已记录）") % {"label": label, "value": value}
-            )
-    else:
-        messages.error(request, _("请填写查看事由。"))
+    value = _submit_and_report(
+        request,
+        form,
+        lambda form: services.reveal(
+            actor=request.actor, obj=obj, permission=permission, **form.cleaned_data
+        ),
+    )
+    if value is not None:
+        label = dict(form.fields["field"].choices)[form.cleaned_data["field"]]
+        messages.info(request, _("%(label)s：%(value)s（本次查看已记录）") % {"label": label, "value": value})
     return redirect(back)
 
 

@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shegong.core.forms import apply_errors, submit
+from shegong.core.forms import submit
 from shegong.core.scoping import get_scoped_or_404
 from shegong.regions.models import Region
 from shegong.regions.selectors import scope_roots
@@ -27,7 +26,7 @@ from ..models import (
     VolunteerHours,
     VolunteerTeam,
 )
-from ._shared import _back, _export
+from ._shared import _back, _export, _submit_and_report
 
 
 @login_required
@@ -81,14 +80,12 @@ def my_hours(request):
     request.actor.require("hours.log")
     volunteer = services.own_volunteer(request.actor)
     form = HoursForm(request.POST or None, volunteer=volunteer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.hours_log(actor=request.actor, data=form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已提交，等待社工确认。"))
-            return redirect("people:my_hours")
+    logged = submit(
+        request, form, lambda form: services.hours_log(actor=request.actor, data=form.cleaned_data)
+    )
+    if logged is not None:
+        messages.success(request, _("已提交，等待社工确认。"))
+        return redirect("people:my_hours")
     entries = selectors.hours_entries(volunteer=volunteer.pk)[:100] if volunteer else []
     confirmed = sum((e.hours for e in entries if e.status == HoursStatus.CONFIRMED), 0)
     pending = sum((e.hours for e in entries if e.status == HoursStatus.LOGGED), 0)
@@ -170,19 +167,18 @@ def hours_export(request):
 @require_POST
 def hours_decide(request, pk: int, decision: str):
     entry = get_scoped_or_404(VolunteerHours, pk=pk)
-    form = DecisionForm(request.POST)
-    note = form.data.get("note", "")
-    try:
-        if decision == "confirm":
-            services.hours_confirm(actor=request.actor, entry=entry, note=note)
-            messages.success(
-                request, _("已确认 %(n)s 的 %(h)s 小时。") % {"n": entry.volunteer.name, "h": entry.hours}
-            )
-        else:
-            services.hours_reject(actor=request.actor, entry=entry, note=note)
-            messages.info(request, _("已退回。"))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    decide = services.hours_confirm if decision == "confirm" else services.hours_reject
+    decided = _submit_and_report(
+        request,
+        DecisionForm(request.POST),
+        lambda form: decide(actor=request.actor, entry=entry, note=form.cleaned_data["note"]),
+    )
+    if decided is not None and decision == "confirm":
+        messages.success(
+            request, _("已确认 %(n)s 的 %(h)s 小时。") % {"n": entry.volunteer.name, "h": entry.hours}
+        )
+    elif decided is not None:
+        messages.info(request, _("已退回。"))
     return redirect(_back(request, reverse("people:hours")))
 
 

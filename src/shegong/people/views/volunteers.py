@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shegong.core.excel import xlsx_response
-from shegong.core.forms import apply_errors, submit
+from shegong.core.forms import submit
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.scoping import get_scoped_or_404
 from shegong.orgs.importview import import_page
@@ -28,7 +27,7 @@ from ..models import (
     VolunteerStatus,
     VolunteerTeam,
 )
-from ._shared import _back, _export, _reveal
+from ._shared import _back, _export, _reveal, _submit_and_report
 
 
 def _volunteer_filters(request) -> dict:
@@ -149,16 +148,17 @@ def volunteer_edit(request, pk: int):
     volunteer = get_scoped_or_404(Volunteer, pk=pk)
     request.actor.require("volunteers.change", volunteer.region_code)
     form = VolunteerForm(request.POST or None, instance=volunteer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.volunteer_update(
-                actor=request.actor, volunteer=get_scoped_or_404(Volunteer, pk=pk), data=form.service_data()
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("people:volunteer_detail", pk=pk)
+    # As for workers: the service gets the stored row, not the instance the form has already written onto.
+    saved = submit(
+        request,
+        form,
+        lambda form: services.volunteer_update(
+            actor=request.actor, volunteer=get_scoped_or_404(Volunteer, pk=pk), data=form.service_data()
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("已保存。"))
+        return redirect("people:volunteer_detail", pk=pk)
     return render(
         request,
         "people/form.html",
@@ -177,11 +177,10 @@ def volunteer_reveal(request, pk: int):
 @require_POST
 def volunteer_approve(request, pk: int):
     volunteer = get_scoped_or_404(Volunteer, pk=pk)
-    try:
-        services.volunteer_approve(actor=request.actor, volunteer=volunteer)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
+    approved = _submit_and_report(
+        request, None, lambda form: services.volunteer_approve(actor=request.actor, volunteer=volunteer)
+    )
+    if approved is not None:
         messages.success(request, _("已通过“%(n)s”的志愿者登记。") % {"n": volunteer.name})
     return redirect(_back(request, reverse("people:volunteer_detail", args=[pk])))
 
@@ -190,17 +189,13 @@ def volunteer_approve(request, pk: int):
 def volunteer_signup(request):
     """Public self-registration: no login; the registration waits for the station's approval."""
     form = SignupForm(request.POST or None, initial={"region": request.GET.get("region", "")})
-    done = False
-    if request.method == "POST" and form.is_valid():
+
+    def register(form):
         if form.cleaned_data.get("website"):
-            done = True  # a bot filled the hidden field: say thanks, store nothing
-        else:
-            try:
-                services.volunteer_self_register(data=form.cleaned_data, request=request)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                done = True
+            return True  # a bot filled the hidden field: say thanks, store nothing
+        return services.volunteer_self_register(data=form.cleaned_data, request=request)
+
+    done = submit(request, form, register) is not None
     return render(request, "people/signup.html", {"form": form, "done": done})
 
 

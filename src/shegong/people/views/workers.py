@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shegong.core.excel import xlsx_response
-from shegong.core.forms import apply_errors, submit
+from shegong.core.forms import submit
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.models import ServiceNode
@@ -37,7 +36,7 @@ from ..models import (
     WorkerAssignment,
     WorkerStatus,
 )
-from ._shared import _back, _export, _reveal
+from ._shared import _back, _export, _reveal, _submit_and_report
 
 
 def _worker_filters(request) -> dict:
@@ -195,16 +194,18 @@ def worker_edit(request, pk: int):
     worker = get_scoped_or_404(SocialWorker, pk=pk)
     request.actor.require("people.change", worker.region_code)
     form = WorkerForm(request.POST or None, instance=worker)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.worker_update(
-                actor=request.actor, worker=get_scoped_or_404(SocialWorker, pk=pk), data=form.service_data()
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("people:worker_detail", pk=pk)
+    # Validating the model form writes the typed values onto ``worker``; the service gets the stored row, so its
+    # audit entry compares against what was saved.
+    saved = submit(
+        request,
+        form,
+        lambda form: services.worker_update(
+            actor=request.actor, worker=get_scoped_or_404(SocialWorker, pk=pk), data=form.service_data()
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("已保存。"))
+        return redirect("people:worker_detail", pk=pk)
     return render(
         request,
         "people/form.html",
@@ -225,21 +226,14 @@ def assignment_create(request, pk: int):
     worker = get_scoped_or_404(SocialWorker, pk=pk)
     request.actor.require("people.change")
     form = AssignmentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.assignment_create(
-                actor=request.actor,
-                worker=worker,
-                node=form.cleaned_data["node"],
-                start_date=form.cleaned_data["start_date"],
-                full_time=form.cleaned_data["full_time"],
-                post=form.cleaned_data["post"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已安排岗位。请在 7 天内完成备案。"))
-            return redirect("people:worker_detail", pk=pk)
+    assignment = submit(
+        request,
+        form,
+        lambda form: services.assignment_create(actor=request.actor, worker=worker, **form.cleaned_data),
+    )
+    if assignment is not None:
+        messages.success(request, _("已安排岗位。请在 7 天内完成备案。"))
+        return redirect("people:worker_detail", pk=pk)
     # Show the worker page again with the refusal and what was typed.
     return render(
         request, "people/worker_detail.html", _worker_context(request, _fetch_worker(pk), form), status=422
@@ -250,11 +244,10 @@ def assignment_create(request, pk: int):
 @require_POST
 def filing_submit(request, pk: int):
     assignment = get_scoped_or_404(WorkerAssignment, pk=pk)
-    try:
-        services.filing_submit(actor=request.actor, assignment=assignment)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
+    filed = _submit_and_report(
+        request, None, lambda form: services.filing_submit(actor=request.actor, assignment=assignment)
+    )
+    if filed is not None:
         messages.success(request, _("已报备，待民政部门确认。"))
     return redirect(_back(request, reverse("people:worker_detail", args=[assignment.worker_id])))
 
@@ -263,11 +256,10 @@ def filing_submit(request, pk: int):
 @require_POST
 def filing_confirm(request, pk: int):
     assignment = get_scoped_or_404(WorkerAssignment, pk=pk)
-    try:
-        services.filing_confirm(actor=request.actor, assignment=assignment)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
+    confirmed = _submit_and_report(
+        request, None, lambda form: services.filing_confirm(actor=request.actor, assignment=assignment)
+    )
+    if confirmed is not None:
         messages.success(request, _("已确认备案。"))
     return redirect(_back(request, reverse("people:worker_detail", args=[assignment.worker_id])))
 
@@ -325,18 +317,15 @@ def dishonesty_list(request):
 @require_POST
 def dishonesty_add(request, pk: int):
     worker = get_scoped_or_404(SocialWorker, pk=pk)
-    form = DishonestyForm(request.POST)
-    if form.is_valid():
-        try:
-            entry = services.dishonesty_add(actor=request.actor, worker=worker, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.warning(
-                request, _("已列入失信名单，%(d)s 前不得安排社会工作岗位。") % {"d": entry.bar_until}
-            )
-    else:
-        messages.error(request, _("请填写列入原因。"))
+    entry = _submit_and_report(
+        request,
+        DishonestyForm(request.POST),
+        lambda form: services.dishonesty_add(actor=request.actor, worker=worker, **form.cleaned_data),
+    )
+    if entry is not None:
+        messages.warning(
+            request, _("已列入失信名单，%(d)s 前不得安排社会工作岗位。") % {"d": entry.bar_until}
+        )
     return redirect("people:worker_detail", pk=pk)
 
 
@@ -390,18 +379,20 @@ def departure_complete(request, pk: int):
         exclude=departure.worker,
         initial={"left_on": timezone.localdate(), "replacement": departure.replacement_id},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.departure_complete(actor=request.actor, departure=departure, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
+    completed = submit(
+        request,
+        form,
+        lambda form: services.departure_complete(
+            actor=request.actor, departure=departure, **form.cleaned_data
+        ),
+    )
+    if completed is not None:
+        breaches = completed.breaches()
+        if breaches:
+            messages.warning(request, _("已办结离职，存在问题：%(b)s") % {"b": "；".join(breaches)})
         else:
-            breaches = departure.breaches()
-            if breaches:
-                messages.warning(request, _("已办结离职，存在问题：%(b)s") % {"b": "；".join(breaches)})
-            else:
-                messages.success(request, _("已办结离职。"))
-            return redirect("people:worker_detail", pk=departure.worker_id)
+            messages.success(request, _("已办结离职。"))
+        return redirect("people:worker_detail", pk=departure.worker_id)
     return render(
         request,
         "people/form.html",
