@@ -1,9 +1,11 @@
 import pytest
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shegong.core import crypto
 from shegong.core.fields import blind_index_for
-from shegong.core.identity import IdentityError, parse_id_number, validate_credit_code
+from shegong.core.identity import IdentityError, id_check_digit, parse_id_number, validate_credit_code
 from shegong.core.keyrotation import rotate
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.people.models import SocialWorker
@@ -88,13 +90,32 @@ def test_id_numbers_normalise(raw, number):
     assert parse_id_number(raw).number == number
 
 
+@given(st.text("0123456789", min_size=17, max_size=17))
+def test_check_digit_is_iso_7064_mod_11_2(first17):
+    # MOD 11-2: the weights are 2^(17-i) mod 11, and the check value makes the weighted sum 1 (mod 11).
+    total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(first17))
+    check = (12 - total % 11) % 11
+    assert id_check_digit(first17) == ("X" if check == 10 else str(check))
+
+
 def test_id_number_derives_birth_and_sex():
     parsed = parse_id_number("11010519491231002X")
     assert str(parsed.birth_date) == "1949-12-31" and parsed.sex == "F"
 
 
 @pytest.mark.parametrize(
-    "raw", ["110105194912310021", "11010519491331002X", "1101051949123100", 1.10105194912310e17]
+    "raw",
+    [
+        "110105194912310021",  # wrong check digit
+        "11010519491331002X",  # month 13
+        "1101051949123100",  # 16 digits
+        1.10105194912310e17,  # Excel kept it as a number and lost digits
+        "11010519491231002\u0661",  # a non-ASCII digit
+        "1101051949123\u0661002X",
+        "11010549123100\u0661",  # 15 digits, one not ASCII
+        "110105209912310024",  # born in the future
+        "110105187912310028",  # born before 1880
+    ],
 )
 def test_bad_id_numbers_are_refused(raw):
     with pytest.raises(IdentityError):

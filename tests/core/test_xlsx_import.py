@@ -1,9 +1,22 @@
 import io
+import re
+import unicodedata
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from shegong.core.identity import IdentityError, parse_id_number
-from shegong.core.xlsx_import import Column, ImportSpec, date, marked_copy, parse_workbook, text, wrap
+from shegong.core.xlsx_import import (
+    Column,
+    ImportSpec,
+    date,
+    marked_copy,
+    normalise_text,
+    parse_workbook,
+    text,
+    wrap,
+)
 
 SPEC = ImportSpec(
     "名单",
@@ -67,3 +80,30 @@ def test_missing_required_column_is_named():
 def test_not_a_workbook():
     result = parse_workbook(SPEC, b"not a spreadsheet")
     assert result.errors and "xlsx" in result.errors[0].message
+
+
+# normalise_text skips work for the common clean cell; it must give exactly what the full folding gives.
+_REFERENCE_SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+
+
+def _reference_normalise(value: str) -> str:
+    return _REFERENCE_SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip()
+
+
+_CELL_ALPHABET = st.sampled_from(
+    list("ab 1９Ｘx张三、（）-\t\n\r\x0b\x0c\u3000\u00a0\u200b\ufeff\u2002\u2028\x85\u00e9\ufb01\u2460")
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(_CELL_ALPHABET, max_size=12) | st.text(max_size=12))
+def test_normalise_text_matches_the_full_folding(value):
+    assert normalise_text(value) == _reference_normalise(value)
+
+
+def test_normalise_text_examples():
+    assert normalise_text("  １２３　４５６ ") == "123 456"
+    assert normalise_text("张\u200b三") == "张 三"
+    assert normalise_text("a\t\tb") == "a b"
+    assert normalise_text("clean cell") == "clean cell"
+    assert normalise_text(12.0) == 12.0

@@ -111,6 +111,8 @@ class BlindIndexField(models.CharField):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
         kwargs["domain"] = self.domain
+        # __init__ defaults db_index to True, so an explicit False must survive the round trip through migrations.
+        kwargs["db_index"] = self.db_index
         return name, path, args, kwargs
 
     def compute(self, plaintext: str | None) -> str | None:

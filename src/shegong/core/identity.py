@@ -4,14 +4,21 @@
 from __future__ import annotations
 
 import datetime
+import operator
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789xX")
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CHECK = "10X98765432"
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+_SURELY_PAST = datetime.date(2020, 1, 1)  # births up to here need no look at the clock
+_OLD_ID_SHAPE = re.compile(r"[0-9]{15}")
+_PHONE_PUNCTUATION = re.compile(r"[\s\-()（）]")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"0[0-9]{2,3}[0-9]{7,8}")
 
 
 class IdentityError(ValueError):
@@ -30,16 +37,19 @@ def _clean(raw: object) -> str:
                 _("身份证号被 Excel 存成了数字（%(v)s），末尾几位已丢失；请把该列设为文本后重新填写")
                 % {"v": f"{raw:.6g}"}
             )
-    return str(raw).translate(_FULL_WIDTH).strip().replace(" ", "").replace("\u3000", "")
+    text = str(raw)
+    if not text.isascii():
+        text = text.translate(_FULL_WIDTH).replace("\u3000", "")
+    return text.strip().replace(" ", "")
 
 
 def id_check_digit(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
-    return ID_CHECK[total % 11]
+    if len(first17) != 17:
+        raise ValueError("the check digit is computed over 17 digits")
+    return ID_CHECK[sum(map(operator.mul, map(int, first17), ID_WEIGHTS)) % 11]
 
 
-@dataclass(frozen=True)
-class ResidentId:
+class ResidentId(NamedTuple):
     number: str
     birth_date: datetime.date
     sex: str  # "M" or "F"
@@ -52,19 +62,19 @@ def parse_id_number(raw: object) -> ResidentId:
     if not text:
         raise IdentityError(_("身份证号为空"))
     if len(text) == 15:
-        if not text.isdigit():
+        if not _OLD_ID_SHAPE.fullmatch(text):
             raise IdentityError(_("15 位身份证号只能包含数字"))
         first17 = text[:6] + "19" + text[6:]
         text = first17 + id_check_digit(first17)
     if len(text) != 18:
         raise IdentityError(_("身份证号应为 18 位，实际为 %(n)d 位") % {"n": len(text)})
-    if not re.fullmatch(r"\d{17}[\dX]", text):
+    if not _ID_SHAPE.fullmatch(text):
         raise IdentityError(_("身份证号前 17 位须为数字，末位为数字或 X"))
     try:
         birth = datetime.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError as exc:
         raise IdentityError(_("身份证号中的出生日期 %(d)s 不存在") % {"d": text[6:14]}) from exc
-    if birth.year < 1880 or birth > datetime.date.today():
+    if birth.year < 1880 or (birth > _SURELY_PAST and birth > datetime.date.today()):
         raise IdentityError(_("身份证号中的出生日期 %(d)s 不合理") % {"d": text[6:14]})
     expected = id_check_digit(text[:17])
     if text[17] != expected:
@@ -83,7 +93,7 @@ def normalise_id_number(raw: object) -> str:
 
 def normalise_phone(raw: object) -> str:
     text = _clean(raw)
-    text = re.sub(r"[\s\-()（）]", "", text)
+    text = _PHONE_PUNCTUATION.sub("", text)
     if text.startswith("+86"):
         text = text[3:]
     elif text.startswith("0086"):
@@ -93,7 +103,7 @@ def normalise_phone(raw: object) -> str:
 
 def validate_phone(raw: object) -> str:
     text = normalise_phone(raw)
-    if re.fullmatch(r"1[3-9]\d{9}", text) or re.fullmatch(r"0\d{2,3}\d{7,8}", text):
+    if _MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text):
         return text
     raise IdentityError(_("电话号码“%(v)s”格式不正确（应为 11 位手机号或带区号的固定电话）") % {"v": text})
 

@@ -11,6 +11,7 @@ on each, and an error column at the end of each bad row.
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import re
 import unicodedata
@@ -143,15 +144,24 @@ class ImportRejected(Exception):
 
 
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+# Anything _SPACES would change inside an already-trimmed string: a run of two spaces, or any other space-like
+# character. Most cells contain none, and skip the substitution.
+_ODD_SPACE = re.compile(r"  |[^\S ]|[\u3000\u00a0\u200b\ufeff]")
+_is_nfkc = functools.partial(unicodedata.is_normalized, "NFKC")
 
 
 def normalise_text(value: Any) -> Any:
     """NFKC folds full-width digits and letters; spaces are trimmed and runs collapsed."""
-    if isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value)
-        text = _SPACES.sub(" ", text).strip()
+    if not isinstance(value, str):
+        return value
+    if not (value.isascii() or _is_nfkc(value)):
+        value = unicodedata.normalize("NFKC", value)
+    text = value.strip()
+    # Every character _SPACES matches, other than the plain space, is non-printable: a printable cell with no
+    # double space is already clean.
+    if (text.isprintable() and "  " not in text) or not _ODD_SPACE.search(text):
         return text
-    return value
+    return _SPACES.sub(" ", text).strip()
 
 
 def _header_key(text: Any) -> str:
@@ -159,7 +169,10 @@ def _header_key(text: Any) -> str:
 
 
 def _is_blank(values: Sequence[Any]) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+    for value in values:
+        if value is not None and not (value.__class__ is str and not value.strip()):
+            return False
+    return True
 
 
 def parse_workbook(spec: ImportSpec, content: bytes) -> ParseResult:
@@ -193,28 +206,35 @@ def parse_workbook(spec: ImportSpec, content: bytes) -> ParseResult:
         result.errors.append(RowError(1, "", _("一次最多导入 %(n)d 行") % {"n": MAX_ROWS}))
         return result
     example = {c.key: normalise_text(str(c.example)) for c in spec.columns if c.example != ""}
+    # Per column, once: where it is in the file and how to read it (the loop below runs for every cell).
+    plan = [
+        (column.key, result.column_index.get(column.key), column.parse, column.required)
+        for column in spec.columns
+    ]
+    required = _("必填")
+    append = result.rows.append
     for offset, raw in enumerate(rows[1:], start=2):
         if _is_blank(raw):
             continue
         if offset == 2 and example and _is_template_example(raw, result.column_index, example):
             continue  # the template's own example row, left in by the user
         values: dict[str, Any] = {}
-        for column in spec.columns:
-            position = result.column_index.get(column.key)
-            cell = normalise_text(raw[position]) if position is not None and position < len(raw) else None
-            if cell == "":
-                cell = None
+        width = len(raw)
+        for key, position, parse, is_required in plan:
+            cell = raw[position] if position is not None and position < width else None
+            if cell.__class__ is str:
+                cell = normalise_text(cell) or None
             if cell is None:
-                if column.required:
-                    result.error(offset, column.key, _("必填"), spec)
-                values[column.key] = None
+                if is_required:
+                    result.error(offset, key, required, spec)
+                values[key] = None
                 continue
             try:
-                values[column.key] = column.parse(cell) if column.parse else cell
+                values[key] = parse(cell) if parse else cell
             except CellError as exc:
-                result.error(offset, column.key, str(exc), spec)
-                values[column.key] = None
-        result.rows.append(ParsedRow(offset, values))
+                result.error(offset, key, str(exc), spec)
+                values[key] = None
+        append(ParsedRow(offset, values))
     return result
 
 

@@ -59,15 +59,19 @@ class Category(models.Model):
 class Recipient(RegionOwned, SensitiveModel):
     name = models.CharField(_("姓名"), max_length=50)
     id_number = EncryptedField(_("身份证号"))
-    # Unique: one file per person across the whole registry.
-    id_number_index = BlindIndexField(source="id_number", normaliser=normalise_id_number, unique=True)
+    # Unique across the whole registry (one file per person): see Meta.constraints.
+    id_number_index = BlindIndexField(source="id_number", normaliser=normalise_id_number, db_index=False)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     sex = models.CharField(_("性别"), max_length=1, blank=True, choices=[("M", _("男")), ("F", _("女"))])
     phone = EncryptedField(_("联系电话"), blank=True, default="")
-    phone_index = BlindIndexField(source="phone", normaliser=normalise_phone)
+    phone_index = BlindIndexField(source="phone", normaliser=normalise_phone, db_index=False)
     address = models.CharField(_("居住地址"), max_length=200, blank=True)
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在村（社区）")
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所在村（社区）"),
+        db_index=False,
     )
     station = models.ForeignKey(
         "network.ServiceNode",
@@ -76,6 +80,7 @@ class Recipient(RegionOwned, SensitiveModel):
         blank=True,
         related_name="recipients",
         verbose_name=_("服务社工站"),
+        db_index=False,  # recipient_station_due leads with it
     )
     worker = models.ForeignKey(
         "people.SocialWorker",
@@ -84,6 +89,7 @@ class Recipient(RegionOwned, SensitiveModel):
         blank=True,
         related_name="recipients",
         verbose_name=_("责任社工"),
+        db_index=False,  # recipient_worklist leads with it
     )
     status = models.CharField(
         _("状态"), max_length=10, choices=RecipientStatus.choices, default=RecipientStatus.ACTIVE
@@ -108,9 +114,17 @@ class Recipient(RegionOwned, SensitiveModel):
         ordering = ["region_code", "name"]
         verbose_name = _("服务对象")
         verbose_name_plural = _("服务对象")
+        # Every index costs each write (a roster import writes 100,000 rows at once), so only what reads use:
+        # blind indexes are matched by equality only and need no LIKE (pattern_ops) twin, and the worker and
+        # station foreign keys are covered by the composite indexes that lead with them.
         indexes = [
             models.Index(fields=["worker", "status", "next_due_on"], name="recipient_worklist"),
             models.Index(fields=["station", "status", "next_due_on"], name="recipient_station_due"),
+            models.Index(fields=["region"], name="recipient_region"),
+            models.Index(fields=["phone_index"], name="recipient_phone_index"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_index"], name="recipient_one_file_per_person"),
         ]
 
     def __str__(self) -> str:

@@ -51,7 +51,10 @@ def normalise(raw: object) -> str:
         if not raw.is_integer():
             raise RegionCodeError(_("区划代码必须是数字"))
         raw = int(raw)
-    text = str(raw).translate(_FULL_WIDTH).strip().replace(" ", "").replace("\u3000", "")
+    text = str(raw)
+    if not text.isascii():
+        text = text.translate(_FULL_WIDTH).replace("\u3000", "")
+    text = text.strip().replace(" ", "")
     if not text:
         raise RegionCodeError(_("区划代码为空"))
     if not text.isdigit() or not text.isascii():
