@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AuditConfig(AppConfig):
     name = "shegong.audit"
     verbose_name = _("审计")
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from .guard import register_sqlite_function
+
+        connection_created.connect(register_sqlite_function, dispatch_uid="shegong.audit.guard")

@@ -7,15 +7,16 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from shegong.core.crypto import sm3_hex
 
+from . import guard
 from .models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
-PRUNE_MIN_AGE_DAYS = 183
+PRUNE_MIN_AGE_DAYS = guard.PRUNE_MIN_AGE_DAYS
 
 
 def _canonical(event: AuditEvent) -> bytes:
@@ -150,15 +151,22 @@ def prune(before: datetime.datetime) -> int:
     """Delete entries older than ``before`` (at least six months old), keeping the chain verifiable."""
     if before > timezone.now() - datetime.timedelta(days=PRUNE_MIN_AGE_DAYS):
         raise PruneRefused("Audit entries younger than 6 months cannot be pruned")
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        last = AuditEvent.objects.filter(at__lt=before).order_by("-seq").first()
-        if last is None:
-            return 0
-        # Prune a prefix only: the chain must stay contiguous.
-        count = AuditEvent.objects.filter(seq__lte=last.seq).count()
-        table = AuditEvent._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table} WHERE seq <= %s", [last.seq])  # noqa: S608 - table name is ours
-        AuditChainHead.objects.filter(id=1).update(pruned_through_seq=last.seq, pruned_anchor_hash=last.hash)
+    try:
+        with transaction.atomic():
+            head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+            last = AuditEvent.objects.filter(at__lt=before).order_by("-seq").first()
+            if last is None:
+                return 0
+            # Prune a prefix only: the chain must stay contiguous.
+            count = AuditEvent.objects.filter(seq__lte=last.seq).count()
+            table = AuditEvent._meta.db_table
+            # The database refuses deletes outside this guard, and entries younger than six months even inside it.
+            with guard.deleting(guard.PRUNE), connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {table} WHERE seq <= %s", [last.seq])  # noqa: S608 - table name is ours
+            AuditChainHead.objects.filter(id=1).update(
+                pruned_through_seq=last.seq, pruned_anchor_hash=last.hash
+            )
+    except IntegrityError as exc:
+        # An entry in the prefix is younger than six months (a clock set back when it was written).
+        raise PruneRefused(f"The database refused the prune: {exc}") from exc
     return count
