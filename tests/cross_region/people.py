@@ -115,7 +115,13 @@ ENDPOINTS = [
         body=lambda w: {"region": w.regions["town_a"].code},
         content_type="form",
     ),
-    Endpoint("people:volunteer_signup", "open"),
+    # Public: the page and its community list are the same for everyone; they name regions, never A's rows.
+    Endpoint("people:volunteer_signup", "list", lambda w: "/people/volunteers/signup/"),
+    Endpoint(
+        "people:volunteer_signup_villages",
+        "list",
+        lambda w: f"/people/volunteers/signup/villages/?township={w.regions['town_a'].code}",
+    ),
     Endpoint("people:volunteer_detail", "detail", lambda w: f"/people/volunteers/{_a(w, 'volunteer_a')}/"),
     Endpoint("people:volunteer_edit", "detail", lambda w: f"/people/volunteers/{_a(w, 'volunteer_a')}/edit/"),
     Endpoint(

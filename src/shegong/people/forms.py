@@ -1,12 +1,17 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
 from shegong.orgs.models import Organisation, OrgKind
-from shegong.regions.codes import Level
+from shegong.regions.codes import CODE_LENGTH, PREFIX_LENGTH, Level
 from shegong.regions.models import Region
 
+from . import selectors
 from .models import (
     Departure,
     PayPost,
@@ -197,32 +202,167 @@ class VolunteerForm(ServiceForm):
         return data
 
 
-def signup_regions():
-    # The public page has no scope: community names are public, so this reads the regions table directly.
-    return Region._base.filter(level=Level.VILLAGE).select_related("parent").order_by("code")
+SIGNUP_VILLAGE_LIMIT = 200
+
+
+@dataclass
+class VillagePicker:
+    """What the sign-up page's community list shows for a township and/or a name: the same on the page and in
+    the list the page fetches while the volunteer picks."""
+
+    township: str = ""
+    query: str = ""
+    selected: str = ""
+    options: list[tuple[str, str]] = field(default_factory=list)
+    total: int = 0
+    township_name: str = ""
+
+    @classmethod
+    def build(cls, *, township: str = "", query: str = "", selected: str = "") -> VillagePicker:
+        query = query.strip()[:30]
+        picker = cls(township=township, query=query, selected=selected)
+        villages = selectors.signup_villages(township=township, query=query)
+        rows = list(villages[: SIGNUP_VILLAGE_LIMIT + 1])
+        picker.total = len(rows) if len(rows) <= SIGNUP_VILLAGE_LIMIT else villages.count()
+        if township and rows:
+            picker.township_name = rows[0].parent.name
+        if not township and not query and picker.total > SIGNUP_VILLAGE_LIMIT:
+            return picker  # too many to list: the volunteer narrows first
+        picker.options = [
+            (r.code, r.name if township else f"{r.parent.name} · {r.name}")
+            for r in rows[:SIGNUP_VILLAGE_LIMIT]
+        ]
+        if picker.filtered and len(picker.options) == 1 and not selected:
+            picker.selected = picker.options[0][0]  # the one match: nothing left to choose
+        return picker
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.township or self.query)
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.options) and bool(self.options)
+
+    @property
+    def prompt(self) -> str:
+        """The first, empty option of the list: what to do next."""
+        if self.options:
+            return _("请选择社区（村）")
+        if not self.filtered and self.total:
+            return _("请先选择街道（乡镇）或输入名称")
+        return _("没有可选的社区（村）")
+
+    @property
+    def status(self) -> str:
+        """One line under the list, read out by screen readers when the list changes."""
+        if not self.options:
+            if self.query:
+                return _("没有名称含“%(q)s”的社区（村），请换个字试试") % {"q": self.query}
+            if self.township:
+                return _("该街道（乡镇）暂无可登记的社区（村）")
+            if self.total:
+                return _("共 %(n)d 个社区（村）") % {"n": self.total}
+            return _("暂无可登记的社区（村）")
+        if self.truncated:
+            return _("找到 %(n)d 个，只列出前 %(shown)d 个，请输入更完整的名称") % {
+                "n": self.total,
+                "shown": len(self.options),
+            }
+        if self.township_name and not self.query:
+            return _("%(t)s共 %(n)d 个社区（村）") % {"t": self.township_name, "n": self.total}
+        return _("找到 %(n)d 个社区（村）") % {"n": self.total}
+
+
+def township_choices() -> list:
+    """The offered townships grouped by county (and city, when they span more than one)."""
+    townships = list(selectors.signup_townships())
+    several_cities = len({t.code[:4] for t in townships}) > 1
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for township in townships:
+        county = township.parent
+        label = county.name if county else ""
+        if several_cities and county and county.parent:
+            label = f"{county.parent.name} {county.name}"
+        groups.setdefault(label, []).append((township.code, township.name))
+    return [("", _("全部街道（乡镇）"))] + list(groups.items())
 
 
 class SignupForm(forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=50)
-    phone = forms.CharField(label=_("手机号"), max_length=20)
+    name = forms.CharField(label=_("姓名"), max_length=50, error_messages={"required": _("请填写姓名")})
+    phone = forms.CharField(
+        label=_("手机号"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        error_messages={"required": _("请填写手机号")},
+    )
     id_number = forms.CharField(
         label=_("身份证号"), max_length=20, required=False, help_text=_("选填，用于志愿服务记录证明")
     )
-    region = forms.ChoiceField(label=_("所在社区"))
+    # The community picker: township and query only narrow the list; ``region`` is the answer.
+    township = forms.CharField(label=_("街道（乡镇）"), required=False, widget=forms.Select)
+    q = forms.CharField(
+        label=_("按名称查找"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("社区、村或街道名称中的字"), "autocomplete": "off"}
+        ),
+    )
+    region = forms.CharField(label=_("社区（村）"), error_messages={"required": _("请选择所在社区")})
     skills = forms.MultipleChoiceField(
         label=_("特长（可多选）"), choices=Skill.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    consent = forms.BooleanField(label=_("我同意社工站为组织志愿服务保存以上信息"))
+    consent = forms.BooleanField(
+        label=_("我同意社工站为组织志愿服务保存以上信息"),
+        error_messages={"required": _("请勾选同意后再提交")},
+    )
     website = forms.CharField(required=False, widget=forms.HiddenInput)  # a trap for bots
 
+    PICKER_FIELDS = ("township", "q", "region")
+
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "—")] + [
-            (r.code, f"{r.parent.name if r.parent else ''} {r.name}") for r in signup_regions()
-        ]
+        self.fields["township"].widget.choices = township_choices()
+        source = self.data if self.is_bound else self.initial
+        township, query, selected = (str(source.get(key) or "").strip() for key in self.PICKER_FIELDS)
+        picker = VillagePicker.build(township=township, query=query, selected=selected)
+        if selected and selected not in dict(picker.options):
+            # A link to one community (?region=…), or a choice made from a list the page no longer shows: list
+            # that community's township instead.
+            township = selected[: PREFIX_LENGTH[Level.TOWNSHIP]].ljust(CODE_LENGTH, "0")
+            picker = VillagePicker.build(township=township, selected=selected)
+            if selected in dict(picker.options):
+                self._set_value("township", township)
+                self._set_value("q", "")
+        self.picker = picker
+
+    def _set_value(self, name: str, value: str) -> None:
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data[name] = value
+        else:
+            self.initial[name] = value
+
+    @classmethod
+    def typed(cls, data) -> dict:
+        """What the volunteer typed, as initial values for the page shown again without errors."""
+        return {
+            name: data.getlist(name)
+            if isinstance(form_field, forms.MultipleChoiceField)
+            else data.get(name, "")
+            for name, form_field in cls.base_fields.items()
+        }
+
+    def person_fields(self):
+        return [self[name] for name in ("name", "phone", "id_number")]
+
+    def closing_fields(self):
+        return [self[name] for name in ("skills", "consent")]
 
     def clean_region(self):
-        region = signup_regions().filter(code=self.cleaned_data["region"]).first()
+        region = selectors.signup_villages().filter(code=self.cleaned_data["region"]).first()
         if region is None:
             raise forms.ValidationError(_("请选择所在社区"))
         return region

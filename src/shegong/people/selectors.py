@@ -6,11 +6,12 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models import CharField, Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
 from shegong.core.fields import blind_index_for
+from shegong.network.models import NodeStatus, ServiceNode
 from shegong.regions.codes import PREFIX_LENGTH, Level
 from shegong.regions.models import Region
 from shegong.regions.selectors import region_subtree_q, standards_for
@@ -376,3 +377,45 @@ def recruitment(worker_ids: list[int]) -> dict[int, int]:
 
 
 RECRUIT_TARGET = VOLUNTEER_TARGET_PER_WORKER
+
+
+# Public sign-up --------------------------------------------------------------------------------------------------
+# The sign-up page has no login and so no scope. Region names, and which townships have a station, are public; these
+# reads use the base managers and take nothing from a service node but its region code.
+
+
+def _served_township_codes() -> QuerySet:
+    """Codes of the townships with a service node in use: a station in the township or a room in one of its
+    villages. Planned nodes have no staff yet to approve a volunteer, closed ones never will."""
+    return (
+        ServiceNode._base.exclude(status__in=[NodeStatus.PLANNED, NodeStatus.CLOSED])
+        .annotate(
+            township=Concat(
+                Substr("region_code", 1, PREFIX_LENGTH[Level.TOWNSHIP]),
+                Value("000"),
+                output_field=CharField(),
+            )
+        )
+        .values("township")
+    )
+
+
+def signup_townships() -> QuerySet[Region]:
+    """The townships the sign-up page offers, with their county and city for grouping."""
+    return (
+        Region._base.filter(level=Level.TOWNSHIP, code__in=_served_township_codes())
+        .select_related("parent__parent")
+        .order_by("code")
+    )
+
+
+def signup_villages(*, township: str = "", query: str = "") -> QuerySet[Region]:
+    """The villages (communities) of the offered townships a volunteer can sign up in, narrowed to one township
+    and/or to those whose own or township's name contains ``query``."""
+    villages = Region._base.filter(level=Level.VILLAGE, parent_id__in=_served_township_codes())
+    if township:
+        villages = villages.filter(parent_id=township)
+    query = query.strip()
+    if query:
+        villages = villages.filter(Q(name__contains=query) | Q(parent__name__contains=query))
+    return villages.select_related("parent").order_by("code")

@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shegong.core.excel import xlsx_response
 from shegong.core.forms import submit
@@ -18,6 +19,7 @@ from .. import imports, selectors, services
 from ..forms import (
     RevealForm,
     SignupForm,
+    VillagePicker,
     VolunteerForm,
 )
 from ..models import (
@@ -187,8 +189,19 @@ def volunteer_approve(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def volunteer_signup(request):
-    """Public self-registration: no login; the registration waits for the station's approval."""
-    form = SignupForm(request.POST or None, initial={"region": request.GET.get("region", "")})
+    """Public self-registration: no login; the registration waits for the station's approval.
+
+    The community list is narrowed by township or name. With JavaScript the page fetches the narrowed list from
+    ``volunteer_signup_villages``; without it the "列出社区" button posts the form, which comes back with the
+    narrowed list, what was typed, and no errors.
+    """
+    if request.method == "POST" and "narrow" in request.POST:
+        form = SignupForm(initial=SignupForm.typed(request.POST))
+        return render(request, "people/signup.html", {"form": form, "done": False})
+    form = SignupForm(
+        request.POST or None,
+        initial={"region": request.GET.get("region", ""), "township": request.GET.get("township", "")},
+    )
 
     def register(form):
         if form.cleaned_data.get("website"):
@@ -197,6 +210,19 @@ def volunteer_signup(request):
 
     done = submit(request, form, register) is not None
     return render(request, "people/signup.html", {"form": form, "done": done})
+
+
+@require_GET
+def volunteer_signup_villages(request):
+    """The sign-up page's community list for a township and/or a name, as <option>s for htmx. Public like the page;
+    a township the platform does not serve is the same 404 as one that does not exist."""
+    township = request.GET.get("township", "").strip()
+    if township and not selectors.signup_townships().filter(code=township).exists():
+        raise Http404
+    picker = VillagePicker.build(
+        township=township, query=request.GET.get("q", ""), selected=request.GET.get("region", "")
+    )
+    return render(request, "people/_signup_villages.html", {"picker": picker, "oob": True})
 
 
 @login_required
