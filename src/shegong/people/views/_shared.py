@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from shegong.audit.services import record
 from shegong.core.excel import build_workbook, xlsx_response
 from shegong.core.forms import submit
+from shegong.core.text import join_messages
 
 from .. import services
 from ..forms import (
@@ -37,7 +38,7 @@ def _submit_and_report(request, form, action):
     form = form if form is not None else forms.Form(request.POST)
     result = submit(request, form, action)
     if result is None and form.errors:
-        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, join_messages(e for errors in form.errors.values() for e in errors))
     return result
 
 

@@ -13,6 +13,7 @@ from shegong.core.excel import xlsx_response
 from shegong.core.forms import submit
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.scoping import get_scoped_or_404
+from shegong.core.text import join_messages
 from shegong.network.models import ServiceNode
 from shegong.orgs.importview import import_page
 
@@ -354,7 +355,7 @@ def departure_create(request, pk: int):
     if departure is not None:
         breaches = departure.breaches()
         if breaches:
-            messages.warning(request, _("已登记离职申请，但存在问题：%(b)s") % {"b": "；".join(breaches)})
+            messages.warning(request, _("已登记离职申请，但存在问题：%(b)s") % {"b": join_messages(breaches)})
         else:
             messages.success(request, _("已登记离职申请。"))
         return redirect("people:worker_detail", pk=pk)
@@ -389,7 +390,7 @@ def departure_complete(request, pk: int):
     if completed is not None:
         breaches = completed.breaches()
         if breaches:
-            messages.warning(request, _("已办结离职，存在问题：%(b)s") % {"b": "；".join(breaches)})
+            messages.warning(request, _("已办结离职，存在问题：%(b)s") % {"b": join_messages(breaches)})
         else:
             messages.success(request, _("已办结离职。"))
         return redirect("people:worker_detail", pk=departure.worker_id)
