@@ -156,3 +156,15 @@ def test_login_page_defaults_to_chinese(client):
     assert 'lang="zh-CN"' in html
     assert "登录" in html
     assert "Log in" not in html
+
+
+def test_django_strings_missing_from_its_chinese_catalogue_are_filled():
+    # Django's zh_Hans catalogue lacks a few newer strings, such as the empty choice of a select box.
+    from django import forms
+
+    from shegong.people.models import SocialWorker
+
+    translation.activate("zh-hans")
+    field = forms.ModelChoiceField(queryset=SocialWorker.objects.none(), required=False)
+    assert "Select" not in str(field.empty_label)
+    assert str(field.empty_label) == "—请选择—"

@@ -10,7 +10,7 @@ from python_calamine import CalamineWorkbook
 from shegong.audit.models import AuditEvent
 from shegong.recipients.models import Recipient, RiskTier
 from shegong.services.models import Visit
-from tests.factories import TOWN_A, VILLAGE_A1, make_user
+from tests.factories import DISTRICT, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_user
 from tests.recipients.helpers import id_number, make_recipient
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +64,30 @@ def test_create_form_keeps_input_and_names_the_field(world, login, client):
     assert response.status_code == 302
     recipient = Recipient.objects.get(name="孙大妈")
     assert recipient.id_number == good.upper() and recipient.birth_date is not None
+
+
+def test_village_and_import_area_are_picked_from_the_users_own_regions(world, login, client):
+    login(world.user_a)
+    body = client.get("/recipients/new/").content.decode()
+    assert f'value="{VILLAGE_A1}"' in body and f'value="{VILLAGE_A2}"' in body
+    assert "七星岗街道" in body  # villages are grouped under their township
+    assert VILLAGE_B1 not in body
+    response = client.post(
+        "/recipients/new/",
+        {"name": "孙大妈", "id_number": id_number(), "region": VILLAGE_B1, "risk_tier": "3"},
+    )
+    assert response.status_code == 200 and not Recipient.objects.filter(name="孙大妈").exists()
+    assert "region" in response.context["form"].errors
+
+    login(world.official_a)
+    body = client.get("/recipients/import/").content.decode()
+    assert f'value="{DISTRICT}"' in body and f'value="{TOWN_A}"' in body and f'value="{TOWN_B}"' in body
+    assert f'value="{VILLAGE_A1}"' not in body  # imports go to a district or a township, not a village
+    login(world.user_a)
+    body = client.get("/recipients/import/").content.decode()
+    assert (
+        f'value="{TOWN_A}"' in body and f'value="{TOWN_B}"' not in body and f'value="{DISTRICT}"' not in body
+    )
 
 
 def test_reveal_needs_a_reason_and_is_audited(world, people, login, client):

@@ -15,9 +15,7 @@ class RecipientForm(forms.Form):
         label=_("身份证号"), max_length=30, help_text=_("18 位；15 位旧号码会自动升级，末位 x 大小写均可")
     )
     phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
-    region = forms.CharField(
-        label=_("所在村（社区）区划代码"), max_length=12, help_text=_("12 位统计用区划代码，如 500103002001")
-    )
+    region = forms.ChoiceField(label=_("所在村（社区）"))
     address = forms.CharField(label=_("居住地址"), max_length=200, required=False)
     worker = forms.ModelChoiceField(label=_("责任社工"), queryset=SocialWorker.objects.none(), required=False)
     risk_tier = forms.TypedChoiceField(
@@ -33,8 +31,9 @@ class RecipientForm(forms.Form):
     category_authority = forms.CharField(label=_("认定机关"), max_length=100, required=False)
     notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+    def __init__(self, *args, villages: list, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "—"), *villages]
         self.fields["worker"].queryset = SocialWorker.objects.order_by("name")
         self.fields["categories"].queryset = Category.objects.filter(active=True)
         if editing:
@@ -124,9 +123,11 @@ class RevealForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("名册文件（.xlsx）"))
-    region = forms.CharField(
-        label=_("导入到区划"), max_length=12, help_text=_("名册中的村（社区）代码都须在该区划内")
-    )
+    region = forms.ChoiceField(label=_("导入到区划"), help_text=_("名册中的村（社区）代码都须在该区划内"))
+
+    def __init__(self, *args, areas: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = areas
 
 
 class CategoryForm(forms.ModelForm):

@@ -16,6 +16,7 @@ from shegong.core.scoping import get_scoped_or_404
 from shegong.core.text import join_list, join_messages
 from shegong.regions.codes import RegionCodeError, normalise
 from shegong.regions.models import Region
+from shegong.regions.selectors import area_choices, village_choices
 from shegong.services.models import Frequency
 
 from . import imports, selectors, services
@@ -115,7 +116,11 @@ def _form_page(request, form, title, recipient=None):
 @require_http_methods(["GET", "POST"])
 def recipient_create(request):
     request.actor.require("recipients.change")
-    form = RecipientForm(request.POST or None, initial={"region": request.GET.get("region", "")})
+    form = RecipientForm(
+        request.POST or None,
+        initial={"region": request.GET.get("region", "")},
+        villages=village_choices(request.actor.regions_with("recipients.change")),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         categories = [
@@ -153,7 +158,12 @@ def recipient_edit(request, pk: int):
         "worker": recipient.worker_id,
         "notes": recipient.notes,
     }
-    form = RecipientForm(request.POST or None, initial=initial, editing=True)
+    form = RecipientForm(
+        request.POST or None,
+        initial=initial,
+        editing=True,
+        villages=village_choices(request.actor.regions_with("recipients.change")),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.recipient_update(actor=request.actor, recipient=recipient, data=form.cleaned_data)
@@ -379,9 +389,7 @@ def import_template(request):
 def import_upload(request):
     request.actor.require("recipients.import")
     regions = request.actor.regions_with("recipients.import")
-    form = ImportForm(
-        request.POST or None, request.FILES or None, initial={"region": regions[0] if regions else ""}
-    )
+    form = ImportForm(request.POST or None, request.FILES or None, areas=area_choices(regions))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:

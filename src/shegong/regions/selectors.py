@@ -85,3 +85,26 @@ def standard_for(code: str) -> Standard:
 
 def level_of_region(region: Region) -> Level:
     return Level(region.level)
+
+
+def village_choices(roots: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Select-box choices for the villages (communities) under ``roots``, grouped under their township."""
+    query = Q(pk__in=[])
+    for root in roots:
+        query |= region_subtree_q(root, "code")
+    villages = Region.objects.filter(query, level=Level.VILLAGE).select_related("parent").order_by("code")
+    groups: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    for village in villages:
+        township = village.parent.name if village.parent else ""
+        groups.setdefault(village.parent_id or "", (township, []))[1].append((village.code, village.name))
+    return list(groups.values())
+
+
+def area_choices(roots: list[str], *, lowest: Level = Level.TOWNSHIP) -> list[tuple[str, str]]:
+    """Select-box choices for ``roots`` and the regions under them down to ``lowest``, indented by depth."""
+    query = Q(pk__in=[])
+    for root in roots:
+        query |= region_subtree_q(root, "code")
+    regions = Region.objects.filter(query, level__lte=lowest).order_by("code")
+    top = min((r.level for r in regions), default=0)
+    return [(r.code, "\u3000" * (r.level - top) + str(r)) for r in regions]
