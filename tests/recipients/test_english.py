@@ -73,6 +73,48 @@ def test_timeline_lines_are_english(world, login, english):
     assert any("all well" in line for line in visits)
 
 
+def test_lines_written_in_chinese_are_read_in_english(world, login, english):
+    """Entries keep their message and values: a Chinese writer's line shows in English to an English reader."""
+    recipient = make_recipient(VILLAGE_A1, name="Zhang")
+    with translation.override("zh-hans"):
+        _assess(recipient, {"daily_care": 3})
+        services.risk_set(actor=system(), recipient=recipient, tier=1, reason="fall risk", review_on=None)
+        services.household_add(
+            actor=system(), recipient=recipient, kind="contact", name="Li", relation="son", phone=""
+        )
+        services.recipient_set_status(actor=system(), recipient=recipient, status="moved", note="to Beijing")
+    entry = recipient.timeline.filter(kind="status").get()
+    assert CHINESE.search(entry.summary)  # what the writer saw, kept for exports
+    login(world.user_a)
+    html = english.get(f"/recipients/{recipient.pk}/timeline/").content.decode()
+    lines = [
+        line.split("\n")[0]
+        for kind in ("assessment", "risk", "household", "status")
+        for line in _items(html, kind)
+    ]
+    assert len(lines) == 4
+    for line in lines:
+        assert not CHINESE.search(line), line
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = english.get(f"/recipients/{recipient.pk}/timeline/").content.decode()
+    assert "状态变更" in html and "紧急联系人" in html
+
+
+def test_entries_without_a_message_show_their_stored_text(world, login, english):
+    recipient = make_recipient(VILLAGE_A1)
+    recipient.timeline.create(kind="note", summary="旧记录", region_code=recipient.region_code)
+    recipient.timeline.create(
+        kind="note",
+        message="no such message %(x)s",
+        params={"y": 1},
+        summary="坏记录",
+        region_code=recipient.region_code,
+    )
+    login(world.user_a)
+    html = english.get(f"/recipients/{recipient.pk}/timeline/").content.decode()
+    assert "旧记录" in html and "坏记录" in html
+
+
 def test_timeline_lines_stay_chinese_by_default(world, login, client):
     recipient = make_recipient(VILLAGE_A1)
     _assess(recipient, {"daily_care": 3, "rehab": 4})

@@ -8,6 +8,7 @@ import datetime
 from shegong.core.identity import id_check_digit
 from shegong.services import policy
 
+from . import timeline as lines
 from .models import Category, CategoryMembership, Recipient, RiskTier, TimelineEntry
 
 TOTAL = 5000
@@ -187,7 +188,8 @@ def load(ctx) -> None:
             TimelineEntry(
                 recipient=recipient,
                 kind="create",
-                summary="建档（演示数据）",
+                message=lines.DEMO_CREATED,
+                summary=lines.render(lines.DEMO_CREATED),
                 actor_name="demo",
                 region_code=recipient.region_code,
                 at=datetime.datetime.combine(registered, datetime.time(9), tzinfo=datetime.UTC),

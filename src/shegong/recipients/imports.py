@@ -11,13 +11,14 @@ transaction). ``shegong recipients import`` calls ``import_roster`` directly.
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from shegong.regions.models import Region
 from shegong.services import care, policy
 from shegong.services.models import EventRule, VisitObligation, VisitRollup, VisitRule
 
+from . import timeline as lines
 from .models import (
     Category,
     CategoryMembership,
@@ -385,20 +387,24 @@ def _write(
     else:
         ids = _create_recipients(planned)
     memberships, entries = [], []
-    summary = _("名册导入建档")
+    summary = lines.render(lines.IMPORTED)
     actor_name = str(actor)[:150]
     now = timezone.now()
     for pk, plan in zip(ids, planned, strict=True):
         village = plan.values["region_code"]
         for category_id in plan.categories:
             memberships.append((village, pk, category_id, plan.start_on, None, plan.authority))
-        entries.append((village, pk, now, "create", summary, actor_name))
+        entries.append((village, pk, now, "create", lines.IMPORTED, {}, summary, actor_name))
     _insert(
         CategoryMembership,
         ["region_code", "recipient_id", "category_id", "start_on", "end_on", "authority"],
         memberships,
     )
-    _insert(TimelineEntry, ["region_code", "recipient_id", "at", "kind", "summary", "actor_name"], entries)
+    _insert(
+        TimelineEntry,
+        ["region_code", "recipient_id", "at", "kind", "message", "params", "summary", "actor_name"],
+        entries,
+    )
     _open_month(
         [
             (pk, plan.values["region_code"], plan.values["frequency"])
@@ -527,7 +533,11 @@ def _insert(model, columns: list[str], rows: list[tuple]) -> None:
     if not rows:
         return
     if connection.vendor == "postgresql":
-        _copy(model, [model._meta.get_field(c).column for c in columns], rows)
+        fields = [model._meta.get_field(c) for c in columns]
+        json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+        if json_at:  # COPY takes JSON as its text
+            rows = [tuple(json.dumps(v) if i in json_at else v for i, v in enumerate(row)) for row in rows]
+        _copy(model, [f.column for f in fields], rows)
     else:
         model.objects.bulk_create(
             [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000

@@ -243,6 +243,10 @@ class TimelineEntry(RecipientChild):
     recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="timeline")
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=30)
+    # The line as its untranslated message and values (shown in the reader's language, see timeline.py), and as
+    # written in the writer's language (exports, and entries written without a message).
+    message = models.CharField(max_length=200, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     summary = models.CharField(max_length=300)
     actor_name = models.CharField(max_length=150, blank=True)
 

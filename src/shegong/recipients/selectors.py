@@ -14,6 +14,7 @@ from shegong.core.identity import normalise_id_number
 from shegong.core.text import join_list
 from shegong.regions.selectors import region_subtree_q
 
+from . import timeline as lines
 from .models import Recipient, RecipientStatus
 
 FILTERS = ("q", "status", "risk", "category", "under", "due", "worker")
@@ -86,7 +87,10 @@ def timeline(recipient: Recipient, limit: int = 300) -> list[Event]:
     from shegong.services.models import VisitMethod
     from shegong.services.selectors import visits_of
 
-    events = [Event(e.at, e.kind, e.summary, e.actor_name) for e in recipient.timeline.all()[:limit]]
+    events = [
+        Event(e.at, e.kind, lines.render_or(e.message, e.params, e.summary), e.actor_name)
+        for e in recipient.timeline.all()[:limit]
+    ]
     for visit in visits_of(recipient, limit):
         summary = visit_summary(VisitMethod(visit.method).label, visit.issues)
         events.append(

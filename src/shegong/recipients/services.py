@@ -21,6 +21,7 @@ from shegong.regions.codes import Level, parent_code_of
 from shegong.regions.models import Region
 from shegong.services import care
 
+from . import timeline as lines
 from .models import (
     Category,
     CategoryMembership,
@@ -43,12 +44,19 @@ def _actor_name(actor) -> str:
 
 
 def _timeline(
-    recipient: Recipient, actor, kind: str, summary: str, at: datetime.datetime | None = None
+    recipient: Recipient,
+    actor,
+    kind: str,
+    message: str,
+    params: dict[str, Any] | None = None,
+    at: datetime.datetime | None = None,
 ) -> None:
     TimelineEntry.objects.create(
         recipient=recipient,
         kind=kind,
-        summary=summary[:300],
+        message=message,
+        params=params or {},
+        summary=lines.render(message, params)[:300],
         actor_name=_actor_name(actor),
         at=at or timezone.now(),
     )
@@ -157,7 +165,7 @@ def recipient_create(
         recipient.save()
         for item in categories or []:
             CategoryMembership.objects.create(recipient=recipient, **item)
-        _timeline(recipient, actor, "create", _("建档：%(name)s") % {"name": recipient.name})
+        _timeline(recipient, actor, "create", lines.CREATED, {"name": recipient.name})
         care.refresh_recipient(recipient)
         record("recipients.create", actor=actor, obj=recipient, changes=diff({}, _snapshot(recipient)))
     return recipient
@@ -186,8 +194,8 @@ def recipient_update(*, actor, recipient: Recipient, data: dict[str, Any]) -> Re
                 recipient,
                 actor,
                 "update",
-                _("修改档案：%(f)s")
-                % {"f": join_list(Recipient._meta.get_field(k).verbose_name for k in changes)},
+                lines.UPDATED,
+                {"f": lines.fields(list(changes))},
             )
             care.refresh_recipient(recipient)
             record("recipients.update", actor=actor, obj=recipient, changes=changes)
@@ -212,8 +220,8 @@ def recipient_set_status(*, actor, recipient: Recipient, status: str, note: str 
             recipient,
             actor,
             "status",
-            _("状态变更：%(a)s → %(b)s %(n)s")
-            % {"a": RecipientStatus(before).label, "b": RecipientStatus(status).label, "n": note},
+            lines.STATUS,
+            {"a": lines.choice("status", before), "b": lines.choice("status", status), "n": note},
         )
         record(
             "recipients.status",
@@ -247,8 +255,8 @@ def risk_set(
             recipient,
             actor,
             "risk",
-            _("风险等级：%(a)s → %(b)s（%(r)s）")
-            % {"a": RiskTier(before).label, "b": RiskTier(tier).label, "r": reason},
+            lines.RISK,
+            {"a": lines.choice("risk", before), "b": lines.choice("risk", tier), "r": reason},
         )
         record(
             "recipients.risk",
@@ -289,8 +297,8 @@ def membership_add(
             recipient,
             actor,
             "category",
-            _("认定类别：%(c)s（%(d)s 起，%(a)s）")
-            % {"c": category.name, "d": start_on, "a": authority or "—"},
+            lines.CATEGORY_ADDED,
+            {"c": category.name, "d": str(start_on), "a": authority or "—"},
         )
         record(
             "recipients.category.add",
@@ -319,7 +327,8 @@ def membership_end(*, actor, membership: CategoryMembership, end_on: datetime.da
             recipient,
             actor,
             "category",
-            _("终止类别：%(c)s（%(d)s）") % {"c": membership.category.name, "d": end_on},
+            lines.CATEGORY_ENDED,
+            {"c": membership.category.name, "d": str(end_on)},
         )
         record(
             "recipients.category.end",
@@ -359,8 +368,8 @@ def household_add(
             recipient,
             actor,
             "household",
-            _("登记%(k)s：%(n)s（%(r)s）")
-            % {"k": HouseholdMember.Kind(kind).label, "n": name, "r": relation},
+            lines.HOUSEHOLD,
+            {"k": lines.choice("household", kind), "n": name, "r": relation},
         )
         record(
             "recipients.household.add",
@@ -397,15 +406,17 @@ def assessment_add(
     )
     with transaction.atomic():
         assessment.save()
-        high = [NeedDomain(k).label for k, v in scores.items() if v >= 3]
+        high = [k for k, v in scores.items() if v >= 3]
         if high:
-            summary_line = _("需求评估（%(date)s）：较高需求 %(domains)s") % {
-                "date": assessed_on,
-                "domains": join_list(high),
-            }
+            _timeline(
+                recipient,
+                actor,
+                "assessment",
+                lines.ASSESSMENT_HIGH,
+                {"date": str(assessed_on), "domains": lines.choices("domain", high)},
+            )
         else:
-            summary_line = _("需求评估（%(date)s）") % {"date": assessed_on}
-        _timeline(recipient, actor, "assessment", summary_line)
+            _timeline(recipient, actor, "assessment", lines.ASSESSMENT, {"date": str(assessed_on)})
         record("recipients.assessment.add", actor=actor, obj=recipient, changes={"scores": scores})
     return assessment
 
@@ -428,7 +439,7 @@ def event_record(
     with transaction.atomic():
         event.save()
         care.refresh_recipient(recipient)
-        _timeline(recipient, actor, "event", _("重大变故：%(d)s") % {"d": description}, at=occurred_at)
+        _timeline(recipient, actor, "event", lines.EVENT, {"d": description.strip()}, at=occurred_at)
         record("recipients.event", actor=actor, obj=recipient, changes={"description": description})
     return event
 
