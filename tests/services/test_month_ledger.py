@@ -12,13 +12,14 @@ from django.utils import timezone
 
 from shegong.audit.models import AuditEvent
 from shegong.core.scoping import unscoped
-from shegong.recipients.models import RiskTier
+from shegong.recipients.imports import import_roster
+from shegong.recipients.models import Recipient, RiskTier
 from shegong.services import care, policy, schedules, selectors
 from shegong.services.models import Frequency, VisitObligation, VisitRollup
 from shegong.services.services import visit_record
 from shegong.services.tasks import open_visit_month
 from tests.factories import TOWN_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_user
-from tests.recipients.helpers import key, make_recipient, visit_data
+from tests.recipients.helpers import id_number, key, make_recipient, system, visit_data
 
 pytestmark = pytest.mark.django_db
 
@@ -264,3 +265,79 @@ def test_opening_waits_for_a_visit_write_in_the_same_village_and_counts_it_once(
     assert (rollup.due, rollup.visited) == (3, 1)
     assert VisitObligation.objects.filter(month=month).count() == 3
     assert care.reconcile(fix=False) == []
+
+
+def _roster(village: str, names: list[str]) -> bytes:
+    from tests.recipients.test_import import workbook
+
+    return workbook([[name, id_number(), "", village, "", "", "", "", "重点", "独居"] for name in names])
+
+
+def _month_closed(month: datetime.date) -> None:
+    """The state of the 1st before anything has run: ``month`` not open anywhere."""
+    VisitObligation.objects.filter(month=month).delete()
+    VisitRollup.objects.filter(month=month).delete()
+
+
+def _owed_in(village: str, month: datetime.date) -> tuple[set[int], int]:
+    owed = set(
+        VisitObligation.objects.filter(month=month, region_code=village).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    return owed, VisitRollup.objects.get(region_code=village, month=month).due
+
+
+def test_an_import_into_a_village_opened_meanwhile_still_owes_its_new_rows(world, monkeypatch):
+    """The month-start run opens a village in its own transaction between the import's look at the open months
+    and its own opening: that run could not see the import's uncommitted rows, so the import must add them."""
+    already = make_recipient(VILLAGE_A1, tier=RiskTier.KEY)
+    month = timezone.localdate().replace(day=1)
+    _month_closed(month)
+    real = care._open_rollup
+
+    def opened_just_before(region_code, month, **kwargs):
+        VisitObligation.objects.create(recipient=already, month=month, region_code=region_code)
+        VisitRollup.objects.create(region_code=region_code, month=month, due=1)
+        return real(region_code, month, **kwargs)
+
+    monkeypatch.setattr(care, "_open_rollup", opened_just_before)
+    result = import_roster(actor=system(), content=_roster(VILLAGE_A1, ["甲", "乙"]), region_code=TOWN_A)
+    assert result.created == 2
+    owed, due = _owed_in(VILLAGE_A1, month)
+    assert owed == set(Recipient.objects.filter(region_code=VILLAGE_A1).values_list("pk", flat=True))
+    assert due == len(owed) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_racing_the_month_start_run_keeps_its_obligations(world):
+    """PostgreSQL: the month-start run holds a village's new rollup row while an import writes into the village;
+    the import's insert of the same row waits, then finds it taken."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time; the race needs concurrent writers")
+    make_recipient(VILLAGE_A1, tier=RiskTier.KEY)
+    month = timezone.localdate().replace(day=1)
+    _month_closed(month)
+    opened, release, errors = threading.Event(), threading.Event(), []
+
+    def open_ledger():
+        try:
+            with unscoped(), transaction.atomic():
+                care._open_rollup(VILLAGE_A1, month)
+                opened.set()
+                release.wait(10)  # hold the village's new rollup row
+        except Exception as exc:  # noqa: BLE001 - reported to the test thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    opener = threading.Thread(target=open_ledger)
+    opener.start()
+    assert opened.wait(10)
+    threading.Timer(1.0, release.set).start()
+    result = import_roster(actor=system(), content=_roster(VILLAGE_A1, ["甲", "乙"]), region_code=TOWN_A)
+    opener.join(10)
+    assert errors == [] and result.created == 2
+    owed, due = _owed_in(VILLAGE_A1, month)
+    assert owed == set(Recipient.objects.filter(region_code=VILLAGE_A1).values_list("pk", flat=True))
+    assert due == len(owed) == 3

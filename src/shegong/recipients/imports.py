@@ -558,9 +558,10 @@ def _open_month(recipients: list[tuple[int, str, str]], month: datetime.date) ->
     obligations = []
     bumps: dict[int, list[str]] = {}
     for village, people in by_village.items():
-        if village not in opened:
-            care._open_rollup(village, month)  # creates the obligations of everyone there, new rows included
-            continue
+        if village not in opened and care._open_rollup(village, month) is not None:
+            continue  # opened here: the obligations of everyone there, new rows included
+        # Open already, or opened meanwhile by another transaction (the month-start run), which cannot have seen
+        # these uncommitted rows: they are added here.
         obligations.extend((village, pk, month, False) for pk in people)
         bumps.setdefault(len(people), []).append(village)
     # The rollups already open: one update per distinct count rather than one per village.
