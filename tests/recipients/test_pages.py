@@ -152,3 +152,20 @@ def test_api_strict_and_idempotent(world, people, login, client):
     assert listing["count"] == 12 and "*" in listing["results"][0]["id_number_masked"]
     rate = client.get(f"/api/v1/visit-rate?region={TOWN_A}&months=2").json()
     assert rate["region"]["months"][-1]["due"] == 12
+
+
+def test_a_user_whose_import_area_is_a_village_can_import_into_it(world, login, client):
+    # A social-work room's operator holds the import permission in one village: that village is the only area.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.recipients.test_import import workbook
+
+    login(make_user(("operator", VILLAGE_A1)))
+    body = client.get("/recipients/import/").content.decode()
+    assert f'value="{VILLAGE_A1}"' in body and f'value="{VILLAGE_A2}"' not in body
+    upload = SimpleUploadedFile(
+        "名册.xlsx", workbook([["周大娘", id_number(), "", VILLAGE_A1, "", "", "", "", "一般", ""]])
+    )
+    response = client.post("/recipients/import/", {"region": VILLAGE_A1, "file": upload})
+    assert response.status_code == 302, response.context["form"].errors
+    assert Recipient.objects.filter(name="周大娘", region_code=VILLAGE_A1).exists()

@@ -101,10 +101,13 @@ def village_choices(roots: list[str]) -> list[tuple[str, list[tuple[str, str]]]]
 
 
 def area_choices(roots: list[str], *, lowest: Level = Level.TOWNSHIP) -> list[tuple[str, str]]:
-    """Select-box choices for ``roots`` and the regions under them down to ``lowest``, indented by depth."""
+    """Select-box choices for ``roots`` and the regions under them down to ``lowest``, indented by depth.
+
+    A root is offered whatever its level: a user whose area is one village picks that village.
+    """
     query = Q(pk__in=[])
     for root in roots:
         query |= region_subtree_q(root, "code")
-    regions = Region.objects.filter(query, level__lte=lowest).order_by("code")
+    regions = Region.objects.filter((query & Q(level__lte=lowest)) | Q(code__in=roots)).order_by("code")
     top = min((r.level for r in regions), default=0)
     return [(r.code, "\u3000" * (r.level - top) + str(r)) for r in regions]
