@@ -115,6 +115,22 @@ def test_entries_without_a_message_show_their_stored_text(world, login, english)
     assert "旧记录" in html and "坏记录" in html
 
 
+def test_an_entry_naming_a_field_the_model_no_longer_has_shows_its_stored_text(world, login, english):
+    # "修改档案：%(f)s" keeps field names, looked up when shown: a field renamed since must not break the page.
+    recipient = make_recipient(VILLAGE_A1)
+    recipient.timeline.create(
+        kind="update",
+        message="修改档案：%(f)s",
+        params={"f": {"fields": ["nickname"]}},
+        summary="修改档案：昵称",
+        region_code=recipient.region_code,
+    )
+    login(world.user_a)
+    for url in (f"/recipients/{recipient.pk}/timeline/", f"/recipients/{recipient.pk}/"):
+        response = english.get(url)
+        assert response.status_code == 200 and "修改档案：昵称" in response.content.decode()
+
+
 def test_timeline_lines_stay_chinese_by_default(world, login, client):
     recipient = make_recipient(VILLAGE_A1)
     _assess(recipient, {"daily_care": 3, "rehab": 4})

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext, gettext_noop
 
 from shegong.core.text import join_list
 
@@ -79,5 +79,5 @@ def render_or(message: str, params: dict[str, Any] | None, fallback: str) -> str
         return fallback
     try:
         return render(message, params)
-    except (KeyError, ValueError, TypeError, LookupError):
+    except (KeyError, ValueError, TypeError, LookupError, FieldDoesNotExist):  # a field renamed since, too
         return fallback
