@@ -7,14 +7,29 @@
     return node ? JSON.parse(node.textContent) : null;
   }
 
+  var NARROW = 560; // px: below this a chart with many categories lays its bars sideways
+
   var renderers = {
     coverage: function (el, data) {
+      var percent = { formatter: "{value}%" };
+      var rate = { type: "value", max: 100, axisLabel: percent };
+      var regions = { type: "category", data: data.labels, axisLabel: { interval: 0 } };
+      var sideways = el.clientWidth < NARROW && data.labels.length > 4;
+      if (sideways) {
+        // One row per region, top to bottom in table order, tall enough for every name to be read.
+        regions.inverse = true;
+        el.style.height = Math.max(260, data.labels.length * 44 + 70) + "px";
+      } else {
+        el.style.height = "";
+        regions.axisLabel.rotate = data.labels.length > 6 ? 35 : 0;
+      }
       return {
         tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v + "%"; } },
         legend: { top: 0 },
-        grid: { left: 40, right: 10, bottom: 60, top: 36 },
-        xAxis: { type: "category", data: data.labels, axisLabel: { interval: 0, rotate: data.labels.length > 6 ? 35 : 0 } },
-        yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+        grid: sideways ? { left: 10, right: 24, bottom: 10, top: 36, containLabel: true }
+                       : { left: 40, right: 10, bottom: 60, top: 36 },
+        xAxis: sideways ? rate : regions,
+        yAxis: sideways ? regions : rate,
         series: [
           { name: el.dataset.labelStation, type: "bar", data: data.station_rate, itemStyle: { color: "#c2410c" } },
           { name: el.dataset.labelRoom, type: "bar", data: data.room_rate, itemStyle: { color: "#1d4ed8" } }
@@ -39,13 +54,27 @@
       var build = renderers[el.dataset.chart];
       var data = readJson(el.dataset.source);
       if (!build || !data) { return; }
+      var option = build(el, data);
+      option.textStyle = { fontFamily: window.getComputedStyle(document.body).fontFamily };
       var chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el);
-      chart.setOption(build(el, data), true);
+      chart.setOption(option, true);
+      chart.resize();
       el.dataset.rendered = "1";
     });
   }
 
+  // The account menu in the top bar is a <details>: a click elsewhere or Escape closes it.
+  function closeMenus(except) {
+    document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
+      if (menu !== except) { menu.removeAttribute("open"); }
+    });
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { closeMenus(null); }
+  });
+
   document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest("details.user-menu"));
     var toggle = event.target.closest("[data-toggle]");
     if (!toggle) { return; }
     var target = document.getElementById(toggle.dataset.toggle);
@@ -56,11 +85,10 @@
   });
   window.addEventListener("load", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSettle", function (event) { drawCharts(event.target); });
+  var resizing = null;
   window.addEventListener("resize", function () {
-    if (typeof window.echarts === "undefined") { return; }
-    document.querySelectorAll("[data-chart]").forEach(function (el) {
-      var chart = window.echarts.getInstanceByDom(el);
-      if (chart) { chart.resize(); }
-    });
+    // Redraw rather than only resize: crossing the narrow width turns the coverage bars sideways.
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(function () { drawCharts(document); }, 150);
   });
 })();
