@@ -341,3 +341,21 @@ def test_an_import_racing_the_month_start_run_keeps_its_obligations(world):
     owed, due = _owed_in(VILLAGE_A1, month)
     assert owed == set(Recipient.objects.filter(region_code=VILLAGE_A1).values_list("pk", flat=True))
     assert due == len(owed) == 3
+
+
+def test_the_rate_page_reads_no_recipient_once_every_village_is_open(world, clock, login, client):
+    """Unopened villages are counted from the recipients; once the month-start run has opened every village
+    with recipients, the dashboard reads the rollups only (a scan of a province's recipients on every load,
+    every day of the month, is what the rollups exist to avoid)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for village in (VILLAGE_A1, VILLAGE_A2):
+        make_recipient(village, tier=RiskTier.KEY)
+    clock(next_month_start())
+    care.open_month()
+    login(world.user_a)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/services/visit-rate/?region={TOWN_A}")
+    assert (page.context["current"].due, page.context["current"].visited) == (2, 0)
+    assert not [q["sql"] for q in queries if "recipients_recipient" in q["sql"]]
