@@ -107,14 +107,14 @@ def test_id_number_derives_birth_and_sex():
     "raw",
     [
         "110105194912310021",  # wrong check digit
-        "11010519491331002X",  # month 13
+        "110105194913310021",  # month 13
         "1101051949123100",  # 16 digits
         1.10105194912310e17,  # Excel kept it as a number and lost digits
         "11010519491231002\u0661",  # a non-ASCII digit
         "1101051949123\u0661002X",
         "11010549123100\u0661",  # 15 digits, one not ASCII
-        "110105209912310024",  # born in the future
-        "110105187912310028",  # born before 1880
+        "110105209912310029",  # born in the future (the check digit is right: the date alone is wrong)
+        "110105187912310024",  # born before 1880
     ],
 )
 def test_bad_id_numbers_are_refused(raw):
