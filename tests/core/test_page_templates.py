@@ -52,3 +52,10 @@ def test_a_checkbox_label_follows_the_box_without_a_colon(world, login, client):
     login(world.official_a)
     html = client.get("/network/new/").content.decode()
     assert '<label for="id_has_signage">已挂牌</label>' in html
+
+
+def test_a_townships_coverage_leaves_out_the_station_columns_its_villages_cannot_fill(world, login, client):
+    login(world.user_a)  # home is the township: its children are villages
+    assert "有站" not in client.get("/").content.decode()
+    login(world.official_a)  # home is the district: its children are townships
+    assert "有站" in client.get("/").content.decode()

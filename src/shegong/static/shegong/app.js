@@ -33,7 +33,10 @@
         series: [
           { name: el.dataset.labelStation, type: "bar", data: data.station_rate, itemStyle: { color: "#c2410c" } },
           { name: el.dataset.labelRoom, type: "bar", data: data.room_rate, itemStyle: { color: "#1d4ed8" } }
-        ]
+        ].filter(function (s) {
+          // Villages under a township have no station rate: leave out a series with nothing to show.
+          return s.data.some(function (v) { return v != null; });
+        })
       };
     },
     line: function (el, data) {
