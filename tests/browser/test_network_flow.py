@@ -23,7 +23,7 @@ def test_official_adds_a_station_and_coverage_changes(live_server, page_factory)
 
     page.goto(f"{live_server.url}/network/new/")
     page.select_option("select[name=level]", "station")
-    page.fill("input[name=region]", "500103003000")
+    page.select_option("select[name=region]", "500103003000")
     page.fill("input[name=name]", "两路口街道社工站")
     page.fill("input[name=site_area]", "-5")
     page.click("button[type=submit].primary")

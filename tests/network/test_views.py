@@ -2,7 +2,7 @@ import pytest
 
 from shegong.network.models import ServiceNode
 
-from ..factories import VILLAGE_A2, login_client, make_node, make_user
+from ..factories import TOWN_A, TOWN_B, VILLAGE_A2, VILLAGE_B1, login_client, make_node, make_user
 
 
 def test_list_filters_and_query_budget(client, world, django_assert_max_num_queries):
@@ -101,3 +101,15 @@ def test_production_settings_pass_check_deploy(tmp_path):
         timeout=120,
     )
     assert result.returncode != 0 and "SHEGONG_DATA_KEYS" in result.stderr
+
+
+def test_create_form_offers_only_the_users_regions(client, world):
+    login_client(client, world.user_a)
+    body = client.get("/network/new/").content.decode()
+    assert f'value="{TOWN_A}"' in body and f'value="{VILLAGE_A2}"' in body
+    assert f'value="{TOWN_B}"' not in body and f'value="{VILLAGE_B1}"' not in body
+    response = client.post(
+        "/network/new/", {"level": "room", "region": VILLAGE_B1, "name": "越界社工室", "status": "operating"}
+    )
+    assert response.status_code == 200 and "region" in response.context["form"].errors
+    assert not ServiceNode.objects.filter(name="越界社工室").exists()

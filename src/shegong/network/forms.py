@@ -8,11 +8,7 @@ from .models import FunctionRoom, NodeDocument, ServiceNode
 
 
 class NodeForm(forms.ModelForm):
-    region = forms.CharField(
-        label=_("所在区划代码"),
-        max_length=12,
-        help_text=_("12 位统计用区划代码；社工站填乡镇（街道），社工室填村（社区）"),
-    )
+    region = forms.ChoiceField(label=_("所在区划"), help_text=_("社工站选乡镇（街道），社工室选村（社区）"))
     function_rooms = forms.MultipleChoiceField(
         label=_("功能室"), choices=FunctionRoom.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -35,8 +31,9 @@ class NodeForm(forms.ModelForm):
         ]
         widgets = {"opening_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, areas: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "—"), *areas]
         self.fields["operator"].queryset = Organisation.objects.order_by("name")
         if self.instance.pk:
             self.initial["region"] = self.instance.region_id

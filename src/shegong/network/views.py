@@ -9,6 +9,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shegong.core.forms import submit
 from shegong.core.scoping import get_scoped_or_404
 from shegong.core.text import join_messages
+from shegong.regions.codes import Level
+from shegong.regions.selectors import area_choices
 
 from . import selectors, services
 from .forms import DocumentForm, NodeForm
@@ -54,12 +56,17 @@ def node_detail(request, pk: int):
     return render(request, "network/detail.html", context)
 
 
+def _areas(request) -> list[tuple[str, str]]:
+    """Where the user may place a service site: their regions and everything under them."""
+    return area_choices(request.actor.regions_with("network.change"), lowest=Level.VILLAGE)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def node_create(request):
     request.actor.require("network.change")
     initial = {"level": request.GET.get("level", ""), "region": request.GET.get("region", "")}
-    form = NodeForm(request.POST or None, initial=initial)
+    form = NodeForm(request.POST or None, initial=initial, areas=_areas(request))
     node = submit(
         request, form, lambda form: services.node_create(actor=request.actor, data=form.service_data())
     )
@@ -74,7 +81,7 @@ def node_create(request):
 def node_edit(request, pk: int):
     node = get_scoped_or_404(ServiceNode, pk=pk)
     request.actor.require("network.change", node.region_code)
-    form = NodeForm(request.POST or None, instance=node)
+    form = NodeForm(request.POST or None, instance=node, areas=_areas(request))
     # The form fills `node` in place while validating; the service gets a fresh copy to diff against.
     saved = submit(
         request,
