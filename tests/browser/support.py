@@ -21,4 +21,8 @@ def ui_login(page, base_url, username, password):
     page.goto(f"{base_url}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit].primary")
+    # The form posts whether the login succeeds or not: wait for the answer to load before anyone reads the page
+    # (reading it mid-navigation gives an empty document).
+    with page.expect_navigation():
+        page.click("button[type=submit].primary")
+    page.wait_for_load_state()
