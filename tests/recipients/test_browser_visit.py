@@ -28,7 +28,8 @@ def login(browser, base, viewport):
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", "zhangxiao")
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
+    with page.expect_navigation():
+        page.click("button[type=submit].primary")
     page.wait_for_load_state()
     return page
 
