@@ -1,18 +1,10 @@
-from pathlib import Path
-
-from shegong.core.management.base import SystemCommand
+from shegong.core.management.imports import ImportCommand
 from shegong.orgs.imports import import_organisations
-from shegong.people.management.importcommand import run_import
 
 
-class Command(SystemCommand):
-    help = "Social organisations: `import FILE.xlsx --region CODE` (all rows or none)."
-
-    def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True)
-        load = sub.add_parser("import", help="import an .xlsx file; a bad row rejects the whole file")
-        load.add_argument("path", type=Path)
-        load.add_argument("--region", required=True, help="12-digit region code the rows are registered in")
-
-    def handle(self, *args, action, path, region, **options):
-        run_import(self, importer=import_organisations, path=path, region=region, noun="organisations")
+class Command(ImportCommand):
+    help = (
+        "Social organisations: `import FILE.xlsx --region CODE` (all rows or none; a marked copy on error)."
+    )
+    noun = "organisations"
+    importer = staticmethod(import_organisations)

@@ -2,8 +2,8 @@ import time
 from pathlib import Path
 
 from shegong.core.management.base import SystemCommand, fail
+from shegong.core.management.imports import checked_inputs, rejected
 from shegong.core.xlsx_import import ImportRejected
-from shegong.regions.codes import RegionCodeError, normalise
 from shegong.regions.models import Region
 
 
@@ -28,14 +28,9 @@ class Command(SystemCommand):
             self.stdout.write(f"template written to {options['path']}")
             return
         path: Path = options["path"]
-        try:
-            region_code = normalise(options["region"])
-        except RegionCodeError as exc:
-            raise fail(str(exc)) from exc
+        region_code = checked_inputs(path, options["region"])
         if not Region.objects.filter(code=region_code).exists():
             raise fail(f"region {region_code} is not loaded")
-        if not path.is_file():
-            raise fail(f"{path}: no such file")
         started = time.monotonic()
         verbosity = options["verbosity"]
 
@@ -51,17 +46,8 @@ class Command(SystemCommand):
                 progress=progress,
                 filename=path.name,
             )
-        except ImportRejected as rejected:
-            for error in rejected.errors[:200]:
-                self.stderr.write(str(error))
-            if len(rejected.errors) > 200:
-                self.stderr.write(f"… and {len(rejected.errors) - 200} more")
-            marked_note = ""
-            if rejected.marked:
-                marked = path.with_name(f"{path.stem}.errors{path.suffix}")
-                marked.write_bytes(rejected.marked)
-                marked_note = f"; bad cells are marked in {marked}"
-            raise fail(f"{len(rejected.errors)} error(s); nothing was imported{marked_note}") from rejected
+        except ImportRejected as exc:
+            raise rejected(self, path, exc) from exc
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"imported {result.created} new recipient(s), {result.existing} already registered "
