@@ -182,15 +182,20 @@ def _open_rollup(
     return rollup
 
 
-def ensure_obligation(recipient, month: datetime.date) -> None:
-    if not recipient.frequency or not policy.due_in_month(recipient.frequency, month):
-        return
-    if (
+def _quarter_already_met(recipient, month: datetime.date) -> bool:
+    """A quarterly recipient visited earlier in the quarter owes nothing more in it."""
+    return (
         recipient.frequency == Frequency.QUARTERLY
         and VisitObligation.objects.filter(
             recipient=recipient, month__in=policy.quarter_months(month), visited=True
         ).exists()
-    ):
+    )
+
+
+def ensure_obligation(recipient, month: datetime.date) -> None:
+    if not recipient.frequency or not policy.due_in_month(recipient.frequency, month):
+        return
+    if _quarter_already_met(recipient, month):
         return
     _open_rollup(recipient.region_code, month)
     _, created = VisitObligation.objects.get_or_create(
@@ -205,12 +210,7 @@ def count_visit(recipient, visited_on: datetime.date) -> None:
     if not recipient.frequency:
         return
     month = policy.month_start(visited_on)
-    if (
-        recipient.frequency == Frequency.QUARTERLY
-        and VisitObligation.objects.filter(
-            recipient=recipient, month__in=policy.quarter_months(month), visited=True
-        ).exists()
-    ):
+    if _quarter_already_met(recipient, month):
         return
     _open_rollup(recipient.region_code, month)
     obligation, created = VisitObligation.objects.get_or_create(
