@@ -5,6 +5,7 @@ from shegong.orgs.models import Organisation
 from shegong.regions.models import Region
 
 from .models import FunctionRoom, NodeDocument, ServiceNode
+from .services import EDITABLE_FIELDS
 
 
 class NodeForm(forms.ModelForm):
@@ -15,20 +16,7 @@ class NodeForm(forms.ModelForm):
 
     class Meta:
         model = ServiceNode
-        fields = [
-            "level",
-            "region",
-            "name",
-            "address",
-            "operator",
-            "site_area",
-            "function_rooms",
-            "has_signage",
-            "opening_date",
-            "status",
-            "standardised",
-            "phone",
-        ]
+        fields = EDITABLE_FIELDS  # the form edits exactly what the service accepts
         widgets = {"opening_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, areas: list[tuple[str, str]], **kwargs):

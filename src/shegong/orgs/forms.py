@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from shegong.regions.models import Region
 
 from .models import Organisation, OrgKind
+from .services import EDITABLE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -13,23 +14,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "credit_code",
-            "kind",
-            "category",
-            "region",
-            "rating",
-            "rating_date",
-            "rating_expires",
-            "filing_status",
-            "filed_on",
-            "incubated_by",
-            "party_branch",
-            "contact",
-            "phone",
-            "founded_on",
-        ]
+        fields = EDITABLE_FIELDS  # the form edits exactly what the service accepts
         widgets = {"rating_date": DATE, "rating_expires": DATE, "filed_on": DATE, "founded_on": DATE}
         help_texts = {"credit_code": _("18 位，末位为校验码"), "filing_status": _("社区社会组织填写")}
 
