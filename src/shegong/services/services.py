@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from shegong.audit.services import record
 from shegong.core.scoping import unscoped
+from shegong.core.text import join_list
 
 from . import care
 from .models import FINDING_VALUES, FINDINGS, EventRule, Frequency, Visit, VisitMethod, VisitPhoto, VisitRule
@@ -75,7 +76,7 @@ def _validate(recipient, data: dict[str, Any], photos: list[Photo]) -> dict[str,
     keys = {k for k, _label in FINDINGS}
     bad = [k for k, v in findings.items() if k not in keys or v not in FINDING_VALUES]
     if bad:
-        errors["findings"] = [_("探访发现中有无法识别的项目：%(k)s") % {"k": "、".join(bad)}]
+        errors["findings"] = [_("探访发现中有无法识别的项目：%(k)s") % {"k": join_list(bad)}]
     location = (data.get("location") or "").strip()
     if location:
         if not data.get("location_consent"):

@@ -7,8 +7,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from shegong.audit.services import diff, record
+from shegong.audit.services import record
+from shegong.core.text import join_list
 from shegong.regions.codes import in_subtree
 from shegong.regions.models import Region
 
@@ -19,7 +21,13 @@ from ..models import (
     VolunteerStatus,
     VolunteerTeam,
 )
-from ._shared import SENSITIVE, _clean_identity, _duplicate_identity, _resolve, _snapshot
+from ._shared import (
+    PersonKind,
+    _clean_identity,
+    _duplicate_identity,
+    create_person,
+    update_person,
+)
 
 VOLUNTEER_FIELDS = [
     "region",
@@ -46,52 +54,30 @@ def _validate_volunteer(volunteer: Volunteer) -> None:
     _duplicate_identity(Volunteer, volunteer, errors, _("志愿者"))
     unknown = [s for s in volunteer.skills or [] if s not in Skill.values]
     if unknown:
-        errors.setdefault("skills", []).append(_("未知的技能：%(s)s") % {"s": "、".join(unknown)})
+        errors.setdefault("skills", []).append(_("未知的技能：%(s)s") % {"s": join_list(unknown)})
     if volunteer.team_id and not in_subtree(volunteer.region_id, volunteer.team.region_code):
         errors.setdefault("team", []).append(_("志愿者所在区划不在该队伍的范围内"))
     if errors:
         raise ValidationError(errors)
 
 
+_KIND = PersonKind(
+    model=Volunteer,
+    permission="volunteers.change",
+    fields=VOLUNTEER_FIELDS,
+    refs=VOLUNTEER_REFS,
+    validate=_validate_volunteer,
+    action="people.volunteer",
+    missing_region=gettext_lazy("请选择所在区划"),
+)
+
+
 def volunteer_create(*, actor, data: dict[str, Any]) -> Volunteer:
-    data = _resolve(data, VOLUNTEER_REFS)
-    region = data.get("region")
-    if region is None:
-        raise ValidationError({"region": [_("请选择所在区划")]})
-    actor.require("volunteers.change", region.code)
-    volunteer = Volunteer(**{k: v for k, v in data.items() if k in VOLUNTEER_FIELDS and v is not None})
-    volunteer.region_code = region.code
-    _validate_volunteer(volunteer)
-    volunteer.full_clean()
-    with transaction.atomic():
-        volunteer.save()
-        record(
-            "people.volunteer.create",
-            actor=actor,
-            obj=volunteer,
-            changes=diff({}, _snapshot(volunteer, VOLUNTEER_FIELDS)),
-        )
-    return volunteer
+    return create_person(_KIND, actor=actor, data=data)
 
 
 def volunteer_update(*, actor, volunteer: Volunteer, data: dict[str, Any]) -> Volunteer:
-    actor.require("volunteers.change", volunteer.region_code)
-    data = _resolve(data, VOLUNTEER_REFS)
-    if data.get("region") is not None:
-        actor.require("volunteers.change", data["region"].code)
-    before = _snapshot(volunteer, VOLUNTEER_FIELDS)
-    for key, value in data.items():
-        if key in VOLUNTEER_FIELDS:
-            setattr(volunteer, key, "" if value is None and key in SENSITIVE else value)
-    volunteer.region_code = volunteer.region_id
-    _validate_volunteer(volunteer)
-    volunteer.full_clean()
-    with transaction.atomic():
-        volunteer.save()
-        changes = diff(before, _snapshot(volunteer, VOLUNTEER_FIELDS))
-        if changes:
-            record("people.volunteer.update", actor=actor, obj=volunteer, changes=changes)
-    return volunteer
+    return update_person(_KIND, volunteer, actor=actor, data=data)
 
 
 def volunteer_self_register(*, data: dict[str, Any], request=None) -> Volunteer:

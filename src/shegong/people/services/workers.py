@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from shegong.audit.services import diff, record
 from shegong.orgs.models import Organisation
 from shegong.regions.models import Region
 
@@ -17,7 +16,13 @@ from ..models import (
     PayPost,
     SocialWorker,
 )
-from ._shared import SENSITIVE, _clean_identity, _duplicate_identity, _resolve, _snapshot
+from ._shared import (
+    PersonKind,
+    _clean_identity,
+    _duplicate_identity,
+    create_person,
+    update_person,
+)
 
 WORKER_FIELDS = [
     "region",
@@ -61,46 +66,20 @@ def _validate_worker(worker: SocialWorker) -> None:
         raise ValidationError(errors)
 
 
+_KIND = PersonKind(
+    model=SocialWorker,
+    permission="people.change",
+    fields=WORKER_FIELDS,
+    refs=WORKER_REFS,
+    validate=_validate_worker,
+    action="people.worker",
+    missing_region=gettext_lazy("请选择登记区划"),
+)
+
+
 def worker_create(*, actor, data: dict[str, Any]) -> SocialWorker:
-    data = _resolve(data, WORKER_REFS)
-    region = data.get("region")
-    if region is None:
-        raise ValidationError({"region": [_("请选择登记区划")]})
-    actor.require("people.change", region.code)
-    worker = SocialWorker(**{k: v for k, v in data.items() if k in WORKER_FIELDS and v is not None})
-    worker.region_code = region.code
-    _validate_worker(worker)
-    worker.full_clean()
-    with transaction.atomic():
-        worker.save()
-        record(
-            "people.worker.create",
-            actor=actor,
-            obj=worker,
-            changes=diff({}, _snapshot(worker, WORKER_FIELDS)),
-        )
-    return worker
+    return create_person(_KIND, actor=actor, data=data)
 
 
 def worker_update(*, actor, worker: SocialWorker, data: dict[str, Any]) -> SocialWorker:
-    actor.require("people.change", worker.region_code)
-    data = _resolve(data, WORKER_REFS)
-    if data.get("region") is not None:
-        actor.require("people.change", data["region"].code)
-    before = _snapshot(worker, WORKER_FIELDS)
-    old_sensitive = {k: getattr(worker, k) for k in SENSITIVE}
-    for key, value in data.items():
-        if key in WORKER_FIELDS:
-            setattr(worker, key, "" if value is None and key in SENSITIVE else value)
-    worker.region_code = worker.region_id
-    _validate_worker(worker)
-    worker.full_clean()
-    with transaction.atomic():
-        worker.save()
-        changes = diff(before, _snapshot(worker, WORKER_FIELDS))
-        for key, old in old_sensitive.items():
-            if getattr(worker, key) != old:
-                changes[key] = {"before": "***", "after": "*** (changed)"}
-        if changes:
-            record("people.worker.update", actor=actor, obj=worker, changes=changes)
-    return worker
+    return update_person(_KIND, worker, actor=actor, data=data)
