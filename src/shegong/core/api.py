@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Schema
 from ninja.security.http import HttpBearer
@@ -51,3 +52,18 @@ class ActorAuth(HttpBearer):
 
 
 STANDARD_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+PAGE_SIZE = 50
+
+
+def paginated(queryset, number: int, render, size: int = PAGE_SIZE) -> dict[str, Any]:
+    """One page of ``queryset`` as every list operation answers it: count, page, pages and the rendered rows."""
+    paginator = Paginator(queryset, size)
+    page = paginator.get_page(number)
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "results": [render(row) for row in page],
+    }

@@ -2,11 +2,10 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from shegong.core.api import STANDARD_ERRORS, JsonDate, JsonDecimal, StrictSchema
+from shegong.core.api import STANDARD_ERRORS, JsonDate, JsonDecimal, StrictSchema, paginated
 from shegong.core.scoping import get_scoped_or_404
 
 from . import selectors, services
@@ -111,14 +110,7 @@ def list_nodes(request, filters: Query[NodeFilter]):
     queryset = selectors.nodes(
         level=filters.level or "", status=filters.status or "", under=filters.under or "", q=filters.q or ""
     )
-    paginator = Paginator(queryset, 50)
-    page = paginator.get_page(filters.page)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "results": [_out(n) for n in page],
-    }
+    return paginated(queryset, filters.page, _out)
 
 
 @router.post("", response={201: NodeOut, **STANDARD_ERRORS})

@@ -1,11 +1,10 @@
 import datetime
 from typing import Annotated, Literal
 
-from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
 from pydantic import Strict
 
-from shegong.core.api import STANDARD_ERRORS, StrictSchema
+from shegong.core.api import STANDARD_ERRORS, StrictSchema, paginated
 from shegong.core.scoping import get_scoped_or_404
 
 from . import selectors, services
@@ -133,14 +132,7 @@ def list_organisations(request, filters: Query[OrgFilter]):
         under=filters.under or "",
         q=filters.q or "",
     )
-    paginator = Paginator(queryset, 50)
-    page = paginator.get_page(filters.page)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "results": [_out(o) for o in page],
-    }
+    return paginated(queryset, filters.page, _out)
 
 
 @router.post("", response={201: OrgOut, **STANDARD_ERRORS})

@@ -4,12 +4,11 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from django.core.paginator import Paginator
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import Strict
 
-from shegong.core.api import STANDARD_ERRORS, StrictSchema
+from shegong.core.api import STANDARD_ERRORS, StrictSchema, paginated
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.scoping import get_scoped_or_404
 
@@ -37,12 +36,6 @@ class Page(Schema):
     count: int
     page: int
     pages: int
-
-
-def _page(queryset, number: int, size: int = 50):
-    paginator = Paginator(queryset, size)
-    page = paginator.get_page(number)
-    return paginator, page
 
 
 # Workers ---------------------------------------------------------------------------------------------------------
@@ -219,13 +212,7 @@ def list_workers(request, filters: Query[WorkerFilter]):
         overdue=filters.overdue,
         q=filters.q or "",
     )
-    paginator, page = _page(queryset.prefetch_related("assignments__node"), filters.page)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "results": [_worker_out(w) for w in page],
-    }
+    return paginated(queryset.prefetch_related("assignments__node"), filters.page, _worker_out)
 
 
 @workers_router.post("", response={201: WorkerOut, **STANDARD_ERRORS})
@@ -412,13 +399,7 @@ def list_volunteers(request, filters: Query[VolunteerFilter]):
         recruited_by=str(filters.recruited_by or ""),
         q=filters.q or "",
     )
-    paginator, page = _page(queryset, filters.page)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "results": [_volunteer_out(v) for v in page],
-    }
+    return paginated(queryset, filters.page, _volunteer_out)
 
 
 @volunteers_router.post("", response={201: VolunteerOut, **STANDARD_ERRORS})
@@ -509,13 +490,7 @@ def list_hours(request, filters: Query[HoursFilter]):
         queryset = selectors.hours_entries(
             status=filters.status or "", team=str(filters.team or ""), under=filters.under or ""
         )
-    paginator, page = _page(queryset, filters.page)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "results": [_hours_out(h) for h in page],
-    }
+    return paginated(queryset, filters.page, _hours_out)
 
 
 @hours_router.post("", response={201: HoursOut, **STANDARD_ERRORS})

@@ -1,11 +1,10 @@
 import datetime
 from typing import Literal
 
-from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from shegong.core.api import STANDARD_ERRORS, StrictSchema
+from shegong.core.api import STANDARD_ERRORS, StrictSchema, paginated
 from shegong.core.masking import mask_id_number, mask_phone
 
 from . import selectors, services
@@ -117,14 +116,7 @@ def _fetch(pk: int) -> Recipient:
 def list_recipients(request, filters: Query[RecipientFilter]):
     request.auth.require("recipients.view")
     queryset = selectors.recipients(**{k: v or "" for k, v in filters.model_dump(exclude={"page"}).items()})
-    paginator = Paginator(queryset.prefetch_related("memberships__category"), 50)
-    page = paginator.get_page(filters.page)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "results": [_out(r) for r in page],
-    }
+    return paginated(queryset.prefetch_related("memberships__category"), filters.page, _out)
 
 
 @router.post("", response={201: RecipientOut, **STANDARD_ERRORS})

@@ -2,12 +2,11 @@ import datetime
 import uuid
 from typing import Annotated, Literal
 
-from django.core.paginator import Paginator
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import Strict
 
-from shegong.core.api import STANDARD_ERRORS, StrictSchema
+from shegong.core.api import STANDARD_ERRORS, StrictSchema, paginated
 from shegong.core.scoping import get_scoped_or_404
 from shegong.recipients.services import fetch as fetch_recipient
 from shegong.regions.models import Region
@@ -92,14 +91,7 @@ def list_visits(request, filters: Query[VisitFilter]):
     queryset = Visit.objects.order_by("-visited_at", "-pk")
     if filters.recipient is not None:
         queryset = queryset.filter(recipient_id=filters.recipient)
-    paginator = Paginator(queryset, 50)
-    page = paginator.get_page(filters.page)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "results": [_out(v) for v in page],
-    }
+    return paginated(queryset, filters.page, _out)
 
 
 @visits.post("", response={201: VisitOut, 200: VisitOut, **STANDARD_ERRORS})
