@@ -1,3 +1,4 @@
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 
@@ -26,3 +27,20 @@ def submit(request, form, action):
     except ValidationError as exc:
         apply_errors(form, exc)
         return None
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A model form that only parses input for a service.
+
+    It neither writes onto its instance nor validates the row: the service does both (and reports in the user's
+    words through ``submit``), and compares against the instance as stored for its audit entry.
+    """
+
+    def validate_unique(self):
+        pass
+
+    def _post_clean(self):
+        pass
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields if name in self.cleaned_data}

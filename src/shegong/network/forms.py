@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.forms import ServiceModelForm
 from shegong.orgs.models import Organisation
 from shegong.regions.models import Region
 
@@ -8,7 +9,7 @@ from .models import FunctionRoom, NodeDocument, ServiceNode
 from .services import EDITABLE_FIELDS
 
 
-class NodeForm(forms.ModelForm):
+class NodeForm(ServiceModelForm):
     region = forms.ChoiceField(label=_("所在区划"), help_text=_("社工站选乡镇（街道），社工室选村（社区）"))
     function_rooms = forms.MultipleChoiceField(
         label=_("功能室"), choices=FunctionRoom.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -32,9 +33,6 @@ class NodeForm(forms.ModelForm):
         if region is None:
             raise forms.ValidationError(_("区划 %(c)s 不存在或不在您的管辖范围内") % {"c": code})
         return region
-
-    def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 class DocumentForm(forms.ModelForm):

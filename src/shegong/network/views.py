@@ -82,13 +82,10 @@ def node_edit(request, pk: int):
     node = get_scoped_or_404(ServiceNode, pk=pk)
     request.actor.require("network.change", node.region_code)
     form = NodeForm(request.POST or None, instance=node, areas=_areas(request))
-    # The form fills `node` in place while validating; the service gets a fresh copy to diff against.
     saved = submit(
         request,
         form,
-        lambda form: services.node_update(
-            actor=request.actor, node=get_scoped_or_404(ServiceNode, pk=pk), data=form.service_data()
-        ),
+        lambda form: services.node_update(actor=request.actor, node=node, data=form.service_data()),
     )
     if saved is not None:
         messages.success(request, _("已保存。"))

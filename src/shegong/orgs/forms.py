@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.forms import ServiceModelForm
 from shegong.regions.models import Region
 
 from .models import Organisation, OrgKind
@@ -9,7 +10,7 @@ from .services import EDITABLE_FIELDS
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(ServiceModelForm):
     region = forms.CharField(label=_("登记区划代码"), max_length=12, help_text=_("12 位统计用区划代码"))
 
     class Meta:
@@ -33,14 +34,3 @@ class OrganisationForm(forms.ModelForm):
         if region is None:
             raise forms.ValidationError(_("区划 %(c)s 不存在或不在您的管辖范围内") % {"c": code})
         return region
-
-    def validate_unique(self):
-        # The service checks uniqueness across every region and says so in words the user understands.
-        pass
-
-    def _post_clean(self):
-        # The service runs full_clean on the instance; the form only parses what was typed.
-        pass
-
-    def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -151,9 +151,7 @@ def org_edit(request, pk: int):
     form = OrganisationForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
         try:
-            services.org_update(
-                actor=request.actor, org=get_scoped_or_404(Organisation, pk=pk), data=form.service_data()
-            )
+            services.org_update(actor=request.actor, org=org, data=form.service_data())
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.forms import ServiceModelForm
 from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
 from shegong.orgs.models import Organisation, OrgKind
 from shegong.regions.codes import CODE_LENGTH, PREFIX_LENGTH, Level
@@ -40,20 +41,7 @@ class RegionCodeField(forms.CharField):
         return region
 
 
-class ServiceForm(forms.ModelForm):
-    """A model form that only parses; the service validates the row and reports in the user's words."""
-
-    def validate_unique(self):
-        pass
-
-    def _post_clean(self):
-        pass
-
-    def service_data(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.Meta.fields if name in self.cleaned_data}
-
-
-class WorkerForm(ServiceForm):
+class WorkerForm(ServiceModelForm):
     region = RegionCodeField()
     id_number = forms.CharField(label=_("身份证号"), max_length=20, required=False)
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
@@ -169,7 +157,7 @@ class RevealForm(forms.Form):
     )
 
 
-class VolunteerForm(ServiceForm):
+class VolunteerForm(ServiceModelForm):
     region = RegionCodeField(label=_("所在区划代码"))
     id_number = forms.CharField(label=_("身份证号"), max_length=20, required=False)
     phone = forms.CharField(label=_("手机号"), max_length=20)
@@ -368,7 +356,7 @@ class SignupForm(forms.Form):
         return region
 
 
-class TeamForm(ServiceForm):
+class TeamForm(ServiceModelForm):
     region = RegionCodeField(label=_("所在区划代码"))
 
     class Meta:

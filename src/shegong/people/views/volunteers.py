@@ -150,12 +150,11 @@ def volunteer_edit(request, pk: int):
     volunteer = get_scoped_or_404(Volunteer, pk=pk)
     request.actor.require("volunteers.change", volunteer.region_code)
     form = VolunteerForm(request.POST or None, instance=volunteer)
-    # As for workers: the service gets the stored row, not the instance the form has already written onto.
     saved = submit(
         request,
         form,
         lambda form: services.volunteer_update(
-            actor=request.actor, volunteer=get_scoped_or_404(Volunteer, pk=pk), data=form.service_data()
+            actor=request.actor, volunteer=volunteer, data=form.service_data()
         ),
     )
     if saved is not None:

@@ -195,14 +195,10 @@ def worker_edit(request, pk: int):
     worker = get_scoped_or_404(SocialWorker, pk=pk)
     request.actor.require("people.change", worker.region_code)
     form = WorkerForm(request.POST or None, instance=worker)
-    # Validating the model form writes the typed values onto ``worker``; the service gets the stored row, so its
-    # audit entry compares against what was saved.
     saved = submit(
         request,
         form,
-        lambda form: services.worker_update(
-            actor=request.actor, worker=get_scoped_or_404(SocialWorker, pk=pk), data=form.service_data()
-        ),
+        lambda form: services.worker_update(actor=request.actor, worker=worker, data=form.service_data()),
     )
     if saved is not None:
         messages.success(request, _("已保存。"))
