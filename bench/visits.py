@@ -102,7 +102,7 @@ def _generate(recipients: int, visits: int) -> tuple[int, int]:
         low, high = cursor.fetchone()
         cursor.execute(
             """
-            INSERT INTO services_visit (region_code, uid, recipient_id, worker_id, recorded_by_id, visited_at, method,
+            INSERT INTO visits_visit (region_code, uid, recipient_id, worker_id, recorded_by_id, visited_at, method,
                 findings, notes, needs_found, follow_up, location_consent, location, idempotency_key, created_at)
             SELECT r.region_code, gen_random_uuid(), r.id, r.worker_id, NULL,
                    now() - make_interval(days => (g %% 365)::int, hours => (g %% 9)::int), 'home', '{}'::jsonb, '',
@@ -114,13 +114,13 @@ def _generate(recipients: int, visits: int) -> tuple[int, int]:
         )
         cursor.execute(
             """
-            INSERT INTO services_visitrollup (region_code, month, due, visited)
+            INSERT INTO recipients_visitrollup (region_code, month, due, visited)
             SELECT d.region_code, d.month, d.due, coalesce(v.visited, 0) FROM
               (SELECT region_code, m::date AS month, count(*) AS due FROM recipients_recipient,
                       generate_series(date_trunc('month', now()) - interval '11 months', date_trunc('month', now()),
                                       interval '1 month') m GROUP BY 1, 2) d
               LEFT JOIN (SELECT region_code, date_trunc('month', visited_at AT TIME ZONE 'Asia/Shanghai')::date
-                         AS month, count(DISTINCT recipient_id) AS visited FROM services_visit GROUP BY 1, 2) v
+                         AS month, count(DISTINCT recipient_id) AS visited FROM visits_visit GROUP BY 1, 2) v
               USING (region_code, month)
             """
         )
@@ -129,7 +129,7 @@ def _generate(recipients: int, visits: int) -> tuple[int, int]:
     return workers[0].pk, station.pk
 
 
-LOADED_TABLES = ("recipients_recipient", "services_visit", "services_visitrollup")
+LOADED_TABLES = ("recipients_recipient", "visits_visit", "recipients_visitrollup")
 
 
 @contextlib.contextmanager
@@ -187,7 +187,7 @@ IMPORT_TABLES = [
     "recipients_recipient",
     "recipients_categorymembership",
     "recipients_timelineentry",
-    "services_visitobligation",
+    "recipients_visitobligation",
 ]
 
 
@@ -259,9 +259,10 @@ def run(scale: float = 1.0) -> list[str]:
 
     from shegong.accounts.actor import SystemActor
     from shegong.core.scoping import unscoped
+    from shegong.dashboards.selectors import visit_rate
     from shegong.recipients.imports import import_roster
     from shegong.regions.models import Region
-    from shegong.services import selectors
+    from shegong.visits.selectors import worklist
 
     n_recipients = max(20_000, int(1_000_000 * scale))
     n_visits = max(50_000, int(10_000_000 * scale))
@@ -304,7 +305,7 @@ def run(scale: float = 1.0) -> list[str]:
 
         # 2. One worker's worklist in the 10,000-recipient station.
         def orm_worklist():
-            return selectors.worklist(worker_id=worker_id).total
+            return worklist(worker_id=worker_id).total
 
         def raw_worklist():
             with connection.cursor() as cursor:
@@ -327,12 +328,12 @@ def run(scale: float = 1.0) -> list[str]:
         city = Region.objects.get(code=f"{PROVINCE}0100000000")
 
         def dashboard():
-            return selectors.visit_rate(city, months=12).total
+            return visit_rate(city, months=12).total
 
         def raw_rollups():
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT substr(region_code, 1, 6), month, sum(due), sum(visited) FROM services_visitrollup "
+                    "SELECT substr(region_code, 1, 6), month, sum(due), sum(visited) FROM recipients_visitrollup "
                     "WHERE region_code BETWEEN %s AND %s AND month >= date_trunc('month', now()) - interval "
                     "'11 months' GROUP BY 1, 2",
                     [f"{PROVINCE}0100000000", f"{PROVINCE}0199999999"],
@@ -343,7 +344,7 @@ def run(scale: float = 1.0) -> list[str]:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT substr(region_code, 1, 6), date_trunc('month', visited_at), count(DISTINCT recipient_id) "
-                    "FROM services_visit WHERE region_code BETWEEN %s AND %s AND visited_at >= now() - interval "
+                    "FROM visits_visit WHERE region_code BETWEEN %s AND %s AND visited_at >= now() - interval "
                     "'365 days' GROUP BY 1, 2",
                     [f"{PROVINCE}0100000000", f"{PROVINCE}0199999999"],
                 )

@@ -72,16 +72,23 @@ def build_api() -> NinjaAPI:
     def on_http_error(request, exc):
         return api.create_response(request, {"code": "error", "detail": str(exc)}, status=exc.status_code)
 
+    from shegong.dashboards.api import ROUTERS as dashboards_routers
     from shegong.network.api import router as network_router
     from shegong.orgs.api import ROUTERS as orgs_routers
     from shegong.people.api import ROUTERS as people_routers
     from shegong.recipients.api import ROUTERS as recipients_routers
     from shegong.regions.api import router as regions_router
-    from shegong.services.api import ROUTERS as services_routers
+    from shegong.visits.api import ROUTERS as visits_routers
 
     api.add_router("/regions", regions_router)
     api.add_router("/nodes", network_router)
-    for prefix, router in [*recipients_routers, *services_routers, *people_routers, *orgs_routers]:
+    for prefix, router in [
+        *recipients_routers,
+        *visits_routers,
+        *dashboards_routers,
+        *people_routers,
+        *orgs_routers,
+    ]:
         api.add_router(prefix, router)
     return api
 

@@ -47,15 +47,18 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "django_tasks_db",
+    # Ground, registries, service work, oversight, top: the layers of docs/development.md, lowest first.
     "shegong.core",
     "shegong.regions",
-    "shegong.accounts",
     "shegong.audit",
+    "shegong.accounts",
+    "shegong.orgs",
     "shegong.network",
     "shegong.people",
-    "shegong.orgs",
     "shegong.recipients",
-    "shegong.services",
+    "shegong.visits",
+    "shegong.activities",
+    "shegong.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -136,7 +139,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "dashboards:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = ["shegong.accounts.backends.LockoutModelBackend"]
 PASSWORD_HASHERS = [

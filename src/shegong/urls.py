@@ -5,14 +5,14 @@ from django.views.i18n import set_language
 from shegong.api import api
 
 urlpatterns = [
-    path("", include("shegong.core.urls")),
+    path("", include("shegong.dashboards.urls")),
     path("accounts/", include("shegong.accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("regions/", include("shegong.regions.urls")),
     path("network/", include("shegong.network.urls")),
     path("audit/", include("shegong.audit.urls")),
     path("recipients/", include("shegong.recipients.urls")),
-    path("services/", include("shegong.services.urls")),
+    path("visits/", include("shegong.visits.urls")),
     path("people/", include("shegong.people.urls")),
     path("orgs/", include("shegong.orgs.urls")),
     path("api/v1/", api.urls),

@@ -20,15 +20,15 @@ def test_top_bar_links_to_password_and_tokens(world, login, client):
 
 def test_recipient_pages_link_to_overdue_rules_and_categories(world, login, client):
     login(world.user_a)
-    for url in ("/recipients/", "/services/overdue/", "/services/rules/", "/recipients/categories/"):
+    for url in ("/recipients/", "/visits/overdue/", "/recipients/rules/", "/recipients/categories/"):
         html = client.get(url).content.decode()
-        for target in ("/services/overdue/", "/services/rules/", "/recipients/categories/"):
+        for target in ("/visits/overdue/", "/recipients/rules/", "/recipients/categories/"):
             assert f'href="{target}"' in html, (url, target)
 
 
 def test_rules_name_categories_instead_of_showing_codes(world, login, client):
     login(world.user_a)
-    html = client.get(f"/services/rules/?region={TOWN_A}").content.decode()
+    html = client.get(f"/recipients/rules/?region={TOWN_A}").content.decode()
     assert "困难老人（空巢）" in html
     assert "elderly_empty_nest" not in html and "SPEC" not in html
 

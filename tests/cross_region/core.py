@@ -1,8 +1,8 @@
 from . import Endpoint
 
 ENDPOINTS = [
-    Endpoint("core:home", "list", lambda w: "/"),
-    Endpoint("core:home#region", "detail", lambda w: f"/?region={w.regions['town_a'].code}"),
+    Endpoint("dashboards:home", "list", lambda w: "/"),
+    Endpoint("dashboards:home#region", "detail", lambda w: f"/?region={w.regions['town_a'].code}"),
     Endpoint("set_language", "open"),
     Endpoint("accounts:login", "open"),
     Endpoint("accounts:logout", "open"),
@@ -58,7 +58,7 @@ ENDPOINTS = [
         api=True,
     ),
     Endpoint(
-        "shegong_regions_api_get_coverage",
+        "shegong_dashboards_api_get_coverage",
         "detail",
         lambda w: f"/api/v1/regions/{w.regions['town_a'].code}/coverage",
         api=True,

@@ -10,7 +10,7 @@ def extend(world):
     from shegong.accounts.actor import SystemActor
     from shegong.recipients import services
     from shegong.recipients.models import Category, RosterImport
-    from shegong.services.services import Photo, visit_record
+    from shegong.visits.services import Photo, visit_record
     from tests.recipients.helpers import id_number
 
     actor = SystemActor("harness")

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from shegong.accounts.actor import Actor
+from shegong.activities.models import Activity
 from shegong.audit.models import AuditEvent
 from shegong.core.scoping import activate
 from shegong.network import services
@@ -13,7 +14,6 @@ from shegong.network.models import NodeLevel, ServiceNode
 from shegong.network.selectors import five_haves
 from shegong.people.models import Certificate, SocialWorker, WorkerAssignment
 from shegong.regions.models import RegionStandard
-from shegong.services.models import Activity
 
 from ..factories import DISTRICT, TOWN_A, TOWN_B, VILLAGE_A2, make_user
 

@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from shegong.accounts.actor import Actor, SystemActor
 from shegong.core.identity import id_check_digit
-from shegong.recipients import services
+from shegong.recipients import care, services
 from shegong.recipients.models import Category, RiskTier
-from shegong.services import care
 
 _serial = itertools.count(100)
 

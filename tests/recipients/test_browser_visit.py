@@ -58,11 +58,11 @@ def test_worker_records_a_visit_on_a_phone(live_server, chromium):
     os.makedirs(SHOTS, exist_ok=True)
     page = login(chromium, base, PHONE)
 
-    page.goto(f"{base}/services/visit-rate/?region={TOWN_A}")
+    page.goto(f"{base}/dashboards/visit-rate/?region={TOWN_A}")
     rate_before = page.inner_text("#rate-value")
 
     # Tap 1: the worklist. Tap 2: 探访 on the person. Tap 3: save.
-    page.goto(f"{base}/services/worklist/")
+    page.goto(f"{base}/visits/worklist/")
     overdue = page.locator("#overdue")
     assert "刘桂兰" in overdue.inner_text()
     page.screenshot(path=f"{SHOTS}/worklist-phone.png", full_page=True)
@@ -75,17 +75,17 @@ def test_worker_records_a_visit_on_a_phone(live_server, chromium):
     assert "刘桂兰" not in page.locator("#overdue").inner_text()
     assert "陈德明" in page.locator("#overdue").inner_text()
 
-    page.goto(f"{base}/services/visit-rate/?region={TOWN_A}")
+    page.goto(f"{base}/dashboards/visit-rate/?region={TOWN_A}")
     rate_after = page.inner_text("#rate-value")
     assert rate_after != rate_before
     page.wait_for_selector("[data-chart][data-rendered='1']")
     page.screenshot(path=f"{SHOTS}/rate-phone.png", full_page=True)
 
     desktop = login(chromium, base, DESKTOP)
-    desktop.goto(f"{base}/services/visit-rate/?region={TOWN_A}")
+    desktop.goto(f"{base}/dashboards/visit-rate/?region={TOWN_A}")
     desktop.wait_for_selector("[data-chart][data-rendered='1']")
     desktop.screenshot(path=f"{SHOTS}/rate-desktop.png", full_page=True)
-    desktop.goto(f"{base}/services/worklist/")
+    desktop.goto(f"{base}/visits/worklist/")
     desktop.screenshot(path=f"{SHOTS}/worklist-desktop.png", full_page=True)
     desktop.goto(f"{base}/recipients/{late.pk}/")
     desktop.screenshot(path=f"{SHOTS}/detail-desktop.png", full_page=True)

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from shegong.recipients import selectors, services
 from shegong.recipients.forms import AssessmentForm
-from shegong.services.services import visit_record
+from shegong.visits.services import visit_record
 from tests.factories import TOWN_A, VILLAGE_A1
 from tests.recipients.helpers import key, make_recipient, system, visit_data
 
@@ -151,7 +151,7 @@ def test_visit_summary_joins_issues_in_the_reader_language():
 
 def test_visit_rate_month_is_localised(world, login, english):
     login(world.user_a)
-    html = english.get(f"/services/visit-rate/?region={TOWN_A}&month=2026-03").content.decode()
+    html = english.get(f"/dashboards/visit-rate/?region={TOWN_A}&month=2026-03").content.decode()
     label = re.search(r'<span class="kpi-label">(.*?)</span>', html, re.S).group(1)
     assert label == "Visit rate for March 2026"
     sub = re.search(r'<span class="kpi-sub">(.*?)</span>', html, re.S).group(1)
@@ -160,13 +160,13 @@ def test_visit_rate_month_is_localised(world, login, english):
 
 def test_visit_rate_month_stays_chinese_by_default(world, login, client):
     login(world.user_a)
-    html = client.get(f"/services/visit-rate/?region={TOWN_A}&month=2026-03").content.decode()
+    html = client.get(f"/dashboards/visit-rate/?region={TOWN_A}&month=2026-03").content.decode()
     assert "2026年3月探访率" in html
 
 
 def test_default_rule_notes_follow_the_reader(world, login, english):
     login(world.user_a)
-    html = english.get(f"/services/rules/?region={TOWN_A}").content.decode()
+    html = english.get(f"/recipients/rules/?region={TOWN_A}").content.decode()
     assert "High-risk recipients: at least one visit a week" in html
     assert "每周至少探访" not in html
     assert "Visit within 24 hours" in html
@@ -175,7 +175,7 @@ def test_default_rule_notes_follow_the_reader(world, login, english):
 
 def test_rule_frequency_shows_its_label(world, login, client):
     login(world.user_a)
-    html = client.get(f"/services/rules/?region={TOWN_A}").content.decode()
+    html = client.get(f"/recipients/rules/?region={TOWN_A}").content.decode()
     assert "<td>每周至少 1 次</td>" in html and "<td>weekly</td>" not in html
 
 

@@ -11,8 +11,7 @@ from python_calamine import CalamineWorkbook
 
 from shegong.core.xlsx_import import ImportRejected
 from shegong.recipients.imports import import_roster, roster_spec
-from shegong.recipients.models import CategoryMembership, Recipient
-from shegong.services.models import VisitRollup
+from shegong.recipients.models import CategoryMembership, Recipient, VisitRollup
 from tests.factories import TOWN_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from tests.recipients.helpers import id_number, system
 

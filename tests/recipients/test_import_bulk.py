@@ -7,10 +7,16 @@ from shegong.audit.models import AuditEvent
 from shegong.core import crypto
 from shegong.core.fields import blind_index_for
 from shegong.core.xlsx_import import ImportRejected
+from shegong.recipients.care import engine
 from shegong.recipients.imports import import_roster
-from shegong.recipients.models import CategoryMembership, Recipient, RiskTier, TimelineEntry
-from shegong.services import care
-from shegong.services.models import VisitObligation, VisitRollup
+from shegong.recipients.models import (
+    CategoryMembership,
+    Recipient,
+    RiskTier,
+    TimelineEntry,
+    VisitObligation,
+    VisitRollup,
+)
 from tests.factories import TOWN_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from tests.recipients.helpers import id_number, make_recipient, system
 from tests.recipients.test_import import workbook
@@ -60,7 +66,7 @@ def test_imported_rows_decrypt_search_and_carry_the_derived_fields(world):
 def test_open_rollups_are_bumped_once_per_village_and_new_months_opened(world):
     month = timezone.localdate().replace(day=1)
     make_recipient(VILLAGE_A1, tier=RiskTier.HIGH)
-    care._open_rollup(VILLAGE_A1, month)
+    engine._open_rollup(VILLAGE_A1, month)
     before = VisitRollup.objects.get(region_code=VILLAGE_A1, month=month).due
     rows = [[f"新{i}", id_number(), "", VILLAGE_A1, "", "", "", "", "高风险", "独居"] for i in range(3)]
     rows += [["新村", id_number(), "", VILLAGE_A2, "", "", "", "", "重点", "残疾"]]

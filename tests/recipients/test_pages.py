@@ -9,7 +9,7 @@ from python_calamine import CalamineWorkbook
 
 from shegong.audit.models import AuditEvent
 from shegong.recipients.models import Recipient, RiskTier
-from shegong.services.models import Visit
+from shegong.visits.models import Visit
 from tests.factories import DISTRICT, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_user
 from tests.recipients.helpers import id_number, make_recipient
 
@@ -35,9 +35,9 @@ def test_worklist_and_rate_query_counts_are_pinned(
 ):
     login(world.user_a)
     with django_assert_max_num_queries(14):
-        assert client.get(f"/services/worklist/?station={world.station_a.pk}").status_code == 200
+        assert client.get(f"/visits/worklist/?station={world.station_a.pk}").status_code == 200
     with django_assert_max_num_queries(12):
-        response = client.get(f"/services/visit-rate/?region={TOWN_A}")
+        response = client.get(f"/dashboards/visit-rate/?region={TOWN_A}")
     assert response.status_code == 200
 
 
@@ -112,7 +112,7 @@ def test_export_is_masked_without_reveal_and_audited(world, people, login, clien
 
 def test_visit_form_three_taps_and_retry_is_not_duplicated(world, people, login, client):
     login(world.user_a)
-    form = client.get(f"/services/visits/new/{people[0].pk}/").content.decode()
+    form = client.get(f"/visits/new/{people[0].pk}/").content.decode()
     key = form.split('name="idempotency_key" value="')[1].split('"')[0]
     data = {
         "idempotency_key": key,
@@ -123,8 +123,8 @@ def test_visit_form_three_taps_and_retry_is_not_duplicated(world, people, login,
             for k in ("health", "mental", "gas", "water", "power", "heating", "hygiene", "living")
         },
     }
-    assert client.post(f"/services/visits/new/{people[0].pk}/", data).status_code == 302
-    assert client.post(f"/services/visits/new/{people[0].pk}/", data).status_code == 302
+    assert client.post(f"/visits/new/{people[0].pk}/", data).status_code == 302
+    assert client.post(f"/visits/new/{people[0].pk}/", data).status_code == 302
     assert Visit.objects.filter(recipient=people[0]).count() == 1
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from shegong.regions.codes import (
+from shegong.core.regioncodes import (
     Level,
     RegionCodeError,
     ancestors_of,

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 
+from shegong.core.regioncodes import in_subtree
 from shegong.core.scoping import Scope
-from shegong.regions.codes import in_subtree
 
 from .roles import ADMIN_ROLES, BUSINESS_ROLES, roles_with
 

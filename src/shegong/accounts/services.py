@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.audit.services import record
-from shegong.core.scoping import unscoped
-from shegong.regions.codes import RegionCodeError, normalise
+from shegong.core.regioncodes import RegionCodeError, normalise
+from shegong.core.scoping import across_regions
 from shegong.regions.models import Region
 
 from .models import ApiToken, RoleAssignment, User, hash_token
@@ -73,12 +73,13 @@ def assignment_add(
         code = normalise(region_code)
     except RegionCodeError as exc:
         raise ValidationError({"region": str(exc)}) from exc
-    with unscoped():
+    # The security admin's own scope holds no business data; whether a region or organisation exists is asked of
+    # the whole database. The organisation model is reached through the relation: orgs sits above accounts.
+    with across_regions("account administration checks a region or organisation exists"):
         if not Region.objects.filter(code=code).exists():
             raise ValidationError({"region": _("区划 %(c)s 不存在") % {"c": code}})
         if organisation_id is not None:
-            from shegong.orgs.models import Organisation
-
+            Organisation = RoleAssignment._meta.get_field("organisation").related_model
             if not Organisation.objects.filter(pk=organisation_id).exists():
                 raise ValidationError({"organisation": _("机构 %(o)s 不存在") % {"o": organisation_id}})
     assignment, _created = RoleAssignment.objects.get_or_create(
@@ -164,7 +165,7 @@ def provisioning_uri(user: User) -> str:
 
 def _require_manage(actor, user: User) -> None:
     """Security admins manage users whose roles all lie inside their own subtrees."""
-    from shegong.regions.codes import in_subtree
+    from shegong.core.regioncodes import in_subtree
 
     roots = actor.regions_with("accounts.manage")
     if not getattr(actor, "user", None) and actor.can("accounts.manage"):

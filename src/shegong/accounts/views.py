@@ -80,7 +80,7 @@ def password_change_view(request):
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("密码已修改。"))
-            return redirect("core:home")
+            return redirect("dashboards:home")
     return render(request, "accounts/password_change.html", {"form": form})
 
 
@@ -95,7 +95,7 @@ def otp_setup_view(request):
         if services.totp_confirm(actor=request.actor, user=user, code=form.cleaned_data["code"]):
             request.session[SESSION_OTP_OK] = True
             messages.success(request, _("两步验证已启用。"))
-            return redirect("core:home")
+            return redirect("dashboards:home")
         form.add_error("code", _("验证码不正确，请核对手机上的时间后重试。"))
     uri = services.provisioning_uri(user)
     qr = segno.make(uri, error="m").svg_data_uri(scale=5)

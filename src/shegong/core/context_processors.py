@@ -3,12 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 # (label, url name, permission that shows it)
 NAVIGATION = [
-    (_("首页"), "core:home", "dashboard.view"),
+    (_("首页"), "dashboards:home", "dashboard.view"),
     (_("行政区划"), "regions:browse", "regions.view"),
     (_("服务阵地"), "network:list", "network.view"),
     (_("服务对象"), "recipients:list", "recipients.view"),
-    (_("我的待访"), "services:worklist", "visits.record"),
-    (_("探访率"), "services:visit_rate", "dashboard.view"),
+    (_("我的待访"), "visits:worklist", "visits.record"),
+    (_("探访率"), "dashboards:visit_rate", "dashboard.view"),
     (_("社工"), "people:workers", "people.view"),
     (_("志愿者"), "people:volunteers", "volunteers.view"),
     (_("我的时长"), "people:my_hours", "hours.log"),

@@ -16,7 +16,7 @@ def rotate(batch_size: int = 500) -> dict[str, int]:
         fields = encrypted_fields(model)
         if not fields:
             continue
-        manager = model._base_manager
+        manager = model._default_manager  # the caller (`shegong keys rotate`) runs unscoped
         changed = 0
         last_pk = None
         while True:

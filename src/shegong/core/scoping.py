@@ -4,8 +4,13 @@ Every region-owned row carries ``region_code``, the 12-digit code of the lowest 
 scope is a set of region subtrees. Querying a region-owned model through its default manager while no scope is
 active raises ``ScopeNotActive``; with a scope active, only rows inside one of its subtrees come back.
 
-The single escape hatch is ``unscoped()`` (grep for it): management commands, migrations, background set-up and
-tests use it. Pages and the API never do; the actor middleware activates the actor's scope for every request.
+There are two ways out, each with one greppable name:
+- ``across_regions(reason)``: a deliberate read across regions on a request path — a uniqueness check over the
+  whole database, a public page, the actor's own record filed elsewhere. The reason is required; a test fails on
+  any call without one and on any other spelling (``_base_manager``, ``._base``, raw SQL) outside commands,
+  migrations and tests.
+- ``unscoped()``: management commands, migrations, background set-up and tests. Pages and the API never use it;
+  the actor middleware activates the actor's scope for every request.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from shegong.regions.codes import subtree_bounds, subtree_prefix
+from shegong.core.regioncodes import subtree_bounds, subtree_prefix
 
 
 class ScopeNotActive(RuntimeError):
@@ -107,6 +112,13 @@ def no_scope() -> Iterator[None]:
 
 def unscoped() -> contextlib.AbstractContextManager[Scope]:
     """The escape hatch: see every region. For management commands, migrations and tests only."""
+    return activate(Scope(everything=True))
+
+
+def across_regions(reason: str) -> contextlib.AbstractContextManager[Scope]:
+    """A deliberate read across every region on a request path; ``reason`` says why in one line."""
+    if not reason or not reason.strip():
+        raise ValueError("across_regions() needs a reason")
     return activate(Scope(everything=True))
 
 

@@ -15,17 +15,14 @@ from collections.abc import Callable
 
 from django.tasks import task
 
+from .actors import scope_of_user
 from .scoping import activate, unscoped
 
 
 def scope_for(actor_id: int | None):
     if actor_id is None:
         return unscoped()
-    from shegong.accounts.actor import Actor
-    from shegong.accounts.models import User
-
-    user = User.objects.filter(pk=actor_id, is_active=True).first()
-    return activate(Actor.for_user(user).scope)
+    return activate(scope_of_user(actor_id))
 
 
 def scoped_task(func: Callable | None = None, **task_options):

@@ -6,10 +6,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
 from django.utils import timezone
 
-from shegong.regions.codes import PREFIX_LENGTH, Level, subtree_bounds
+from shegong.core.grouping import child_prefix_length, grouped_by_child_map
+from shegong.core.hooks import Hook
+from shegong.core.regioncodes import Level, subtree_bounds
 from shegong.regions.models import Region
 from shegong.regions.selectors import region_subtree_q, standards_for
 
@@ -77,33 +78,32 @@ class Coverage:
     children: list[CoverageRow] = field(default_factory=list)
 
 
-def _grouped(queryset, length: int, value_expr: str = "region_code", **aggregates) -> dict[str, dict]:
-    rows = queryset.annotate(bucket=Substr(value_expr, 1, length)).values("bucket").annotate(**aggregates)
-    return {row["bucket"]: row for row in rows}
-
-
 def coverage(region: Region) -> Coverage:
     """Coverage of ``region`` and of each of its children, in a fixed number of queries."""
     low, high = subtree_bounds(region.code)
     children = list(Region.objects.filter(parent_id=region.code).order_by("code"))
-    child_length = PREFIX_LENGTH[Level(region.level + 1)] if region.level < Level.VILLAGE else 12
+    level = region.level
 
     regions_in = Region.objects.filter(code__gte=low, code__lte=high)
-    township_counts = _grouped(regions_in.filter(level=Level.TOWNSHIP), child_length, "code", n=Count("code"))
-    village_counts = _grouped(regions_in.filter(level=Level.VILLAGE), child_length, "code", n=Count("code"))
+    township_counts = grouped_by_child_map(
+        regions_in.filter(level=Level.TOWNSHIP), level, field="code", n=Count("code")
+    )
+    village_counts = grouped_by_child_map(
+        regions_in.filter(level=Level.VILLAGE), level, field="code", n=Count("code")
+    )
 
     open_nodes = ServiceNode.objects.filter(
         region_code__gte=low, region_code__lte=high, status=NodeStatus.OPERATING
     )
-    station_counts = _grouped(
+    station_counts = grouped_by_child_map(
         open_nodes.filter(level=NodeLevel.STATION, region__level=Level.TOWNSHIP),
-        child_length,
+        level,
         n=Count("id"),
         covered=Count("region_code", distinct=True),
     )
-    room_counts = _grouped(
+    room_counts = grouped_by_child_map(
         open_nodes.filter(level=NodeLevel.ROOM, region__level=Level.VILLAGE),
-        child_length,
+        level,
         n=Count("id"),
         covered=Count("region_code", distinct=True),
         standardised=Count("id", filter=Q(standardised=True)),
@@ -129,7 +129,7 @@ def coverage(region: Region) -> Coverage:
         )
 
     total = row_for(region.code, region.name, region.level, None)
-    child_rows = [row_for(c.code, c.name, c.level, c.code[:child_length]) for c in children]
+    child_rows = [row_for(c.code, c.name, c.level, c.code[: child_prefix_length(level)]) for c in children]
     return Coverage(total=total, children=child_rows)
 
 
@@ -160,15 +160,31 @@ class FiveHaves:
 
 ACTIVITY_WINDOW_DAYS = 30
 
+# The staff and activity parts of the check are kept by other apps, which register a contributor here:
+# ``STAFFING_BY_NODE``: fn(node_ids) -> {node_id: (full-time workers, certified workers)} (the people app);
+# ``ACTIVITIES_BY_NODE``: fn(node_ids, since=date) -> {node_id: activities held since} (the activities app).
+STAFFING_BY_NODE = Hook("staffing by node")
+ACTIVITIES_BY_NODE = Hook("activities by node")
+
+
+def _summed(results: list[dict], empty) -> dict:
+    merged: dict = {}
+    for result in results:
+        for key, value in result.items():
+            have = merged.get(key, empty)
+            merged[key] = (
+                tuple(a + b for a, b in zip(have, value, strict=True))
+                if isinstance(have, tuple)
+                else have + value
+            )
+    return merged
+
 
 def five_haves(nodes_: list[ServiceNode]) -> dict[int, FiveHaves]:
-    from shegong.people.selectors import staffing_by_node
-    from shegong.services.selectors import activity_counts_by_node
-
     ids = [n.pk for n in nodes_]
     since = timezone.localdate() - datetime.timedelta(days=ACTIVITY_WINDOW_DAYS)
-    staffing = staffing_by_node(ids)
-    activities = activity_counts_by_node(ids, since=since)
+    staffing = _summed(STAFFING_BY_NODE.results(ids), (0, 0))
+    activities = _summed(ACTIVITIES_BY_NODE.results(ids, since=since), 0)
     documents = dict(
         ServiceNode.objects.filter(pk__in=ids)
         .annotate(n=Count("documents", filter=Q(documents__kind="rules")))

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shegong.audit.services import diff, record
+from shegong.core.regioncodes import LEVEL_LABELS
 from shegong.core.scoping import get_scoped_or_404
 from shegong.core.text import join_list
-from shegong.regions.codes import LEVEL_LABELS
 from shegong.regions.models import Region
 
 from .models import NODE_REGION_LEVEL, FunctionRoom, NodeDocument, NodeLevel, ServiceNode

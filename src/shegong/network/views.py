@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shegong.core.forms import submit
+from shegong.core.regioncodes import Level
 from shegong.core.scoping import get_scoped_or_404
 from shegong.core.text import join_messages
-from shegong.regions.codes import Level
 from shegong.regions.selectors import area_choices
 
 from . import selectors, services

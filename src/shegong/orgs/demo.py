@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from shegong.accounts.models import RoleAssignment
 from shegong.core.identity import CREDIT_ALPHABET, credit_check_char
 
 from .models import FilingStatus, Organisation, OrgCategory, OrgKind, PartyBranch
@@ -55,7 +56,12 @@ def credit_code(rng, kind_digit: str) -> str:
 def load(ctx) -> None:
     district = ctx.district
     rng = ctx.rng
-    first = ctx.agencies[0]
+    first = Organisation.objects.create(
+        name="重庆市渝中区社会工作服务中心", credit_code=None, kind=OrgKind.AGENCY, region=district
+    )
+    ctx.agencies.append(first)
+    # The demo operator (运营机构负责人) runs this agency.
+    RoleAssignment.objects.filter(role="operator", user__username="jigou").update(organisation=first)
     first.credit_code = credit_code(rng, "2")
     first.category = OrgCategory.SOCIAL_WORK
     first.rating, first.rating_date = "5A", datetime.date(2023, 11, 20)
@@ -102,7 +108,7 @@ def load(ctx) -> None:
     Organisation.objects.bulk_create(agencies)
     ctx.agencies.extend(agencies)
 
-    villages = [room.region for room in ctx.rooms]
+    villages = ctx.villages
     community = []
     for i in range(COMMUNITY_ORGS):
         village = villages[i % len(villages)]

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from shegong.audit.services import record
 from shegong.core import xlsx_import as x
 from shegong.core.identity import IdentityError, validate_credit_code
-from shegong.core.scoping import get_scoped_or_404
-from shegong.regions.codes import RegionCodeError, normalise
+from shegong.core.regioncodes import RegionCodeError, normalise
+from shegong.core.scoping import across_regions, get_scoped_or_404
 from shegong.regions.models import Region
 from shegong.regions.selectors import region_subtree_q
 
@@ -113,7 +113,10 @@ def _check_rows(result: x.ParseResult, home: Region) -> None:
     x.duplicates_in_file(result, "credit_code", SPEC)
     codes = [r.values["credit_code"] for r in result.rows if r.values.get("credit_code")]
     # Credit codes are unique nationally: look across every region, not only the importer's.
-    existing = set(Organisation._base.filter(credit_code__in=codes).values_list("credit_code", flat=True))
+    with across_regions("credit codes are unique nationwide"):
+        existing = set(
+            Organisation.objects.filter(credit_code__in=codes).values_list("credit_code", flat=True)
+        )
     region_codes: dict[int, str] = {}
     for row in result.rows:
         raw = row.values.get("region")

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
 
-from shegong.regions.codes import PREFIX_LENGTH, Level
+from shegong.core.grouping import child_prefix_length, grouped_by_child
 from shegong.regions.models import Region
 from shegong.regions.selectors import region_subtree_q
 
@@ -59,16 +58,14 @@ class RegionCount:
 def counts_by_region(region: Region) -> tuple[RegionCount, list[RegionCount]]:
     """Organisations per kind in ``region`` and in each of its children, in two queries."""
     children = list(Region.objects.filter(parent_id=region.code).order_by("code"))
-    length = PREFIX_LENGTH[Level(region.level + 1)] if region.level < Level.VILLAGE else 12
-    rows = (
-        Organisation.objects.filter(region_subtree_q(region.code))
-        .annotate(bucket=Substr("region_code", 1, length))
-        .values("bucket", "kind")
-        .annotate(
-            n=Count("id"),
-            rated=Count("id", filter=~Q(rating="")),
-            filed=Count("id", filter=Q(filing_status="filed")),
-        )
+    length = child_prefix_length(region.level)
+    rows = grouped_by_child(
+        Organisation.objects.filter(region_subtree_q(region.code)),
+        region.level,
+        by=("kind",),
+        n=Count("id"),
+        rated=Count("id", filter=~Q(rating="")),
+        filed=Count("id", filter=Q(filing_status="filed")),
     )
     total = RegionCount(region.code, region.name)
     by_child = {c.code[:length]: RegionCount(c.code, c.name) for c in children}

@@ -28,6 +28,7 @@ from .models import (
     VolunteerTeam,
     WorkerAssignment,
     WorkerStatus,
+    activity_model,
 )
 from .services import add_years
 
@@ -217,7 +218,6 @@ def load(ctx) -> None:
 
 def _volunteers(ctx, workers_by_station, used) -> None:
     from shegong.accounts.models import User
-    from shegong.services.models import Activity
 
     rng, today, district = ctx.rng, ctx.today, ctx.district
     corps = VolunteerTeam.objects.create(
@@ -294,7 +294,9 @@ def _volunteers(ctx, workers_by_station, used) -> None:
     volunteers.append(zhao)
     Volunteer.objects.bulk_create(volunteers, batch_size=500)
 
-    activities = {a.node_id: a for a in Activity.objects.filter(node__in=ctx.stations).order_by("-held_on")}
+    activities = {
+        a.node_id: a for a in activity_model().objects.filter(node__in=ctx.stations).order_by("-held_on")
+    }
     confirmer = User.objects.filter(username="shegong").first()
     entries = []
     for v in Volunteer.objects.filter(status=VolunteerStatus.ACTIVE, region_code__startswith="500103"):

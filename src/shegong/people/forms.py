@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.forms import ServiceModelForm
+from shegong.core.regioncodes import CODE_LENGTH, PREFIX_LENGTH, Level
 from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
 from shegong.orgs.models import Organisation, OrgKind
-from shegong.regions.codes import CODE_LENGTH, PREFIX_LENGTH, Level
 from shegong.regions.models import Region
 
 from . import selectors
@@ -21,6 +21,7 @@ from .models import (
     Volunteer,
     VolunteerTeam,
     WorkerAssignment,
+    activity_model,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -209,9 +210,9 @@ class VillagePicker:
     def build(cls, *, township: str = "", query: str = "", selected: str = "") -> VillagePicker:
         query = query.strip()[:30]
         picker = cls(township=township, query=query, selected=selected)
-        villages = selectors.signup_villages(township=township, query=query)
-        rows = list(villages[: SIGNUP_VILLAGE_LIMIT + 1])
-        picker.total = len(rows) if len(rows) <= SIGNUP_VILLAGE_LIMIT else villages.count()
+        rows, picker.total = selectors.signup_villages(
+            township=township, query=query, limit=SIGNUP_VILLAGE_LIMIT
+        )
         if township and rows:
             picker.township_name = rows[0].parent.name
         if not township and not query and picker.total > SIGNUP_VILLAGE_LIMIT:
@@ -264,7 +265,7 @@ class VillagePicker:
 
 def township_choices() -> list:
     """The offered townships grouped by county (and city, when they span more than one)."""
-    townships = list(selectors.signup_townships())
+    townships = selectors.signup_townships()
     several_cities = len({t.code[:4] for t in townships}) > 1
     groups: dict[str, list[tuple[str, str]]] = {}
     for township in townships:
@@ -350,7 +351,7 @@ class SignupForm(forms.Form):
         return [self[name] for name in ("skills", "consent")]
 
     def clean_region(self):
-        region = selectors.signup_villages().filter(code=self.cleaned_data["region"]).first()
+        region = selectors.signup_village(self.cleaned_data["region"])
         if region is None:
             raise forms.ValidationError(_("请选择所在社区"))
         return region
@@ -388,8 +389,7 @@ class HoursForm(forms.Form):
 
     def __init__(self, *args, volunteer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from shegong.services.models import Activity
-
+        Activity = activity_model()
         since = timezone.localdate() - timezone.timedelta(days=60)
         self.fields["activity"].queryset = Activity.objects.filter(held_on__gte=since).order_by("-held_on")
         self.fields["activity"].label_from_instance = lambda a: f"{a.held_on:%m-%d} {a.title}"

@@ -9,9 +9,9 @@ from shegong.audit.services import record
 from shegong.core import xlsx_import as x
 from shegong.core.fields import blind_index_for
 from shegong.core.identity import IdentityError, parse_id_number, validate_credit_code, validate_phone
-from shegong.core.scoping import get_scoped_or_404
+from shegong.core.regioncodes import RegionCodeError, normalise
+from shegong.core.scoping import across_regions, get_scoped_or_404
 from shegong.orgs.models import Organisation
-from shegong.regions.codes import RegionCodeError, normalise
 from shegong.regions.models import Region
 from shegong.regions.selectors import region_subtree_q
 
@@ -152,9 +152,10 @@ def _identity(result: x.ParseResult, spec: x.ImportSpec, model, noun: str) -> No
         for r in result.rows
         if r.values.get("id_key")
     }
-    existing = set(
-        model._base.filter(id_number_index__in=list(indexes)).values_list("id_number_index", flat=True)
-    )
+    with across_regions("identity is unique across every region"):
+        existing = set(
+            model.objects.filter(id_number_index__in=list(indexes)).values_list("id_number_index", flat=True)
+        )
     for index in existing:
         result.error(indexes[index], "id_number", _("该身份证号已登记为%(noun)s") % {"noun": noun}, spec)
 

@@ -479,7 +479,7 @@ class VolunteerHours(RegionOwned):
         verbose_name=_("队伍"),
     )
     activity = models.ForeignKey(
-        "services.Activity",
+        "activities.Activity",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -527,3 +527,9 @@ class VolunteerHours(RegionOwned):
         return f"{self.volunteer} · {self.served_on} · {self.hours}h"
 
     region_from = "volunteer"
+
+
+def activity_model():
+    """``activities.Activity``, reached through the hours' relation: the people app sits in the registries layer,
+    below activities, and never imports it (docs/adr/0005-layers.md)."""
+    return VolunteerHours._meta.get_field("activity").related_model

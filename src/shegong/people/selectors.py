@@ -11,8 +11,10 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
 from shegong.core.fields import blind_index_for
+from shegong.core.grouping import child_prefix_length, grouped_by_child
+from shegong.core.regioncodes import PREFIX_LENGTH, Level
+from shegong.core.scoping import across_regions
 from shegong.network.models import NodeStatus, ServiceNode
-from shegong.regions.codes import PREFIX_LENGTH, Level
 from shegong.regions.models import Region
 from shegong.regions.selectors import region_subtree_q, standards_for
 
@@ -343,16 +345,13 @@ class HoursRow:
 def hours_by_region(region: Region) -> tuple[HoursRow, list[HoursRow]]:
     """Confirmed and pending hours in ``region`` and each of its children."""
     children = list(Region.objects.filter(parent_id=region.code).order_by("code"))
-    length = PREFIX_LENGTH[Level(region.level + 1)] if region.level < Level.VILLAGE else 12
-    rows = (
-        VolunteerHours.objects.filter(region_subtree_q(region.code))
-        .annotate(bucket=Substr("region_code", 1, length))
-        .values("bucket")
-        .annotate(
-            confirmed=Sum("hours", filter=Q(status=HoursStatus.CONFIRMED)),
-            pending=Sum("hours", filter=Q(status=HoursStatus.LOGGED)),
-            people=Count("volunteer_id", distinct=True),
-        )
+    length = child_prefix_length(region.level)
+    rows = grouped_by_child(
+        VolunteerHours.objects.filter(region_subtree_q(region.code)),
+        region.level,
+        confirmed=Sum("hours", filter=Q(status=HoursStatus.CONFIRMED)),
+        pending=Sum("hours", filter=Q(status=HoursStatus.LOGGED)),
+        people=Count("volunteer_id", distinct=True),
     )
     total = HoursRow(region.code, region.name)
     by_child = {c.code[:length]: HoursRow(c.code, c.name) for c in children}
@@ -388,7 +387,7 @@ def _served_township_codes() -> QuerySet:
     """Codes of the townships with a service node in use: a station in the township or a room in one of its
     villages. Planned nodes have no staff yet to approve a volunteer, closed ones never will."""
     return (
-        ServiceNode._base.exclude(status__in=[NodeStatus.PLANNED, NodeStatus.CLOSED])
+        ServiceNode.objects.exclude(status__in=[NodeStatus.PLANNED, NodeStatus.CLOSED])
         .annotate(
             township=Concat(
                 Substr("region_code", 1, PREFIX_LENGTH[Level.TOWNSHIP]),
@@ -400,22 +399,36 @@ def _served_township_codes() -> QuerySet:
     )
 
 
-def signup_townships() -> QuerySet[Region]:
+def signup_townships() -> list[Region]:
     """The townships the sign-up page offers, with their county and city for grouping."""
-    return (
-        Region._base.filter(level=Level.TOWNSHIP, code__in=_served_township_codes())
-        .select_related("parent__parent")
-        .order_by("code")
-    )
+    with across_regions("the public volunteer sign-up page offers every served township"):
+        return list(
+            Region.objects.filter(level=Level.TOWNSHIP, code__in=_served_township_codes())
+            .select_related("parent__parent")
+            .order_by("code")
+        )
 
 
-def signup_villages(*, township: str = "", query: str = "") -> QuerySet[Region]:
-    """The villages (communities) of the offered townships a volunteer can sign up in, narrowed to one township
-    and/or to those whose own or township's name contains ``query``."""
-    villages = Region._base.filter(level=Level.VILLAGE, parent_id__in=_served_township_codes())
-    if township:
-        villages = villages.filter(parent_id=township)
+def signup_villages(*, township: str = "", query: str = "", limit: int) -> tuple[list[Region], int]:
+    """Up to ``limit`` + 1 villages (communities) of the offered townships a volunteer can sign up in, narrowed to
+    one township and/or to those whose own or township's name contains ``query``, and how many match in all."""
     query = query.strip()
-    if query:
-        villages = villages.filter(Q(name__contains=query) | Q(parent__name__contains=query))
-    return villages.select_related("parent").order_by("code")
+    # Querysets take the scope active when they are built: build them inside the deliberate cross-region read.
+    with across_regions("the public volunteer sign-up page offers every served community"):
+        villages = _signup_villages()
+        if township:
+            villages = villages.filter(parent_id=township)
+        if query:
+            villages = villages.filter(Q(name__contains=query) | Q(parent__name__contains=query))
+        rows = list(villages.select_related("parent").order_by("code")[: limit + 1])
+        return rows, (len(rows) if len(rows) <= limit else villages.count())
+
+
+def signup_village(code: str) -> Region | None:
+    """The offered village with ``code``, if the sign-up page offers it."""
+    with across_regions("the public volunteer sign-up page offers every served community"):
+        return _signup_villages().filter(code=code).select_related("parent").first()
+
+
+def _signup_villages() -> QuerySet[Region]:
+    return Region.objects.filter(level=Level.VILLAGE, parent_id__in=_served_township_codes())

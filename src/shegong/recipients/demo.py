@@ -1,14 +1,14 @@
 """Demo recipients: about 5,000 people across Yuzhong's communities with a realistic mix of categories and risk
-tiers. Visits, obligations and rollups for the last 12 months are added by shegong.services.demo."""
+tiers. Visits, obligations and rollups for the last 12 months are added by shegong.visits.demo."""
 
 from __future__ import annotations
 
 import datetime
 
 from shegong.core.identity import id_check_digit
-from shegong.services import policy
 
 from . import timeline as lines
+from .care import policy
 from .models import Category, CategoryMembership, Recipient, RiskTier, TimelineEntry
 
 TOTAL = 5000

@@ -4,7 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 from shegong.people.models import SocialWorker
 
-from .models import Category, HouseholdMember, NeedDomain, RecipientStatus, RiskTier
+from .models import Category, Frequency, HouseholdMember, NeedDomain, RecipientStatus, RiskTier
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -134,3 +134,31 @@ class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
         fields = ["code", "name", "group", "sort_order", "active"]
+
+
+# The visit rule table ---------------------------------------------------------------------------------------
+
+TIER_CHOICES = [("", _("任何等级")), ("1", _("高风险")), ("2", _("重点")), ("3", _("一般"))]
+
+
+class RuleForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("对象类别"), queryset=Category.objects.none(), required=False, empty_label=_("任何类别")
+    )
+    risk_tier = forms.TypedChoiceField(
+        label=_("风险等级"), choices=TIER_CHOICES, required=False, coerce=int, empty_value=None
+    )
+    frequency = forms.ChoiceField(label=_("频次"), choices=[("", "—"), *Frequency.choices], required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(active=True)
+
+
+RuleFormSet = forms.formset_factory(RuleForm, extra=3, max_num=40)
+
+
+class EventHoursForm(forms.Form):
+    event_hours = forms.IntegerField(
+        label=_("重大变故后探访时限（小时）"), min_value=1, max_value=168, initial=24
+    )

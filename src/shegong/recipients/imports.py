@@ -11,30 +11,29 @@ transaction). ``shegong recipients import`` calls ``import_roster`` directly.
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import close_old_connections, connection, models, transaction
-from django.db.models import F
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.audit.services import record
 from shegong.core import crypto
 from shegong.core import xlsx_import as x
+from shegong.core.bulk import copy_rows, insert_rows, reserve_ids
 from shegong.core.identity import IdentityError, ResidentId, parse_id_number, validate_phone
-from shegong.core.scoping import activate, unscoped
+from shegong.core.regioncodes import Level, RegionCodeError, in_subtree, normalise
+from shegong.core.scoping import across_regions, activate
 from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
-from shegong.regions.codes import Level, RegionCodeError, ancestors_of, in_subtree, normalise
 from shegong.regions.models import Region
-from shegong.services import care, policy
-from shegong.services.models import EventRule, VisitObligation, VisitRollup, VisitRule
 
+from . import care
 from . import timeline as lines
+from .care import policy
 from .models import (
     Category,
     CategoryMembership,
@@ -216,20 +215,11 @@ def _registry(
 
 def _registered(keys: list[str]) -> list[tuple[str, str]]:
     """(blind index, region) of every recipient, in any region, whose ID number's index is among ``keys``."""
-    if connection.vendor == "postgresql":
-        meta = Recipient._meta
-        with connection.cursor() as cursor:  # one query with one array parameter, whatever the file's size
-            cursor.execute(
-                f"SELECT id_number_index, region_code FROM {connection.ops.quote_name(meta.db_table)} "
-                "WHERE id_number_index = ANY(%s)",
-                [keys],
-            )
-            return cursor.fetchall()
     found = []
-    with unscoped():
-        for start in range(0, len(keys), 500):
+    with across_regions("one file per person: an ID number is unique across every region"):
+        for start in range(0, len(keys), 2000):
             found.extend(
-                Recipient._base_manager.filter(id_number_index__in=keys[start : start + 500]).values_list(
+                Recipient.objects.filter(id_number_index__in=keys[start : start + 2000]).values_list(
                     "id_number_index", "region_code"
                 )
             )
@@ -283,37 +273,6 @@ def _stations(village_codes: set[str]) -> dict[str, int]:
     )
 
 
-def _rule_tables(village_codes: set[str]) -> dict[str, care.RuleTable]:
-    """``care.rule_table`` for every village at once: two queries instead of two per village."""
-    chains = {v: [v, *reversed(ancestors_of(v))] for v in village_codes}
-    codes = {c for chain in chains.values() for c in chain}
-    rules: dict[str, list[VisitRule]] = {}
-    for rule in VisitRule.objects.filter(region_id__in=codes).select_related("category"):
-        rules.setdefault(rule.region_id, []).append(rule)
-    events: dict[str, EventRule] = {}
-    for event in EventRule.objects.filter(region_id__in=rules):
-        events.setdefault(event.region_id, event)
-    built: dict[str, care.RuleTable] = {}
-    tables: dict[str, care.RuleTable] = {}
-    for village, chain in chains.items():
-        owner = next((c for c in chain if c in rules), None)
-        if owner is None:
-            tables[village] = care.DEFAULT_TABLE
-            continue
-        if owner not in built:
-            event = events.get(owner)
-            built[owner] = care.RuleTable(
-                owner,
-                [
-                    policy.Rule(r.category.code if r.category else None, r.risk_tier, r.frequency, r.note)
-                    for r in rules[owner]
-                ],
-                event.within_hours if event else policy.DEFAULT_EVENT_HOURS,
-            )
-        tables[village] = built[owner]
-    return tables
-
-
 @dataclass
 class _Planned:
     """One new recipient's values, computed once for either write path."""
@@ -327,7 +286,7 @@ class _Planned:
 def _plan(rows: list[x.ParsedRow], parsed_ids: dict[str, ResidentId]) -> list[_Planned]:
     today = timezone.localdate()
     stations = _stations({row.values["region"] for row in rows})
-    tables = _rule_tables({row.values["region"] for row in rows})
+    tables = care.rule_tables({row.values["region"] for row in rows})
     codes = {c.pk: c.code for c in Category.objects.all()}
     strictest: dict[tuple, policy.Rule | None] = {}
     due: dict[str, datetime.date] = {}
@@ -395,17 +354,17 @@ def _write(
         for category_id in plan.categories:
             memberships.append((village, pk, category_id, plan.start_on, None, plan.authority))
         entries.append((village, pk, now, "create", lines.IMPORTED, {}, summary, actor_name))
-    _insert(
+    insert_rows(
         CategoryMembership,
         ["region_code", "recipient_id", "category_id", "start_on", "end_on", "authority"],
         memberships,
     )
-    _insert(
+    insert_rows(
         TimelineEntry,
         ["region_code", "recipient_id", "at", "kind", "message", "params", "summary", "actor_name"],
         entries,
     )
-    _open_month(
+    care.add_new_recipients(
         [
             (pk, plan.values["region_code"], plan.values["frequency"])
             for pk, plan in zip(ids, planned, strict=True)
@@ -461,12 +420,7 @@ def _copy_recipients(planned: list[_Planned], id_indexes: dict[str, str]) -> lis
     id_index, phone_index = meta.get_field("id_number_index"), meta.get_field("phone_index")
     id_ad = f"{meta.db_table}.{id_field.column}:"
     phone_ad = f"{meta.db_table}.{phone_field.column}:"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [meta.db_table, len(planned)],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
+    ids = reserve_ids(Recipient, len(planned))
     now = timezone.now()
     encrypt, index_id, index_phone = (
         crypto.sealer(),
@@ -513,64 +467,8 @@ def _copy_recipients(planned: list[_Planned], id_indexes: dict[str, str]) -> lis
                 now,
             )
 
-    _copy(Recipient, RECIPIENT_COLUMNS, rows())
+    copy_rows(Recipient, RECIPIENT_COLUMNS, rows())
     return ids
-
-
-def _copy(model, columns: list[str], rows: Iterable[tuple]) -> None:
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        with cursor.copy(
-            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
-        ) as copy:
-            write = copy.write_row
-            for row in rows:
-                write(row)
-
-
-def _insert(model, columns: list[str], rows: list[tuple]) -> None:
-    """Insert plain rows (attnames in ``columns``): COPY on PostgreSQL, bulk_create elsewhere."""
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        fields = [model._meta.get_field(c) for c in columns]
-        json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-        if json_at:  # COPY takes JSON as its text
-            rows = [tuple(json.dumps(v) if i in json_at else v for i, v in enumerate(row)) for row in rows]
-        _copy(model, [f.column for f in fields], rows)
-    else:
-        model.objects.bulk_create(
-            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
-        )
-
-
-def _open_month(recipients: list[tuple[int, str, str]], month: datetime.date) -> None:
-    """This month's obligations and rollups for the new (pk, village, frequency), in bulk."""
-    by_village: dict[str, list[int]] = {}
-    for pk, village, frequency in recipients:
-        if frequency and policy.due_in_month(frequency, month):
-            by_village.setdefault(village, []).append(pk)
-    opened = set(
-        VisitRollup.objects.filter(region_code__in=list(by_village), month=month).values_list(
-            "region_code", flat=True
-        )
-    )
-    obligations = []
-    bumps: dict[int, list[str]] = {}
-    for village, people in by_village.items():
-        if village not in opened and care._open_rollup(village, month) is not None:
-            continue  # opened here: the obligations of everyone there, new rows included
-        # Open already, or opened meanwhile by another transaction (the month-start run), which cannot have seen
-        # these uncommitted rows: they are added here.
-        obligations.extend((village, pk, month, False) for pk in people)
-        bumps.setdefault(len(people), []).append(village)
-    # The rollups already open: one update per distinct count rather than one per village.
-    for count, villages in bumps.items():
-        for start in range(0, len(villages), 2000):
-            VisitRollup.objects.filter(region_code__in=villages[start : start + 2000], month=month).update(
-                due=F("due") + count
-            )
-    _insert(VisitObligation, ["region_code", "recipient_id", "month", "visited"], obligations)
 
 
 # The page's job ------------------------------------------------------------------------------------------------

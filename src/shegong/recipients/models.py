@@ -102,7 +102,7 @@ class Recipient(RegionOwned, SensitiveModel):
     risk_review_on = models.DateField(_("下次复核日期"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)
     registered_on = models.DateField(_("建档日期"), default=timezone.localdate)
-    # Derived by the visit policy engine (shegong.services.policy) on every write that affects them.
+    # Derived by the visit policy engine (shegong.recipients.care.policy) on every write that affects them.
     frequency = models.CharField(_("探访频次"), max_length=12, blank=True)
     last_visit_at = models.DateTimeField(_("最近探访"), null=True, blank=True)
     next_due_on = models.DateField(_("下次应访日期"), null=True, blank=True)
@@ -288,3 +288,15 @@ class RosterImport(RegionOwned):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
+
+
+# The visit-care records live beside the engine that owns them; importing them here registers them with the app.
+from .care.models import (  # noqa: E402
+    EventRule,
+    Frequency,
+    VisitObligation,
+    VisitRollup,
+    VisitRule,
+)
+
+__all__ = ["EventRule", "Frequency", "VisitObligation", "VisitRollup", "VisitRule"]

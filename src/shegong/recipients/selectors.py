@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core.fields import blind_index_for
+from shegong.core.hooks import Hook
 from shegong.core.identity import normalise_id_number
 from shegong.core.text import join_list
 from shegong.regions.selectors import region_subtree_q
@@ -82,19 +83,18 @@ def visit_summary(method: str, issues: list[str]) -> str:
     return _("%(method)s探访，情况正常") % {"method": method}
 
 
-def timeline(recipient: Recipient, limit: int = 300) -> list[Event]:
-    """Registry changes and visits, newest first."""
-    from shegong.services.models import VisitMethod
-    from shegong.services.selectors import visits_of
+# Records other apps keep about a recipient (its visits, cases …) join the timeline through this hook: each
+# contributor is called as ``contributor(recipient, limit)`` and returns a list of ``Event``.
+TIMELINE_SOURCES = Hook("recipient timeline")
 
+
+def timeline(recipient: Recipient, limit: int = 300) -> list[Event]:
+    """Registry changes and what other apps recorded about the recipient (visits …), newest first."""
     events = [
         Event(e.at, e.kind, lines.render_or(e.message, e.params, e.summary), e.actor_name)
         for e in recipient.timeline.all()[:limit]
     ]
-    for visit in visits_of(recipient, limit):
-        summary = visit_summary(VisitMethod(visit.method).label, visit.issues)
-        events.append(
-            Event(visit.visited_at, "visit", summary, visit.worker.name if visit.worker else "", visit)
-        )
+    for contributed in TIMELINE_SOURCES.results(recipient, limit):
+        events.extend(contributed)
     events.sort(key=lambda e: e.at, reverse=True)
     return events[:limit]

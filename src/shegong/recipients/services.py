@@ -1,5 +1,5 @@
 """Writes on the recipient registry. Each one is atomic, audited, adds a timeline entry and re-runs the visit
-policy for the person (shegong.services.care), so due dates and rollups never lag behind the file."""
+policy for the person (shegong.recipients.care), so due dates and rollups never lag behind the file."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from shegong.audit.services import diff, record
 from shegong.core.fields import blind_index_for
 from shegong.core.identity import IdentityError, parse_id_number, validate_phone
-from shegong.core.scoping import get_scoped_or_404, unscoped
+from shegong.core.regioncodes import Level, parent_code_of
+from shegong.core.scoping import across_regions, get_scoped_or_404
 from shegong.core.text import join_list
 from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
-from shegong.regions.codes import Level, parent_code_of
 from shegong.regions.models import Region
-from shegong.services import care
 
+from . import care
 from . import timeline as lines
 from .models import (
     Category,
@@ -101,8 +101,8 @@ def resolve_region(value: Any) -> Region:
 def id_taken(number: str, *, exclude_pk: int | None = None) -> bool:
     """Whether the ID is already in the registry anywhere: one file per person, across regions."""
     index = blind_index_for(Recipient, "id_number_index", number)
-    with unscoped():
-        existing = Recipient._base_manager.filter(id_number_index=index)
+    with across_regions("one file per person: an ID number is unique across every region"):
+        existing = Recipient.objects.filter(id_number_index=index)
         if exclude_pk:
             existing = existing.exclude(pk=exclude_pk)
         return existing.exists()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("export/", views.recipient_export, name="export"),
     path("new/", views.recipient_create, name="create"),
     path("categories/", views.category_list, name="categories"),
+    path("rules/", views.rules, name="rules"),
     path("import/", views.import_upload, name="import"),
     path("import/template/", views.import_template, name="import_template"),
     path("import/<int:pk>/", views.import_status, name="import_status"),

@@ -12,27 +12,37 @@ from shegong.audit.services import record
 from shegong.core.excel import build_workbook, xlsx_response
 from shegong.core.forms import apply_errors
 from shegong.core.masking import mask_id_number, mask_phone
+from shegong.core.regioncodes import RegionCodeError, normalise
 from shegong.core.scoping import get_scoped_or_404
 from shegong.core.text import join_list, join_messages
-from shegong.regions.codes import RegionCodeError, normalise
 from shegong.regions.models import Region
-from shegong.regions.selectors import area_choices, village_choices
-from shegong.services.models import Frequency
+from shegong.regions.selectors import area_choices, region_from_request, village_choices
 
-from . import imports, selectors, services
+from . import care, imports, selectors, services
+from .care import rules as care_rules
 from .forms import (
     AssessmentForm,
     CategoryForm,
     EventForm,
+    EventHoursForm,
     HouseholdForm,
     ImportForm,
     MembershipForm,
     RecipientForm,
     RevealForm,
     RiskForm,
+    RuleFormSet,
     StatusForm,
 )
-from .models import Category, CategoryMembership, RecipientStatus, RiskTier, RosterImport
+from .models import (
+    Category,
+    CategoryMembership,
+    Frequency,
+    RecipientStatus,
+    RiskTier,
+    RosterImport,
+    VisitRule,
+)
 
 
 def _filters(request) -> dict[str, str]:
@@ -461,4 +471,59 @@ def category_list(request):
         request,
         "recipients/categories.html",
         {"categories": Category.objects.all(), "form": form, "can_change": can_change},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rules(request):
+    request.actor.require("recipients.view")
+    region = region_from_request(request)
+    table = care.rule_table(region.code)
+    own = list(VisitRule.objects.filter(region=region).select_related("category"))
+    can_change = request.actor.can("policy.change", region.code)
+    initial = [{"category": r.category_id, "risk_tier": r.risk_tier, "frequency": r.frequency} for r in own]
+    formset = RuleFormSet(request.POST or None, initial=initial, prefix="rule")
+    hours_form = EventHoursForm(request.POST or None, initial={"event_hours": table.event_hours})
+    if request.method == "POST":
+        request.actor.require("policy.change", region.code)
+        if request.POST.get("reset"):
+            care_rules.rules_reset(actor=request.actor, region=region)
+            messages.success(request, _("已恢复默认规则。"))
+            return redirect(f"{request.path}?region={region.code}")
+        if formset.is_valid() and hours_form.is_valid():
+            rows = [
+                {
+                    "category": f.cleaned_data.get("category"),
+                    "risk_tier": f.cleaned_data.get("risk_tier"),
+                    "frequency": f.cleaned_data.get("frequency"),
+                }
+                for f in formset.forms
+                if f.cleaned_data.get("frequency")
+            ]
+            try:
+                care_rules.rules_replace(
+                    actor=request.actor,
+                    region=region,
+                    rules=rows,
+                    event_hours=hours_form.cleaned_data["event_hours"],
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("规则已保存，辖区内服务对象的应访日期已重新计算。"))
+                return redirect(f"{request.path}?region={region.code}")
+    return render(
+        request,
+        "recipients/rules.html",
+        {
+            "region": region,
+            "table": table,
+            "own": own,
+            "formset": formset,
+            "hours_form": hours_form,
+            "can_change": can_change,
+            "inherited": table.region_code != region.code,
+        },
     )

@@ -2,11 +2,10 @@ from django.http import Http404
 from ninja import Query, Router, Schema
 
 from shegong.core.api import STANDARD_ERRORS
+from shegong.core.regioncodes import RegionCodeError, normalise
 from shegong.core.scoping import get_scoped_or_404
-from shegong.network.selectors import coverage
 
 from . import selectors
-from .codes import RegionCodeError, normalise
 from .models import Region
 
 router = Router(tags=["regions"])
@@ -25,26 +24,6 @@ class RegionFilter(Schema):
     q: str | None = None
 
 
-class CoverageRowOut(Schema):
-    code: str
-    name: str
-    level: int
-    townships: int
-    townships_covered: int
-    station_rate: float | None
-    villages: int
-    villages_covered: int
-    room_rate: float | None
-    stations: int
-    rooms: int
-    rooms_standardised: int
-
-
-class CoverageOut(Schema):
-    total: CoverageRowOut
-    children: list[CoverageRowOut]
-
-
 def _out(regions: list[Region]) -> list[dict]:
     counts = selectors.child_counts([r.code for r in regions])
     return [
@@ -59,7 +38,7 @@ def _out(regions: list[Region]) -> list[dict]:
     ]
 
 
-def _code_or_404(code: str) -> str:
+def code_or_404(code: str) -> str:
     try:
         return normalise(code)
     except RegionCodeError as exc:
@@ -70,10 +49,10 @@ def _code_or_404(code: str) -> str:
 def list_regions(request, filters: Query[RegionFilter]):
     request.auth.require("regions.view")
     if filters.q:
-        under = _code_or_404(filters.parent) if filters.parent else None
+        under = code_or_404(filters.parent) if filters.parent else None
         return _out(list(selectors.search(filters.q, under=under)))
     if filters.parent:
-        parent = get_scoped_or_404(Region, code=_code_or_404(filters.parent))
+        parent = get_scoped_or_404(Region, code=code_or_404(filters.parent))
         return _out(list(selectors.children_of(parent.code)))
     return _out(list(selectors.visible_roots()))
 
@@ -81,14 +60,4 @@ def list_regions(request, filters: Query[RegionFilter]):
 @router.get("/{code}", response={200: RegionOut, **STANDARD_ERRORS})
 def get_region(request, code: str):
     request.auth.require("regions.view")
-    return _out([get_scoped_or_404(Region, code=_code_or_404(code))])[0]
-
-
-@router.get("/{code}/coverage", response={200: CoverageOut, **STANDARD_ERRORS})
-def get_coverage(request, code: str):
-    request.auth.require("regions.view")
-    region = get_scoped_or_404(Region, code=_code_or_404(code))
-    if not request.auth.scope.contains(region.code):
-        raise Http404
-    result = coverage(region)
-    return {"total": result.total.as_dict(), "children": [row.as_dict() for row in result.children]}
+    return _out([get_scoped_or_404(Region, code=code_or_404(code))])[0]

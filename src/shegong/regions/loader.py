@@ -19,9 +19,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shegong.core.scoping import unscoped
+from shegong.core.regioncodes import Level, RegionCodeError, in_subtree, level_of, normalise, parent_code_of
 
-from .codes import Level, RegionCodeError, in_subtree, level_of, normalise, parent_code_of
 from .models import Region
 
 PER_LEVEL_FILES = {
@@ -179,7 +178,10 @@ def order_paths(paths: list[Path]) -> list[Path]:
 
 
 def load_regions(paths: list[Path], *, under: str | None = None, dry_run: bool = False) -> LoadResult:
-    """Validate every row of every file, then write all of them in one transaction, or none."""
+    """Validate every row of every file, then write all of them in one transaction, or none.
+
+    Run by `shegong regions load`, which acts as the system (unscoped): a load sees every region.
+    """
     errors: list[RowError] = []
     under_code = None
     if under:
@@ -208,8 +210,7 @@ def load_regions(paths: list[Path], *, under: str | None = None, dry_run: bool =
                 continue
             parsed[row.code] = row
 
-    with unscoped():
-        existing = {code: name for code, name in Region.objects.values_list("code", "name")}
+    existing = {code: name for code, name in Region.objects.values_list("code", "name")}
     known = set(existing) | set(parsed)
     for row in parsed.values():
         if row.parent_code and row.parent_code not in known:
@@ -239,7 +240,7 @@ def load_regions(paths: list[Path], *, under: str | None = None, dry_run: bool =
         )
     if dry_run or not to_write:
         return result
-    with unscoped(), transaction.atomic():
+    with transaction.atomic():
         Region.objects.bulk_create(
             to_write,
             batch_size=2000,

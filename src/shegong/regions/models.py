@@ -3,9 +3,15 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.regioncodes import (
+    LEVEL_LABELS,
+    Level,
+    ancestors_of,
+    subtree_prefix,
+    township_kind,
+    village_kind,
+)
 from shegong.core.scoping import RegionScopedManager
-
-from .codes import LEVEL_LABELS, Level, ancestors_of, subtree_prefix, township_kind, village_kind
 
 
 class RegionManager(RegionScopedManager):

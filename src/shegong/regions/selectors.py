@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from .codes import Level, ancestors_of, subtree_bounds
+from shegong.core.regioncodes import Level, ancestors_of, subtree_bounds
+
 from .models import Region, RegionStandard
 
 
@@ -111,3 +112,22 @@ def area_choices(roots: list[str], *, lowest: Level = Level.TOWNSHIP) -> list[tu
     regions = Region.objects.filter((query & Q(level__lte=lowest)) | Q(code__in=roots)).order_by("code")
     top = min((r.level for r in regions), default=0)
     return [(r.code, "\u3000" * (r.level - top) + str(r)) for r in regions]
+
+
+def region_from_request(request) -> Region:
+    """The region a page is about: ``?region=CODE`` inside the actor's scope (404 otherwise), else the actor's
+    home region, else the first visible one."""
+    from django.http import Http404
+
+    from shegong.core.scoping import get_scoped_or_404
+
+    code = request.GET.get("region", "").strip()
+    if code:
+        return get_scoped_or_404(Region, code=code)
+    home = request.actor.home_region_code
+    region = Region.objects.filter(code=home).first() if home else None
+    if region is None:
+        region = Region.objects.order_by("level", "code").first()
+    if region is None:
+        raise Http404
+    return region

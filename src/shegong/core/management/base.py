@@ -2,13 +2,13 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shegong.accounts.actor import SystemActor
+from shegong.core.actors import system_actor
 from shegong.core.scoping import unscoped
 
 
 class SystemCommand(BaseCommand):
     def execute(self, *args, **options):
-        self.actor = SystemActor(f"command:{self.__module__.rsplit('.', 1)[-1]}")
+        self.actor = system_actor(f"command:{self.__module__.rsplit('.', 1)[-1]}")
         with unscoped():
             return super().execute(*args, **options)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from django.http import Http404
 
+from shegong.core.regioncodes import RegionCodeError, normalise
 from shegong.core.xlsx_import import ImportRejected
-from shegong.regions.codes import RegionCodeError, normalise
 
 from .base import SystemCommand, fail
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shegong.audit.services import diff, record
 from shegong.core.fields import blind_index_for
 from shegong.core.identity import IdentityError, parse_id_number, validate_phone
-from shegong.core.scoping import get_scoped_or_404
+from shegong.core.scoping import across_regions, get_scoped_or_404
 from shegong.regions.models import Region
 
 SENSITIVE = {"id_number", "phone"}
@@ -79,7 +79,8 @@ def _duplicate_identity(model, obj, errors: dict[str, list[str]], noun: str) -> 
         return
     index = blind_index_for(model, "id_number_index", obj.id_number)
     # Identity is unique across every region, not only the part the actor can see; the message names no one.
-    clash = model._base.filter(id_number_index=index).exclude(pk=obj.pk).exists()
+    with across_regions("identity is unique across every region"):
+        clash = model.objects.filter(id_number_index=index).exclude(pk=obj.pk).exists()
     if clash:
         errors.setdefault("id_number", []).append(_("该身份证号已登记为%(noun)s") % {"noun": noun})
 

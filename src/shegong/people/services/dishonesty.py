@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from shegong.audit.services import record
+from shegong.core.scoping import across_regions
 
 from ..models import (
     DISHONESTY_BAR_YEARS,
@@ -25,11 +26,12 @@ def dishonesty_bar(worker: SocialWorker, on: datetime.date) -> DishonestyEntry |
     condition = Q(worker_id=worker.pk)
     if worker.id_number_index:
         condition |= Q(id_number_index=worker.id_number_index)
-    return (
-        DishonestyEntry._base.filter(condition, listed_on__lte=on, bar_until__gt=on)
-        .order_by("-bar_until")
-        .first()
-    )
+    with across_regions("the dishonesty list binds in every region"):
+        return (
+            DishonestyEntry.objects.filter(condition, listed_on__lte=on, bar_until__gt=on)
+            .order_by("-bar_until")
+            .first()
+        )
 
 
 def dishonesty_message(entry: DishonestyEntry) -> str:

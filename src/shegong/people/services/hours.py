@@ -19,6 +19,7 @@ from ..models import (
     VolunteerHours,
     VolunteerStatus,
     VolunteerTeam,
+    activity_model,
 )
 from ._shared import _resolve, _today
 
@@ -38,9 +39,7 @@ def hours_log(*, actor, data: dict[str, Any], today: datetime.date | None = None
     actor.require("hours.log", volunteer.region_code)
     if volunteer.status != VolunteerStatus.ACTIVE:
         raise ValidationError(_("您的志愿者登记尚未通过审核"))
-    from shegong.services.models import Activity
-
-    data = _resolve(data, {"team": VolunteerTeam, "activity": Activity})
+    data = _resolve(data, {"team": VolunteerTeam, "activity": activity_model()})
     errors: dict[str, list[str]] = {}
     served_on = data.get("served_on")
     if served_on is None:

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.audit.services import record
+from shegong.core.regioncodes import in_subtree
 from shegong.core.text import join_list
-from shegong.regions.codes import in_subtree
 from shegong.regions.models import Region
 
 from ..models import (

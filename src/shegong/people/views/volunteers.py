@@ -216,7 +216,7 @@ def volunteer_signup_villages(request):
     """The sign-up page's community list for a township and/or a name, as <option>s for htmx. Public like the page;
     a township the platform does not serve is the same 404 as one that does not exist."""
     township = request.GET.get("township", "").strip()
-    if township and not selectors.signup_townships().filter(code=township).exists():
+    if township and all(t.code != township for t in selectors.signup_townships()):
         raise Http404
     picker = VillagePicker.build(
         township=township, query=request.GET.get("q", ""), selected=request.GET.get("region", "")

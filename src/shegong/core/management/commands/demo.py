@@ -19,6 +19,6 @@ class Command(SystemCommand):
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.stdout.write("")
         self.stdout.write(f"logins (password for all: {demo.DEMO_PASSWORD}):")
-        for role, username, display, _region in demo.DEMO_USERS:
+        for role, username, display, _region in demo.demo_logins():
             self.stdout.write(f"  {role:<15} {username:<12} {display}")
         self.stdout.write("  (security_admin and audit_admin enrol a TOTP second factor at first login)")

@@ -1,0 +1,107 @@
+"""Dashboard figures over the API: coverage of a region and the monthly visit rate."""
+
+import datetime
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from shegong.core.api import STANDARD_ERRORS
+from shegong.core.scoping import get_scoped_or_404
+from shegong.network.selectors import coverage
+from shegong.regions.api import code_or_404
+from shegong.regions.models import Region
+
+from . import selectors
+
+coverage_router = Router(tags=["dashboards"])
+rate_router = Router(tags=["dashboards"])
+
+
+class CoverageRowOut(Schema):
+    code: str
+    name: str
+    level: int
+    townships: int
+    townships_covered: int
+    station_rate: float | None
+    villages: int
+    villages_covered: int
+    room_rate: float | None
+    stations: int
+    rooms: int
+    rooms_standardised: int
+
+
+class CoverageOut(Schema):
+    total: CoverageRowOut
+    children: list[CoverageRowOut]
+
+
+@coverage_router.get("/{code}/coverage", response={200: CoverageOut, **STANDARD_ERRORS})
+def get_coverage(request, code: str):
+    request.auth.require("regions.view")
+    region = get_scoped_or_404(Region, code=code_or_404(code))
+    if not request.auth.scope.contains(region.code):
+        raise Http404
+    result = coverage(region)
+    return {"total": result.total.as_dict(), "children": [row.as_dict() for row in result.children]}
+
+
+class RatePointOut(Schema):
+    month: str
+    due: int
+    visited: int
+    rate: float | None
+
+
+class RateRowOut(Schema):
+    code: str
+    name: str
+    months: list[RatePointOut]
+
+
+class RateOut(Schema):
+    region: RateRowOut
+    children: list[RateRowOut]
+
+
+class RateFilter(Schema):
+    region: str = Field(pattern=r"^\d{12}$")
+    month: str | None = Field(None, pattern=r"^\d{4}-\d{2}$")
+    months: int = Field(12, ge=1, le=36)
+
+
+def _row(row, months) -> dict:
+    return {
+        "code": row.code,
+        "name": row.name,
+        "months": [
+            {
+                "month": f"{m:%Y-%m}",
+                "due": row.at(m).due,
+                "visited": row.at(m).visited,
+                "rate": row.at(m).rate,
+            }
+            for m in months
+        ],
+    }
+
+
+@rate_router.get("", response={200: RateOut, **STANDARD_ERRORS})
+def get_visit_rate(request, filters: Query[RateFilter]):
+    request.auth.require("dashboard.view")
+    region = get_scoped_or_404(Region, code=filters.region)
+    month = (
+        datetime.datetime.strptime(filters.month, "%Y-%m").date()
+        if filters.month
+        else timezone.localdate().replace(day=1)
+    )
+    rate = selectors.visit_rate(region, month=month, months=filters.months)
+    return {
+        "region": _row(rate.total, rate.months),
+        "children": [_row(c, rate.months) for c in rate.children],
+    }
+
+
+ROUTERS = [("/regions", coverage_router), ("/visit-rate", rate_router)]

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VisitsConfig(AppConfig):
+    name = "shegong.visits"
+    verbose_name = _("探访")
+
+    def ready(self):
+        from shegong.core import schedules
+        from shegong.recipients.selectors import TIMELINE_SOURCES
+
+        from .ledger import NIGHTLY
+        from .selectors import timeline_events
+
+        TIMELINE_SOURCES.register(timeline_events)
+        schedules.register(NIGHTLY)

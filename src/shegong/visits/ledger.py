@@ -1,0 +1,65 @@
+"""Visit care upkeep that needs the raw visits: reconciling the ledger, nightly and on demand.
+
+The ledger itself (obligations, rollups) belongs to ``shegong.recipients.care``; this module only feeds it the
+visits, which this app owns.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable, Iterator
+
+from shegong.audit.services import record
+from shegong.core import schedules
+from shegong.core.tasks import scoped_task
+from shegong.recipients import care
+
+from .models import Visit
+
+logger = logging.getLogger(__name__)
+
+RECONCILE = "visits.reconcile"
+
+
+def _visits() -> Iterator[tuple[int, datetime.datetime, str]]:
+    return Visit.objects.values_list("recipient_id", "visited_at", "recipient__frequency").iterator(
+        chunk_size=20000
+    )
+
+
+def reconcile(*, months: Iterable[datetime.date] | None = None, fix: bool = True) -> list[care.Difference]:
+    """Recompute every obligation and rollup from the visits on record; return (and, with ``fix``, repair) drift."""
+    return care.reconcile(_visits(), months=months, fix=fix)
+
+
+@scoped_task
+def reconcile_nightly(*, actor_id: int | None) -> dict:
+    """Repair any drift between the rollups and the visits, and say so in the operations log and the audit log."""
+    differences = reconcile(fix=True)
+    for d in differences:
+        logger.warning(
+            "visit ledger drift repaired: %s %s stored due/visited %d/%d, actual %d/%d",
+            d.region_code,
+            f"{d.month:%Y-%m}",
+            *d.stored,
+            *d.actual,
+        )
+    if differences:
+        record(
+            "visits.reconcile",
+            actor_name="task:reconcile_nightly",
+            object_type="recipients.visitrollup",
+            changes={"fixed": len(differences)},
+        )
+    schedules.mark_done(RECONCILE)
+    logger.info("visit ledger reconciled: %d difference(s) repaired", len(differences))
+    return {"fixed": len(differences)}
+
+
+NIGHTLY = schedules.Schedule(
+    RECONCILE,
+    reconcile_nightly,
+    lambda: not schedules.ran_today(RECONCILE),
+    "recomputes the visit-rate rollups from raw visits once a day and repairs drift",
+)

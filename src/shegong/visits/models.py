@@ -1,0 +1,88 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shegong.core.fields import EncryptedField, SensitiveModel
+from shegong.core.scoping import RegionOwned
+
+
+class VisitMethod(models.TextChoices):
+    HOME = "home", _("上门")
+    PHONE = "phone", _("电话")
+    VIDEO = "video", _("视频")
+    THIRD_PARTY = "third_party", _("委托第三方")
+    VOLUNTEER = "volunteer", _("志愿者结对")
+    RELATIVES = "relatives", _("亲属邻里")
+    SMART_ALERT = "smart_alert", _("智能预警")
+
+
+# The findings checklist: each item is "ok", "issue" or "na" (not checked).
+FINDINGS = [
+    ("health", _("身体健康")),
+    ("mental", _("精神状态")),
+    ("gas", _("燃气安全")),
+    ("water", _("用水安全")),
+    ("power", _("用电安全")),
+    ("heating", _("取暖安全")),
+    ("hygiene", _("个人及居室卫生")),
+    ("living", _("居住条件")),
+]
+FINDING_VALUES = {"ok": _("正常"), "issue": _("有问题"), "na": _("未查看")}
+
+
+class Visit(RegionOwned, SensitiveModel):
+    recipient = models.ForeignKey(
+        "recipients.Recipient", on_delete=models.PROTECT, related_name="visits", verbose_name=_("服务对象")
+    )
+    worker = models.ForeignKey(
+        "people.SocialWorker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("探访社工"),
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    visited_at = models.DateTimeField(_("探访时间"), default=timezone.now)
+    method = models.CharField(
+        _("探访方式"), max_length=12, choices=VisitMethod.choices, default=VisitMethod.HOME
+    )
+    findings = models.JSONField(_("探访发现"), default=dict, blank=True)
+    # Health and living details are sensitive personal information: encrypted.
+    notes = EncryptedField(_("情况记录"), blank=True, default="")
+    needs_found = models.TextField(_("发现需求"), blank=True)
+    follow_up = models.TextField(_("后续跟进"), blank=True)
+    location_consent = models.BooleanField(_("对象同意记录位置"), default=False)
+    location = EncryptedField(_("位置"), blank=True, default="")
+    idempotency_key = models.UUIDField(_("提交编号"), unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-visited_at"]
+        verbose_name = _("探访记录")
+        verbose_name_plural = _("探访记录")
+        indexes = [models.Index(fields=["recipient", "visited_at"], name="visit_recipient_time")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {timezone.localtime(self.visited_at):%Y-%m-%d}"
+
+    region_from = "recipient"
+
+    def finding_rows(self) -> list[tuple[str, str, str]]:
+        return [(key, label, self.findings.get(key, "na")) for key, label in FINDINGS]
+
+    @property
+    def issues(self) -> list[str]:
+        return [str(label) for key, label in FINDINGS if self.findings.get(key) == "issue"]
+
+
+class VisitPhoto(RegionOwned):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
+    content_type = models.CharField(max_length=20)
+    data = models.BinaryField()
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    region_from = "visit"

@@ -1,0 +1,175 @@
+"""Writes on visit care: recording a visit (idempotent), and a region's visit rule table."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shegong.audit.services import record
+from shegong.core.scoping import across_regions
+from shegong.core.text import join_list
+from shegong.people.models import SocialWorker
+from shegong.recipients import care
+
+from .models import FINDING_VALUES, FINDINGS, Visit, VisitMethod, VisitPhoto
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTOS = 6
+PHOTO_SIGNATURES = [
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+]
+
+
+@dataclass
+class Photo:
+    name: str
+    data: bytes
+
+
+def photo_type(data: bytes) -> str | None:
+    """The image type read from the bytes themselves (what the browser claims is not trusted)."""
+    for signature, content_type in PHOTO_SIGNATURES:
+        if data.startswith(signature):
+            return content_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def worker_of(actor):
+    user = getattr(actor, "user", None)
+    if user is None or not getattr(user, "pk", None):
+        return None
+    with across_regions("the actor's own worker record, wherever it is filed"):
+        return SocialWorker.objects.filter(user=user).first()
+
+
+def _validate(recipient, data: dict[str, Any], photos: list[Photo]) -> dict[str, list[str]]:
+    from shegong.recipients.models import RecipientStatus
+
+    errors: dict[str, list[str]] = {}
+    if recipient.status in (RecipientStatus.DECEASED, RecipientStatus.CLOSED):
+        errors["recipient"] = [
+            _("%(name)s的档案状态为“%(s)s”，不能再登记探访；如信息有误，请先更正档案状态")
+            % {"name": recipient.name, "s": RecipientStatus(recipient.status).label}
+        ]
+    visited_at = data.get("visited_at")
+    if not isinstance(visited_at, datetime.datetime):
+        errors["visited_at"] = [_("请填写探访时间")]
+    elif visited_at > timezone.now() + datetime.timedelta(minutes=10):
+        errors["visited_at"] = [_("探访时间不能晚于现在")]
+    elif visited_at < timezone.now() - datetime.timedelta(days=366):
+        errors["visited_at"] = [_("探访时间不能早于一年前")]
+    if data.get("method") not in VisitMethod.values:
+        errors["method"] = [_("请选择探访方式")]
+    findings = data.get("findings") or {}
+    keys = {k for k, _label in FINDINGS}
+    bad = [k for k, v in findings.items() if k not in keys or v not in FINDING_VALUES]
+    if bad:
+        errors["findings"] = [_("探访发现中有无法识别的项目：%(k)s") % {"k": join_list(bad)}]
+    location = (data.get("location") or "").strip()
+    if location:
+        if not data.get("location_consent"):
+            errors["location"] = [_("对象未同意记录位置，不能保存位置")]
+        else:
+            match = re.fullmatch(r"(-?\d{1,3}(?:\.\d+)?),\s*(-?\d{1,3}(?:\.\d+)?)", location)
+            if not match or not (-90 <= float(match[1]) <= 90 and -180 <= float(match[2]) <= 180):
+                errors["location"] = [_("位置格式应为“纬度,经度”，如 29.5575,106.5774")]
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = [_("最多上传 %(n)d 张照片") % {"n": MAX_PHOTOS}]
+    for photo in photos:
+        if len(photo.data) > MAX_PHOTO_BYTES:
+            errors.setdefault("photos", []).append(
+                _("照片“%(n)s”超过 5 MB（%(s).1f MB）") % {"n": photo.name, "s": len(photo.data) / 1048576}
+            )
+        elif photo_type(photo.data) is None:
+            errors.setdefault("photos", []).append(
+                _("“%(n)s”不是 JPEG、PNG 或 WebP 图片") % {"n": photo.name}
+            )
+    return errors
+
+
+def visit_record(
+    *,
+    actor,
+    recipient,
+    data: dict[str, Any],
+    idempotency_key: uuid.UUID | str,
+    photos: list[Photo] | None = None,
+) -> tuple[Visit, bool]:
+    """Record a visit. A retry with the same idempotency key returns the first visit and writes nothing."""
+    actor.require("visits.record", recipient.region_code)
+    photos = photos or []
+    try:
+        key = uuid.UUID(str(idempotency_key))
+    except ValueError:
+        raise ValidationError({"idempotency_key": [_("提交编号无效，请刷新页面后重试")]}) from None
+    existing = _existing(key)
+    if existing is not None:
+        if existing.recipient_id != recipient.pk:
+            raise ValidationError({"idempotency_key": [_("提交编号已被另一次探访使用，请刷新页面后重试")]})
+        return existing, False
+    errors = _validate(recipient, data, photos)
+    if errors:
+        raise ValidationError(errors)
+    findings = {k: data.get("findings", {}).get(k, "na") for k, _label in FINDINGS}
+    visit = Visit(
+        recipient=recipient,
+        worker=worker_of(actor),
+        recorded_by=getattr(actor, "user", None),
+        visited_at=data["visited_at"],
+        method=data["method"],
+        findings=findings,
+        notes=(data.get("notes") or "").strip(),
+        needs_found=(data.get("needs_found") or "").strip(),
+        follow_up=(data.get("follow_up") or "").strip(),
+        location_consent=bool(data.get("location_consent")),
+        location=(data.get("location") or "").strip() if data.get("location_consent") else "",
+        idempotency_key=key,
+        region_code=recipient.region_code,
+    )
+    try:
+        with transaction.atomic():
+            visit.save()
+            for photo in photos:
+                VisitPhoto.objects.create(
+                    visit=visit,
+                    content_type=photo_type(photo.data),
+                    data=photo.data,
+                    size=len(photo.data),
+                    region_code=visit.region_code,
+                )
+            care.record_visit(recipient, visit.visited_at)
+            record(
+                "visits.record",
+                actor=actor,
+                obj=visit,
+                changes={
+                    "recipient": recipient.pk,
+                    "method": visit.method,
+                    "visited_at": visit.visited_at,
+                    "issues": visit.issues,
+                    "photos": len(photos),
+                },
+            )
+    except IntegrityError:
+        # Two submissions with the same key raced: the other one won.
+        existing = _existing(key)
+        if existing is None:
+            raise
+        return existing, False
+    return visit, True
+
+
+def _existing(key: uuid.UUID) -> Visit | None:
+    with across_regions("an idempotency key is unique across the whole database"):
+        return Visit.objects.filter(idempotency_key=key).first()

@@ -1,0 +1,124 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from shegong.core.forms import apply_errors
+from shegong.core.scoping import get_scoped_or_404
+from shegong.network.models import NodeLevel, ServiceNode
+from shegong.recipients.services import fetch as fetch_recipient
+
+from . import selectors, services
+from .forms import VisitForm
+from .models import FINDING_VALUES, Visit, VisitPhoto
+
+
+def _stations(request):
+    return list(ServiceNode.objects.filter(level=NodeLevel.STATION).order_by("region_code"))
+
+
+@login_required
+def worklist(request):
+    request.actor.require("visits.record")
+    worker = services.worker_of(request.actor)
+    today = timezone.localdate()
+    context = {"worker": worker, "today": today, "show_worker": worker is None}
+    if worker is not None:
+        context["work"] = selectors.worklist(worker_id=worker.pk, today=today)
+    else:
+        stations = _stations(request)
+        station_id = request.GET.get("station", "")
+        station = next((s for s in stations if str(s.pk) == station_id), stations[0] if stations else None)
+        context.update(stations=stations, station=station)
+        if station is not None:
+            context["work"] = selectors.worklist(station_id=station.pk, today=today)
+    return render(request, "visits/worklist.html", context)
+
+
+@login_required
+def station_overdue(request):
+    request.actor.require("recipients.view")
+    stations = _stations(request)
+    station_id = request.GET.get("station", "")
+    station = next((s for s in stations if str(s.pk) == station_id), stations[0] if stations else None)
+    work = selectors.worklist(station_id=station.pk, overdue_only=True) if station else None
+    escalated = [i for i in work.overdue if i.escalated] if work else []
+    return render(
+        request,
+        "visits/overdue.html",
+        {
+            "stations": stations,
+            "station": station,
+            "work": work,
+            "escalated": escalated,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_new(request, pk: int):
+    recipient = fetch_recipient(pk)
+    request.actor.require("visits.record", recipient.region_code)
+    form = VisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        photos = [services.Photo(f.name, f.read()) for f in request.FILES.getlist("photos")[:20]]
+        try:
+            visit, created = services.visit_record(
+                actor=request.actor,
+                recipient=recipient,
+                data=form.service_data(),
+                photos=photos,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            photo_errors = exc.message_dict.get("photos", []) if hasattr(exc, "error_dict") else []
+            for message in photo_errors + (
+                exc.message_dict.get("recipient", []) if hasattr(exc, "error_dict") else []
+            ):
+                form.add_error(None, message)
+        else:
+            if created:
+                messages.success(request, _("已记录对%(name)s的探访。") % {"name": recipient.name})
+            else:
+                messages.info(request, _("这次探访已经保存过，没有重复记录。"))
+            return redirect(request.POST.get("next") or "visits:worklist")
+    blocked = not recipient.is_open
+    return render(
+        request,
+        "visits/visit_form.html",
+        {
+            "form": form,
+            "r": recipient,
+            "blocked": blocked,
+            "next": request.GET.get("next", ""),
+            "finding_values": FINDING_VALUES,
+        },
+    )
+
+
+@login_required
+def visit_detail(request, pk: int):
+    request.actor.require("recipients.view")
+    visit = get_scoped_or_404(Visit.objects.select_related("recipient", "worker"), pk=pk)
+    return render(
+        request,
+        "visits/visit_detail.html",
+        {"visit": visit, "photos": visit.photos.only("pk", "content_type", "size")},
+    )
+
+
+@login_required
+def visit_photo(request, pk: int):
+    request.actor.require("recipients.view")
+    photo = get_scoped_or_404(VisitPhoto, pk=pk)
+    response = HttpResponse(bytes(photo.data), content_type=photo.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
