@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from django.db import connection
 
 TABLE = "audit_auditevent"
+TABLES = (TABLE, "audit_auditcheckpoint")  # the tables the audit triggers protect
 
 
 def installed_triggers() -> set[str]:
@@ -35,7 +36,7 @@ def triggers_bypassed() -> Iterator:
                 cursor.execute("SET session_replication_role = DEFAULT")
             return
         cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE]
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)", TABLES
         )
         triggers = cursor.fetchall()
         for name, _sql in triggers:

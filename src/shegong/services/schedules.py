@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.tasks import Task, TaskResultStatus
 from django.utils import timezone
 
+from shegong.audit.tasks import checkpoint_due, take_checkpoint
+
 from . import care, policy
 from .tasks import open_visit_month
 
@@ -44,6 +46,9 @@ SCHEDULES: tuple[Schedule, ...] = (
         open_visit_month,
         visit_month_due,
         "opens the current month's visit ledger (obligations, rollups) in every village",
+    ),
+    Schedule(
+        "audit.checkpoint", take_checkpoint, checkpoint_due, "signs a daily checkpoint of the audit chain"
     ),
 )
 
