@@ -9,14 +9,14 @@ TABLE = "audit_auditevent"
 TABLES = (TABLE, "audit_auditcheckpoint")  # the tables the audit triggers protect
 
 
-def installed_triggers() -> set[str]:
+def installed_triggers(table: str = TABLE) -> set[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [TABLE]
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [table]
             )
         else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
         return {row[0] for row in cursor.fetchall()}
 
 
