@@ -371,3 +371,17 @@ def test_production_refuses_to_start_without_an_audit_key(tmp_path):
         [sys.executable, "-m", "shegong.cli", "check"], env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode != 0 and "SHEGONG_AUDIT_KEYS" in result.stderr
+
+
+def test_development_gets_an_audit_key_added_to_an_older_local_key_file(settings, tmp_path, audit_keys):
+    path = tmp_path / "keys.env"
+    path.write_text(
+        "SHEGONG_DATA_KEYS=k1:MDEyMzQ1Njc4OWFiY2RlZg\nSHEGONG_INDEX_KEY=aW5kZXgta2V5LWZvci10ZXN0cy1vbmx5\n"
+    )
+    settings.LOCAL_KEY_FILE = path
+    audit_keys("")  # not set in the environment: outside production the local file provides it
+    first = crypto.audit_keys()
+    assert first.current_id == "a1" and "SHEGONG_AUDIT_KEYS=a1:" in path.read_text()
+    crypto.reset_keyring()
+    assert crypto.audit_keys() == first  # kept, not generated again
+    assert path.read_text().startswith("SHEGONG_DATA_KEYS=k1:MDEyMzQ1Njc4OWFiY2RlZg\n")
