@@ -11,6 +11,7 @@ from .factories import World, build_world
 
 TEST_DATA_KEYS = "t1:" + base64.urlsafe_b64encode(b"0123456789abcdef").decode().rstrip("=")
 TEST_INDEX_KEY = base64.urlsafe_b64encode(b"index-key-for-tests-only-32bytes").decode().rstrip("=")
+TEST_AUDIT_KEYS = "a1:" + base64.urlsafe_b64encode(b"audit-chain-key-for-tests-32byte").decode().rstrip("=")
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
@@ -19,6 +20,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 def _test_keys():
     settings.DATA_KEYS = TEST_DATA_KEYS
     settings.INDEX_KEY = TEST_INDEX_KEY
+    settings.AUDIT_KEYS = TEST_AUDIT_KEYS
     crypto.reset_keyring()
     yield
     crypto.reset_keyring()

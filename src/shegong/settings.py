@@ -226,6 +226,13 @@ if PRODUCTION and not (DATA_KEYS and INDEX_KEY):
         "SHEGONG_DATA_KEYS and SHEGONG_INDEX_KEY must be set in production; "
         "generate them with `shegong keys generate`."
     )
+# Keys of the audit chain's HMAC-SM3, versioned like the data keys: the first one chains new entries and signs
+# checkpoints, all of them verify (docs/adr/0004-keyed-audit-chain.md). Separate from the data keys.
+AUDIT_KEYS = os.environ.get("SHEGONG_AUDIT_KEYS", "")
+if PRODUCTION and not AUDIT_KEYS:
+    raise ImproperlyConfigured(
+        "SHEGONG_AUDIT_KEYS must be set in production; generate one with `shegong keys generate`."
+    )
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -6,16 +6,17 @@ from contextlib import contextmanager
 from django.db import connection
 
 TABLE = "audit_auditevent"
+TABLES = (TABLE, "audit_auditcheckpoint")  # the tables the audit triggers protect
 
 
-def installed_triggers() -> set[str]:
+def installed_triggers(table: str = TABLE) -> set[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [TABLE]
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [table]
             )
         else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
         return {row[0] for row in cursor.fetchall()}
 
 
@@ -35,7 +36,7 @@ def triggers_bypassed() -> Iterator:
                 cursor.execute("SET session_replication_role = DEFAULT")
             return
         cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE]
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)", TABLES
         )
         triggers = cursor.fetchall()
         for name, _sql in triggers:

@@ -31,7 +31,7 @@ def test_tampered_row_is_named(entries, capsys):
         cursor.execute("UPDATE audit_auditevent SET actor_name = 'mallory' WHERE seq = %s", [entries[2].seq])
     result = services.verify()
     assert result.broken_seq == entries[2].seq
-    with pytest.raises(CommandError, match=f"entry {entries[2].seq}"):
+    with pytest.raises(CommandError, match=f"#{entries[2].seq}"):
         call_command("audit", "verify")
 
 

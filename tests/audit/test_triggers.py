@@ -10,7 +10,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from shegong.audit import guard, services
-from shegong.audit.models import AuditEvent
+from shegong.audit.models import AuditCheckpoint, AuditEvent
 
 from .helpers import installed_triggers, triggers_bypassed
 
@@ -54,6 +54,12 @@ def test_the_triggers_are_installed():
         else {"audit_auditevent_no_update", "audit_auditevent_no_delete", "audit_auditevent_prune_old_only"}
     )
     assert installed_triggers() == expected
+    checkpoint_triggers = (
+        {"audit_auditcheckpoint_append_only", "audit_auditcheckpoint_no_truncate"}
+        if connection.vendor == "postgresql"
+        else {"audit_auditcheckpoint_no_update", "audit_auditcheckpoint_no_delete"}
+    )
+    assert installed_triggers("audit_auditcheckpoint") == checkpoint_triggers
 
 
 def test_update_is_refused_even_past_the_orm(entries):
@@ -108,8 +114,9 @@ def test_truncate_is_refused_on_postgresql(entries):
 
 @pytest.mark.django_db(transaction=True)
 def test_flush_empties_the_log_and_leaves_the_guard_closed(entries):
+    services.checkpoint()
     call_command("flush", interactive=False, verbosity=0)
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.exists() and not AuditCheckpoint.objects.exists()
     entry = services.record("test.after-flush", actor_name="u")
     assert "append-only" in refused("DELETE FROM audit_auditevent WHERE seq = %s", [entry.seq])
     if connection.vendor == "postgresql":

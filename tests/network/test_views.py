@@ -78,6 +78,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "SHEGONG_ALLOWED_HOSTS": "shegong.example.org",
         "SHEGONG_DATA_KEYS": "k1:MDEyMzQ1Njc4OWFiY2RlZg",
         "SHEGONG_INDEX_KEY": "aW5kZXgta2V5LWZvci10ZXN0cy1vbmx5LTMyYnl0ZXM",
+        "SHEGONG_AUDIT_KEYS": "a1:YXVkaXQtY2hhaW4ta2V5LWZvci10ZXN0cy0zMmJ5dGU",
         "SHEGONG_VAR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
     }

@@ -12,3 +12,16 @@ class AuditConfig(AppConfig):
         from .guard import register_sqlite_function
 
         connection_created.connect(register_sqlite_function, dispatch_uid="shegong.audit.guard")
+
+        from shegong.core import schedules
+
+        from .tasks import checkpoint_due, take_checkpoint
+
+        schedules.register(
+            schedules.Schedule(
+                "audit.checkpoint",
+                take_checkpoint,
+                checkpoint_due,
+                "signs a daily checkpoint of the audit chain",
+            )
+        )

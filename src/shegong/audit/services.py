@@ -1,4 +1,4 @@
-"""Appending to the audit log, verifying its hash chain, and pruning old entries."""
+"""Appending to the audit log, checkpointing and verifying its keyed hash chain, and pruning old entries."""
 
 from __future__ import annotations
 
@@ -9,39 +9,13 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from shegong.core.crypto import sm3_hex
+from . import chain, checkpoints, guard
+from .models import AuditChainHead, AuditCheckpoint, AuditEvent
 
-from . import guard
-from .models import AuditChainHead, AuditEvent
-
-GENESIS = "0" * 64
+GENESIS = chain.GENESIS
 PRUNE_MIN_AGE_DAYS = guard.PRUNE_MIN_AGE_DAYS
-
-
-def _canonical(event: AuditEvent) -> bytes:
-    payload = {
-        "seq": event.seq,
-        "at": event.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
-        "actor_id": event.actor_id,
-        "actor_name": event.actor_name,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "object_repr": event.object_repr,
-        "region_code": event.region_code,
-        "changes": event.changes,
-        "reason": event.reason,
-        "ip": event.ip,
-        "prev_hash": event.prev_hash,
-    }
-    return json.dumps(
-        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
-    ).encode()
-
-
-def compute_hash(event: AuditEvent) -> str:
-    return sm3_hex(_canonical(event))
 
 
 def client_ip(request) -> str:
@@ -89,8 +63,9 @@ def record(
             reason=reason[:300],
             ip=client_ip(request),
             prev_hash=head.last_hash,
+            key_id=chain.current_key_id(),
         )
-        event.hash = compute_hash(event)
+        event.hash = chain.entry_hash(event)
         event.save(force_insert=True)
         AuditChainHead.objects.filter(id=1).update(last_seq=event.seq, last_hash=event.hash)
     return event
@@ -105,42 +80,142 @@ def diff(before: dict, after: dict) -> dict:
     }
 
 
+def checkpoint() -> AuditCheckpoint:
+    """Take a signed checkpoint of the chain's head (a row and a log line); see ``checkpoints``."""
+    return checkpoints.take()
+
+
 @dataclass
 class VerifyResult:
     checked: int
+    checkpoints: int = 0
     broken_seq: int | None = None
-    problem: str = ""
+    message: str = ""  # what does not hold, in the active language; empty when the log is intact
 
     @property
     def ok(self) -> bool:
-        return self.broken_seq is None
+        return not self.message
 
 
-def verify(batch_size: int = 5000) -> VerifyResult:
-    """Walk the chain in order; report the first entry whose hash or link does not hold."""
+def _entry_problem(checked: int, event: AuditEvent, problem: str) -> VerifyResult:
+    when = timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S")
+    message = _("第 #%(seq)s 条记录（%(at)s，%(action)s）%(problem)s") % {
+        "seq": event.seq,
+        "at": when,
+        "action": event.action,
+        "problem": problem,
+    }
+    return VerifyResult(checked, broken_seq=event.seq, message=message)
+
+
+def _prune_marker_holds(head: AuditChainHead) -> bool:
+    try:
+        expected = chain.prune_mac(
+            key_id=head.pruned_key_id,
+            through_seq=head.pruned_through_seq,
+            anchor_hash=head.pruned_anchor_hash,
+        )
+    except chain.UnknownKeyVersion:
+        return False
+    return chain.same(expected, head.pruned_mac)
+
+
+def verify(extra_checkpoints: list[checkpoints.Checkpoint] = (), batch_size: int = 5000) -> VerifyResult:
+    """Check every entry's keyed hash and link, then every checkpoint (the table's and ``extra_checkpoints``).
+
+    Reports the first entry that does not hold; failing that, a checkpoint the chain no longer reaches (the tail
+    was cut) or no longer matches (it was re-chained).
+    """
     head = AuditChainHead.objects.filter(id=1).first()
-    expected_prev = head.pruned_anchor_hash if head and head.pruned_through_seq else GENESIS
-    expected_seq = (head.pruned_through_seq + 1) if head else 1
-    checked = 0
-    last_seq = expected_seq - 1
+    through = head.pruned_through_seq if head else 0
+    if through and not _prune_marker_holds(head):
+        return VerifyResult(
+            0,
+            broken_seq=through,
+            message=_(
+                "删减标记（第 %(seq)s 条及之前已删减）的签名无效：这些记录不是由 `shegong audit prune` 删减的"
+            )
+            % {"seq": through},
+        )
+    anchor = head.pruned_anchor_hash if through else GENESIS
+    points = [checkpoints.Checkpoint.of(row) for row in AuditCheckpoint.objects.order_by("id")]
+    points += list(extra_checkpoints)
+    wanted = {point.last_seq for point in points}
+    seen: dict[int, str] = {}
+
+    expected_prev, expected_seq, checked = anchor, through + 1, 0
+    last_seq = through
     while True:
         batch = list(AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")[:batch_size])
         if not batch:
             break
         for event in batch:
             if event.seq != expected_seq:
-                return VerifyResult(checked, expected_seq, f"entry {expected_seq} is missing")
-            if event.prev_hash != expected_prev:
-                return VerifyResult(checked, event.seq, "link to the previous entry is broken")
-            if compute_hash(event) != event.hash:
-                return VerifyResult(checked, event.seq, "content does not match its hash")
+                return VerifyResult(
+                    checked,
+                    broken_seq=expected_seq,
+                    message=_("第 #%(seq)s 条记录缺失") % {"seq": expected_seq},
+                )
+            if not chain.same(event.prev_hash, expected_prev):
+                return _entry_problem(checked, event, _("与上一条记录的链接断开"))
+            try:
+                keyed = chain.entry_hash(event)
+            except chain.UnknownKeyVersion:
+                return _entry_problem(
+                    checked, event, _("的审计密钥版本“%(key)s”未配置") % {"key": event.key_id}
+                )
+            if not chain.same(keyed, event.hash):
+                return _entry_problem(checked, event, _("与其带密钥的哈希不符：内容被改写"))
+            if event.seq in wanted:
+                seen[event.seq] = event.hash
             expected_prev = event.hash
             expected_seq += 1
             checked += 1
         last_seq = batch[-1].seq
-    if head and head.last_seq != expected_seq - 1:
-        return VerifyResult(checked, expected_seq, f"entries after {expected_seq - 1} are missing")
-    return VerifyResult(checked)
+    end = expected_seq - 1
+    if head and head.last_seq != end:
+        return VerifyResult(
+            checked, broken_seq=expected_seq, message=_("第 #%(seq)s 条之后的记录缺失") % {"seq": end}
+        )
+
+    for point in points:
+        try:
+            authentic = point.authentic()
+        except chain.UnknownKeyVersion:
+            return VerifyResult(
+                checked,
+                message=_("检查点 %(source)s（%(date)s）的审计密钥版本“%(key)s”未配置")
+                % {"source": point.source, "date": point.local_time(), "key": point.key_id},
+            )
+        if not authentic:
+            return VerifyResult(
+                checked,
+                message=_("检查点 %(source)s（%(date)s）的签名无效：它被伪造或篡改")
+                % {"source": point.source, "date": point.local_time()},
+            )
+    beyond = [point for point in points if point.last_seq > end]
+    if beyond:
+        point = max(beyond, key=lambda p: p.last_seq)
+        return VerifyResult(
+            checked,
+            broken_seq=end + 1,
+            message=_(
+                "日志止于第 %(end)s 条，但 %(date)s 的检查点 %(source)s 覆盖到第 %(seq)s 条：末尾的记录被删除"
+            )
+            % {"end": end, "date": point.local_time(), "source": point.source, "seq": point.last_seq},
+        )
+    for point in sorted(points, key=lambda p: p.last_seq):
+        if point.last_seq < through:
+            continue  # its entry was pruned; the prune marker's signature vouches for the new start
+        actual = anchor if point.last_seq == through else seen[point.last_seq]
+        if not chain.same(actual, point.last_hash):
+            return VerifyResult(
+                checked,
+                broken_seq=point.last_seq,
+                message=_("第 #%(seq)s 条的哈希与 %(date)s 的检查点 %(source)s 不符：日志在此之前被重新串链")
+                % {"seq": point.last_seq, "date": point.local_time(), "source": point.source},
+            )
+    return VerifyResult(checked, checkpoints=len(points))
 
 
 class PruneRefused(ValueError):
@@ -163,8 +238,13 @@ def prune(before: datetime.datetime) -> int:
             # The database refuses deletes outside this guard, and entries younger than six months even inside it.
             with guard.deleting(guard.PRUNE), connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {table} WHERE seq <= %s", [last.seq])  # noqa: S608 - table name is ours
+            # Signed, so that a prefix deleted some other way cannot pass for a prune.
+            key_id = chain.current_key_id()
             AuditChainHead.objects.filter(id=1).update(
-                pruned_through_seq=last.seq, pruned_anchor_hash=last.hash
+                pruned_through_seq=last.seq,
+                pruned_anchor_hash=last.hash,
+                pruned_key_id=key_id,
+                pruned_mac=chain.prune_mac(key_id=key_id, through_seq=last.seq, anchor_hash=last.hash),
             )
     except IntegrityError as exc:
         # An entry in the prefix is younger than six months (a clock set back when it was written).

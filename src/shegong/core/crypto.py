@@ -1,8 +1,9 @@
-"""SM4-GCM for sensitive fields and an HMAC-SM3 blind index for exact search.
+"""SM4-GCM for sensitive fields, an HMAC-SM3 blind index for exact search, and the audit chain's HMAC-SM3 keys.
 
 Keys come from the environment: ``SHEGONG_DATA_KEYS`` ("id:base64,id:base64", the first one encrypts, every one
-decrypts) and ``SHEGONG_INDEX_KEY`` (base64). Outside production, missing keys are generated once into
-``var/keys.env`` so the demo and development work out of the box.
+decrypts), ``SHEGONG_INDEX_KEY`` (base64) and ``SHEGONG_AUDIT_KEYS`` ("id:base64,id:base64", the first one chains
+new audit entries, every one verifies; see docs/adr/0004-keyed-audit-chain.md). Outside production, missing keys are
+generated once into ``var/keys.env`` so the demo and development work out of the box.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def _b64encode(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def parse_data_keys(spec: str) -> tuple[dict[str, bytes], str]:
+def _parse_versioned(spec: str, variable: str, check_length) -> tuple[dict[str, bytes], str]:
+    """ "id:base64,id:base64" into {id: key} and the first id (the one that writes)."""
     keys: dict[str, bytes] = {}
     order: list[str] = []
     for item in spec.split(","):
@@ -55,34 +57,78 @@ def parse_data_keys(spec: str) -> tuple[dict[str, bytes], str]:
             continue
         key_id, _, material = item.partition(":")
         if not key_id or not material:
-            raise ImproperlyConfigured("SHEGONG_DATA_KEYS entries look like id:base64key")
+            raise ImproperlyConfigured(f"{variable} entries look like id:base64key")
         raw = _b64decode(material)
-        if len(raw) != 16:
-            raise ImproperlyConfigured(f"SM4 key {key_id!r} must be 16 bytes, got {len(raw)}")
+        check_length(key_id, raw)
         keys[key_id] = raw
         order.append(key_id)
     if not keys:
-        raise ImproperlyConfigured("SHEGONG_DATA_KEYS holds no key")
+        raise ImproperlyConfigured(f"{variable} holds no key")
     return keys, order[0]
 
 
-def generate_key_lines(key_id: str = "k1") -> str:
+def _sm4_length(key_id: str, raw: bytes) -> None:
+    if len(raw) != 16:
+        raise ImproperlyConfigured(f"SM4 key {key_id!r} must be 16 bytes, got {len(raw)}")
+
+
+def parse_data_keys(spec: str) -> tuple[dict[str, bytes], str]:
+    return _parse_versioned(spec, "SHEGONG_DATA_KEYS", _sm4_length)
+
+
+@dataclass(frozen=True)
+class AuditKeys:
+    """The audit chain's HMAC-SM3 keys by version; ``current_id`` chains new entries and signs checkpoints."""
+
+    keys: dict[str, bytes]
+    current_id: str
+
+
+AUDIT_KEY_MIN_BYTES = 16
+
+
+def _audit_length(key_id: str, raw: bytes) -> None:
+    if len(raw) < AUDIT_KEY_MIN_BYTES:
+        raise ImproperlyConfigured(
+            f"SHEGONG_AUDIT_KEYS key {key_id!r} must be at least {AUDIT_KEY_MIN_BYTES} bytes, got {len(raw)}"
+        )
+
+
+def parse_audit_keys(spec: str) -> AuditKeys:
+    keys, current = _parse_versioned(spec, "SHEGONG_AUDIT_KEYS", _audit_length)
+    return AuditKeys(keys, current)
+
+
+def generate_key_lines(key_id: str = "k1", audit_key_id: str = "a1") -> str:
     return (
         f"SHEGONG_DATA_KEYS={key_id}:{_b64encode(os.urandom(16))}\n"
         f"SHEGONG_INDEX_KEY={_b64encode(os.urandom(32))}\n"
+        f"{generate_audit_key_line(audit_key_id)}"
     )
 
 
+def generate_audit_key_line(key_id: str = "a1") -> str:
+    return f"SHEGONG_AUDIT_KEYS={key_id}:{_b64encode(os.urandom(32))}\n"
+
+
 def _local_keys() -> dict[str, str]:
-    """Read (or create once) the development key file under var/."""
+    """Read (or create once) the development key file under var/.
+
+    A file written before the audit chain was keyed gets its audit key appended, once.
+    """
     path = Path(settings.LOCAL_KEY_FILE)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(generate_key_lines())
         path.chmod(0o600)
         log.warning("Generated local development keys in %s", path)
+    text = path.read_text()
+    if "SHEGONG_AUDIT_KEYS=" not in text:
+        text = text + ("" if text.endswith("\n") or not text else "\n") + generate_audit_key_line()
+        path.write_text(text)
+        log.warning("Added a local development audit key to %s", path)
     values = {}
-    for line in path.read_text().splitlines():
+    for line in text.splitlines():
         name, _, value = line.partition("=")
         if value:
             values[name.strip()] = value.strip()
@@ -105,8 +151,20 @@ def keyring() -> Keyring:
     return Keyring(keys, current, index_key)
 
 
+@functools.cache
+def audit_keys() -> AuditKeys:
+    """The audit chain's keys: separate from the data keys, so either can be rotated or handed over alone."""
+    spec = settings.AUDIT_KEYS
+    if not spec:
+        if settings.PRODUCTION:
+            raise ImproperlyConfigured("SHEGONG_AUDIT_KEYS must be set in production.")
+        spec = _local_keys()["SHEGONG_AUDIT_KEYS"]
+    return parse_audit_keys(spec)
+
+
 def reset_keyring() -> None:
     keyring.cache_clear()
+    audit_keys.cache_clear()
 
 
 class _Engines:
@@ -208,6 +266,12 @@ def blind_index(domain: str, normalised_value: str) -> str:
     """HMAC-SM3 over a domain-separated, already normalised value: equal inputs give equal indexes."""
     mac = _current().mac.copy()
     mac.update(domain.encode() + b"\x00" + normalised_value.encode())
+    return mac.finalize().hex()
+
+
+def hmac_sm3_hex(key: bytes, data: bytes) -> str:
+    mac = hmac.HMAC(key, hashes.SM3())
+    mac.update(data)
     return mac.finalize().hex()
 
 

@@ -30,7 +30,27 @@ class Migration(migrations.Migration):
                         max_length=64,
                     ),
                 ),
+                ("pruned_key_id", models.CharField(blank=True, max_length=16)),
+                ("pruned_mac", models.CharField(blank=True, max_length=64)),
             ],
+        ),
+        migrations.CreateModel(
+            name="AuditCheckpoint",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("taken_at", models.DateTimeField(db_index=True)),
+                ("last_seq", models.BigIntegerField()),
+                ("last_hash", models.CharField(max_length=64)),
+                ("count", models.BigIntegerField()),
+                ("key_id", models.CharField(max_length=16)),
+                ("mac", models.CharField(max_length=64)),
+            ],
+            options={"ordering": ["-id"]},
         ),
         migrations.CreateModel(
             name="AuditEvent",
@@ -51,6 +71,7 @@ class Migration(migrations.Migration):
                 ("reason", models.CharField(blank=True, max_length=300, verbose_name="事由")),
                 ("ip", models.CharField(blank=True, max_length=45, verbose_name="来源地址")),
                 ("prev_hash", models.CharField(max_length=64)),
+                ("key_id", models.CharField(max_length=16)),
                 ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={

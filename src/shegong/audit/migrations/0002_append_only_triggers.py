@@ -1,6 +1,6 @@
 """Database triggers that keep the audit log append-only below the ORM (docs/adr/0002-audit-log-triggers.md).
 
-UPDATE of an entry is always refused. DELETE is refused unless the connection has opened the guard
+UPDATE of an entry or a checkpoint is always refused; a checkpoint is deleted only by `flush`. DELETE is refused unless the connection has opened the guard
 (shegong.audit.guard): for `audit prune`, and then only for entries older than 183 days; or for Django's `flush`.
 PostgreSQL also refuses TRUNCATE outside `flush`. Errors are integrity violations (IntegrityError in Django).
 
@@ -70,7 +70,32 @@ POSTGRESQL = [
         FOR EACH STATEMENT EXECUTE FUNCTION shegong_audit_guard()
     """,
 ]
+# Checkpoints (docs/adr/0004-keyed-audit-chain.md) are never changed and never pruned; only `flush` empties them.
+POSTGRESQL += [
+    """
+    CREATE FUNCTION shegong_audit_checkpoint_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF coalesce(current_setting('shegong.audit_flush', true), '') = 'on' AND TG_OP IN ('DELETE', 'TRUNCATE') THEN
+            RETURN OLD;
+        END IF;
+        RAISE EXCEPTION 'audit checkpoints are append-only: % refused', TG_OP
+            USING ERRCODE = 'integrity_constraint_violation';
+    END
+    $$
+    """,
+    """
+    CREATE TRIGGER audit_auditcheckpoint_append_only BEFORE UPDATE OR DELETE ON audit_auditcheckpoint
+        FOR EACH ROW EXECUTE FUNCTION shegong_audit_checkpoint_guard()
+    """,
+    """
+    CREATE TRIGGER audit_auditcheckpoint_no_truncate BEFORE TRUNCATE ON audit_auditcheckpoint
+        FOR EACH STATEMENT EXECUTE FUNCTION shegong_audit_checkpoint_guard()
+    """,
+]
 POSTGRESQL_REVERSE = [
+    "DROP TRIGGER IF EXISTS audit_auditcheckpoint_no_truncate ON audit_auditcheckpoint",
+    "DROP TRIGGER IF EXISTS audit_auditcheckpoint_append_only ON audit_auditcheckpoint",
+    "DROP FUNCTION IF EXISTS shegong_audit_checkpoint_guard()",
     "DROP TRIGGER IF EXISTS audit_auditevent_no_truncate ON audit_auditevent",
     "DROP TRIGGER IF EXISTS audit_auditevent_append_only ON audit_auditevent",
     "DROP FUNCTION IF EXISTS shegong_audit_guard()",
@@ -98,7 +123,24 @@ SQLITE = [
     END
     """,
 ]
+SQLITE += [
+    """
+    CREATE TRIGGER audit_auditcheckpoint_no_update BEFORE UPDATE ON audit_auditcheckpoint
+    BEGIN
+        SELECT RAISE(ABORT, 'audit checkpoints are append-only: UPDATE refused');
+    END
+    """,
+    """
+    CREATE TRIGGER audit_auditcheckpoint_no_delete BEFORE DELETE ON audit_auditcheckpoint
+    WHEN coalesce(shegong_audit_delete_mode(), '') <> 'flush'
+    BEGIN
+        SELECT RAISE(ABORT, 'audit checkpoints are append-only: DELETE refused');
+    END
+    """,
+]
 SQLITE_REVERSE = [
+    "DROP TRIGGER IF EXISTS audit_auditcheckpoint_no_delete",
+    "DROP TRIGGER IF EXISTS audit_auditcheckpoint_no_update",
     "DROP TRIGGER IF EXISTS audit_auditevent_prune_old_only",
     "DROP TRIGGER IF EXISTS audit_auditevent_no_delete",
     "DROP TRIGGER IF EXISTS audit_auditevent_no_update",
