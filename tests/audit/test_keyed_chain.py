@@ -235,7 +235,7 @@ def test_the_checkpoint_task_writes_a_row_and_a_log_line(entries, logged):
 
 
 def test_the_daily_checkpoint_is_a_schedule(entries):
-    from shegong.services import schedules
+    from shegong.core import schedules
 
     schedule = next(s for s in schedules.SCHEDULES if s.name == "audit.checkpoint")
     assert schedule.task is take_checkpoint and schedule.is_due is checkpoint_due
