@@ -70,10 +70,11 @@ def clean_text(value: str, *, label: object = "", multiline: bool = False, requi
 _UNSEARCHABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
+def unsearchable_removed(value: str) -> str:
+    """``value`` without what no database column holds or a search could match (NUL, control, format chars)."""
+    return value if value.isprintable() else _UNSEARCHABLE.sub("", value)
+
+
 def search_term(value: str | None, max_length: int = 100) -> str:
-    """A search box's text with what the database cannot hold (NUL, control and format characters) removed."""
-    if not value:
-        return ""
-    if not value.isprintable():
-        value = _UNSEARCHABLE.sub("", value)
-    return value.strip()[:max_length]
+    """A search box's text, cleaned as ``unsearchable_removed`` does, trimmed and bounded."""
+    return unsearchable_removed(value or "").strip()[:max_length]
