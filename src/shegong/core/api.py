@@ -11,7 +11,9 @@ from django.http import HttpRequest
 from ninja import Schema
 from ninja.security.http import HttpBearer
 from ninja.utils import check_csrf
-from pydantic import ConfigDict, Strict
+from pydantic import AfterValidator, ConfigDict, Strict, model_validator
+
+from shegong.core.text import text_problem
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -21,12 +23,38 @@ class StrictSchema(Schema):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
+    @model_validator(mode="after")
+    def _clean_text(self):
+        """Every string field (and strings in list fields) passes ``core.text.text_problem``, whatever its
+        annotation: a schema cannot forget it. Line breaks are allowed (JSON has no single-line/long-text
+        distinction); control characters, bidi overrides and invisible-only required values are not."""
+        for name, info in type(self).model_fields.items():
+            value = getattr(self, name, None)
+            values = value if isinstance(value, list | tuple | set) else (value,)
+            for item in values:
+                if isinstance(item, str):
+                    problem = text_problem(item, multiline=True, required=info.is_required())
+                    if problem:
+                        raise ValueError(f"{name}: {problem}")
+        return self
+
 
 # JSON has no decimal or date type: these two accept their usual string forms ("12.50", "2026-03-01") even
 # inside a strict schema, and nothing looser.
 JsonDecimal = Annotated[Decimal, Strict(False)]
 JsonDate = Annotated[datetime.date, Strict(False)]
 JsonDateTime = Annotated[datetime.datetime, Strict(False)]
+
+
+def _clean_str(value: str) -> str:
+    problem = text_problem(value, multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# For strings outside a StrictSchema (query parameters, plain schemas): the same rule as a type.
+CleanStr = Annotated[str, AfterValidator(_clean_str)]
 
 
 class ErrorOut(Schema):

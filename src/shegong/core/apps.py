@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class CoreConfig(AppConfig):
     name = "shegong.core"
+
+    def ready(self):
+        from shegong.core.forms import install_text_hygiene
+
+        install_text_hygiene()

@@ -1,6 +1,8 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from shegong.core.text import clean_text
+
 
 def apply_errors(form, exc: ValidationError) -> None:
     """Put a service's ValidationError onto the form, field by field, keeping what the user typed."""
@@ -44,3 +46,26 @@ class ServiceModelForm(forms.ModelForm):
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields if name in self.cleaned_data}
+
+
+def _validate_with_clean_text(self, value):
+    _django_char_validate(self, value)
+    if (
+        value in self.empty_values
+        or not isinstance(value, str)
+        or isinstance(self.widget, forms.PasswordInput)
+    ):
+        return  # passwords are never shown or exported, and may hold anything a person chooses
+    clean_text(
+        value, label=self.label, multiline=isinstance(self.widget, forms.Textarea), required=self.required
+    )
+
+
+_django_char_validate = forms.CharField.validate
+
+
+def install_text_hygiene() -> None:
+    """Every CharField of every form (model forms included) runs ``core.text.clean_text``: installed once, from
+    CoreConfig.ready, so no form can forget it. Textareas may hold tabs and line breaks; single-line inputs not."""
+    if forms.CharField.validate is not _validate_with_clean_text:
+        forms.CharField.validate = _validate_with_clean_text

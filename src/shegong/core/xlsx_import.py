@@ -13,8 +13,14 @@ from __future__ import annotations
 import datetime
 import functools
 import io
+import logging
+import marshal
+import os
 import re
+import subprocess
+import sys
 import unicodedata
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -24,10 +30,22 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from python_calamine import CalamineWorkbook
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.cell import coordinate_from_string
+
+from shegong.core.text import text_problem
+
+log = logging.getLogger(__name__)
 
 MAX_ROWS = 200_000
+# A sheet may have a few columns the template does not (序号, 备注, the marked copy's error column).
+COLUMN_SLACK = 8
+# Zip bombs: the whole archive, uncompressed. A 200,000-row sheet of inline strings is well under this.
+MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
+MAX_ARCHIVE_MEMBERS = 2_000
+# The child process that runs calamine: its address-space ceiling and how long it may take.
+SANDBOX_MEMORY_BYTES = 3 * 1024 * 1024 * 1024
+SANDBOX_TIMEOUT_SECONDS = 300
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -50,6 +68,8 @@ class RowError:
         return f"{get_column_letter(self.column_index + 1)}{self.row}"
 
     def __str__(self) -> str:
+        if self.row < 1:  # about the whole file: there is no row to point at
+            return self.message
         where = _("第 %(row)d 行") % {"row": self.row}
         if self.column:
             where += _("「%(col)s」列") % {"col": self.column}
@@ -140,7 +160,343 @@ class ImportRejected(Exception):
             errors, key=lambda e: (e.row, e.column_index if e.column_index is not None else -1)
         )
         self.marked = marked
-        super().__init__(_("文件中有 %(n)d 处错误，未导入任何数据") % {"n": len(self.errors)})
+        if len(self.errors) == 1 and self.errors[0].row < 1:
+            # About the file as a whole (unreadable, too large, no data rows): the message is the headline.
+            super().__init__(
+                _("%(message)s，未导入任何数据") % {"message": self.errors[0].message.rstrip("。")}
+            )
+        else:
+            super().__init__(_("文件中有 %(n)d 处错误，未导入任何数据") % {"n": len(self.errors)})
+
+
+class WorkbookRefused(Exception):
+    """The file is refused before its rows are read: not an .xlsx, a zip bomb, a far-away cell, a reader crash."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+# Sheet inspection -----------------------------------------------------------------------------------------------
+#
+# calamine sizes its cell grid from the sheet's extent before reading a value: one cell at XFD1048576 makes it
+# allocate 512 GB and abort the whole process. The sheet XML is therefore scanned first, streamed from the zip in
+# bounded chunks, for its declared dimension and the real extent of its rows and cells.
+
+_CHUNK = 1024 * 1024
+_MAX_CARRY = 8 * 1024 * 1024
+_DIMENSION = re.compile(
+    rb'<(?:\w+:)?dimension\b[^>]*?\sref="([A-Z]{1,3}[0-9]{1,7})(?::([A-Z]{1,3}[0-9]{1,7}))?"'
+)
+# Every cell start tag, with its reference when it has one (a cell may leave its position implicit).
+_FORMULA = re.compile(rb"<f[\s>/]")
+_PREFIXED_FORMULA = re.compile(rb":f[\s>/]")
+# A cell whose position is implicit (no r, or not written first): the scan walks that chunk tag by tag.
+_BARE_CELL = re.compile(rb'<c(?! r="[A-Z])[\s>/]')
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+_PREFIXED_ROOT = re.compile(rb"<\w+:worksheet[\s>]")
+_CELL_START = re.compile(rb"<(?:\w+:)?c\s[^>]*")
+_CELL_REFERENCE = re.compile(rb'\sr="([A-Z]+[0-9]+)"')
+# A cached result: <v>…</v> with something in it (openpyxl writes <v /> for a formula it never computed).
+_CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
+_TAG = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s>/])([^>]*)>")
+_ATTRIBUTE_R = re.compile(rb'\sr="([A-Z]*)([0-9]+)"')
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\s[^>]*?\s(?:\w+:)?id=\"([^\"]+)\"")
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\s([^>]*)>")
+_ATTRIBUTE = re.compile(rb'(\w+)="([^"]*)"')
+
+
+@dataclass
+class SheetScan:
+    """What the first sheet holds, found without building its grid."""
+
+    max_row: int = 0
+    deepest_cell: str = ""
+    max_column: int = 0
+    widest_cell: str = ""
+    formula_cells: set[str] = field(default_factory=set)  # formulas saved without a computed value
+    merged: list[str] = field(default_factory=list)  # merged ranges, as "A3:B4"
+
+
+def _column_number(letters: bytes) -> int:
+    return column_index_from_string(letters.decode()) if len(letters) <= 3 else 10**6
+
+
+def _first_sheet_path(archive: zipfile.ZipFile, names: set[str]) -> str:
+    unreadable = WorkbookRefused(_("文件不是有效的 .xlsx 工作簿，请在 Excel 中另存为 .xlsx 格式后再上传"))
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        raise unreadable
+    sheet = _SHEET.search(archive.read("xl/workbook.xml"))
+    if sheet is None:
+        raise unreadable
+    for match in _RELATIONSHIP.finditer(archive.read("xl/_rels/workbook.xml.rels")):
+        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+        if attributes.get(b"Id") == sheet.group(1):
+            target = attributes.get(b"Target", b"").decode()
+            path = target.lstrip("/") if target.startswith("/") else os.path.normpath(f"xl/{target}")
+            if path in names:
+                return path
+    raise unreadable
+
+
+def _greater_letters(limit: str) -> str:
+    """A regex for column letters after ``limit`` (e.g. after "R": S–Z, or any two or three letters)."""
+    options = [f"[A-Z]{{{len(limit) + 1},}}"]
+    for i, letter in enumerate(limit):
+        if letter != "Z":
+            options.append(f"{limit[:i]}[{chr(ord(letter) + 1)}-Z][A-Z]{{{len(limit) - i - 1}}}")
+    return "(?:" + "|".join(options) + ")"
+
+
+def _greater_number(limit: int) -> str:
+    """A regex for decimal numbers above ``limit`` (written without leading zeros)."""
+    digits = str(limit)
+    options = [f"[1-9][0-9]{{{len(digits)},}}"]
+    for i, digit in enumerate(digits):
+        if digit != "9":
+            options.append(f"{digits[:i]}[{int(digit) + 1}-9][0-9]{{{len(digits) - i - 1}}}")
+    return "(?:" + "|".join(options) + ")"
+
+
+class _SheetScanner:
+    """Fed the sheet XML chunk by chunk (each ending on a tag boundary); finds a cell beyond the ceilings and the
+    formulas saved without a value. Only cells count: calamine sizes its grid from them, not from empty rows.
+
+    The usual sheet (Excel, WPS, openpyxl: unprefixed tags, every cell's ``r`` written first) is checked with
+    three C-speed searches per chunk, about a third of calamine's own reading time; anything else is walked
+    tag by tag, counting the positions the file leaves implicit."""
+
+    def __init__(self, max_columns: int, max_rows: int) -> None:
+        self.scan = SheetScan()
+        self.max_columns, self.max_rows = max_columns, max_rows
+        self.row = 0  # the current position, for the tag-by-tag walk
+        self.column = 0
+        self.exact = False  # set for a sheet whose tags carry a namespace prefix
+        self.far = re.compile(
+            rb' r="(?:(%s[0-9]+)|([A-Z]{1,3}%s)")'
+            % (
+                _greater_letters(get_column_letter(max_columns)).encode(),
+                _greater_number(max_rows).encode(),
+            )
+        )
+
+    def _cell(self, column: int, row: int, name: str = "") -> None:
+        scan = self.scan
+        if column > scan.max_column:
+            scan.max_column = column
+            scan.widest_cell = name or f"{get_column_letter(min(column, 16384))}{row}"
+        if row > scan.max_row:
+            scan.max_row = row
+            scan.deepest_cell = name or f"{get_column_letter(min(column, 16384))}{row}"
+
+    def feed(self, data: bytes) -> None:
+        if self.exact or _BARE_CELL.search(data):
+            self._walk(data)
+        elif far := self.far.search(data):
+            name = (far.group(1) or far.group(2)).decode()
+            letters, digits = re.fullmatch(r"([A-Z]+)([0-9]+)", name).groups()
+            self._cell(_column_number(letters.encode()), int(digits), name)
+        if b"<mergeCell " in data or self.exact:
+            self.scan.merged.extend(r.decode() for r in _MERGE.findall(data))
+        if _FORMULA.search(data) or (self.exact and _PREFIXED_FORMULA.search(data)):
+            self._bare_formulas(data)
+
+    def _walk(self, data: bytes) -> None:
+        """The exact, slower path: follow rows and cells in order, counting the implicit positions."""
+        for kind, attributes in _TAG.findall(data):
+            reference = _ATTRIBUTE_R.search(attributes)
+            if kind == b"row":
+                self.row = int(reference.group(2)) if reference else self.row + 1
+                self.column = 0
+                continue
+            if reference and reference.group(1):
+                self.column = _column_number(reference.group(1))
+                self.row = int(reference.group(2))
+            else:
+                self.column += 1
+            self._cell(self.column, self.row)
+
+    def _bare_formulas(self, data: bytes) -> None:
+        for match in _FORMULA.finditer(data):
+            tag = None
+            for opener in (b"<c ", b":c "):
+                start = data.rfind(opener, 0, match.start())
+                if start >= 0 and (tag is None or start > tag):
+                    tag = start
+            end = data.find(b"c>", match.end())
+            if tag is None or end < 0:
+                continue
+            if data[tag : tag + 1] != b"<":
+                tag = data.rfind(b"<", 0, tag)
+            head = _CELL_START.match(data, tag)
+            reference = _CELL_REFERENCE.search(head.group(0)) if head else None
+            if reference and not _CACHED_VALUE.search(data, match.end(), end):
+                self.scan.formula_cells.add(reference.group(1).decode())
+
+
+def inspect_workbook(content: bytes, *, max_columns: int, max_rows: int) -> SheetScan:
+    """Refuse (WorkbookRefused) a file that is not an .xlsx, unpacks too large, or whose first sheet declares or
+    holds a cell beyond ``max_columns`` × ``max_rows``; otherwise say what the sheet holds. Memory stays bounded:
+    the sheet XML is streamed from the zip a megabyte at a time."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise WorkbookRefused(
+            _(
+                "无法读取文件：这不是 .xlsx 格式的 Excel 文件（.xls、.csv、.et 等请在 Excel 或 WPS 中另存为 .xlsx）"
+            )
+        ) from exc
+    if len(members) > MAX_ARCHIVE_MEMBERS or sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
+        raise WorkbookRefused(
+            _("文件解压后超过 %(n)d MB，无法导入，请分批导入")
+            % {"n": MAX_UNCOMPRESSED_BYTES // (1024 * 1024)}
+        )
+    names = {m.filename for m in members}
+    try:
+        path = _first_sheet_path(archive, names)
+        scanner = _SheetScanner(max_columns, max_rows)
+        carry = b""
+        read = 0
+        with archive.open(path) as stream:
+            while chunk := stream.read(_CHUNK):
+                read += len(chunk)
+                if read > MAX_UNCOMPRESSED_BYTES:  # the directory lied about the size
+                    raise WorkbookRefused(_("文件解压后过大，无法导入，请分批导入"))
+                data = carry + chunk
+                if read == len(chunk):  # the sheet's head: its root tag and declared dimension come first
+                    scanner.exact = bool(_PREFIXED_ROOT.search(data, 0, 4096))
+                    if dimension := _DIMENSION.search(data):
+                        _check_extent(dimension.group(2) or dimension.group(1), max_columns, max_rows)
+                cut = data.rfind(b"row>") + 4  # after a whole row (or a bare <row> tag): no cell is split
+                if cut < 4:
+                    cut = data.rfind(b"<") if len(data) > _MAX_CARRY else 0
+                scanner.feed(data[:cut])
+                carry = data[cut:]
+                _check_scan(scanner.scan, max_columns, max_rows)
+            scanner.feed(carry)
+            _check_scan(scanner.scan, max_columns, max_rows)
+    except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError) as exc:
+        raise WorkbookRefused(_("无法读取文件：文件已损坏或不是有效的 .xlsx 工作簿")) from exc
+    return scanner.scan
+
+
+def _check_extent(reference: bytes, max_columns: int, max_rows: int) -> None:
+    letters, digits = re.fullmatch(rb"([A-Z]+)([0-9]+)", reference).groups()
+    name = reference.decode()
+    _check_scan(SheetScan(int(digits), name, _column_number(letters), name), max_columns, max_rows)
+
+
+def _check_scan(scan: SheetScan, max_columns: int, max_rows: int) -> None:
+    if scan.max_column > max_columns:
+        raise WorkbookRefused(
+            _(
+                "第 %(cell)s 单元格超出模板范围（本模板最多 %(columns)d 列），请删除该单元格所在的列，"
+                "或把数据复制到新的工作表后再导入"
+            )
+            % {"cell": scan.widest_cell, "columns": max_columns}
+        )
+    if scan.max_row > max_rows:
+        raise WorkbookRefused(
+            _(
+                "第 %(cell)s 单元格超出模板范围（一次最多导入 %(rows)d 行数据），请删除多余的行，"
+                "或把数据复制到新的工作表、分批导入"
+            )
+            % {"cell": scan.deepest_cell, "rows": max_rows - 1}
+        )
+
+
+def inspect_for(spec: ImportSpec, content: bytes) -> SheetScan:
+    """``inspect_workbook`` with the ceilings of ``spec``: its columns plus a few, and the row limit."""
+    return inspect_workbook(content, max_columns=len(spec.columns) + COLUMN_SLACK, max_rows=MAX_ROWS + 1)
+
+
+# Reading in a child process ---------------------------------------------------------------------------------------
+#
+# calamine is native code: an allocation it cannot make aborts the process it runs in. The rows are read in a
+# fresh interpreter whose address space is capped, so a reader bug the inspection above does not foresee costs
+# that child, never the web server or the task worker. ``-I`` keeps the environment's PYTHON* settings out; the
+# child imports only calamine.
+
+_CHILD = """
+import io, marshal, resource, sys
+import python_calamine
+limit = int(sys.argv[1])
+hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+if hard != resource.RLIM_INFINITY:
+    limit = min(limit, hard)
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+content = sys.stdin.buffer.read()
+try:
+    rows = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python(
+        skip_empty_area=False
+    )
+except MemoryError:
+    raise
+except Exception as exc:
+    sys.stdout.buffer.write(marshal.dumps(("error", f"{type(exc).__name__}: {exc}", None)))
+else:
+    del content
+    # marshal is several times faster than pickle but holds no dates: those travel as ISO text, restored by
+    # the parent from the list of their positions.
+    plain = (str, float, int, bool, type(None))
+    dated = []
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value.__class__ not in plain:
+                if hasattr(value, "isoformat"):
+                    dated.append((r, c, type(value).__name__, value.isoformat()))
+                else:
+                    dated.append((r, c, "timedelta", value.total_seconds()))
+                row[c] = None
+    sys.stdout.buffer.write(marshal.dumps(("rows", rows, dated)))
+"""
+
+_FROM_TEXT: dict[str, Callable[[Any], Any]] = {
+    "datetime": datetime.datetime.fromisoformat,
+    "date": datetime.date.fromisoformat,
+    "time": datetime.time.fromisoformat,
+    "timedelta": lambda seconds: datetime.timedelta(seconds=seconds),
+}
+
+
+def read_rows_sandboxed(
+    content: bytes, *, memory_bytes: int = SANDBOX_MEMORY_BYTES, timeout: float = SANDBOX_TIMEOUT_SECONDS
+) -> list[list[Any]]:
+    """The first sheet's rows (calamine's ``to_python``), read in a child process limited to ``memory_bytes``.
+    Raises WorkbookRefused when the child fails, runs out of memory or time."""
+    environment = {**os.environ, "RUST_BACKTRACE": "0"}
+    try:
+        child = subprocess.run(
+            [sys.executable, "-I", "-c", _CHILD, str(memory_bytes)],
+            input=content,
+            capture_output=True,
+            timeout=timeout,
+            env=environment,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        log.warning("spreadsheet reader timed out after %s s", timeout)
+        raise WorkbookRefused(_("读取文件超时，请检查文件或分批导入")) from exc
+    if child.returncode != 0 or not child.stdout:
+        log.warning(
+            "spreadsheet reader failed (exit %s): %s",
+            child.returncode,
+            child.stderr[-2000:].decode(errors="replace"),
+        )
+        raise WorkbookRefused(_("无法读取文件：文件过大或格式异常，请在 Excel 中另存为 .xlsx 后再上传"))
+    kind, payload, dated = marshal.loads(child.stdout)
+    if kind == "error":
+        raise WorkbookRefused(_("无法读取文件，请上传 .xlsx 格式的 Excel 文件（%(e)s）") % {"e": payload})
+    for row, column, type_name, value in dated:
+        payload[row][column] = _FROM_TEXT[type_name](value)
+    return payload
+
+
+def read_in_sandbox(content: bytes, spec: ImportSpec) -> list[list[Any]]:
+    """Inspect ``content`` against ``spec``'s ceilings, then read its first sheet in a memory-capped child."""
+    inspect_for(spec, content)
+    return read_rows_sandboxed(content)
 
 
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
@@ -178,16 +534,13 @@ def _is_blank(values: Sequence[Any]) -> bool:
 def parse_workbook(spec: ImportSpec, content: bytes) -> ParseResult:
     result = ParseResult()
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        sheet = book.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # noqa: BLE001 - calamine raises several types for a file that is not a workbook
-        result.errors.append(
-            RowError(0, "", _("无法读取文件，请上传 .xlsx 格式的 Excel 文件（%(e)s）") % {"e": exc})
-        )
+        scan = inspect_for(spec, content)
+        rows = read_rows_sandboxed(content)
+    except WorkbookRefused as exc:
+        result.errors.append(RowError(0, "", exc.message))
         return result
     if not rows:
-        result.errors.append(RowError(1, "", _("文件是空的")))
+        result.errors.append(RowError(0, "", _("文件是空的：第一个工作表没有表头，也没有数据")))
         return result
     header = [_header_key(h) for h in rows[0]]
     for column in spec.columns:
@@ -205,6 +558,7 @@ def parse_workbook(spec: ImportSpec, content: bytes) -> ParseResult:
     if len(rows) - 1 > MAX_ROWS:
         result.errors.append(RowError(1, "", _("一次最多导入 %(n)d 行") % {"n": MAX_ROWS}))
         return result
+    _report_merged(result, spec, scan.merged)
     example = {c.key: normalise_text(str(c.example)) for c in spec.columns if c.example != ""}
     # Per column, once: where it is in the file and how to read it (the loop below runs for every cell).
     plan = [
@@ -212,6 +566,7 @@ def parse_workbook(spec: ImportSpec, content: bytes) -> ParseResult:
         for column in spec.columns
     ]
     required = _("必填")
+    bare_formulas = scan.formula_cells
     append = result.rows.append
     for offset, raw in enumerate(rows[1:], start=2):
         if _is_blank(raw):
@@ -224,8 +579,20 @@ def parse_workbook(spec: ImportSpec, content: bytes) -> ParseResult:
             cell = raw[position] if position is not None and position < width else None
             if cell.__class__ is str:
                 cell = normalise_text(cell) or None
+                if cell is not None and not cell.isprintable():
+                    problem = text_problem(cell)
+                    if problem:
+                        result.error(offset, key, problem, spec)
+                        values[key] = None
+                        continue
             if cell is None:
-                if is_required:
+                if (
+                    bare_formulas
+                    and position is not None
+                    and f"{get_column_letter(position + 1)}{offset}" in bare_formulas
+                ):
+                    result.error(offset, key, _formula_message(offset, key, spec), spec)
+                elif is_required:
                     result.error(offset, key, required, spec)
                 values[key] = None
                 continue
@@ -235,7 +602,40 @@ def parse_workbook(spec: ImportSpec, content: bytes) -> ParseResult:
                 result.error(offset, key, str(exc), spec)
                 values[key] = None
         append(ParsedRow(offset, values))
+    if not result.rows and not result.errors:
+        if bare_formulas:  # rows that read as blank only because their formulas were saved without values
+            first = min(bare_formulas, key=lambda c: (int(c.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), len(c), c))
+            message = _("文件中没有数据行：%(cell)s 等单元格是公式，没有计算结果，请在 Excel 中另存为数值")
+            result.errors.append(RowError(0, "", message % {"cell": first}))
+        else:
+            message = _("文件中没有数据行：表头下面是空的（或只有模板的示例行）")
+            result.errors.append(RowError(0, "", message))
     return result
+
+
+def _report_merged(result: ParseResult, spec: ImportSpec, merged: list[str]) -> None:
+    """Merged cells in data rows: only the top-left cell keeps a value, the others read as empty."""
+    used = {position: key for key, position in result.column_index.items()}
+    for reference in merged:
+        (first_col, first_row), (last_col, last_row) = (
+            coordinate_from_string(part) for part in reference.split(":")
+        )
+        if last_row < 2:
+            continue  # a merged header is fine
+        columns = range(column_index_from_string(first_col) - 1, column_index_from_string(last_col))
+        key = next((used[c] for c in columns if c in used), None)
+        if key is None:
+            continue  # in columns the import does not read
+        message = _("%(range)s 是合并单元格，合并后只有左上角的单元格有值，请取消合并并在每个单元格中填写")
+        result.error(max(first_row, 2), key, message % {"range": reference}, spec)
+
+
+def _formula_message(row: int, key: str, spec: ImportSpec) -> str:
+    header = next((c.header for c in spec.columns if c.key == key), key)
+    return _("第 %(row)d 行「%(column)s」列是公式，没有计算结果，请在 Excel 中另存为数值") % {
+        "row": row,
+        "column": header,
+    }
 
 
 def _is_template_example(raw: Sequence[Any], column_index: dict[str, int], example: dict[str, str]) -> bool:
@@ -258,6 +658,11 @@ def marked_copy(content: bytes, errors: Sequence[RowError]) -> bytes | None:
     except Exception:  # noqa: BLE001 - a file openpyxl cannot open gets the report alone
         return None
     sheet = workbook.worksheets[0]
+    # A cell inside a merged range is read-only in openpyxl: its range's top-left cell carries the mark.
+    top_left = {}
+    for merged in sheet.merged_cells.ranges:
+        for row, column in merged.cells:
+            top_left[(row, column)] = (merged.min_row, merged.min_col)
     message_column = sheet.max_column + 1
     head = sheet.cell(row=1, column=message_column, value=_("错误说明"))
     head.font = Font(bold=True, color="9C0006")
@@ -265,9 +670,13 @@ def marked_copy(content: bytes, errors: Sequence[RowError]) -> bytes | None:
     for error in errors:
         by_row.setdefault(error.row, []).append(error)
         if error.column_index is not None and error.row >= 1:
-            cell = sheet.cell(row=error.row, column=error.column_index + 1)
+            row, column = top_left.get(
+                (error.row, error.column_index + 1), (error.row, error.column_index + 1)
+            )
+            cell = sheet.cell(row=row, column=column)
             cell.fill = ERROR_FILL
-            cell.comment = Comment(error.message, "shegong")
+            previous = cell.comment.text + "\n" if cell.comment and cell.comment.author == "shegong" else ""
+            cell.comment = Comment(previous + error.message, "shegong")
     for row, row_errors in by_row.items():
         if row < 1:
             continue
