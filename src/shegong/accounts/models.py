@@ -2,6 +2,7 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.core.fields import EncryptedField, SensitiveModel
 
-from .roles import Role
+from .roles import ADMIN_ROLES, BUSINESS_ROLES, Role
 
 
 class User(AbstractUser, SensitiveModel):
@@ -58,6 +59,21 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.region_id}"
+
+    def clean(self) -> None:
+        """三权分立: an administrator's account holds no business role, and a business account no admin role.
+
+        The rule spans rows, so the database cannot hold it as a CheckConstraint; every write goes through
+        ``assignment_add``, which calls ``full_clean``.
+        """
+        if not self.user_id or self.role not in ADMIN_ROLES | BUSINESS_ROLES:
+            return
+        clashing = ADMIN_ROLES if self.role in BUSINESS_ROLES else BUSINESS_ROLES
+        others = RoleAssignment.objects.filter(user_id=self.user_id, role__in=clashing).exclude(pk=self.pk)
+        if others.exists():
+            raise ValidationError(
+                {"role": _("管理员账号不能持有业务角色，业务账号也不能持有管理员角色（三权分立）")}
+            )
 
 
 def hash_token(raw: str) -> str:

@@ -17,8 +17,17 @@ from shegong.core.scoping import unscoped
 from shegong.regions.codes import RegionCodeError, normalise
 from shegong.regions.models import Region
 
+from .actor import SystemActor
 from .models import ApiToken, RoleAssignment, User, hash_token
-from .roles import Role
+from .roles import ADMIN_ROLES, Role, grantable_roles
+
+
+def region_code_of(raw: object) -> str:
+    """The one way a region argument from a page, the API or a command becomes a 12-digit code."""
+    try:
+        return normalise(raw)
+    except RegionCodeError as exc:
+        raise ValidationError({"region": str(exc)}) from exc
 
 
 def user_create(
@@ -32,6 +41,7 @@ def user_create(
 ) -> User:
     """Create a user with role assignments given as (role, region code, organisation id or None)."""
     actor.require("accounts.manage")
+    roles = [(role, region_code_of(code), org) for role, code, org in roles]
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("用户名“%(u)s”已存在") % {"u": username}})
     with transaction.atomic():
@@ -61,6 +71,33 @@ def user_create(
     return user
 
 
+def _roles_of(user: User) -> list[list]:
+    return [
+        list(row)
+        for row in user.assignments.order_by("id").values_list("role", "region_id", "organisation_id")
+    ]
+
+
+def _check_grant(actor, user: User, role: str, region_code: str) -> None:
+    """May ``actor`` grant or take away ``role`` over ``region_code`` on ``user``'s account?
+
+    The system (management commands) may do anything the model allows; a person needs accounts.manage over the
+    region, may only hand out the roles its own roles may grant, and never touches its own account or an
+    administrator's.
+    """
+    if not actor.can("accounts.manage", region_code):
+        actor.require("accounts.manage")  # no account management anywhere: 403
+        raise ValidationError({"region": _("区划 %(c)s 不在您的管辖范围内") % {"c": region_code}})
+    if isinstance(actor, SystemActor):
+        return
+    if role not in grantable_roles(actor.roles):
+        raise ValidationError({"role": _("您不能授予或撤销“%(r)s”角色") % {"r": Role(role).label}})
+    if getattr(actor.user, "pk", None) == user.pk:
+        raise ValidationError({"role": _("不能更改自己账号的角色")})
+    if user.assignments.filter(role__in=ADMIN_ROLES).exists():
+        raise ValidationError({"role": _("不能更改管理员账号的角色")})
+
+
 def assignment_add(
     *, actor, user: User, role: str, region_code: str, organisation_id: int | None = None
 ) -> RoleAssignment:
@@ -69,11 +106,9 @@ def assignment_add(
         raise ValidationError(
             {"role": _("未知角色“%(r)s”，可选：%(all)s") % {"r": role, "all": ", ".join(Role.values)}}
         )
-    try:
-        code = normalise(region_code)
-    except RegionCodeError as exc:
-        raise ValidationError({"region": str(exc)}) from exc
-    with unscoped():
+    code = region_code_of(region_code)
+    _check_grant(actor, user, role, code)
+    with transaction.atomic(), unscoped():
         if not Region.objects.filter(code=code).exists():
             raise ValidationError({"region": _("区划 %(c)s 不存在") % {"c": code}})
         if organisation_id is not None:
@@ -81,9 +116,22 @@ def assignment_add(
 
             if not Organisation.objects.filter(pk=organisation_id).exists():
                 raise ValidationError({"organisation": _("机构 %(o)s 不存在") % {"o": organisation_id}})
-    assignment, _created = RoleAssignment.objects.get_or_create(
-        user=user, role=role, region_id=code, organisation_id=organisation_id
-    )
+        existing = RoleAssignment.objects.filter(
+            user=user, role=role, region_id=code, organisation_id=organisation_id
+        ).first()
+        if existing is not None:
+            return existing
+        before = _roles_of(user)
+        assignment = RoleAssignment(user=user, role=role, region_id=code, organisation_id=organisation_id)
+        assignment.full_clean()
+        assignment.save()
+        record(
+            "user.role.add",
+            actor=actor,
+            obj=user,
+            region_code=code,
+            changes={"roles": {"before": before, "after": _roles_of(user)}},
+        )
     return assignment
 
 
@@ -177,15 +225,18 @@ def _require_manage(actor, user: User) -> None:
 
 
 def assignment_remove(*, actor, assignment: RoleAssignment) -> None:
-    actor.require("accounts.manage", assignment.region_id)
-    record(
-        "user.role.remove",
-        actor=actor,
-        obj=assignment.user,
-        region_code=assignment.region_id,
-        changes={"role": assignment.role, "region": assignment.region_id},
-    )
-    assignment.delete()
+    user = assignment.user
+    _check_grant(actor, user, assignment.role, assignment.region_id)
+    with transaction.atomic():
+        before = _roles_of(user)
+        assignment.delete()
+        record(
+            "user.role.remove",
+            actor=actor,
+            obj=user,
+            region_code=assignment.region_id,
+            changes={"roles": {"before": before, "after": _roles_of(user)}},
+        )
 
 
 def password_reset(*, actor, user: User, new_password: str) -> None:
