@@ -18,7 +18,9 @@ VAR_DIR = Path(os.environ.get("SHEGONG_VAR", BASE_DIR / "var")).resolve()
 
 ENV = os.environ.get("SHEGONG_ENV", "development")
 PRODUCTION = ENV == "production"
-DEBUG = os.environ.get("SHEGONG_DEBUG", "0" if PRODUCTION else "1") == "1"
+# DEBUG only when a developer asks for it: the demo and every other profile serve the product's own error pages,
+# never Django's debug page (which lists every URL pattern and settings).
+DEBUG = os.environ.get("SHEGONG_DEBUG", "0") == "1"
 
 
 def _env_list(name: str, default: str = "") -> list[str]:
@@ -184,6 +186,10 @@ STORAGES = {
         )
     },
 }
+# runserver serves no static files without DEBUG (and `whitenoise.runserver_nostatic` turns its handler off
+# anyway): whitenoise serves them. Outside production it finds them where they live, so `make demo` needs no
+# collectstatic; production serves the collected, hashed copies in STATIC_ROOT.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
