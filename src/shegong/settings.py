@@ -156,6 +156,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login security (SPEC §1, issue: accounts): lockout after N failures for M minutes, per account and per address.
 LOGIN_LOCKOUT_FAILURES = int(os.environ.get("SHEGONG_LOGIN_LOCKOUT_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("SHEGONG_LOGIN_LOCKOUT_MINUTES", "15"))
+# An address is locked out of one account after LOGIN_LOCKOUT_FAILURES failures on it, and out of every account
+# only after this looser ceiling, so one client (or everyone behind one NAT) cannot lock out all accounts.
+LOGIN_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("SHEGONG_LOGIN_LOCKOUT_ADDRESS_FAILURES", "50"))
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated); empty: none.
+SHEGONG_TRUSTED_PROXIES = _env_list("SHEGONG_TRUSTED_PROXIES")
 SESSION_IDLE_TIMEOUT_MINUTES = int(os.environ.get("SHEGONG_SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_SAVE_EVERY_REQUEST = False

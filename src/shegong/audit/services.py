@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from shegong.core.crypto import sm3_hex
+from shegong.core.net import client_address
 
 from . import guard
 from .models import AuditChainHead, AuditEvent
@@ -45,9 +46,8 @@ def compute_hash(event: AuditEvent) -> str:
 
 
 def client_ip(request) -> str:
-    if request is None:
-        return ""
-    return request.META.get("REMOTE_ADDR", "")[:45]
+    """The client's address as a trusted proxy reports it (shegong.core.net)."""
+    return client_address(request)
 
 
 def _jsonable(value: Any) -> Any:
