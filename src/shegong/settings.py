@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "shegong.core",
     "shegong.regions",
     "shegong.accounts",
@@ -170,6 +172,13 @@ CSRF_COOKIE_HTTPONLY = (
     False  # htmx reads the token from the meta tag, not the cookie; kept readable for forms.
 )
 API_TOKEN_DAYS = int(os.environ.get("SHEGONG_API_TOKEN_DAYS", "90"))
+# The administrators' tokens need a confirmed second factor and last at most this long.
+ADMIN_API_TOKEN_HOURS = 24
+# Second factor (django-otp): TOTP with one step of tolerance each way; a used step is never accepted again and
+# failed attempts slow down exponentially (and count towards the login lockout).
+OTP_TOTP_ISSUER = "shegong"
+OTP_TOTP_THROTTLE_FACTOR = 1
+RECOVERY_CODE_COUNT = 10
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

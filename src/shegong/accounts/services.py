@@ -1,10 +1,9 @@
-"""Writes on accounts: users, role assignments, API tokens, passwords and the second factor."""
+"""Writes on accounts: users, role assignments, API tokens and passwords (the second factor: factors.py)."""
 
 from __future__ import annotations
 
 import datetime
 
-import pyotp
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -144,13 +143,21 @@ def token_create(*, actor, user: User, name: str = "", days: int | None = None) 
     """Return the token row and the raw token, which is shown once and never stored."""
     if actor.user != user:
         actor.require("accounts.manage")
+    lifetime = datetime.timedelta(days=days or settings.API_TOKEN_DAYS)
+    from .factors import has_confirmed_factor, is_administrator
+
+    if is_administrator(user):
+        # An administrator's token is as strong as its login: a confirmed second factor, and a day at most.
+        if not has_confirmed_factor(user):
+            raise ValidationError({"name": _("管理员须先启用两步验证，才能创建 API 令牌")})
+        lifetime = min(lifetime, datetime.timedelta(hours=settings.ADMIN_API_TOKEN_HOURS))
     raw = ApiToken.new_raw()
     token = ApiToken.objects.create(
         user=user,
         name=name,
         prefix=raw[3:11],
         token_hash=hash_token(raw),
-        expires_at=timezone.now() + datetime.timedelta(days=days or settings.API_TOKEN_DAYS),
+        expires_at=timezone.now() + lifetime,
     )
     record(
         "token.create",
@@ -181,33 +188,6 @@ def password_change(*, actor, user: User, new_password: str) -> None:
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     record("password.change", actor=actor, obj=user, region_code=user_region(user))
-
-
-def totp_begin(*, user: User) -> str:
-    """Start enrolment: a fresh secret the user scans; it counts only once confirmed with a code."""
-    user.totp_secret = pyotp.random_base32()
-    user.totp_confirmed = False
-    user.save(update_fields=["totp_secret", "totp_confirmed"])
-    return user.totp_secret
-
-
-def totp_verify(user: User, code: str) -> bool:
-    if not user.totp_secret:
-        return False
-    return pyotp.TOTP(user.totp_secret).verify((code or "").strip(), valid_window=1)
-
-
-def totp_confirm(*, actor, user: User, code: str) -> bool:
-    if not totp_verify(user, code):
-        return False
-    user.totp_confirmed = True
-    user.save(update_fields=["totp_confirmed"])
-    record("totp.enable", actor=actor, obj=user, region_code=user_region(user))
-    return True
-
-
-def provisioning_uri(user: User) -> str:
-    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="shegong")
 
 
 def _require_manage(actor, user: User) -> None:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shegong.core.forms import apply_errors
 from shegong.core.text import join_messages
 
-from . import services
+from . import factors, services
 from .forms import AssignmentForm, PasswordResetForm, TokenForm, UserCreateForm
 from .models import ApiToken, RoleAssignment
 from .selectors import manageable_users
@@ -99,6 +99,8 @@ def user_action(request, pk: int, action: str):
             services.password_reset(
                 actor=request.actor, user=user, new_password=form.cleaned_data["password"]
             )
+        elif action == "factor_reset":
+            factors.factor_reset(actor=request.actor, user=user)
         elif action == "unlock":
             services.user_unlock(actor=request.actor, user=user)
         elif action in ("activate", "deactivate"):
