@@ -18,7 +18,9 @@ VAR_DIR = Path(os.environ.get("SHEGONG_VAR", BASE_DIR / "var")).resolve()
 
 ENV = os.environ.get("SHEGONG_ENV", "development")
 PRODUCTION = ENV == "production"
-DEBUG = os.environ.get("SHEGONG_DEBUG", "0" if PRODUCTION else "1") == "1"
+# DEBUG only when a developer asks for it: the demo and every other profile serve the product's own error pages,
+# never Django's debug page (which lists every URL pattern and settings).
+DEBUG = os.environ.get("SHEGONG_DEBUG", "0") == "1"
 
 
 def _env_list(name: str, default: str = "") -> list[str]:
@@ -47,6 +49,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Ground, registries, service work, oversight, top: the layers of docs/development.md, lowest first.
     "shegong.core",
     "shegong.regions",
@@ -158,6 +162,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login security (SPEC §1, issue: accounts): lockout after N failures for M minutes, per account and per address.
 LOGIN_LOCKOUT_FAILURES = int(os.environ.get("SHEGONG_LOGIN_LOCKOUT_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("SHEGONG_LOGIN_LOCKOUT_MINUTES", "15"))
+# An address is locked out of one account after LOGIN_LOCKOUT_FAILURES failures on it, and out of every account
+# only after this looser ceiling, so one client (or everyone behind one NAT) cannot lock out all accounts.
+LOGIN_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("SHEGONG_LOGIN_LOCKOUT_ADDRESS_FAILURES", "50"))
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated); empty: none.
+SHEGONG_TRUSTED_PROXIES = _env_list("SHEGONG_TRUSTED_PROXIES")
 SESSION_IDLE_TIMEOUT_MINUTES = int(os.environ.get("SHEGONG_SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_SAVE_EVERY_REQUEST = False
@@ -167,6 +176,13 @@ CSRF_COOKIE_HTTPONLY = (
     False  # htmx reads the token from the meta tag, not the cookie; kept readable for forms.
 )
 API_TOKEN_DAYS = int(os.environ.get("SHEGONG_API_TOKEN_DAYS", "90"))
+# The administrators' tokens need a confirmed second factor and last at most this long.
+ADMIN_API_TOKEN_HOURS = 24
+# Second factor (django-otp): TOTP with one step of tolerance each way; a used step is never accepted again and
+# failed attempts slow down exponentially (and count towards the login lockout).
+OTP_TOTP_ISSUER = "shegong"
+OTP_TOTP_THROTTLE_FACTOR = 1
+RECOVERY_CODE_COUNT = 10
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -188,6 +204,10 @@ STORAGES = {
         )
     },
 }
+# runserver serves no static files without DEBUG (and `whitenoise.runserver_nostatic` turns its handler off
+# anyway): whitenoise serves them. Outside production it finds them where they live, so `make demo` needs no
+# collectstatic; production serves the collected, hashed copies in STATIC_ROOT.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -67,10 +67,16 @@ ENDPOINTS = [
 
 
 def extend(world):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from shegong.accounts.actor import SystemActor
+    from shegong.accounts.factors import recovery_codes_new
     from shegong.accounts.services import token_create
     from shegong.audit.services import record
 
+    # user_a holds admin roles: its tokens need a confirmed second factor.
+    TOTPDevice.objects.create(user=world.user_a, name="totp", confirmed=True)
+    recovery_codes_new(user=world.user_a)
     world.extras["token_a"], _raw = token_create(actor=SystemActor(), user=world.user_a, name="MARKERA-token")
 
     record("test.marker", actor=world.user_a, obj=world.station_a, reason="MARKERA-audit")

@@ -1,4 +1,6 @@
-"""Authentication with lockout: N failures lock the account and the address for M minutes."""
+"""Authentication with lockout for M minutes after N failures on an account (from anywhere) or on an account from
+one address, or after a looser ceiling of failures from one address on any accounts. Wrong second-factor codes
+count as failures too."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.utils import timezone
 
+from shegong.core.net import client_address
+
 from .models import LoginFailure
 
 
@@ -16,11 +20,16 @@ def _window_start() -> datetime.datetime:
 
 
 def is_locked(username: str, ip: str) -> bool:
-    since = _window_start()
+    recent = LoginFailure.objects.filter(at__gte=_window_start())
     limit = settings.LOGIN_LOCKOUT_FAILURES
-    if username and LoginFailure.objects.filter(username=username.lower(), at__gte=since).count() >= limit:
+    username = (username or "").lower()
+    if username and recent.filter(username=username).count() >= limit:
         return True
-    return bool(ip) and LoginFailure.objects.filter(ip=ip, at__gte=since).count() >= limit
+    if not ip:
+        return False
+    if username and recent.filter(username=username, ip=ip).count() >= limit:
+        return True
+    return recent.filter(ip=ip).count() >= settings.LOGIN_LOCKOUT_ADDRESS_FAILURES
 
 
 def note_failure(username: str, ip: str) -> None:
@@ -37,7 +46,7 @@ class LockedOut(Exception):
 
 class LockoutModelBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
-        ip = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+        ip = client_address(request)
         if username and is_locked(username, ip):
             raise LockedOut(username)
         return super().authenticate(request, username=username, password=password, **kwargs)

@@ -27,8 +27,8 @@ class PasswordChangeForm(SetPasswordForm):
 
 class OtpForm(forms.Form):
     code = forms.CharField(
-        label=_("6 位动态验证码"),
-        max_length=8,
+        label=_("6 位动态验证码或恢复码"),
+        max_length=24,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
 

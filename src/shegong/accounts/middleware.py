@@ -1,7 +1,8 @@
 """One middleware gives every request (page or API) its actor and activates the actor's region scope.
 
-It also enforces what a session may do before anything else: API tokens, the idle timeout, the forced password
-change on first login and the second factor for the roles that require it.
+It also enforces what a session may do before anything else: API tokens (an administrator's only with a second
+factor), the idle timeout, the second factor for enrolled users and the roles that require it (before it, a session
+reaches only the factor pages and logout), and the forced password change on first login.
 """
 
 from __future__ import annotations
@@ -18,36 +19,32 @@ from django.utils.translation import gettext as _
 from shegong.core.scoping import activate
 
 from .actor import Actor
+from .factors import admin_token_allowed, has_confirmed_factor
 from .models import ApiToken, hash_token
-from .roles import TOTP_REQUIRED_ROLES
+from .roles import ADMIN_ROLES, TOTP_REQUIRED_ROLES
 
 SESSION_LAST_SEEN = "shegong_last_seen"
 SESSION_OTP_OK = "shegong_otp_ok"
-# Paths a user may reach while a password change or second factor is pending.
-OPEN_PREFIXES = (
-    "/static/",
-    "/accounts/login/",
-    "/accounts/logout/",
-    "/accounts/password/",
-    "/accounts/otp/",
-    "/i18n/",
-    "/public/",
-    "/favicon",
-)
+# Paths that need no login at all.
+PUBLIC_PREFIXES = ("/static/", "/accounts/login/", "/i18n/", "/public/", "/favicon")
+# All a session may reach before its second factor: the factor pages and logout.
+FACTOR_PREFIXES = (*PUBLIC_PREFIXES, "/accounts/otp/", "/accounts/logout/")
+# What it may reach, once past the second factor, while a password change is pending.
+OPEN_PREFIXES = (*FACTOR_PREFIXES, "/accounts/password/")
 
 
 def _api_error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"code": code, "detail": message}, status=status)
 
 
-def authenticate_token(raw: str):
+def authenticate_token(raw: str) -> ApiToken | None:
     token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
     if token is None or not token.is_active or not token.user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
 
 
 class ActorMiddleware:
@@ -57,15 +54,18 @@ class ActorMiddleware:
     def __call__(self, request):
         is_api = request.path.startswith("/api/")
         header = request.META.get("HTTP_AUTHORIZATION", "")
+        token = None
         if is_api and header.startswith("Bearer "):
-            user = authenticate_token(header[7:].strip())
-            if user is None:
+            token = authenticate_token(header[7:].strip())
+            if token is None:
                 return _api_error(401, "invalid_token", _("API 令牌无效、已过期或已吊销"))
-            request.user = user
+            request.user = token.user
             request.api_token_auth = True
             # Token requests carry no session and need no CSRF token.
             request._dont_enforce_csrf_checks = True
         actor = Actor.for_user(request.user)
+        if token is not None and actor.roles & ADMIN_ROLES and not admin_token_allowed(token):
+            return _api_error(401, "invalid_token", _("管理员的 API 令牌须启用两步验证，且有效期不超过一天"))
         if request.user.is_authenticated and not getattr(request, "api_token_auth", False):
             blocked = self._session_checks(request, actor, is_api)
             if blocked is not None:
@@ -85,16 +85,15 @@ class ActorMiddleware:
             return redirect(f"{resolve_url(settings.LOGIN_URL)}?expired=1&next={request.path}")
         if last_seen is None or now - last_seen > 30:
             request.session[SESSION_LAST_SEEN] = now
-        if request.path.startswith(OPEN_PREFIXES):
-            return None
         user = request.user
-        if user.must_change_password:
+        if not request.session.get(SESSION_OTP_OK) and not request.path.startswith(FACTOR_PREFIXES):
+            enrolled = has_confirmed_factor(user)
+            if enrolled or actor.roles & TOTP_REQUIRED_ROLES:
+                if is_api:
+                    return _api_error(403, "second_factor_required", _("须先完成两步验证"))
+                return redirect("accounts:otp" if enrolled else "accounts:otp_setup")
+        if user.must_change_password and not request.path.startswith(OPEN_PREFIXES):
             if is_api:
                 return _api_error(403, "password_change_required", _("首次登录须先修改密码"))
             return redirect("accounts:password_change")
-        needs_otp = user.totp_confirmed or bool(actor.roles & TOTP_REQUIRED_ROLES)
-        if needs_otp and not request.session.get(SESSION_OTP_OK):
-            if is_api:
-                return _api_error(403, "second_factor_required", _("须先完成两步验证"))
-            return redirect("accounts:otp" if user.totp_confirmed else "accounts:otp_setup")
         return None

@@ -26,6 +26,16 @@ STAFF_ROLES = frozenset({R.OFFICIAL, R.TOWNSHIP, R.OPERATOR, R.WORKER, R.SUPERVI
 ADMIN_ROLES = frozenset({R.SECURITY_ADMIN, R.AUDIT_ADMIN, R.SYSTEM_ADMIN})
 TOTP_REQUIRED_ROLES = frozenset({R.SECURITY_ADMIN, R.AUDIT_ADMIN})
 
+# Which roles a holder of a role may grant (and take away). The security admin grants business roles only; the
+# administrators themselves are appointed by the deployment (`shegong users create`), never by one another, so
+# no administrator can widen its own powers or another's. An administrator's account never holds a business role.
+GRANTABLE_BY: dict[str, frozenset[str]] = {R.SECURITY_ADMIN: BUSINESS_ROLES}
+
+
+def grantable_roles(roles) -> frozenset[str]:
+    return frozenset().union(*(GRANTABLE_BY.get(role, frozenset()) for role in roles))
+
+
 # permission -> roles that hold it, within the region subtree of the assignment.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "regions.view": BUSINESS_ROLES,

@@ -1,10 +1,9 @@
-"""Writes on accounts: users, role assignments, API tokens, passwords and the second factor."""
+"""Writes on accounts: users, role assignments, API tokens and passwords (the second factor: factors.py)."""
 
 from __future__ import annotations
 
 import datetime
 
-import pyotp
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -17,8 +16,17 @@ from shegong.core.regioncodes import RegionCodeError, normalise
 from shegong.core.scoping import across_regions
 from shegong.regions.models import Region
 
+from .actor import SystemActor
 from .models import ApiToken, RoleAssignment, User, hash_token
-from .roles import Role
+from .roles import ADMIN_ROLES, Role, grantable_roles
+
+
+def region_code_of(raw: object) -> str:
+    """The one way a region argument from a page, the API or a command becomes a 12-digit code."""
+    try:
+        return normalise(raw)
+    except RegionCodeError as exc:
+        raise ValidationError({"region": str(exc)}) from exc
 
 
 def user_create(
@@ -32,6 +40,7 @@ def user_create(
 ) -> User:
     """Create a user with role assignments given as (role, region code, organisation id or None)."""
     actor.require("accounts.manage")
+    roles = [(role, region_code_of(code), org) for role, code, org in roles]
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("用户名“%(u)s”已存在") % {"u": username}})
     with transaction.atomic():
@@ -61,6 +70,33 @@ def user_create(
     return user
 
 
+def _roles_of(user: User) -> list[list]:
+    return [
+        list(row)
+        for row in user.assignments.order_by("id").values_list("role", "region_id", "organisation_id")
+    ]
+
+
+def _check_grant(actor, user: User, role: str, region_code: str) -> None:
+    """May ``actor`` grant or take away ``role`` over ``region_code`` on ``user``'s account?
+
+    The system (management commands) may do anything the model allows; a person needs accounts.manage over the
+    region, may only hand out the roles its own roles may grant, and never touches its own account or an
+    administrator's.
+    """
+    if not actor.can("accounts.manage", region_code):
+        actor.require("accounts.manage")  # no account management anywhere: 403
+        raise ValidationError({"region": _("区划 %(c)s 不在您的管辖范围内") % {"c": region_code}})
+    if isinstance(actor, SystemActor):
+        return
+    if role not in grantable_roles(actor.roles):
+        raise ValidationError({"role": _("您不能授予或撤销“%(r)s”角色") % {"r": Role(role).label}})
+    if getattr(actor.user, "pk", None) == user.pk:
+        raise ValidationError({"role": _("不能更改自己账号的角色")})
+    if user.assignments.filter(role__in=ADMIN_ROLES).exists():
+        raise ValidationError({"role": _("不能更改管理员账号的角色")})
+
+
 def assignment_add(
     *, actor, user: User, role: str, region_code: str, organisation_id: int | None = None
 ) -> RoleAssignment:
@@ -69,22 +105,36 @@ def assignment_add(
         raise ValidationError(
             {"role": _("未知角色“%(r)s”，可选：%(all)s") % {"r": role, "all": ", ".join(Role.values)}}
         )
-    try:
-        code = normalise(region_code)
-    except RegionCodeError as exc:
-        raise ValidationError({"region": str(exc)}) from exc
+    code = region_code_of(region_code)
+    _check_grant(actor, user, role, code)
     # The security admin's own scope holds no business data; whether a region or organisation exists is asked of
     # the whole database. The organisation model is reached through the relation: orgs sits above accounts.
-    with across_regions("account administration checks a region or organisation exists"):
+    with (
+        transaction.atomic(),
+        across_regions("account administration checks a region or organisation exists"),
+    ):
         if not Region.objects.filter(code=code).exists():
             raise ValidationError({"region": _("区划 %(c)s 不存在") % {"c": code}})
         if organisation_id is not None:
             Organisation = RoleAssignment._meta.get_field("organisation").related_model
             if not Organisation.objects.filter(pk=organisation_id).exists():
                 raise ValidationError({"organisation": _("机构 %(o)s 不存在") % {"o": organisation_id}})
-    assignment, _created = RoleAssignment.objects.get_or_create(
-        user=user, role=role, region_id=code, organisation_id=organisation_id
-    )
+        existing = RoleAssignment.objects.filter(
+            user=user, role=role, region_id=code, organisation_id=organisation_id
+        ).first()
+        if existing is not None:
+            return existing
+        before = _roles_of(user)
+        assignment = RoleAssignment(user=user, role=role, region_id=code, organisation_id=organisation_id)
+        assignment.full_clean()
+        assignment.save()
+        record(
+            "user.role.add",
+            actor=actor,
+            obj=user,
+            region_code=code,
+            changes={"roles": {"before": before, "after": _roles_of(user)}},
+        )
     return assignment
 
 
@@ -97,13 +147,21 @@ def token_create(*, actor, user: User, name: str = "", days: int | None = None) 
     """Return the token row and the raw token, which is shown once and never stored."""
     if actor.user != user:
         actor.require("accounts.manage")
+    lifetime = datetime.timedelta(days=days or settings.API_TOKEN_DAYS)
+    from .factors import has_confirmed_factor, is_administrator
+
+    if is_administrator(user):
+        # An administrator's token is as strong as its login: a confirmed second factor, and a day at most.
+        if not has_confirmed_factor(user):
+            raise ValidationError({"name": _("管理员须先启用两步验证，才能创建 API 令牌")})
+        lifetime = min(lifetime, datetime.timedelta(hours=settings.ADMIN_API_TOKEN_HOURS))
     raw = ApiToken.new_raw()
     token = ApiToken.objects.create(
         user=user,
         name=name,
         prefix=raw[3:11],
         token_hash=hash_token(raw),
-        expires_at=timezone.now() + datetime.timedelta(days=days or settings.API_TOKEN_DAYS),
+        expires_at=timezone.now() + lifetime,
     )
     record(
         "token.create",
@@ -136,33 +194,6 @@ def password_change(*, actor, user: User, new_password: str) -> None:
     record("password.change", actor=actor, obj=user, region_code=user_region(user))
 
 
-def totp_begin(*, user: User) -> str:
-    """Start enrolment: a fresh secret the user scans; it counts only once confirmed with a code."""
-    user.totp_secret = pyotp.random_base32()
-    user.totp_confirmed = False
-    user.save(update_fields=["totp_secret", "totp_confirmed"])
-    return user.totp_secret
-
-
-def totp_verify(user: User, code: str) -> bool:
-    if not user.totp_secret:
-        return False
-    return pyotp.TOTP(user.totp_secret).verify((code or "").strip(), valid_window=1)
-
-
-def totp_confirm(*, actor, user: User, code: str) -> bool:
-    if not totp_verify(user, code):
-        return False
-    user.totp_confirmed = True
-    user.save(update_fields=["totp_confirmed"])
-    record("totp.enable", actor=actor, obj=user, region_code=user_region(user))
-    return True
-
-
-def provisioning_uri(user: User) -> str:
-    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="shegong")
-
-
 def _require_manage(actor, user: User) -> None:
     """Security admins manage users whose roles all lie inside their own subtrees."""
     from shegong.core.regioncodes import in_subtree
@@ -178,15 +209,18 @@ def _require_manage(actor, user: User) -> None:
 
 
 def assignment_remove(*, actor, assignment: RoleAssignment) -> None:
-    actor.require("accounts.manage", assignment.region_id)
-    record(
-        "user.role.remove",
-        actor=actor,
-        obj=assignment.user,
-        region_code=assignment.region_id,
-        changes={"role": assignment.role, "region": assignment.region_id},
-    )
-    assignment.delete()
+    user = assignment.user
+    _check_grant(actor, user, assignment.role, assignment.region_id)
+    with transaction.atomic():
+        before = _roles_of(user)
+        assignment.delete()
+        record(
+            "user.role.remove",
+            actor=actor,
+            obj=user,
+            region_code=assignment.region_id,
+            changes={"roles": {"before": before, "after": _roles_of(user)}},
+        )
 
 
 def password_reset(*, actor, user: User, new_password: str) -> None:

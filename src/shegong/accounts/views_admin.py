@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shegong.core.forms import apply_errors
 from shegong.core.text import join_messages
 
-from . import services
+from . import factors, services
 from .forms import AssignmentForm, PasswordResetForm, TokenForm, UserCreateForm
 from .models import ApiToken, RoleAssignment
 from .selectors import manageable_users
@@ -40,22 +40,19 @@ def user_create(request):
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if not request.actor.can("accounts.manage", data["region"]):
-            form.add_error("region", _("区划 %(c)s 不在您的管辖范围内") % {"c": data["region"]})
+        try:
+            user = services.user_create(
+                actor=request.actor,
+                username=data["username"],
+                display_name=data["display_name"],
+                password=data["password"],
+                roles=[(data["role"], data["region"], None)],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
         else:
-            try:
-                user = services.user_create(
-                    actor=request.actor,
-                    username=data["username"],
-                    display_name=data["display_name"],
-                    password=data["password"],
-                    roles=[(data["role"], data["region"], None)],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("已创建用户 %(u)s。") % {"u": user.username})
-                return redirect("accounts:user_detail", pk=user.pk)
+            messages.success(request, _("已创建用户 %(u)s。") % {"u": user.username})
+            return redirect("accounts:user_detail", pk=user.pk)
     return render(request, "accounts/user_form.html", {"form": form})
 
 
@@ -84,12 +81,11 @@ def user_action(request, pk: int, action: str):
             form = AssignmentForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("请选择角色并填写区划代码"))
-            region = form.cleaned_data["region"].strip()
-            request.actor.require(
-                "accounts.manage", region if region.isdigit() and len(region) == 12 else None
-            )
             services.assignment_add(
-                actor=request.actor, user=user, role=form.cleaned_data["role"], region_code=region
+                actor=request.actor,
+                user=user,
+                role=form.cleaned_data["role"],
+                region_code=form.cleaned_data["region"],
             )
         elif action == "unassign":
             assignment = RoleAssignment.objects.filter(user=user, pk=request.POST.get("assignment")).first()
@@ -103,6 +99,8 @@ def user_action(request, pk: int, action: str):
             services.password_reset(
                 actor=request.actor, user=user, new_password=form.cleaned_data["password"]
             )
+        elif action == "factor_reset":
+            factors.factor_reset(actor=request.actor, user=user)
         elif action == "unlock":
             services.user_unlock(actor=request.actor, user=user)
         elif action in ("activate", "deactivate"):

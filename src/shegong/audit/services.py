@@ -11,6 +11,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.core.net import client_address
+
 from . import chain, checkpoints, guard
 from .models import AuditChainHead, AuditCheckpoint, AuditEvent
 
@@ -19,9 +21,8 @@ PRUNE_MIN_AGE_DAYS = guard.PRUNE_MIN_AGE_DAYS
 
 
 def client_ip(request) -> str:
-    if request is None:
-        return ""
-    return request.META.get("REMOTE_ADDR", "")[:45]
+    """The client's address as a trusted proxy reports it (shegong.core.net)."""
+    return client_address(request)
 
 
 def _jsonable(value: Any) -> Any:

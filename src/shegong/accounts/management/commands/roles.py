@@ -8,6 +8,16 @@ A permission applies inside the subtree of the assignment that grants it. Busine
 business roles: the three separated administrators (三权分立) — security admin (accounts and roles), audit admin
 (the audit log) and system admin (settings) — see no business data.
 
+Granting roles:
+
+- A security admin grants and removes business roles only, only inside its own region subtree (every region code
+  is normalised to 12 digits before it is checked, so `500103` means `500103000000`), never on its own account and
+  never on an administrator's account.
+- The administrators (`security_admin`, `audit_admin`, `system_admin`) are appointed by the deployment with
+  `shegong users create`; an administrator's account never holds a business role, and a business account never
+  holds an administrator role.
+- Every grant and removal is written to the audit log with the account's roles before and after.
+
 Role identifiers (used by `shegong users create --role`):
 
 {roles}

@@ -2,7 +2,8 @@ import sys
 
 from django.core.exceptions import ValidationError
 
-from shegong.accounts import services
+from shegong.accounts import factors, services
+from shegong.accounts.models import User
 from shegong.accounts.roles import Role
 from shegong.core.management.base import SystemCommand, fail
 
@@ -25,7 +26,19 @@ class Command(SystemCommand):
             "--no-password-change", action="store_true", help="do not force a password change at first login"
         )
 
+        reset = sub.add_parser(
+            "reset-factor", help="remove a user's second factor (audited; the user enrols anew at next login)"
+        )
+        reset.add_argument("username")
+
     def handle(self, *args, action, **options):
+        if action == "reset-factor":
+            user = User.objects.filter(username=options["username"]).first()
+            if user is None:
+                raise fail(f"no user named {options['username']!r}")
+            factors.factor_reset(actor=self.actor, user=user)
+            self.stdout.write(f"second factor of {user.username} removed")
+            return
         password = sys.stdin.readline().rstrip("\n") if options["password_stdin"] else None
         try:
             user = services.user_create(
