@@ -13,7 +13,18 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-BASE_DIR = Path(os.environ.get("SHEGONG_HOME", Path.cwd())).resolve()
+
+
+def default_home() -> Path:
+    """The instance's home whatever the current directory: the checkout that holds this package (an editable
+    install, as `make demo` makes), else the user's data folder. ``SHEGONG_HOME`` overrides both."""
+    checkout = PACKAGE_DIR.parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "src" / "shegong").is_dir():
+        return checkout
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "shegong"
+
+
+BASE_DIR = Path(os.environ.get("SHEGONG_HOME") or default_home()).resolve()
 VAR_DIR = Path(os.environ.get("SHEGONG_VAR", BASE_DIR / "var")).resolve()
 
 ENV = os.environ.get("SHEGONG_ENV", "development")
