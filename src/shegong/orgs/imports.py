@@ -8,10 +8,9 @@ from django.utils.translation import gettext as _
 from shegong.audit.services import record
 from shegong.core import xlsx_import as x
 from shegong.core.identity import IdentityError, validate_credit_code
-from shegong.core.regioncodes import RegionCodeError, normalise
 from shegong.core.scoping import across_regions, get_scoped_or_404
+from shegong.regions.imports import REGION_COLUMN, resolve_region_column
 from shegong.regions.models import Region
-from shegong.regions.selectors import region_subtree_q
 
 from .models import FilingStatus, Organisation, OrgCategory, OrgKind, PartyBranch
 
@@ -53,7 +52,7 @@ SPEC = x.ImportSpec(
             example="社会工作类",
             help="公益服务类、参与治理类、枢纽支持类、社会工作类",
         ),
-        x.Column("region", "区划代码", text_format=True, help="留空则登记在导入时选定的区划"),
+        REGION_COLUMN,
         x.Column(
             "rating",
             "评估等级",
@@ -117,36 +116,11 @@ def _check_rows(result: x.ParseResult, home: Region) -> None:
         existing = set(
             Organisation.objects.filter(credit_code__in=codes).values_list("credit_code", flat=True)
         )
-    region_codes: dict[int, str] = {}
-    for row in result.rows:
-        raw = row.values.get("region")
-        if raw:
-            try:
-                region_codes[row.row] = normalise(raw)
-            except RegionCodeError as exc:
-                result.error(row.row, "region", str(exc), SPEC)
-    regions = {
-        r.code: r
-        for r in Region.objects.filter(
-            region_subtree_q(home.code, "code"), code__in=set(region_codes.values())
-        )
-    }
+    resolve_region_column(result, SPEC, home)
     for row in result.rows:
         values = row.values
         if values.get("credit_code") in existing:
             result.error(row.row, "credit_code", _("该统一社会信用代码已登记"), SPEC)
-        if row.row in region_codes:
-            region = regions.get(region_codes[row.row])
-            if region is None:
-                result.error(
-                    row.row,
-                    "region",
-                    _("区划 %(c)s 不在 %(h)s 之内") % {"c": region_codes[row.row], "h": home.name},
-                    SPEC,
-                )
-            values["region"] = region
-        elif "region" not in values or values["region"] is None:
-            values["region"] = home
         if values.get("rating") and not values.get("rating_date"):
             result.error(row.row, "rating_date", _("有评估等级时须填写评级日期"), SPEC)
         if values.get("filing_status") and values.get("kind") != OrgKind.COMMUNITY:

@@ -11,14 +11,14 @@ from django.views.decorators.http import require_http_methods
 from shegong.audit.services import record
 from shegong.core.excel import build_workbook, xlsx_response
 from shegong.core.forms import apply_errors, submit
+from shegong.core.importpage import import_page
 from shegong.core.scoping import get_scoped_or_404
 from shegong.regions.models import Region
-from shegong.regions.selectors import scope_roots
+from shegong.regions.selectors import region_choices, scope_roots
 
 from . import selectors, services
 from .forms import OrganisationForm
 from .imports import SPEC, import_organisations
-from .importview import import_page
 from .models import FilingStatus, Organisation, OrgCategory, OrgKind, Rating
 
 
@@ -167,6 +167,7 @@ def org_import(request):
         request,
         title=_("导入社会组织"),
         permission="orgs.change",
+        region_choices=region_choices(request.actor.regions_with("orgs.change")),
         importer=import_organisations,
         template_url=reverse("orgs:template"),
         back_url=reverse("orgs:list"),

@@ -9,11 +9,10 @@ from shegong.audit.services import record
 from shegong.core import xlsx_import as x
 from shegong.core.fields import blind_index_for
 from shegong.core.identity import IdentityError, parse_id_number, validate_credit_code, validate_phone
-from shegong.core.regioncodes import RegionCodeError, normalise
 from shegong.core.scoping import across_regions, get_scoped_or_404
 from shegong.orgs.models import Organisation
+from shegong.regions.imports import REGION_COLUMN, resolve_region_column
 from shegong.regions.models import Region
-from shegong.regions.selectors import region_subtree_q
 
 from .models import Certificate, Education, Skill, SocialWorker, Volunteer, VolunteerTeam
 
@@ -52,7 +51,6 @@ ID_COLUMN = x.Column(
 PHONE_COLUMN = x.Column(
     "phone", "手机号", parse=x.wrap(validate_phone, IdentityError), text_format=True, example="13800000000"
 )
-REGION_COLUMN = x.Column("region", "区划代码", text_format=True, help="留空则登记在导入时选定的区划")
 
 WORKER_SPEC = x.ImportSpec(
     title="社工",
@@ -108,35 +106,6 @@ VOLUNTEER_SPEC = x.ImportSpec(
 )
 
 
-def _regions(result: x.ParseResult, spec: x.ImportSpec, home: Region) -> None:
-    """Resolve the optional region column: inside the chosen region or an error; blank means the region itself."""
-    codes: dict[int, str] = {}
-    for row in result.rows:
-        raw = row.values.get("region")
-        if raw:
-            try:
-                codes[row.row] = normalise(raw)
-            except RegionCodeError as exc:
-                result.error(row.row, "region", str(exc), spec)
-    found = {
-        r.code: r
-        for r in Region.objects.filter(region_subtree_q(home.code, "code"), code__in=set(codes.values()))
-    }
-    for row in result.rows:
-        if row.row in codes:
-            region = found.get(codes[row.row])
-            if region is None and codes[row.row]:
-                result.error(
-                    row.row,
-                    "region",
-                    _("区划 %(c)s 不在 %(h)s 之内") % {"c": codes[row.row], "h": home.name},
-                    spec,
-                )
-            row.values["region"] = region
-        elif not row.values.get("region"):
-            row.values["region"] = home
-
-
 def _identity(result: x.ParseResult, spec: x.ImportSpec, model, noun: str) -> None:
     for row in result.rows:
         parsed = row.values.get("id_number")
@@ -171,7 +140,7 @@ def import_workers(*, actor, content: bytes, region_code: str) -> int:
     result = x.parse_workbook(WORKER_SPEC, content)
     if not result.rows:
         _reject_if_errors(result, content)
-    _regions(result, WORKER_SPEC, home)
+    resolve_region_column(result, WORKER_SPEC, home)
     _identity(result, WORKER_SPEC, SocialWorker, _("社工"))
     codes = {r.values["employer"] for r in result.rows if r.values.get("employer")}
     employers = {o.credit_code: o for o in Organisation.objects.filter(credit_code__in=codes)}
@@ -222,7 +191,7 @@ def import_volunteers(*, actor, content: bytes, region_code: str) -> int:
     result = x.parse_workbook(VOLUNTEER_SPEC, content)
     if not result.rows:
         _reject_if_errors(result, content)
-    _regions(result, VOLUNTEER_SPEC, home)
+    resolve_region_column(result, VOLUNTEER_SPEC, home)
     _identity(result, VOLUNTEER_SPEC, Volunteer, _("志愿者"))
     names = {r.values["team"] for r in result.rows if r.values.get("team")}
     teams: dict[str, list[VolunteerTeam]] = {}

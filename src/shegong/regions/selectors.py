@@ -131,3 +131,8 @@ def region_from_request(request) -> Region:
     if region is None:
         raise Http404
     return region
+
+
+def region_choices(codes: list[str]) -> list[tuple[str, str]]:
+    """(code, label) of the regions with ``codes``, for a picker of the actor's own areas."""
+    return [(r.code, str(r)) for r in Region.objects.filter(code__in=codes).order_by("code")]

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shegong.core.excel import xlsx_response
 from shegong.core.forms import submit
+from shegong.core.importpage import import_page
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.scoping import get_scoped_or_404
-from shegong.orgs.importview import import_page
+from shegong.regions.selectors import region_choices
 
 from .. import imports, selectors, services
 from ..forms import (
@@ -231,6 +232,7 @@ def volunteer_import(request):
         request,
         title=_("导入志愿者"),
         permission="volunteers.change",
+        region_choices=region_choices(request.actor.regions_with("volunteers.change")),
         importer=imports.import_volunteers,
         template_url=reverse("people:volunteers_template"),
         back_url=reverse("people:volunteers"),

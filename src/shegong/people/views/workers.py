@@ -11,11 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shegong.core.excel import xlsx_response
 from shegong.core.forms import submit
+from shegong.core.importpage import import_page
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.scoping import get_scoped_or_404
 from shegong.core.text import join_messages
 from shegong.network.models import ServiceNode
-from shegong.orgs.importview import import_page
+from shegong.regions.selectors import region_choices
 
 from .. import imports, selectors, services
 from ..forms import (
@@ -415,6 +416,7 @@ def worker_import(request):
         request,
         title=_("导入社工"),
         permission="people.import",
+        region_choices=region_choices(request.actor.regions_with("people.import")),
         importer=imports.import_workers,
         template_url=reverse("people:workers_template"),
         back_url=reverse("people:workers"),

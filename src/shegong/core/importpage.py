@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from shegong.core.excel import XLSX_MIME
 from shegong.core.xlsx_import import ImportRejected
-from shegong.regions.models import Region
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -22,10 +21,9 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
     region = forms.ChoiceField(label=gettext_lazy("登记区划"))
 
-    def __init__(self, *args, region_codes: list[str], **kwargs):
+    def __init__(self, *args, region_choices: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        regions = Region.objects.filter(code__in=region_codes).order_by("code")
-        self.fields["region"].choices = [(r.code, str(r)) for r in regions]
+        self.fields["region"].choices = region_choices
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -45,11 +43,11 @@ def import_page(
     template_url: str,
     back_url: str,
     noun: str,
+    region_choices: list[tuple[str, str]],
 ):
+    """The whole import page: ``region_choices`` are the (code, label) areas the actor may import into."""
     request.actor.require(permission)
-    form = ImportForm(
-        request.POST or None, request.FILES or None, region_codes=request.actor.regions_with(permission)
-    )
+    form = ImportForm(request.POST or None, request.FILES or None, region_choices=region_choices)
     context = {"form": form, "title": title, "template_url": template_url, "back_url": back_url}
     if request.method == "POST" and form.is_valid():
         content = form.cleaned_data["file"].read()
@@ -67,4 +65,4 @@ def import_page(
                 % {"n": count, "noun": noun},
             )
             return redirect(back_url)
-    return render(request, "orgs/import.html", context)
+    return render(request, "core/import.html", context)
