@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core.net import client_address
+from shegong.core.records import diff  # noqa: F401 - the audit diff every service imports from here
 
 from . import chain, checkpoints, guard
 from .models import AuditChainHead, AuditCheckpoint, AuditEvent
@@ -70,15 +71,6 @@ def record(
         event.save(force_insert=True)
         AuditChainHead.objects.filter(id=1).update(last_seq=event.seq, last_hash=event.hash)
     return event
-
-
-def diff(before: dict, after: dict) -> dict:
-    """A before/after summary of the fields that changed."""
-    return {
-        key: {"before": before.get(key), "after": after.get(key)}
-        for key in sorted(set(before) | set(after))
-        if before.get(key) != after.get(key)
-    }
 
 
 def checkpoint() -> AuditCheckpoint:

@@ -7,10 +7,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shegong.audit.services import diff, record
+from shegong.core.records import RecordKind, create_record, snapshot, update_record
 from shegong.core.regioncodes import LEVEL_LABELS
-from shegong.core.scoping import get_scoped_or_404
 from shegong.core.text import join_list
 from shegong.regions.models import Region
 
@@ -30,14 +31,6 @@ EDITABLE_FIELDS = [
     "standardised",
     "phone",
 ]
-
-
-def _snapshot(node: ServiceNode) -> dict[str, Any]:
-    data = {}
-    for name in EDITABLE_FIELDS:
-        field = ServiceNode._meta.get_field(name)
-        data[name] = getattr(node, field.attname)
-    return data
 
 
 def _validate(node: ServiceNode) -> None:
@@ -63,52 +56,23 @@ def _validate(node: ServiceNode) -> None:
         raise ValidationError(errors)
 
 
-def _resolve_refs(actor, data: dict[str, Any]) -> dict[str, Any]:
-    """Turn region codes and organisation ids into rows the actor can see (404 otherwise)."""
-    data = dict(data)
-    if "region" in data and not isinstance(data["region"], Region):
-        data["region"] = get_scoped_or_404(Region, code=data["region"])
-    if "operator" in data and data["operator"] is not None and not hasattr(data["operator"], "pk"):
-        from shegong.orgs.models import Organisation
-
-        data["operator"] = get_scoped_or_404(Organisation, pk=data["operator"])
-    return data
+KIND = RecordKind(
+    model=ServiceNode,
+    permission="network.change",
+    fields=EDITABLE_FIELDS,
+    action="network.node",
+    missing_region=gettext_lazy("请选择所在区划"),
+    refs={"region": Region, "operator": ServiceNode._meta.get_field("operator").related_model},
+    validate=_validate,
+)
 
 
 def node_create(*, actor, data: dict[str, Any]) -> ServiceNode:
-    data = _resolve_refs(actor, data)
-    region = data.get("region")
-    if region is None:
-        raise ValidationError({"region": [_("请选择所在区划")]})
-    actor.require("network.change", region.code)
-    node = ServiceNode(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
-    node.region_code = region.code
-    _validate(node)
-    node.full_clean()
-    with transaction.atomic():
-        node.save()
-        record("network.node.create", actor=actor, obj=node, changes=diff({}, _snapshot(node)))
-    return node
+    return create_record(KIND, actor=actor, data=data, record=record)
 
 
 def node_update(*, actor, node: ServiceNode, data: dict[str, Any]) -> ServiceNode:
-    actor.require("network.change", node.region_code)
-    data = _resolve_refs(actor, data)
-    if "region" in data:
-        actor.require("network.change", data["region"].code)
-    before = _snapshot(node)
-    for key, value in data.items():
-        if key in EDITABLE_FIELDS:
-            setattr(node, key, value)
-    node.region_code = node.region_id
-    _validate(node)
-    node.full_clean()
-    with transaction.atomic():
-        node.save()
-        changes = diff(before, _snapshot(node))
-        if changes:
-            record("network.node.update", actor=actor, obj=node, changes=changes)
-    return node
+    return update_record(KIND, node, actor=actor, data=data, record=record)
 
 
 def node_delete(*, actor, node: ServiceNode) -> None:
@@ -117,7 +81,9 @@ def node_delete(*, actor, node: ServiceNode) -> None:
     if node.assignments.exists() or node.activities.exists():
         raise ValidationError(_("该阵地已有人员或活动记录，不能删除，请将状态改为“已撤销”"))
     with transaction.atomic():
-        record("network.node.delete", actor=actor, obj=node, changes=diff(_snapshot(node), {}))
+        record(
+            "network.node.delete", actor=actor, obj=node, changes=diff(snapshot(node, EDITABLE_FIELDS), {})
+        )
         node.documents.all().delete()
         node.delete()
 

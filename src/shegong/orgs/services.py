@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from shegong.audit.services import diff, record
+from shegong.audit.services import record
 from shegong.core.identity import IdentityError, validate_credit_code
-from shegong.core.scoping import get_scoped_or_404
+from shegong.core.records import RecordKind, create_record, update_record
 from shegong.regions.models import Region
 
 from .models import FilingStatus, Organisation, OrgKind
@@ -32,19 +32,6 @@ EDITABLE_FIELDS = [
     "phone",
     "founded_on",
 ]
-
-
-def snapshot(org: Organisation) -> dict[str, Any]:
-    return {name: getattr(org, Organisation._meta.get_field(name).attname) for name in EDITABLE_FIELDS}
-
-
-def _resolve_refs(data: dict[str, Any]) -> dict[str, Any]:
-    data = dict(data)
-    if "region" in data and data["region"] is not None and not isinstance(data["region"], Region):
-        data["region"] = get_scoped_or_404(Region, code=data["region"])
-    if data.get("incubated_by") is not None and not isinstance(data["incubated_by"], Organisation):
-        data["incubated_by"] = get_scoped_or_404(Organisation, pk=data["incubated_by"])
-    return data
 
 
 def validate_rules(org: Organisation) -> None:
@@ -78,37 +65,20 @@ def validate_rules(org: Organisation) -> None:
         raise ValidationError(errors)
 
 
+KIND = RecordKind(
+    model=Organisation,
+    permission="orgs.change",
+    fields=EDITABLE_FIELDS,
+    action="orgs.organisation",
+    missing_region=gettext_lazy("请选择登记区划"),
+    refs={"region": Region, "incubated_by": Organisation},
+    validate=validate_rules,
+)
+
+
 def org_create(*, actor, data: dict[str, Any]) -> Organisation:
-    data = _resolve_refs(data)
-    region = data.get("region")
-    if region is None:
-        raise ValidationError({"region": [_("请选择登记区划")]})
-    actor.require("orgs.change", region.code)
-    org = Organisation(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
-    org.region_code = region.code
-    validate_rules(org)
-    org.full_clean()
-    with transaction.atomic():
-        org.save()
-        record("orgs.organisation.create", actor=actor, obj=org, changes=diff({}, snapshot(org)))
-    return org
+    return create_record(KIND, actor=actor, data=data, record=record)
 
 
 def org_update(*, actor, org: Organisation, data: dict[str, Any]) -> Organisation:
-    actor.require("orgs.change", org.region_code)
-    data = _resolve_refs(data)
-    if data.get("region") is not None:
-        actor.require("orgs.change", data["region"].code)
-    before = snapshot(org)
-    for key, value in data.items():
-        if key in EDITABLE_FIELDS:
-            setattr(org, key, value)
-    org.region_code = org.region_id
-    validate_rules(org)
-    org.full_clean()
-    with transaction.atomic():
-        org.save()
-        changes = diff(before, snapshot(org))
-        if changes:
-            record("orgs.organisation.update", actor=actor, obj=org, changes=changes)
-    return org
+    return update_record(KIND, org, actor=actor, data=data, record=record)

@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shegong.audit.services import diff, record
 from shegong.core.fields import blind_index_for
 from shegong.core.identity import IdentityError, parse_id_number, validate_phone
-from shegong.core.scoping import across_regions, get_scoped_or_404
-from shegong.regions.models import Region
+from shegong.core.records import resolve_refs, snapshot
+from shegong.core.scoping import across_regions
 
 SENSITIVE = {"id_number", "phone"}
 
 
 def _snapshot(obj, fields: list[str]) -> dict[str, Any]:
-    data = {}
-    for name in fields:
-        field = obj._meta.get_field(name)
-        value = getattr(obj, field.attname)
-        data[name] = "***" if name in SENSITIVE and value else value
-    return data
+    return snapshot(obj, fields, SENSITIVE)
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -41,18 +31,7 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _resolve(data: dict[str, Any], refs: dict[str, type]) -> dict[str, Any]:
-    """Turn codes and ids into rows the actor can see: the same 404 for missing and not-yours."""
-    data = dict(data)
-    for key, model in refs.items():
-        value = data.get(key)
-        if value is None or value == "" or isinstance(value, model):
-            if value == "":
-                data[key] = None
-            continue
-        lookup = {"code": value} if model is Region else {"pk": value}
-        data[key] = get_scoped_or_404(model, **lookup)
-    return data
+_resolve = resolve_refs
 
 
 def _clean_identity(obj, errors: dict[str, list[str]], *, required_id: bool) -> None:
@@ -83,57 +62,3 @@ def _duplicate_identity(model, obj, errors: dict[str, list[str]], noun: str) -> 
         clash = model.objects.filter(id_number_index=index).exclude(pk=obj.pk).exists()
     if clash:
         errors.setdefault("id_number", []).append(_("该身份证号已登记为%(noun)s") % {"noun": noun})
-
-
-@dataclass(frozen=True)
-class PersonKind:
-    """How one registry (social workers, volunteers) is written: its permission, fields, checks and audit name."""
-
-    model: type
-    permission: str
-    fields: list[str]
-    refs: dict[str, type]
-    validate: Callable[[Any], None]
-    action: str  # audit action prefix, e.g. "people.worker"
-    missing_region: str
-
-
-def create_person(kind: PersonKind, *, actor, data: dict[str, Any]):
-    data = _resolve(data, kind.refs)
-    region = data.get("region")
-    if region is None:
-        raise ValidationError({"region": [kind.missing_region]})
-    actor.require(kind.permission, region.code)
-    obj = kind.model(**{k: v for k, v in data.items() if k in kind.fields and v is not None})
-    obj.region_code = region.code
-    kind.validate(obj)
-    obj.full_clean()
-    with transaction.atomic():
-        obj.save()
-        record(f"{kind.action}.create", actor=actor, obj=obj, changes=diff({}, _snapshot(obj, kind.fields)))
-    return obj
-
-
-def update_person(kind: PersonKind, obj, *, actor, data: dict[str, Any]):
-    """Apply ``data``; the audit entry names every changed field, a changed ID number or phone masked."""
-    actor.require(kind.permission, obj.region_code)
-    data = _resolve(data, kind.refs)
-    if data.get("region") is not None:
-        actor.require(kind.permission, data["region"].code)
-    before = _snapshot(obj, kind.fields)
-    old_sensitive = {k: getattr(obj, k) for k in SENSITIVE}
-    for key, value in data.items():
-        if key in kind.fields:
-            setattr(obj, key, "" if value is None and key in SENSITIVE else value)
-    obj.region_code = obj.region_id
-    kind.validate(obj)
-    obj.full_clean()
-    with transaction.atomic():
-        obj.save()
-        changes = diff(before, _snapshot(obj, kind.fields))
-        for key, old in old_sensitive.items():
-            if getattr(obj, key) != old:
-                changes[key] = {"before": "***", "after": "*** (changed)"}
-        if changes:
-            record(f"{kind.action}.update", actor=actor, obj=obj, changes=changes)
-    return obj

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.audit.services import record
+from shegong.core.records import RecordKind, create_record, update_record
 from shegong.core.regioncodes import in_subtree
 from shegong.core.text import join_list
 from shegong.regions.models import Region
@@ -22,11 +23,9 @@ from ..models import (
     VolunteerTeam,
 )
 from ._shared import (
-    PersonKind,
+    SENSITIVE,
     _clean_identity,
     _duplicate_identity,
-    create_person,
-    update_person,
 )
 
 VOLUNTEER_FIELDS = [
@@ -61,23 +60,24 @@ def _validate_volunteer(volunteer: Volunteer) -> None:
         raise ValidationError(errors)
 
 
-_KIND = PersonKind(
+_KIND = RecordKind(
     model=Volunteer,
     permission="volunteers.change",
     fields=VOLUNTEER_FIELDS,
     refs=VOLUNTEER_REFS,
     validate=_validate_volunteer,
     action="people.volunteer",
+    sensitive=SENSITIVE,
     missing_region=gettext_lazy("请选择所在区划"),
 )
 
 
 def volunteer_create(*, actor, data: dict[str, Any]) -> Volunteer:
-    return create_person(_KIND, actor=actor, data=data)
+    return create_record(_KIND, actor=actor, data=data, record=record)
 
 
 def volunteer_update(*, actor, volunteer: Volunteer, data: dict[str, Any]) -> Volunteer:
-    return update_person(_KIND, volunteer, actor=actor, data=data)
+    return update_record(_KIND, volunteer, actor=actor, data=data, record=record)
 
 
 def volunteer_self_register(*, data: dict[str, Any], request=None) -> Volunteer:

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shegong.audit.services import record
+from shegong.core.records import RecordKind, create_record, update_record
 from shegong.orgs.models import Organisation
 from shegong.regions.models import Region
 
@@ -17,11 +19,9 @@ from ..models import (
     SocialWorker,
 )
 from ._shared import (
-    PersonKind,
+    SENSITIVE,
     _clean_identity,
     _duplicate_identity,
-    create_person,
-    update_person,
 )
 
 WORKER_FIELDS = [
@@ -66,20 +66,21 @@ def _validate_worker(worker: SocialWorker) -> None:
         raise ValidationError(errors)
 
 
-_KIND = PersonKind(
+_KIND = RecordKind(
     model=SocialWorker,
     permission="people.change",
     fields=WORKER_FIELDS,
     refs=WORKER_REFS,
     validate=_validate_worker,
     action="people.worker",
+    sensitive=SENSITIVE,
     missing_region=gettext_lazy("请选择登记区划"),
 )
 
 
 def worker_create(*, actor, data: dict[str, Any]) -> SocialWorker:
-    return create_person(_KIND, actor=actor, data=data)
+    return create_record(_KIND, actor=actor, data=data, record=record)
 
 
 def worker_update(*, actor, worker: SocialWorker, data: dict[str, Any]) -> SocialWorker:
-    return update_person(_KIND, worker, actor=actor, data=data)
+    return update_record(_KIND, worker, actor=actor, data=data, record=record)
