@@ -1,5 +1,9 @@
-from django.http import JsonResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
+
+from shegong.core.api import too_big_body
 
 
 def _is_api(request) -> bool:
@@ -22,3 +26,15 @@ def server_error(request):
     if _is_api(request):
         return JsonResponse({"code": "server_error", "detail": "Internal error"}, status=500)
     return render(request, "errors/500.html", status=500)
+
+
+def bad_request(request, exception=None):
+    """Django answers 400 for a SuspiciousOperation; a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413."""
+    if isinstance(exception, RequestDataTooBig):
+        body = too_big_body()
+        if _is_api(request):
+            return JsonResponse(body, status=413)
+        return HttpResponse(body["detail"], status=413, content_type="text/plain; charset=utf-8")
+    if _is_api(request):
+        return JsonResponse({"code": "bad_request", "detail": gettext("请求无效")}, status=400)
+    return HttpResponse(gettext("请求无效"), status=400, content_type="text/plain; charset=utf-8")

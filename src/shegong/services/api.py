@@ -6,7 +6,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import Strict
 
-from shegong.core.api import STANDARD_ERRORS, StrictSchema, paginated
+from shegong.core.api import STANDARD_ERRORS, Month, StrictSchema, paginated
 from shegong.core.scoping import get_scoped_or_404
 from shegong.recipients.services import fetch as fetch_recipient
 from shegong.regions.models import Region
@@ -186,7 +186,7 @@ class RateOut(Schema):
 
 class RateFilter(Schema):
     region: str = Field(pattern=r"^\d{12}$")
-    month: str | None = Field(None, pattern=r"^\d{4}-\d{2}$")
+    month: Month | None = None
     months: int = Field(12, ge=1, le=36)
 
 
@@ -210,11 +210,7 @@ def _row(row, months) -> dict:
 def get_visit_rate(request, filters: Query[RateFilter]):
     request.auth.require("dashboard.view")
     region = get_scoped_or_404(Region, code=filters.region)
-    month = (
-        datetime.datetime.strptime(filters.month, "%Y-%m").date()
-        if filters.month
-        else timezone.localdate().replace(day=1)
-    )
+    month = filters.month or timezone.localdate().replace(day=1)
     rate = selectors.visit_rate(region, month=month, months=filters.months)
     return {
         "region": _row(rate.total, rate.months),
