@@ -20,6 +20,31 @@ def all_roles_token(username: str = "api-robustness") -> str:
     return raw
 
 
+def recipients_at(station, region_code: str, count: int) -> list:
+    """``count`` recipients in ``region_code`` served by ``station``: rows that make deleting the station a 409."""
+    import datetime
+
+    from shegong.recipients import services
+    from shegong.recipients.models import Category, Recipient
+
+    from ..recipients.helpers import id_number
+
+    made = [
+        services.recipient_create(
+            actor=SystemActor("test"),
+            data={"name": f"引用{i}", "id_number": id_number(), "region": region_code},
+            categories=[
+                {"category": Category.objects.get(code="dibao"), "start_on": datetime.date(2024, 1, 1)}
+            ],
+            risk_tier=3,
+            risk_reason="",
+        )
+        for i in range(count)
+    ]
+    Recipient.objects.filter(pk__in=[r.pk for r in made]).update(station=station)
+    return made
+
+
 @dataclass
 class Operation:
     method: str

@@ -12,14 +12,12 @@ from django.db.models import ProtectedError
 from django.test import RequestFactory
 from pydantic import ValidationError
 
-from shegong.accounts.actor import SystemActor
 from shegong.core.api import StrictSchema
 from shegong.core.forms import submit
 from shegong.people.models import SocialWorker
-from shegong.recipients.models import Category, Recipient
 
 from ..factories import DISTRICT, VILLAGE_A2
-from .support import all_roles_token, caller, operations
+from .support import all_roles_token, caller, operations, recipients_at
 
 
 @pytest.fixture
@@ -123,29 +121,8 @@ def test_patch_schema_documents_not_null_fields_without_null(client):
 # 3. Deleting a row others refer to -------------------------------------------------------------------------------
 
 
-def _recipients_at(station, count: int) -> list[Recipient]:
-    from shegong.recipients import services
-
-    from ..recipients.helpers import id_number
-
-    made = []
-    for i in range(count):
-        recipient = services.recipient_create(
-            actor=SystemActor("test"),
-            data={"name": f"引用{i}", "id_number": id_number(), "region": VILLAGE_A2},
-            categories=[
-                {"category": Category.objects.get(code="dibao"), "start_on": datetime.date(2024, 1, 1)}
-            ],
-            risk_tier=3,
-            risk_reason="",
-        )
-        made.append(recipient)
-    Recipient.objects.filter(pk__in=[r.pk for r in made]).update(station=station)
-    return made
-
-
 def test_deleting_a_station_recipients_refer_to_is_409(api, world):
-    _recipients_at(world.station_a, 3)
+    recipients_at(world.station_a, VILLAGE_A2, 3)
     response = api("delete", f"/api/v1/nodes/{world.station_a.pk}")
     assert response.status_code == 409, response.content
     body = response.json()
@@ -168,7 +145,7 @@ def test_every_delete_operation_is_covered_by_the_central_handler():
 
 
 def test_pages_show_the_same_refusal(world):
-    recipients = _recipients_at(world.station_a, 2)
+    recipients = recipients_at(world.station_a, VILLAGE_A2, 2)
     request = RequestFactory().post("/", {})
     form = forms.Form({})
 
