@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, IntegrityError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from shegong.core.api import ActorAuth
+from shegong.core.api import ActorAuth, protected_message, protected_references, too_big_body
+
+logger = logging.getLogger(__name__)
 
 
 def _field_path(loc) -> str:
@@ -53,6 +59,29 @@ def build_api() -> NinjaAPI:
     def on_data_error(request, exc):
         detail = [{"field": "", "message": "value out of range for the database"}]
         return api.create_response(request, {"code": "invalid", "detail": detail}, status=422)
+
+    @api.exception_handler(ProtectedError)
+    @api.exception_handler(RestrictedError)
+    def on_protected(request, exc):
+        # A delete refused because other rows still point at this one (on_delete=PROTECT/RESTRICT).
+        body = {
+            "code": "protected",
+            "detail": protected_message(exc),
+            "references": protected_references(exc),
+        }
+        return api.create_response(request, body, status=409)
+
+    @api.exception_handler(IntegrityError)
+    def on_integrity_error(request, exc):
+        # A database constraint the service did not check first: the request conflicts with stored rows. Logged,
+        # because it means a service misses a check that would have given a better message.
+        logger.warning("integrity error answered as 409 on %s %s: %s", request.method, request.path, exc)
+        detail = gettext("与已有记录冲突，未保存")
+        return api.create_response(request, {"code": "conflict", "detail": detail}, status=409)
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request, exc):
+        return api.create_response(request, too_big_body(), status=413)
 
     @api.exception_handler(Http404)
     def on_not_found(request, exc):

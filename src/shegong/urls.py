@@ -19,6 +19,7 @@ urlpatterns = [
     path("sysadmin/", admin.site.urls),
 ]
 
+handler400 = "shegong.core.errors.bad_request"
 handler404 = "shegong.core.errors.not_found"
 handler403 = "shegong.core.errors.forbidden"
 handler500 = "shegong.core.errors.server_error"

@@ -1,6 +1,8 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import ProtectedError, RestrictedError
 
+from shegong.core.api import protected_message
 from shegong.core.text import clean_text
 
 
@@ -19,7 +21,8 @@ def apply_errors(form, exc: ValidationError) -> None:
 def submit(request, form, action):
     """For a POST whose form is valid, run ``action(form)`` (one service call) and return its result.
 
-    A ValidationError from the service lands on the form, field by field, and the result is None — as it is
+    A ValidationError from the service lands on the form, field by field, and a delete refused because other
+    rows refer to the row (ProtectedError/RestrictedError) as one form error; the result is then None — as it is
     when nothing was posted or the form itself is invalid — so the view re-renders with what the user typed.
     """
     if request.method != "POST" or not form.is_valid():
@@ -28,6 +31,10 @@ def submit(request, form, action):
         return action(form)
     except ValidationError as exc:
         apply_errors(form, exc)
+        return None
+    except (ProtectedError, RestrictedError) as exc:
+        # A delete that other rows still point at: the same words the API answers with its 409.
+        form.add_error(None, protected_message(exc))
         return None
 
 

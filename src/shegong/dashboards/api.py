@@ -1,12 +1,10 @@
 """Dashboard figures over the API: coverage of a region and the monthly visit rate."""
 
-import datetime
-
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from shegong.core.api import STANDARD_ERRORS
+from shegong.core.api import STANDARD_ERRORS, Month
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.selectors import coverage
 from shegong.regions.api import code_or_404
@@ -68,7 +66,7 @@ class RateOut(Schema):
 
 class RateFilter(Schema):
     region: str = Field(pattern=r"^\d{12}$")
-    month: str | None = Field(None, pattern=r"^\d{4}-\d{2}$")
+    month: Month | None = None
     months: int = Field(12, ge=1, le=36)
 
 
@@ -92,11 +90,7 @@ def _row(row, months) -> dict:
 def get_visit_rate(request, filters: Query[RateFilter]):
     request.auth.require("dashboard.view")
     region = get_scoped_or_404(Region, code=filters.region)
-    month = (
-        datetime.datetime.strptime(filters.month, "%Y-%m").date()
-        if filters.month
-        else timezone.localdate().replace(day=1)
-    )
+    month = filters.month or timezone.localdate().replace(day=1)
     rate = selectors.visit_rate(region, month=month, months=filters.months)
     return {
         "region": _row(rate.total, rate.months),

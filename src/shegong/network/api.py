@@ -5,7 +5,7 @@ from typing import Literal
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from shegong.core.api import STANDARD_ERRORS, JsonDate, JsonDecimal, StrictSchema, paginated
+from shegong.core.api import STANDARD_ERRORS, JsonDate, JsonDecimal, PatchSchema, StrictSchema, paginated
 from shegong.core.scoping import get_scoped_or_404
 
 from . import selectors, services
@@ -34,7 +34,9 @@ class NodeIn(StrictSchema):
     phone: str = Field("", max_length=30)
 
 
-class NodePatch(StrictSchema):
+class NodePatch(PatchSchema):
+    django_model = ServiceNode
+
     level: LevelLiteral | None = None
     region: RegionCode | None = Field(None, pattern=r"^\d{12}$")
     name: str | None = Field(None, min_length=1, max_length=120)

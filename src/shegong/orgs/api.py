@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from ninja import Field, Query, Router, Schema
 from pydantic import Strict
 
-from shegong.core.api import STANDARD_ERRORS, StrictSchema, paginated
+from shegong.core.api import STANDARD_ERRORS, PatchSchema, StrictSchema, paginated
 from shegong.core.scoping import get_scoped_or_404
 
 from . import selectors, services
@@ -40,7 +40,9 @@ class OrgIn(StrictSchema):
     founded_on: Day | None = None
 
 
-class OrgPatch(StrictSchema):
+class OrgPatch(PatchSchema):
+    django_model = Organisation
+
     name: str | None = Field(None, min_length=1, max_length=150)
     credit_code: str | None = Field(None, max_length=18)
     kind: KindLiteral | None = None

@@ -8,7 +8,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import Strict
 
-from shegong.core.api import STANDARD_ERRORS, StrictSchema, paginated
+from shegong.core.api import STANDARD_ERRORS, PatchSchema, StrictSchema, paginated
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.scoping import get_scoped_or_404
 
@@ -57,7 +57,9 @@ class WorkerIn(StrictSchema):
     status: WorkerStatusLiteral = "active"
 
 
-class WorkerPatch(StrictSchema):
+class WorkerPatch(PatchSchema):
+    django_model = SocialWorker
+
     region: str | None = Field(None, pattern=r"^\d{12}$")
     name: str | None = Field(None, min_length=1, max_length=50)
     id_number: str | None = Field(None, min_length=15, max_length=18)
@@ -325,7 +327,9 @@ class VolunteerIn(StrictSchema):
     status: Literal["pending", "active", "inactive"] = "active"
 
 
-class VolunteerPatch(StrictSchema):
+class VolunteerPatch(PatchSchema):
+    django_model = Volunteer
+
     region: str | None = Field(None, pattern=r"^\d{12}$")
     name: str | None = Field(None, min_length=1, max_length=50)
     id_number: str | None = Field(None, max_length=18)

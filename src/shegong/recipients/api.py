@@ -4,7 +4,7 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from shegong.core.api import STANDARD_ERRORS, StrictSchema, paginated
+from shegong.core.api import STANDARD_ERRORS, PatchSchema, StrictSchema, paginated
 from shegong.core.masking import mask_id_number, mask_phone
 
 from . import selectors, services
@@ -32,7 +32,9 @@ class RecipientIn(StrictSchema):
     categories: list[CategoryIn] = []
 
 
-class RecipientPatch(StrictSchema):
+class RecipientPatch(PatchSchema):
+    django_model = Recipient
+
     name: str | None = Field(None, min_length=1, max_length=50)
     phone: str | None = Field(None, max_length=30)
     address: str | None = Field(None, max_length=200)
