@@ -34,7 +34,7 @@ ROW_PARAMETERS = {
     "assignment_id": "people.WorkerAssignment",
     "hours_id": "people.VolunteerHours",
     "recipient_id": "recipients.Recipient",
-    "visit_id": "services.Visit",
+    "visit_id": "visits.Visit",
 }
 REGION_PARAMETERS = {"code", "region", "under", "parent"}
 
