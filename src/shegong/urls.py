@@ -11,6 +11,7 @@ urlpatterns = [
     path("regions/", include("shegong.regions.urls")),
     path("network/", include("shegong.network.urls")),
     path("audit/", include("shegong.audit.urls")),
+    path("exports/", include("shegong.core.urls")),
     path("recipients/", include("shegong.recipients.urls")),
     path("visits/", include("shegong.visits.urls")),
     path("people/", include("shegong.people.urls")),

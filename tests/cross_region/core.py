@@ -80,3 +80,39 @@ def extend(world):
     world.extras["token_a"], _raw = token_create(actor=SystemActor(), user=world.user_a, name="MARKERA-token")
 
     record("test.marker", actor=world.user_a, obj=world.station_a, reason="MARKERA-audit")
+    _extend_exports(world)
+
+
+ENDPOINTS += [
+    Endpoint("exports:list", "list", lambda w: "/exports/"),
+    Endpoint("exports:detail", "detail", lambda w: f"/exports/{w.extras['export_request_a'].pk}/"),
+    Endpoint(
+        "exports:approve",
+        "write",
+        lambda w: f"/exports/{w.extras['export_request_a'].pk}/approve/",
+        method="POST",
+        body=lambda w: {},
+        content_type="form",
+    ),
+    Endpoint(
+        "exports:download",
+        "write",
+        lambda w: f"/exports/{w.extras['export_request_a'].pk}/download/",
+        method="POST",
+        body=lambda w: {},
+        content_type="form",
+    ),
+]
+
+
+def _extend_exports(world):
+    from shegong.core.models import ExportRequest
+
+    world.extras["export_request_a"] = ExportRequest.objects.create(
+        region_code=world.regions["town_a"].code,
+        export_key="recipients.recipient",
+        permission="recipients.reveal",
+        reason="MARKERA-export-reason",
+        row_count=5000,
+        requested_by=world.user_a,
+    )

@@ -105,7 +105,8 @@ def test_export_is_masked_without_reveal_and_audited(world, people, login, clien
     login(operator)
     response = client.get("/recipients/export/?risk=2")
     rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
-    assert len(rows) == 13
+    assert len(rows) == 15  # header, 12 rows, a blank row and the line naming the exporter
+    assert rows[-1][0].startswith("导出人：")
     assert rows[1][2] == "138****8000" and "*" in rows[1][1]
     assert AuditEvent.objects.filter(action="export").exists()
 

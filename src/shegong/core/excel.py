@@ -26,8 +26,22 @@ def export_text(value: str) -> str:
     return value
 
 
-def build_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+def build_workbook(
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    footer: str = "",
+    creator: str = "",
+) -> bytes:
+    """``footer`` (who exported and when) goes into a last line after a blank row, the printed page footer and
+    the workbook's description; ``creator`` into the workbook's author, so a file found later names its source."""
     workbook = Workbook(write_only=False)
+    if creator:
+        workbook.properties.creator = export_text(creator)
+        workbook.properties.lastModifiedBy = export_text(creator)
+    if footer:
+        workbook.properties.description = export_text(footer)
     sheet = workbook.active
     sheet.title = title[:31]
     sheet.append([export_text(str(h)) for h in headers])
@@ -47,6 +61,10 @@ def build_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[o
                 cell.quotePrefix = True
         for i, value in enumerate(values[: len(widths)]):
             widths[i] = min(50, max(widths[i], len(str(value)) + 2))
+    if footer:
+        sheet.append([])
+        sheet.append([export_text(footer)])
+        sheet.oddFooter.center.text = export_text(footer).replace("&", "&&")
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"

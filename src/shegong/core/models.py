@@ -1,4 +1,9 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shegong.core.scoping import RegionOwned
 
 
 class ScheduleRun(models.Model):
@@ -9,3 +14,53 @@ class ScheduleRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.finished_on}"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准，待下载")
+    DOWNLOADED = "downloaded", _("已下载")
+
+
+class ExportRequest(RegionOwned):
+    """An unmasked export above ``SHEGONG_UNMASKED_EXPORT_APPROVAL_ROWS`` rows, waiting for a second person.
+
+    Only the query is kept (the export's key and its filters), never the file: the file is built again, under the
+    requester's scope, for its one download after another holder of the reveal permission approved it.
+    """
+
+    export_key = models.CharField(max_length=60)
+    permission = models.CharField(max_length=60)
+    filters = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(_("事由"), max_length=300)
+    row_count = models.PositiveIntegerField(_("行数"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="export_requests"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="export_approvals",
+    )
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("下载时间"), null=True, blank=True)
+
+    class Meta(RegionOwned.Meta):
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("导出申请")
+        verbose_name_plural = _("导出申请")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(approved_by=models.F("requested_by")),
+                name="export_request_approver_is_another_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.export_key} #{self.pk}"

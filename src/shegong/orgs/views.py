@@ -4,12 +4,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from shegong.audit.services import record
-from shegong.core.excel import build_workbook, xlsx_response
+from shegong.core.excel import xlsx_response
+from shegong.core.export_views import export_page
+from shegong.core.exports import Column, ExportSpec, register
 from shegong.core.forms import apply_errors, submit
 from shegong.core.importpage import import_page
 from shegong.core.scoping import get_scoped_or_404
@@ -60,59 +61,43 @@ def org_list(request):
     return render(request, template, context)
 
 
+# The contact phone is the organisation's registered public contact, exported as registered (no orgs.reveal).
+ORG_EXPORT = register(
+    ExportSpec(
+        key="orgs.organisation",
+        title=gettext_lazy("社会组织"),
+        permission="orgs.view",
+        filters=_filters,
+        rows=lambda filters, actor: selectors.organisations(**filters),
+        limit=100000,
+        columns=[
+            Column(gettext_lazy("名称"), lambda o: o.name),
+            Column(gettext_lazy("统一社会信用代码"), lambda o: o.credit_code or ""),
+            Column(gettext_lazy("类型"), lambda o: o.get_kind_display()),
+            Column(gettext_lazy("类别"), lambda o: o.get_category_display()),
+            Column(gettext_lazy("登记区划"), lambda o: o.region.name),
+            Column(gettext_lazy("区划代码"), lambda o: o.region_id),
+            Column(gettext_lazy("评估等级"), lambda o: o.rating or ""),
+            Column(gettext_lazy("评级日期"), lambda o: o.rating_date),
+            Column(gettext_lazy("等级有效期至"), lambda o: o.rating_expires),
+            Column(
+                gettext_lazy("备案状态"),
+                lambda o: o.get_filing_status_display() if o.filing_status else "",
+            ),
+            Column(gettext_lazy("备案日期"), lambda o: o.filed_on),
+            Column(gettext_lazy("孵化枢纽"), lambda o: o.incubated_by.name if o.incubated_by else ""),
+            Column(gettext_lazy("党组织建设"), lambda o: o.get_party_branch_display()),
+            Column(gettext_lazy("负责人"), lambda o: o.contact),
+            Column(gettext_lazy("联系电话"), lambda o: o.phone),
+            Column(gettext_lazy("成立日期"), lambda o: o.founded_on),
+        ],
+    )
+)
+
+
 @login_required
 def org_export(request):
-    request.actor.require("orgs.view")
-    filters = _filters(request)
-    rows = [
-        (
-            o.name,
-            o.credit_code or "",
-            o.get_kind_display(),
-            o.get_category_display(),
-            o.region.name,
-            o.region_id,
-            o.rating or "",
-            o.rating_date,
-            o.rating_expires,
-            o.get_filing_status_display() if o.filing_status else "",
-            o.filed_on,
-            o.incubated_by.name if o.incubated_by else "",
-            o.get_party_branch_display(),
-            o.contact,
-            o.phone,
-            o.founded_on,
-        )
-        for o in selectors.organisations(**filters)[:100000]
-    ]
-    headers = [
-        "名称",
-        "统一社会信用代码",
-        "类型",
-        "类别",
-        "登记区划",
-        "区划代码",
-        "评估等级",
-        "评级日期",
-        "等级有效期至",
-        "备案状态",
-        "备案日期",
-        "孵化枢纽",
-        "党组织建设",
-        "负责人",
-        "联系电话",
-        "成立日期",
-    ]
-    record(
-        "export",
-        actor=request.actor,
-        object_type="orgs.organisation",
-        request=request,
-        region_code=request.actor.home_region_code,
-        changes={"rows": len(rows), "filters": {k: v for k, v in filters.items() if v}},
-    )
-    sheet = _("社会组织")
-    return xlsx_response(f"{sheet}-{timezone.localdate():%Y%m%d}.xlsx", build_workbook(sheet, headers, rows))
+    return export_page(request, ORG_EXPORT)
 
 
 @login_required

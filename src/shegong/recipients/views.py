@@ -8,18 +8,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shegong.audit.services import record
-from shegong.core.excel import build_workbook, xlsx_response
+from shegong.core.excel import xlsx_response
+from shegong.core.export_views import export_options, export_page
 from shegong.core.forms import apply_errors
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.regioncodes import RegionCodeError, normalise
 from shegong.core.scoping import get_scoped_or_404
-from shegong.core.text import join_list, join_messages
+from shegong.core.text import join_messages
 from shegong.regions.models import Region
 from shegong.regions.selectors import area_choices, region_from_request, village_choices
 
 from . import care, imports, selectors, services
 from .care import rules as care_rules
+from .exports import RECIPIENT_EXPORT
 from .forms import (
     AssessmentForm,
     CategoryForm,
@@ -65,6 +66,7 @@ def recipient_list(request):
         "can_import": request.actor.can("recipients.import"),
         "can_export": request.actor.can("recipients.export"),
         "query": request.GET.urlencode(),
+        **export_options(request, RECIPIENT_EXPORT),
     }
     template = "recipients/_table.html" if request.htmx else "recipients/list.html"
     return render(request, template, context)
@@ -72,50 +74,7 @@ def recipient_list(request):
 
 @login_required
 def recipient_export(request):
-    request.actor.require("recipients.export")
-    filters = _filters(request)
-    reveal = request.actor.can("recipients.reveal")
-    rows = []
-    for r in selectors.recipients(**filters).prefetch_related("memberships__category")[:50000]:
-        current = [m.category.name for m in r.memberships.all() if m.is_current()]
-        rows.append(
-            [
-                r.name,
-                r.id_number if reveal else mask_id_number(r.id_number),
-                r.phone if reveal else mask_phone(r.phone),
-                r.region.name,
-                r.region_id,
-                r.address,
-                join_list(current),
-                r.get_risk_tier_display(),
-                r.get_status_display(),
-                r.worker.name if r.worker else "",
-                r.next_due_on or "",
-            ]
-        )
-    record(
-        "export",
-        actor=request.actor,
-        object_type="recipients.recipient",
-        region_code=request.actor.home_region_code,
-        changes={"filters": filters, "rows": len(rows), "revealed": reveal},
-        request=request,
-    )
-    headers = [
-        _("姓名"),
-        _("身份证号"),
-        _("联系电话"),
-        _("村（社区）"),
-        _("区划代码"),
-        _("居住地址"),
-        _("对象类别"),
-        _("风险等级"),
-        _("状态"),
-        _("责任社工"),
-        _("下次应访日期"),
-    ]
-    name = _("服务对象名册") + f"-{timezone.localdate():%Y%m%d}.xlsx"
-    return xlsx_response(name, build_workbook(_("服务对象"), headers, rows))
+    return export_page(request, RECIPIENT_EXPORT)
 
 
 def _form_page(request, form, title, recipient=None):

@@ -1,13 +1,10 @@
-"""Helpers the people pages share: exports, reveals, button actions and return addresses."""
+"""Helpers the people pages share: reveals, button actions and return addresses."""
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shegong.audit.services import record
-from shegong.core.excel import build_workbook, xlsx_response
 from shegong.core.forms import submit
 from shegong.core.text import join_messages
 
@@ -15,20 +12,6 @@ from .. import services
 from ..forms import (
     RevealForm,
 )
-
-
-def _export(request, *, filename: str, headers: list[str], rows: list, object_type: str, filters: dict):
-    record(
-        "export",
-        actor=request.actor,
-        object_type=object_type,
-        request=request,
-        region_code=request.actor.home_region_code,
-        changes={"rows": len(rows), "filters": {k: str(v) for k, v in filters.items() if v}},
-    )
-    return xlsx_response(
-        f"{filename}-{timezone.localdate():%Y%m%d}.xlsx", build_workbook(filename, headers, rows)
-    )
 
 
 def _submit_and_report(request, form, action):

@@ -6,8 +6,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shegong.core.export_views import export_page
+from shegong.core.exports import Column, ExportSpec, register
 from shegong.core.forms import submit
 from shegong.core.scoping import get_scoped_or_404
 from shegong.regions.models import Region
@@ -26,7 +29,7 @@ from ..models import (
     VolunteerHours,
     VolunteerTeam,
 )
-from ._shared import _back, _export, _submit_and_report
+from ._shared import _back, _submit_and_report
 
 
 @login_required
@@ -134,33 +137,32 @@ def hours_list(request):
     return render(request, "people/hours.html", context)
 
 
+HOURS_EXPORT = register(
+    ExportSpec(
+        key="people.volunteerhours",
+        title=gettext_lazy("志愿服务时长"),
+        permission="volunteers.view",
+        filters=_hours_filters,
+        rows=lambda filters, actor: selectors.hours_entries(**filters),
+        limit=100000,
+        columns=[
+            Column(gettext_lazy("志愿者"), lambda h: h.volunteer.name),
+            Column(gettext_lazy("服务日期"), lambda h: h.served_on),
+            Column(gettext_lazy("时长"), lambda h: h.hours),
+            Column(gettext_lazy("服务内容"), lambda h: h.description),
+            Column(gettext_lazy("队伍"), lambda h: h.team.name if h.team else ""),
+            Column(gettext_lazy("活动"), lambda h: h.activity.title if h.activity else ""),
+            Column(gettext_lazy("状态"), lambda h: h.get_status_display()),
+            Column(gettext_lazy("确认人"), lambda h: h.confirmed_by.label if h.confirmed_by else ""),
+            Column(gettext_lazy("意见"), lambda h: h.note),
+        ],
+    )
+)
+
+
 @login_required
 def hours_export(request):
-    request.actor.require("volunteers.view")
-    filters = _hours_filters(request)
-    rows = [
-        (
-            h.volunteer.name,
-            h.served_on,
-            h.hours,
-            h.description,
-            h.team.name if h.team else "",
-            h.activity.title if h.activity else "",
-            h.get_status_display(),
-            h.confirmed_by.label if h.confirmed_by else "",
-            h.note,
-        )
-        for h in selectors.hours_entries(**filters)[:100000]
-    ]
-    headers = ["志愿者", "服务日期", "时长", "服务内容", "队伍", "活动", "状态", "确认人", "意见"]
-    return _export(
-        request,
-        filename="志愿服务时长",
-        headers=headers,
-        rows=rows,
-        object_type="people.volunteerhours",
-        filters=filters,
-    )
+    return export_page(request, HOURS_EXPORT)
 
 
 @login_required

@@ -7,9 +7,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shegong.core.excel import xlsx_response
+from shegong.core.export_views import export_options, export_page
+from shegong.core.exports import Column, ExportSpec, register
 from shegong.core.forms import submit
 from shegong.core.importpage import import_page
 from shegong.core.masking import mask_id_number, mask_phone
@@ -30,7 +33,7 @@ from ..models import (
     VolunteerStatus,
     VolunteerTeam,
 )
-from ._shared import _back, _export, _reveal, _submit_and_report
+from ._shared import _back, _reveal, _submit_and_report
 
 
 def _volunteer_filters(request) -> dict:
@@ -62,50 +65,39 @@ def volunteer_list(request):
         "query": request.GET.urlencode(),
         "pending": Volunteer.objects.filter(status=VolunteerStatus.PENDING).count(),
         "can_change": request.actor.can("volunteers.change"),
+        **export_options(request, VOLUNTEER_EXPORT),
     }
     template = "people/_volunteers_table.html" if request.htmx else "people/volunteers.html"
     return render(request, template, context)
 
 
+VOLUNTEER_EXPORT = register(
+    ExportSpec(
+        key="people.volunteer",
+        title=gettext_lazy("志愿者"),
+        permission="volunteers.view",
+        reveal_permission="people.reveal",
+        filters=_volunteer_filters,
+        rows=lambda filters, actor: selectors.volunteers(**filters),
+        columns=[
+            Column(gettext_lazy("姓名"), lambda v: v.name),
+            Column(gettext_lazy("身份证号"), lambda v: v.id_number, mask_id_number),
+            Column(gettext_lazy("手机号"), lambda v: v.phone, mask_phone),
+            Column(gettext_lazy("技能"), lambda v: "、".join(v.skill_labels)),
+            Column(gettext_lazy("所属队伍"), lambda v: v.team.name if v.team else ""),
+            Column(gettext_lazy("招募社工"), lambda v: v.recruited_by.name if v.recruited_by else ""),
+            Column(gettext_lazy("状态"), lambda v: v.get_status_display()),
+            Column(gettext_lazy("所在区划"), lambda v: v.region.name),
+            Column(gettext_lazy("登记日期"), lambda v: v.registered_on),
+            Column(gettext_lazy("已确认时长"), lambda v: v.confirmed_hours or 0),
+        ],
+    )
+)
+
+
 @login_required
 def volunteer_export(request):
-    request.actor.require("volunteers.view")
-    filters = _volunteer_filters(request)
-    rows = [
-        (
-            v.name,
-            mask_id_number(v.id_number),
-            mask_phone(v.phone),
-            "、".join(v.skill_labels),
-            v.team.name if v.team else "",
-            v.recruited_by.name if v.recruited_by else "",
-            v.get_status_display(),
-            v.region.name,
-            v.registered_on,
-            v.confirmed_hours or 0,
-        )
-        for v in selectors.volunteers(**filters)[:50000]
-    ]
-    headers = [
-        "姓名",
-        "身份证号",
-        "手机号",
-        "技能",
-        "所属队伍",
-        "招募社工",
-        "状态",
-        "所在区划",
-        "登记日期",
-        "已确认时长",
-    ]
-    return _export(
-        request,
-        filename="志愿者",
-        headers=headers,
-        rows=rows,
-        object_type="people.volunteer",
-        filters=filters,
-    )
+    return export_page(request, VOLUNTEER_EXPORT)
 
 
 @login_required

@@ -7,9 +7,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shegong.core.excel import xlsx_response
+from shegong.core.export_views import export_options, export_page
+from shegong.core.exports import Column, ExportSpec, register
 from shegong.core.forms import submit
 from shegong.core.importpage import import_page
 from shegong.core.masking import mask_id_number, mask_phone
@@ -38,7 +41,7 @@ from ..models import (
     WorkerAssignment,
     WorkerStatus,
 )
-from ._shared import _back, _export, _reveal, _submit_and_report
+from ._shared import _back, _reveal, _submit_and_report
 
 
 def _worker_filters(request) -> dict:
@@ -70,66 +73,54 @@ def worker_list(request):
         "query": request.GET.urlencode(),
         "can_change": request.actor.can("people.change"),
         "can_import": request.actor.can("people.import"),
+        **export_options(request, WORKER_EXPORT),
     }
     template = "people/_workers_table.html" if request.htmx else "people/workers.html"
     return render(request, template, context)
 
 
+def _worker_rows(filters: dict, actor) -> list:
+    workers = list(selectors.workers(**filters)[:50000])
+    posts = selectors.current_posts([w.pk for w in workers])
+    for w in workers:
+        w.export_posts = "、".join(a.node.name for a in posts.get(w.pk, []))
+    return workers
+
+
+WORKER_EXPORT = register(
+    ExportSpec(
+        key="people.socialworker",
+        title=gettext_lazy("社工"),
+        permission="people.view",
+        reveal_permission="people.reveal",
+        filters=_worker_filters,
+        rows=_worker_rows,
+        columns=[
+            Column(gettext_lazy("姓名"), lambda w: w.name),
+            Column(gettext_lazy("身份证号"), lambda w: w.id_number, mask_id_number),
+            Column(gettext_lazy("手机号"), lambda w: w.phone, mask_phone),
+            Column(gettext_lazy("性别"), lambda w: w.get_gender_display()),
+            Column(gettext_lazy("出生日期"), lambda w: w.birth_date),
+            Column(gettext_lazy("学历"), lambda w: w.get_education_display()),
+            Column(gettext_lazy("职业资格"), lambda w: w.get_certificate_display()),
+            Column(gettext_lazy("证书编号"), lambda w: w.certificate_number),
+            Column(gettext_lazy("取证日期"), lambda w: w.certificate_date),
+            Column(gettext_lazy("用人机构"), lambda w: w.employer.name if w.employer else ""),
+            Column(gettext_lazy("薪酬体系"), lambda w: w.pay_post.ladder.name if w.pay_post else ""),
+            Column(gettext_lazy("薪酬岗位"), lambda w: w.pay_post.name if w.pay_post else ""),
+            Column(gettext_lazy("薪级"), lambda w: w.pay_grade),
+            Column(gettext_lazy("状态"), lambda w: w.get_status_display()),
+            Column(gettext_lazy("登记区划"), lambda w: w.region.name),
+            Column(gettext_lazy("在岗阵地"), lambda w: w.export_posts),
+            Column(gettext_lazy("招募志愿者"), lambda w: w.recruit_count),
+        ],
+    )
+)
+
+
 @login_required
 def worker_export(request):
-    request.actor.require("people.view")
-    filters = _worker_filters(request)
-    queryset = list(selectors.workers(**filters)[:50000])
-    posts = selectors.current_posts([w.pk for w in queryset])
-    rows = [
-        (
-            w.name,
-            mask_id_number(w.id_number),
-            mask_phone(w.phone),
-            w.get_gender_display(),
-            w.birth_date,
-            w.get_education_display(),
-            w.get_certificate_display(),
-            w.certificate_number,
-            w.certificate_date,
-            w.employer.name if w.employer else "",
-            w.pay_post.ladder.name if w.pay_post else "",
-            w.pay_post.name if w.pay_post else "",
-            w.pay_grade,
-            w.get_status_display(),
-            w.region.name,
-            "、".join(a.node.name for a in posts.get(w.pk, [])),
-            w.recruit_count,
-        )
-        for w in queryset
-    ]
-    headers = [
-        "姓名",
-        "身份证号",
-        "手机号",
-        "性别",
-        "出生日期",
-        "学历",
-        "职业资格",
-        "证书编号",
-        "取证日期",
-        "用人机构",
-        "薪酬体系",
-        "薪酬岗位",
-        "薪级",
-        "状态",
-        "登记区划",
-        "在岗阵地",
-        "招募志愿者",
-    ]
-    return _export(
-        request,
-        filename="社工",
-        headers=headers,
-        rows=rows,
-        object_type="people.socialworker",
-        filters=filters,
-    )
+    return export_page(request, WORKER_EXPORT)
 
 
 def _worker_context(request, worker: SocialWorker, assignment_form=None) -> dict:

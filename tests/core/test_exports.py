@@ -1,0 +1,166 @@
+"""The one audited export (shegong.core.exports): masked by default, plain only with the reveal permission and a
+reason, audited with filters and row count, naming its exporter, and above a threshold approved by a second person."""
+
+import io
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from shegong.audit.models import AuditEvent
+from shegong.core.models import ExportRequest, ExportStatus
+from shegong.recipients.models import RiskTier
+from tests.factories import TOWN_A, VILLAGE_A1, login_client, make_user
+from tests.recipients.helpers import make_recipient
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "13800138000"
+
+
+@pytest.fixture
+def people(world):
+    return [make_recipient(VILLAGE_A1, name=f"对象{i}", tier=RiskTier.KEY, phone=PHONE) for i in range(3)]
+
+
+def _sheet(response):
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(response.content))
+    return book, book.active
+
+
+def _id_cell(sheet, people):
+    """The ID cell of the row for people[0] (rows are not in creation order)."""
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == people[0].name:
+            return row[1].value, row[2].value
+    raise AssertionError("row missing")
+
+
+def test_an_officials_export_without_a_reason_is_masked(world, people, login, client):
+    login(world.official_a)  # holds recipients.reveal, and got plain numbers before
+    book, sheet = _sheet(client.get("/recipients/export/"))
+    id_value, phone = _id_cell(sheet, people)
+    assert id_value != people[0].id_number and "*" in id_value and id_value.endswith(people[0].id_number[-4:])
+    assert phone == "138****8000"
+    event = AuditEvent.objects.filter(action="export").latest("seq")
+    assert event.changes["rows"] == 3 and event.changes["revealed"] is False and event.reason == ""
+
+
+def test_a_reason_gives_plain_numbers_and_the_audit_entry_holds_reason_filters_and_rows(
+    world, people, login, client
+):
+    login(world.official_a)
+    response = client.post(
+        f"/recipients/export/?risk={RiskTier.KEY.value}", {"reveal": "on", "reason": "核对低保名单"}
+    )
+    _book, sheet = _sheet(response)
+    assert _id_cell(sheet, people) == (people[0].id_number, PHONE)
+    event = AuditEvent.objects.filter(action="export").latest("seq")
+    assert event.reason == "核对低保名单"
+    assert event.changes["rows"] == 3 and event.changes["revealed"] is True
+    assert event.changes["filters"] == {"risk": str(RiskTier.KEY.value)}
+    assert "核对低保名单" in sheet.cell(row=sheet.max_row, column=1).value
+
+
+def test_reveal_without_a_reason_shows_the_form_again_and_exports_nothing(world, people, login, client):
+    login(world.official_a)
+    response = client.post("/recipients/export/", {"reveal": "on", "reason": "  "})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert "须填写事由" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_an_actor_without_reveal_permission_cannot_get_plain(world, people, login, client):
+    operator = make_user("operator", region_code=TOWN_A)  # recipients.export, no recipients.reveal
+    login(operator)
+    page = client.get("/recipients/").content.decode()
+    assert "显示完整证件号和电话" not in page  # the option is not offered
+    response = client.post("/recipients/export/", {"reveal": "on", "reason": "想看看"})
+    assert response.status_code == 403
+    assert PHONE.encode() not in response.content
+    _book, sheet = _sheet(client.post("/recipients/export/", {"reason": "想看看"}))  # no reveal: masked
+    assert _id_cell(sheet, people)[1] == "138****8000"
+
+    login(world.official_a)
+    assert "显示完整证件号和电话" in client.get("/recipients/").content.decode()
+
+
+def test_the_file_names_its_exporter_and_when(world, people, login, client):
+    world.official_a.display_name = "张三"
+    world.official_a.save()
+    login(world.official_a)
+    book, sheet = _sheet(client.get("/recipients/export/"))
+    footer = sheet.cell(row=sheet.max_row, column=1).value
+    assert footer.startswith("导出人：张三  导出时间：20")
+    assert book.properties.creator == "张三" and "张三" in book.properties.description
+    assert "张三" in sheet.oddFooter.center.text
+
+
+@pytest.mark.parametrize("url", ["/people/workers/export/", "/people/volunteers/export/"])
+def test_people_exports_are_masked_and_name_the_exporter(world, login, client, url):
+    login(world.official_a)
+    _book, sheet = _sheet(client.get(url))
+    assert sheet.cell(row=sheet.max_row, column=1).value.startswith("导出人：official")
+
+
+def test_above_the_threshold_plain_needs_another_persons_approval(world, people, login, client, settings):
+    settings.SHEGONG_UNMASKED_EXPORT_APPROVAL_ROWS = 2
+    requester = make_user("township", region_code=TOWN_A)
+    approver = make_user("township", region_code=TOWN_A)
+    no_reveal = make_user("operator", region_code=TOWN_A)
+    login(requester)
+    response = client.post("/recipients/export/", {"reveal": "on", "reason": "全量核查"})
+    export_request = ExportRequest.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/exports/{export_request.pk}/"
+    assert export_request.status == ExportStatus.PENDING and export_request.row_count == 3
+    assert not AuditEvent.objects.filter(action="export").exists()
+    assert AuditEvent.objects.filter(action="export.request", reason="全量核查").exists()
+
+    # The requester can neither approve nor download it yet.
+    assert "批准导出" not in client.get(f"/exports/{export_request.pk}/").content.decode()
+    assert client.post(f"/exports/{export_request.pk}/approve/").status_code == 403
+    client.post(f"/exports/{export_request.pk}/download/")
+    export_request.refresh_from_db()
+    assert export_request.status == ExportStatus.PENDING and export_request.approved_by is None
+
+    # Someone without the reveal permission does not see it at all.
+    other = login_client(Client(), no_reveal)
+    assert other.get(f"/exports/{export_request.pk}/").status_code == 404
+    assert other.post(f"/exports/{export_request.pk}/approve/").status_code == 404
+
+    # A second holder of recipients.reveal in the region approves with one click.
+    second = login_client(Client(), approver)
+    assert "全量核查" in second.get("/exports/").content.decode()
+    assert "批准导出" in second.get(f"/exports/{export_request.pk}/").content.decode()
+    assert second.post(f"/exports/{export_request.pk}/approve/").status_code == 302
+    export_request.refresh_from_db()
+    assert export_request.status == ExportStatus.APPROVED and export_request.approved_by == approver
+    assert AuditEvent.objects.filter(action="export.approve", actor_id=approver.pk).exists()
+    # The approver cannot download it.
+    assert second.post(f"/exports/{export_request.pk}/download/").status_code == 403
+
+    # The requester downloads it once.
+    _book, sheet = _sheet(client.post(f"/exports/{export_request.pk}/download/"))
+    assert _id_cell(sheet, people) == (people[0].id_number, PHONE)
+    event = AuditEvent.objects.filter(action="export").latest("seq")
+    assert event.actor_id == requester.pk and event.reason == "全量核查"
+    assert event.changes["rows"] == 3 and event.changes["export_request"] == export_request.pk
+    again = client.post(f"/exports/{export_request.pk}/download/")
+    assert again.status_code == 302 and AuditEvent.objects.filter(action="export").count() == 1
+
+
+def test_the_database_refuses_a_self_approval(world):
+    from django.db import IntegrityError, transaction
+
+    export_request = ExportRequest.objects.create(
+        region_code=TOWN_A,
+        export_key="recipients.recipient",
+        permission="recipients.reveal",
+        reason="x",
+        row_count=5000,
+        requested_by=world.user_a,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ExportRequest.objects.filter(pk=export_request.pk).update(approved_by=world.user_a)
