@@ -13,12 +13,12 @@ class AuditConfig(AppConfig):
 
         connection_created.connect(register_sqlite_function, dispatch_uid="shegong.audit.guard")
 
-        from shegong.core import exports, schedules
+        from shegong.core import auditing, schedules
 
         from .services import record
         from .tasks import checkpoint_due, take_checkpoint
 
-        exports.provide_recorder(record)
+        auditing.provide_recorder(record)
 
         schedules.register(
             schedules.Schedule(

@@ -43,7 +43,7 @@ def demo_modules() -> list:
     modules = []
     for config in apps.get_app_configs():
         name = f"{config.name}.demo"
-        if config.name.startswith("shegong.") and importlib.util.find_spec(name) is not None:
+        if config.name.startswith("shegong.") and config.label != "core" and importlib.util.find_spec(name):
             modules.append(importlib.import_module(name))
     return modules
 

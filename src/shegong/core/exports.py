@@ -25,26 +25,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.core.auditing import record
 from shegong.core.excel import build_workbook
 
 from .models import ExportRequest, ExportStatus
 
 DEFAULT_APPROVAL_ROWS = 1000
-
-# core imports no other app: the audit app provides its ``record`` here in its ``AppConfig.ready()``.
-_recorder: Callable[..., Any] | None = None
-
-
-def provide_recorder(recorder: Callable[..., Any]) -> None:
-    global _recorder
-    _recorder = recorder
-
-
-def record(action: str, **kwargs) -> Any:
-    """Append an audit entry; with no audit app installed an export fails rather than go unrecorded."""
-    if _recorder is None:
-        raise RuntimeError("no audit recorder: is shegong.audit installed?")
-    return _recorder(action, **kwargs)
 
 
 def approval_rows() -> int:

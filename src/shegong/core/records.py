@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from .auditing import record
 from .scoping import get_scoped_or_404
 
 MASK = "***"
@@ -65,8 +66,8 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
     }
 
 
-def create_record(kind: RecordKind, *, actor, data: dict[str, Any], record: Callable[..., Any]):
-    """Create a row of ``kind`` from ``data``; ``record`` is the audit writer (``shegong.audit.services.record``)."""
+def create_record(kind: RecordKind, *, actor, data: dict[str, Any]):
+    """Create a row of ``kind`` from ``data``."""
     data = resolve_refs(data, kind.refs)
     region = data.get("region")
     if region is None:
@@ -87,7 +88,7 @@ def create_record(kind: RecordKind, *, actor, data: dict[str, Any], record: Call
     return obj
 
 
-def update_record(kind: RecordKind, obj, *, actor, data: dict[str, Any], record: Callable[..., Any]):
+def update_record(kind: RecordKind, obj, *, actor, data: dict[str, Any]):
     """Apply ``data`` to ``obj``; the audit entry names every changed field, a changed sensitive one masked."""
     actor.require(kind.permission, obj.region_code)
     data = resolve_refs(data, kind.refs)

@@ -68,11 +68,11 @@ KIND = RecordKind(
 
 
 def node_create(*, actor, data: dict[str, Any]) -> ServiceNode:
-    return create_record(KIND, actor=actor, data=data, record=record)
+    return create_record(KIND, actor=actor, data=data)
 
 
 def node_update(*, actor, node: ServiceNode, data: dict[str, Any]) -> ServiceNode:
-    return update_record(KIND, node, actor=actor, data=data, record=record)
+    return update_record(KIND, node, actor=actor, data=data)
 
 
 def node_delete(*, actor, node: ServiceNode) -> None:

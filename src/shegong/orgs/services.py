@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shegong.audit.services import record
 from shegong.core.identity import IdentityError, validate_credit_code
 from shegong.core.records import RecordKind, create_record, update_record
 from shegong.regions.models import Region
@@ -77,8 +76,8 @@ KIND = RecordKind(
 
 
 def org_create(*, actor, data: dict[str, Any]) -> Organisation:
-    return create_record(KIND, actor=actor, data=data, record=record)
+    return create_record(KIND, actor=actor, data=data)
 
 
 def org_update(*, actor, org: Organisation, data: dict[str, Any]) -> Organisation:
-    return update_record(KIND, org, actor=actor, data=data, record=record)
+    return update_record(KIND, org, actor=actor, data=data)

@@ -73,11 +73,11 @@ _KIND = RecordKind(
 
 
 def volunteer_create(*, actor, data: dict[str, Any]) -> Volunteer:
-    return create_record(_KIND, actor=actor, data=data, record=record)
+    return create_record(_KIND, actor=actor, data=data)
 
 
 def volunteer_update(*, actor, volunteer: Volunteer, data: dict[str, Any]) -> Volunteer:
-    return update_record(_KIND, volunteer, actor=actor, data=data, record=record)
+    return update_record(_KIND, volunteer, actor=actor, data=data)
 
 
 def volunteer_self_register(*, data: dict[str, Any], request=None) -> Volunteer:

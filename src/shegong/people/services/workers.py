@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shegong.audit.services import record
 from shegong.core.records import RecordKind, create_record, update_record
 from shegong.orgs.models import Organisation
 from shegong.regions.models import Region
@@ -79,8 +78,8 @@ _KIND = RecordKind(
 
 
 def worker_create(*, actor, data: dict[str, Any]) -> SocialWorker:
-    return create_record(_KIND, actor=actor, data=data, record=record)
+    return create_record(_KIND, actor=actor, data=data)
 
 
 def worker_update(*, actor, worker: SocialWorker, data: dict[str, Any]) -> SocialWorker:
-    return update_record(_KIND, worker, actor=actor, data=data, record=record)
+    return update_record(_KIND, worker, actor=actor, data=data)

@@ -8,7 +8,8 @@ writes ``VisitObligation`` or ``VisitRollup`` (a test greps for it).
 - ``rule_table`` / ``rule_tables``: the rules that apply in a region (nearest region with a table, else defaults).
 - ``refresh_recipient``: recompute one recipient's requirement and due dates and open its month's obligation.
 - ``record_visit``: a visit was written; ``drop_open_obligations``: the recipient left the registry.
-- ``add_new_recipients``: bulk obligations for rows a roster import just wrote.
+- ``add_new_recipients``: bulk obligations for rows a roster import just wrote; ``backfill``: past months'
+  obligations for visits loaded in bulk (the demo's history).
 - ``open_month`` / ``villages_to_open``: the month-start ledger; ``reconcile``: recompute from raw visits.
 """
 
@@ -19,6 +20,7 @@ from .engine import (
     OpenedMonth,
     RuleTable,
     add_new_recipients,
+    backfill,
     drop_open_obligations,
     due_candidates,
     open_month,
@@ -36,6 +38,7 @@ __all__ = [
     "OpenedMonth",
     "RuleTable",
     "add_new_recipients",
+    "backfill",
     "drop_open_obligations",
     "due_candidates",
     "open_month",

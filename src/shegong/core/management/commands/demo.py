@@ -14,7 +14,7 @@ class Command(SystemCommand):
             self.stdout.write("loading the demo city (渝中区)…")
             demo.load(self.actor)
             self.stdout.write(self.style.SUCCESS("demo city loaded"))
-        if connection.vendor == "sqlite":
+        if connection.vendor == "sqlite" and not connection.in_atomic_block:
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.stdout.write("")

@@ -1,0 +1,33 @@
+"""The demo city loads through every app's demo module, and its figures agree with its records."""
+
+import pytest
+from django.core.management import call_command
+
+from shegong.accounts.models import RoleAssignment
+from shegong.network.models import NodeLevel, ServiceNode
+from shegong.orgs.models import OrgKind
+from shegong.recipients.models import Recipient, VisitRollup
+from shegong.visits.ledger import reconcile
+from shegong.visits.models import Visit
+
+
+@pytest.mark.slow
+def test_the_demo_city_loads_once_and_its_ledger_reconciles(db, capsys):
+    call_command("demo")
+    out = capsys.readouterr().out
+    assert "demo city loaded" in out
+    for username in ("minzheng", "zhanzhang", "jigou", "shegong", "zhiyuanzhe", "anquan", "shenji"):
+        assert username in out
+    yuzhong = ServiceNode.objects.filter(region_code__startswith="500103")
+    assert yuzhong.filter(level=NodeLevel.STATION).count() == 11
+    assert yuzhong.filter(level=NodeLevel.ROOM).count() == 79
+    assert yuzhong.filter(level=NodeLevel.ROOM, standardised=True).count() == 32
+    operator = RoleAssignment.objects.get(role="operator", user__username="jigou")
+    assert operator.organisation is not None and operator.organisation.kind == OrgKind.AGENCY
+    assert Recipient.objects.count() >= 5000
+    assert Visit.objects.exists() and VisitRollup.objects.exists()
+    assert reconcile(fix=False) == []  # the back-filled history is what the visits say
+
+    call_command("demo")
+    assert "already loaded" in capsys.readouterr().out
+    assert yuzhong.filter(level=NodeLevel.STATION).count() == 11
