@@ -13,8 +13,8 @@ from django.db import connection
 from django.utils import timezone
 
 from shegong.core import crypto
-from shegong.core.fields import seal_existing_rows
 from shegong.core.keyrotation import rotate
+from shegong.core.management.sealing import seal_existing_rows
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.recipients import services as recipient_services
 from shegong.recipients.models import HouseholdMember, NeedsAssessment, Recipient

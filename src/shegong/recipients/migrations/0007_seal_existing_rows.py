@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from shegong.core.fields import seal_existing_rows
+from shegong.core.management.sealing import seal_existing_rows
 
 
 def seal(apps, schema_editor):
