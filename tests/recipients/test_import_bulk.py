@@ -48,9 +48,9 @@ def test_imported_rows_decrypt_search_and_carry_the_derived_fields(world):
     )
     found = Recipient.objects.get(id_number_index=blind_index_for(Recipient, "id_number_index", number))
     assert found.phone_index == blind_index_for(Recipient, "phone_index", phone)
-    raw = Recipient._base_manager.filter(pk=found.pk).values_list("id_number", "phone").get()
+    raw = Recipient._base_manager.filter(pk=found.pk).values_list("id_number", "phone", "risk_reason").get()
     assert all(value.startswith(f"{crypto.TOKEN_SCHEME}:") for value in raw)
-    assert (found.id_number, found.phone) == (number, phone)
+    assert (found.id_number, found.phone, found.risk_reason) == (number, phone, "独居")
     # Bound to the row: the same ciphertext under another uid does not decrypt.
     with pytest.raises(crypto.DecryptionError):
         crypto.decrypt(raw[0], f"recipients_recipient.id_number:{found.pk}-elsewhere")

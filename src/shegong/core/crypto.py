@@ -262,6 +262,44 @@ def decrypt(token: str, associated_data: str) -> str:
         raise DecryptionError("ciphertext does not authenticate (tampered, moved or wrong key)") from exc
 
 
+def encrypt_bytes(plaintext: bytes, associated_data: str) -> bytes:
+    """SM4-GCM for binary values (photos): ``sm4gcm:<key id>:`` then the raw nonce, ciphertext and tag."""
+    engines = _current()
+    nonce = os.urandom(NONCE_BYTES)
+    encryptor = Cipher(engines.sm4[engines.ring.current_id], modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(associated_data.encode())
+    body = encryptor.update(plaintext) + encryptor.finalize()
+    return engines.prefix.encode() + nonce + body + encryptor.tag
+
+
+def _split_binary(blob: bytes) -> tuple[str, bytes]:
+    scheme, sep, rest = blob.partition(b":")
+    key_id, sep2, raw = rest.partition(b":")
+    if not (sep and sep2) or scheme.decode(errors="replace") != TOKEN_SCHEME:
+        raise DecryptionError("malformed binary ciphertext")
+    return key_id.decode(errors="replace"), raw
+
+
+def binary_key_id(blob: bytes) -> str:
+    return _split_binary(bytes(blob))[0]
+
+
+def decrypt_bytes(blob: bytes, associated_data: str) -> bytes:
+    key_id, raw = _split_binary(bytes(blob))
+    algorithm = _current().sm4.get(key_id)
+    if algorithm is None:
+        raise DecryptionError(f"key {key_id!r} is not configured")
+    if len(raw) < NONCE_BYTES + TAG_BYTES:
+        raise DecryptionError("malformed binary ciphertext")
+    nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
+    decryptor = Cipher(algorithm, modes.GCM(nonce, tag)).decryptor()
+    decryptor.authenticate_additional_data(associated_data.encode())
+    try:
+        return decryptor.update(body) + decryptor.finalize()
+    except InvalidTag as exc:
+        raise DecryptionError("ciphertext does not authenticate (tampered, moved or wrong key)") from exc
+
+
 def blind_index(domain: str, normalised_value: str) -> str:
     """HMAC-SM3 over a domain-separated, already normalised value: equal inputs give equal indexes."""
     mac = _current().mac.copy()

@@ -4,13 +4,16 @@ An ``EncryptedField`` holds SM4-GCM ciphertext in the database. Its associated d
 table, the column and the row's ``uid``, so a value copied to another row or column no longer decrypts. Reading the
 attribute decrypts lazily; assigning a plain string marks it for encryption on save. Encrypted columns cannot be
 filtered on: search goes through a ``BlindIndexField`` that holds HMAC-SM3 of the normalised plaintext.
+``EncryptedJSONField`` seals a JSON value's text the same way, and ``EncryptedBinaryField`` seals bytes (photos).
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from . import crypto
@@ -33,16 +36,22 @@ def associated_data(instance: models.Model, field: models.Field) -> str:
     return f"{instance._meta.db_table}.{field.column}:{uid}"
 
 
+class SealedBytes(bytes):
+    """Binary ciphertext as read from the database, not yet decrypted."""
+
+    __slots__ = ()
+
+
 class _EncryptedDescriptor:
-    def __init__(self, field: EncryptedField):
+    def __init__(self, field: EncryptedField | EncryptedBinaryField):
         self.field = field
 
     def __get__(self, instance, owner=None):
         if instance is None:
             return self
         value = instance.__dict__.get(self.field.attname)
-        if isinstance(value, Sealed):
-            value = crypto.decrypt(str(value), associated_data(instance, self.field)) if value else ""
+        if isinstance(value, (Sealed, SealedBytes)):
+            value = self.field.open(value, associated_data(instance, self.field))
             instance.__dict__[self.field.attname] = value
             instance.__dict__[self.field.attname + "__sealed"] = True
         return value
@@ -63,13 +72,27 @@ class EncryptedField(models.TextField):
             return None
         return Sealed(value)
 
+    # The plaintext <-> token conversions; subclasses change what the plaintext is (text, JSON).
+    def open(self, token: Sealed, aad: str):
+        return crypto.decrypt(str(token), aad) if token else ""
+
+    def seal(self, value, aad: str) -> Sealed:
+        return Sealed(crypto.encrypt(str(value), aad))
+
+    # What key rotation needs: which key sealed a stored token, and the same plaintext under the current key.
+    def token_key_id(self, token) -> str:
+        return crypto.token_key_id(str(token))
+
+    def reseal(self, token, aad: str) -> Sealed:
+        return Sealed(crypto.encrypt(crypto.decrypt(str(token), aad), aad))
+
     def pre_save(self, model_instance, add):
         value = model_instance.__dict__.get(self.attname)
         if value is None or value == "":
             return value
         if isinstance(value, Sealed):
             return value
-        return Sealed(crypto.encrypt(str(value), associated_data(model_instance, self)))
+        return self.seal(value, associated_data(model_instance, self))
 
     def get_prep_value(self, value):
         if value is None or value == "" or isinstance(value, Sealed):
@@ -77,6 +100,71 @@ class EncryptedField(models.TextField):
         raise EncryptedFieldLookupError(
             f"{self.model.__name__}.{self.name} is encrypted: search it through its blind index, "
             "and write it through the model, not a queryset update"
+        )
+
+    def to_python(self, value):
+        return value
+
+    def value_to_string(self, obj):
+        return "***"
+
+
+class EncryptedJSONField(EncryptedField):
+    """A JSON value stored as SM4-GCM ciphertext of its JSON text. It cannot be queried: keep any flag a list or
+    a selector needs in a plain column beside it."""
+
+    description = "SM4-GCM encrypted JSON"
+
+    def open(self, token: Sealed, aad: str):
+        if not token:
+            return self.get_default()
+        return json.loads(crypto.decrypt(str(token), aad))
+
+    def seal(self, value, aad: str) -> Sealed:
+        text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+        return Sealed(crypto.encrypt(text, aad))
+
+    def validate(self, value, model_instance):
+        # An empty dict or list is a value, not a blank text.
+        if value in ({}, []) and self.blank:
+            return
+        super().validate(value, model_instance)
+
+
+class EncryptedBinaryField(models.BinaryField):
+    """Bytes (a photo) stored as SM4-GCM ciphertext; decrypted when the attribute is read."""
+
+    description = "SM4-GCM encrypted bytes"
+
+    def contribute_to_class(self, cls, name, private_only=False):
+        super().contribute_to_class(cls, name, private_only)
+        setattr(cls, self.attname, _EncryptedDescriptor(self))
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        return SealedBytes(bytes(value))
+
+    def open(self, token: SealedBytes, aad: str) -> bytes:
+        return crypto.decrypt_bytes(token, aad) if token else b""
+
+    def token_key_id(self, token) -> str:
+        return crypto.binary_key_id(bytes(token))
+
+    def reseal(self, token, aad: str) -> SealedBytes:
+        return SealedBytes(crypto.encrypt_bytes(crypto.decrypt_bytes(bytes(token), aad), aad))
+
+    def pre_save(self, model_instance, add):
+        value = model_instance.__dict__.get(self.attname)
+        if value is None or isinstance(value, SealedBytes) or not len(value):
+            return value
+        return SealedBytes(crypto.encrypt_bytes(bytes(value), associated_data(model_instance, self)))
+
+    def get_prep_value(self, value):
+        if value is None or isinstance(value, SealedBytes) or not len(value):
+            return value
+        raise EncryptedFieldLookupError(
+            f"{self.model.__name__}.{self.name} is encrypted: write it through the model, not a queryset update"
         )
 
     def to_python(self, value):
@@ -136,8 +224,8 @@ class SensitiveModel(models.Model):
         abstract = True
 
 
-def encrypted_fields(model: type[models.Model]) -> list[EncryptedField]:
-    return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]
+def encrypted_fields(model: type[models.Model]) -> list[EncryptedField | EncryptedBinaryField]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, (EncryptedField, EncryptedBinaryField))]
 
 
 def blind_index_for(model: type[models.Model], field_name: str, plaintext: str) -> str | None:

@@ -73,6 +73,7 @@ class HouseholdForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=HouseholdMember.Kind.choices)
     name = forms.CharField(label=_("姓名"), max_length=50)
     relation = forms.CharField(label=_("关系"), max_length=20)
+    id_number = forms.CharField(label=_("身份证号"), max_length=30, required=False)
     phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
 
 

@@ -413,13 +413,15 @@ RECIPIENT_COLUMNS = [
 
 
 def _copy_recipients(planned: list[_Planned], id_indexes: dict[str, str]) -> list[int]:
-    """PostgreSQL: reserve the ids, then COPY the rows — encrypted and indexed here exactly as the fields would
+    """PostgreSQL: reserve the ids, then COPY the rows — encrypted (ID number, phone, risk reason; the status note and
+    notes are empty) and indexed here exactly as the fields would
     (``EncryptedField.pre_save`` / ``BlindIndexField.pre_save``), with the same associated data."""
     meta = Recipient._meta
     id_field, phone_field = meta.get_field("id_number"), meta.get_field("phone")
     id_index, phone_index = meta.get_field("id_number_index"), meta.get_field("phone_index")
     id_ad = f"{meta.db_table}.{id_field.column}:"
     phone_ad = f"{meta.db_table}.{phone_field.column}:"
+    reason_ad = f"{meta.db_table}.{meta.get_field('risk_reason').column}:"
     ids = reserve_ids(Recipient, len(planned))
     now = timezone.now()
     encrypt, index_id, index_phone = (
@@ -455,7 +457,7 @@ def _copy_recipients(planned: list[_Planned], id_indexes: dict[str, str]) -> lis
                 RecipientStatus.ACTIVE.value,
                 "",
                 v["risk_tier"],
-                v["risk_reason"],
+                encrypt(v["risk_reason"], reason_ad + suffix) if v["risk_reason"] else "",
                 None,
                 "",
                 v["registered_on"],

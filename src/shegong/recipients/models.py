@@ -9,8 +9,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.fields import BlindIndexField, EncryptedField, SensitiveModel
+from shegong.core.fields import BlindIndexField, EncryptedField, EncryptedJSONField, SensitiveModel
 from shegong.core.identity import normalise_id_number, normalise_phone
+from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.scoping import RegionOwned
 
 
@@ -94,13 +95,15 @@ class Recipient(RegionOwned, SensitiveModel):
     status = models.CharField(
         _("状态"), max_length=10, choices=RecipientStatus.choices, default=RecipientStatus.ACTIVE
     )
-    status_note = models.CharField(_("状态说明"), max_length=200, blank=True)
+    # Free text about the person (their health, family, a child's circumstances) is encrypted for every recipient:
+    # which rows are children under 14 changes with time, and none of these is ever searched.
+    status_note = EncryptedField(_("状态说明"), blank=True, default="")
     risk_tier = models.PositiveSmallIntegerField(
         _("风险等级"), choices=RiskTier.choices, default=RiskTier.GENERAL
     )
-    risk_reason = models.CharField(_("评定理由"), max_length=200, blank=True)
+    risk_reason = EncryptedField(_("评定理由"), blank=True, default="")
     risk_review_on = models.DateField(_("下次复核日期"), null=True, blank=True)
-    notes = models.TextField(_("备注"), blank=True)
+    notes = EncryptedField(_("备注"), blank=True, default="")
     registered_on = models.DateField(_("建档日期"), default=timezone.localdate)
     # Derived by the visit policy engine (shegong.recipients.care.policy) on every write that affects them.
     frequency = models.CharField(_("探访频次"), max_length=12, blank=True)
@@ -193,6 +196,8 @@ class HouseholdMember(RecipientChild, SensitiveModel):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.MEMBER)
     name = models.CharField(_("姓名"), max_length=50)
     relation = models.CharField(_("关系"), max_length=20)
+    # Nothing searches household members by ID number or phone, so neither has a blind index.
+    id_number = EncryptedField(_("身份证号"), blank=True, default="")
     phone = EncryptedField(_("联系电话"), blank=True, default="")
 
     class Meta:
@@ -200,14 +205,23 @@ class HouseholdMember(RecipientChild, SensitiveModel):
         verbose_name = _("家庭成员与联系人")
         verbose_name_plural = _("家庭成员与联系人")
 
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
 
-class NeedsAssessment(RecipientChild):
-    """A dated assessment: a score 0 (no need) … 4 (urgent) per domain."""
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class NeedsAssessment(RecipientChild, SensitiveModel):
+    """A dated assessment: a score 0 (no need) … 4 (urgent) per domain. Scores (rehabilitation, mental comfort)
+    and the conclusion describe health: encrypted, never filtered on."""
 
     recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="assessments")
     assessed_on = models.DateField(_("评估日期"), default=timezone.localdate)
-    scores = models.JSONField(_("各领域得分"), default=dict)
-    summary = models.TextField(_("评估结论"), blank=True)
+    scores = EncryptedJSONField(_("各领域得分"), default=dict)
+    summary = EncryptedField(_("评估结论"), blank=True, default="")
     assessor_name = models.CharField(_("评估人"), max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.audit.services import diff, record
+from shegong.core.crypto import blind_index
 from shegong.core.fields import blind_index_for
 from shegong.core.identity import IdentityError, parse_id_number, validate_phone
 from shegong.core.regioncodes import Level, parent_code_of
@@ -72,8 +73,13 @@ def _snapshot(recipient: Recipient) -> dict[str, Any]:
         "worker": recipient.worker_id,
         "status": recipient.status,
         "risk_tier": recipient.risk_tier,
-        "notes": recipient.notes,
+        # The notes are encrypted: the audit log records that they changed, never what they say.
+        "notes": _fingerprint("recipients.notes", recipient.notes),
     }
+
+
+def _fingerprint(domain: str, text: str) -> str:
+    return blind_index(domain, text)[:16] if text else ""
 
 
 def station_for_village(village_code: str) -> ServiceNode | None:
@@ -220,15 +226,18 @@ def recipient_set_status(*, actor, recipient: Recipient, status: str, note: str 
             recipient,
             actor,
             "status",
-            lines.STATUS,
-            {"a": lines.choice("status", before), "b": lines.choice("status", status), "n": note},
+            lines.STATUS_CHANGED,
+            {"a": lines.choice("status", before), "b": lines.choice("status", status)},
         )
+        # The note is encrypted on the recipient: the timeline and the audit log say that it was written only.
         record(
             "recipients.status",
             actor=actor,
             obj=recipient,
-            changes={"status": {"before": before, "after": status}},
-            reason=note,
+            changes={
+                "status": {"before": before, "after": status},
+                "status_note": _fingerprint("recipients.status_note", recipient.status_note),
+            },
         )
     return recipient
 
@@ -255,15 +264,17 @@ def risk_set(
             recipient,
             actor,
             "risk",
-            lines.RISK,
-            {"a": lines.choice("risk", before), "b": lines.choice("risk", tier), "r": reason},
+            lines.RISK_CHANGED,
+            {"a": lines.choice("risk", before), "b": lines.choice("risk", tier)},
         )
         record(
             "recipients.risk",
             actor=actor,
             obj=recipient,
-            changes={"risk_tier": {"before": before, "after": tier}},
-            reason=reason,
+            changes={
+                "risk_tier": {"before": before, "after": tier},
+                "risk_reason": _fingerprint("recipients.risk_reason", recipient.risk_reason),
+            },
         )
     return recipient
 
@@ -340,10 +351,22 @@ def membership_end(*, actor, membership: CategoryMembership, end_on: datetime.da
 
 
 def household_add(
-    *, actor, recipient: Recipient, kind: str, name: str, relation: str, phone: str = ""
+    *,
+    actor,
+    recipient: Recipient,
+    kind: str,
+    name: str,
+    relation: str,
+    phone: str = "",
+    id_number: str = "",
 ) -> HouseholdMember:
     actor.require("recipients.change", recipient.region_code)
     errors: dict[str, list[str]] = {}
+    if id_number:
+        try:
+            id_number = parse_id_number(id_number).number
+        except IdentityError as exc:
+            errors["id_number"] = [str(exc)]
     if phone:
         try:
             phone = validate_phone(phone)
@@ -358,6 +381,7 @@ def household_add(
         kind=kind,
         name=name.strip(),
         relation=relation.strip(),
+        id_number=id_number,
         phone=phone,
         region_code=recipient.region_code,
     )
@@ -417,7 +441,13 @@ def assessment_add(
             )
         else:
             _timeline(recipient, actor, "assessment", lines.ASSESSMENT, {"date": str(assessed_on)})
-        record("recipients.assessment.add", actor=actor, obj=recipient, changes={"scores": scores})
+        # The scores are encrypted with the assessment: the audit log names the domains assessed only.
+        record(
+            "recipients.assessment.add",
+            actor=actor,
+            obj=recipient,
+            changes={"assessment": assessment.pk, "domains": sorted(scores)},
+        )
     return assessment
 
 

@@ -21,8 +21,12 @@ CREATED = gettext_noop("建档：%(name)s")
 IMPORTED = gettext_noop("名册导入建档")
 DEMO_CREATED = gettext_noop("建档（演示数据）")
 UPDATED = gettext_noop("修改档案：%(f)s")
+# Entries written before the status note and risk reason were encrypted carry them; new entries leave them in the
+# encrypted record (the timeline is stored in clear). The old messages stay so old entries still translate.
 STATUS = gettext_noop("状态变更：%(a)s → %(b)s %(n)s")
 RISK = gettext_noop("风险等级：%(a)s → %(b)s（%(r)s）")
+STATUS_CHANGED = gettext_noop("状态变更：%(a)s → %(b)s")
+RISK_CHANGED = gettext_noop("风险等级：%(a)s → %(b)s")
 CATEGORY_ADDED = gettext_noop("认定类别：%(c)s（%(d)s 起，%(a)s）")
 CATEGORY_ENDED = gettext_noop("终止类别：%(c)s（%(d)s）")
 HOUSEHOLD = gettext_noop("登记%(k)s：%(n)s（%(r)s）")

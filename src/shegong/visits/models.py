@@ -2,7 +2,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.fields import EncryptedField, SensitiveModel
+from shegong.core.fields import EncryptedBinaryField, EncryptedField, EncryptedJSONField, SensitiveModel
 from shegong.core.scoping import RegionOwned
 
 
@@ -27,6 +27,8 @@ FINDINGS = [
     ("hygiene", _("个人及居室卫生")),
     ("living", _("居住条件")),
 ]
+# Findings about health and the mind are sensitive personal information: they stay inside the encrypted record.
+SENSITIVE_FINDINGS = frozenset({"health", "mental"})
 FINDING_VALUES = {"ok": _("正常"), "issue": _("有问题"), "na": _("未查看")}
 
 
@@ -49,11 +51,12 @@ class Visit(RegionOwned, SensitiveModel):
     method = models.CharField(
         _("探访方式"), max_length=12, choices=VisitMethod.choices, default=VisitMethod.HOME
     )
-    findings = models.JSONField(_("探访发现"), default=dict, blank=True)
-    # Health and living details are sensitive personal information: encrypted.
+    # Health, mental state and living details are sensitive personal information (PIPL art. 28): encrypted, and
+    # never filtered on (no list or selector reads them in the database; the visit timeline reads decrypted rows).
+    findings = EncryptedJSONField(_("探访发现"), default=dict, blank=True)
     notes = EncryptedField(_("情况记录"), blank=True, default="")
-    needs_found = models.TextField(_("发现需求"), blank=True)
-    follow_up = models.TextField(_("后续跟进"), blank=True)
+    needs_found = EncryptedField(_("发现需求"), blank=True, default="")
+    follow_up = EncryptedField(_("后续跟进"), blank=True, default="")
     location_consent = models.BooleanField(_("对象同意记录位置"), default=False)
     location = EncryptedField(_("位置"), blank=True, default="")
     idempotency_key = models.UUIDField(_("提交编号"), unique=True)
@@ -77,11 +80,21 @@ class Visit(RegionOwned, SensitiveModel):
     def issues(self) -> list[str]:
         return [str(label) for key, label in FINDINGS if self.findings.get(key) == "issue"]
 
+    @property
+    def recordable_issues(self) -> list[str]:
+        """The issue keys that may be kept outside the encrypted record (the audit log): not health or mind."""
+        return [
+            key
+            for key, _label in FINDINGS
+            if key not in SENSITIVE_FINDINGS and self.findings.get(key) == "issue"
+        ]
 
-class VisitPhoto(RegionOwned):
+
+class VisitPhoto(RegionOwned, SensitiveModel):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
     content_type = models.CharField(max_length=20)
-    data = models.BinaryField()
+    # Encrypted at rest; decrypted only by the photo view, which fetches within the viewer's scope.
+    data = EncryptedBinaryField()
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -157,7 +157,8 @@ def visit_record(
                     "recipient": recipient.pk,
                     "method": visit.method,
                     "visited_at": visit.visited_at,
-                    "issues": visit.issues,
+                    # Health and mental findings stay in the encrypted visit, not in the audit log.
+                    "issues": visit.recordable_issues,
                     "photos": len(photos),
                 },
             )
