@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from shegong.core.grouping import child_prefix_length, grouped_by_child
 from shegong.core.regioncodes import Level, subtree_bounds
-from shegong.recipients.care import due_candidates
+from shegong.recipients.care import due_candidates, policy
 from shegong.recipients.models import Recipient, VisitRollup
 from shegong.regions.models import Region
 
@@ -57,21 +57,10 @@ class VisitRate:
         }
 
 
-def months_back(end: datetime.date, count: int) -> list[datetime.date]:
-    months = []
-    year, month = end.year, end.month
-    for _ in range(count):
-        months.append(datetime.date(year, month, 1))
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-    return list(reversed(months))
-
-
 def visit_rate(region, *, month: datetime.date | None = None, months: int = 12) -> VisitRate:
     """月探访率 of ``region`` and each of its children over ``months`` months, read from the rollups only."""
     month = (month or timezone.localdate()).replace(day=1)
-    window = months_back(month, months)
+    window = policy.months_back(month, months)
     low, high = subtree_bounds(region.code)
     child_length = child_prefix_length(region.level)
     rows = grouped_by_child(

@@ -40,7 +40,7 @@ def load(ctx) -> None:
     if not recipients:
         return
     rng, today = ctx.rng, ctx.today
-    months = [policy.month_start(m) for m in _months(today, 12)]
+    months = policy.months_back(today, 12)
     start = months[0]
     visits: list[Visit] = []
     visit_days: dict[int, list[datetime.date]] = defaultdict(list)
@@ -129,14 +129,3 @@ def load(ctx) -> None:
 
     # Obligations (the monthly visit rate's denominator) and the rollups, as reconcile would build them.
     care.backfill(recipients, visit_days, months, today=today)
-
-
-def _months(today: datetime.date, count: int) -> list[datetime.date]:
-    result = []
-    year, month = today.year, today.month
-    for _ in range(count):
-        result.append(datetime.date(year, month, 1))
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-    return list(reversed(result))

@@ -123,3 +123,15 @@ def due_in_month(frequency: str, month: datetime.date) -> bool:
     if frequency == Frequency.QUARTERLY:
         return month.month % 3 == 0
     return bool(frequency)
+
+
+def months_back(end: datetime.date, count: int) -> list[datetime.date]:
+    """The first days of the ``count`` months ending with ``end``'s month, oldest first."""
+    months = []
+    year, month = end.year, end.month
+    for _step in range(count):
+        months.append(datetime.date(year, month, 1))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(months))
