@@ -24,6 +24,15 @@ def _field_path(loc) -> str:
     return ".".join(parts)
 
 
+def _domain_error(field: str, error: DjangoValidationError) -> dict:
+    """One field error; one pointing at a record the caller may see (a duplicate inside its reach) gives its id."""
+    item = {"field": field, "message": next(iter(error))}
+    existing_id = (error.params or {}).get("existing_id")
+    if existing_id is not None:
+        item["existing_id"] = existing_id
+    return item
+
+
 def build_api() -> NinjaAPI:
     api = NinjaAPI(
         title="shegong API",
@@ -44,7 +53,7 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(DjangoValidationError)
     def on_domain_validation(request, exc):
         if hasattr(exc, "error_dict"):
-            errors = [{"field": f, "message": m} for f, ms in exc.message_dict.items() for m in ms]
+            errors = [_domain_error(f, e) for f, es in exc.error_dict.items() for e in es]
         else:
             errors = [{"field": "", "message": m} for m in exc.messages]
         return api.create_response(request, {"code": "invalid", "detail": errors}, status=422)

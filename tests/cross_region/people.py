@@ -298,9 +298,9 @@ def extend(world):
     from decimal import Decimal
 
     from shegong.people.models import (
+        AssignmentFilingStatus,
         Departure,
         DishonestyEntry,
-        FilingStatus,
         SocialWorker,
         Volunteer,
         VolunteerHours,
@@ -322,7 +322,7 @@ def extend(world):
         worker=other,
         node=world.room_a,
         start_date=today,
-        filing_status=FilingStatus.SUBMITTED,
+        filing_status=AssignmentFilingStatus.SUBMITTED,
         full_time=False,
     )
     departure = Departure.objects.create(

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 
 from shegong.accounts.actor import Actor
 from shegong.people import selectors, services
-from shegong.people.models import FilingStatus, WorkerAssignment
+from shegong.people.models import AssignmentFilingStatus, WorkerAssignment
 
 from .helpers import days_ago, make_worker
 
@@ -45,12 +45,12 @@ def test_filing_clears_the_flag(world, login, client):
     )
     assert response.status_code == 302
     assignment.refresh_from_db()
-    assert assignment.filing_status == FilingStatus.SUBMITTED
+    assert assignment.filing_status == AssignmentFilingStatus.SUBMITTED
     assert 'id="filing-overdue"' not in client.get(f"/people/stations/{world.station_a.pk}/").content.decode()
     # the bureau confirms
     client.post(f"/people/assignments/{assignment.pk}/confirm/")
     assignment.refresh_from_db()
-    assert assignment.filing_status == FilingStatus.CONFIRMED
+    assert assignment.filing_status == AssignmentFilingStatus.CONFIRMED
 
 
 def test_district_filings_page_lists_overdue_per_station(world, login, client):

@@ -7,9 +7,9 @@ from django.contrib.messages import get_messages
 
 from shegong.audit.models import AuditEvent
 from shegong.people.models import (
+    AssignmentFilingStatus,
     Departure,
     DishonestyEntry,
-    FilingStatus,
     HoursStatus,
     SocialWorker,
     Volunteer,
@@ -123,7 +123,7 @@ def test_filing_twice_is_refused_with_a_message(world, login, client):
     confirmed = client.post(f"/people/assignments/{assignment.pk}/confirm/")
     assert any("已确认备案" in m for m in _messages(confirmed))
     assignment.refresh_from_db()
-    assert assignment.filing_status == FilingStatus.CONFIRMED
+    assert assignment.filing_status == AssignmentFilingStatus.CONFIRMED
     twice = client.post(f"/people/assignments/{assignment.pk}/confirm/")
     assert any("只有已报备" in m for m in _messages(twice))
 

@@ -1,6 +1,8 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from shegong.core.api import protected_message
 from shegong.core.text import clean_text
@@ -9,13 +11,22 @@ from shegong.core.text import clean_text
 def apply_errors(form, exc: ValidationError) -> None:
     """Put a service's ValidationError onto the form, field by field, keeping what the user typed."""
     if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
+        for field, errors in exc.error_dict.items():
             target = field if field in form.fields and field != NON_FIELD_ERRORS else None
             for error in errors:
-                form.add_error(target, error)
+                form.add_error(target, _with_link(error))
     else:
         for error in exc.messages:
             form.add_error(None, error)
+
+
+def _with_link(error: ValidationError):
+    """A message whose error points at an existing record (``params["existing_url"]``) links to it."""
+    params = error.params or {}
+    message = next(iter(error))
+    if params.get("existing_url"):
+        return format_html('{} <a href="{}">{}</a>', message, params["existing_url"], _("查看已有档案"))
+    return message
 
 
 def submit(request, form, action):

@@ -21,7 +21,7 @@ from .scoping import get_scoped_or_404
 MASK = "***"
 
 
-def _no_checks(obj) -> None:
+def _no_checks(obj, *, actor) -> None:
     return None
 
 
@@ -33,7 +33,9 @@ class RecordKind:
     action: str  # the audit action prefix, e.g. "orgs.organisation": ".create" / ".update" are added
     missing_region: str  # the message when no region is given on create
     refs: dict[str, type] = field(default_factory=dict)  # field -> model, looked up by primary key in scope
-    validate: Callable[[Any], None] = _no_checks  # the registry's own rules; raises ValidationError
+    validate: Callable[..., None] = (
+        _no_checks  # validate(obj, actor=…): the registry's own rules; raises ValidationError
+    )
     sensitive: Collection[str] = ()  # audited as changed, never with their values
 
 
@@ -75,7 +77,7 @@ def create_record(kind: RecordKind, *, actor, data: dict[str, Any]):
     actor.require(kind.permission, region.code)
     obj = kind.model(**{k: v for k, v in data.items() if k in kind.fields and v is not None})
     obj.region_code = region.code
-    kind.validate(obj)
+    kind.validate(obj, actor=actor)
     obj.full_clean()
     with transaction.atomic():
         obj.save()
@@ -100,7 +102,8 @@ def update_record(kind: RecordKind, obj, *, actor, data: dict[str, Any]):
         if key in kind.fields:
             setattr(obj, key, "" if value is None and key in kind.sensitive else value)
     obj.region_code = obj.region_id
-    kind.validate(obj)
+    obj._stored_values = old_sensitive  # what the sensitive fields held, for checks that only look at changes
+    kind.validate(obj, actor=actor)
     obj.full_clean()
     with transaction.atomic():
         obj.save()

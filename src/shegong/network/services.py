@@ -33,7 +33,7 @@ EDITABLE_FIELDS = [
 ]
 
 
-def _validate(node: ServiceNode) -> None:
+def _validate(node: ServiceNode, *, actor=None) -> None:
     errors: dict[str, list[str]] = {}
     allowed_levels = (
         NODE_REGION_LEVEL.get(NodeLevel(node.level), ()) if node.level in NodeLevel.values else ()

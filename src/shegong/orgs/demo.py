@@ -8,7 +8,7 @@ import datetime
 from shegong.accounts.models import RoleAssignment
 from shegong.core.identity import CREDIT_ALPHABET, credit_check_char
 
-from .models import FilingStatus, Organisation, OrgCategory, OrgKind, PartyBranch
+from .models import Organisation, OrgCategory, OrgFilingStatus, OrgKind, PartyBranch
 
 AGENCIES = 46
 COMMUNITY_ORGS = 928
@@ -130,7 +130,7 @@ def load(ctx) -> None:
                 category=category,
                 region=village,
                 region_code=village.code,
-                filing_status=FilingStatus.FILED if filed else FilingStatus.PENDING,
+                filing_status=OrgFilingStatus.FILED if filed else OrgFilingStatus.PENDING,
                 filed_on=datetime.date(2020 + i % 5, 1 + i % 12, 1 + i % 28) if filed else None,
                 incubated_by=street_hub or (hubs[2] if i % 3 == 0 else None),
                 party_branch=PartyBranch.HUB if i % 5 == 0 else PartyBranch.NONE,

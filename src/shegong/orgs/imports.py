@@ -12,7 +12,7 @@ from shegong.core.scoping import across_regions, get_scoped_or_404
 from shegong.regions.imports import REGION_COLUMN, resolve_region_column
 from shegong.regions.models import Region
 
-from .models import FilingStatus, Organisation, OrgCategory, OrgKind, PartyBranch
+from .models import Organisation, OrgCategory, OrgFilingStatus, OrgKind, PartyBranch
 
 
 def _options(choices) -> dict[str, str]:
@@ -94,7 +94,7 @@ def import_organisations(*, actor, content: bytes, region_code: str) -> int:
             if values["kind"] != OrgKind.COMMUNITY:
                 values["filing_status"] = ""
             elif not values.get("filing_status"):
-                values["filing_status"] = FilingStatus.PENDING
+                values["filing_status"] = OrgFilingStatus.PENDING
             values = {k: v for k, v in values.items() if v is not None}
             orgs.append(Organisation(region=region, region_code=region.code, **values))
         Organisation.objects.bulk_create(orgs, batch_size=500)
@@ -125,5 +125,5 @@ def _check_rows(result: x.ParseResult, home: Region) -> None:
             result.error(row.row, "rating_date", _("有评估等级时须填写评级日期"), SPEC)
         if values.get("filing_status") and values.get("kind") != OrgKind.COMMUNITY:
             result.error(row.row, "filing_status", _("备案状态只适用于社区社会组织"), SPEC)
-        if values.get("filing_status") == FilingStatus.FILED and not values.get("filed_on"):
+        if values.get("filing_status") == OrgFilingStatus.FILED and not values.get("filed_on"):
             result.error(row.row, "filed_on", _("已备案的须填写备案日期"), SPEC)

@@ -26,7 +26,9 @@ class Rating(models.TextChoices):
     A5 = "5A", "5A"
 
 
-class FilingStatus(models.TextChoices):
+class OrgFilingStatus(models.TextChoices):
+    """Whether a social organisation has filed (备案) with civil affairs; blank where filing does not apply."""
+
     NOT_APPLICABLE = "", _("不适用")
     PENDING = "pending", _("待备案")
     FILED = "filed", _("已备案")
@@ -51,7 +53,7 @@ class Organisation(RegionOwned):
     rating_date = models.DateField(_("评级日期"), null=True, blank=True)
     rating_expires = models.DateField(_("等级有效期至"), null=True, blank=True)
     filing_status = models.CharField(
-        _("备案状态"), max_length=8, choices=FilingStatus.choices, blank=True, default=""
+        _("备案状态"), max_length=8, choices=OrgFilingStatus.choices, blank=True, default=""
     )
     filed_on = models.DateField(_("备案日期"), null=True, blank=True)
     incubated_by = models.ForeignKey(

@@ -12,7 +12,7 @@ from shegong.core.identity import IdentityError, validate_credit_code
 from shegong.core.records import RecordKind, create_record, update_record
 from shegong.regions.models import Region
 
-from .models import FilingStatus, Organisation, OrgKind
+from .models import Organisation, OrgFilingStatus, OrgKind
 
 EDITABLE_FIELDS = [
     "name",
@@ -33,7 +33,7 @@ EDITABLE_FIELDS = [
 ]
 
 
-def validate_rules(org: Organisation) -> None:
+def validate_rules(org: Organisation, *, actor=None) -> None:
     """The registry's own rules, beyond what the columns hold."""
     errors: dict[str, list[str]] = {}
     if org.credit_code:
@@ -45,8 +45,8 @@ def validate_rules(org: Organisation) -> None:
         org.credit_code = None
     if org.kind == OrgKind.COMMUNITY:
         if not org.filing_status:
-            org.filing_status = FilingStatus.PENDING
-        if org.filing_status == FilingStatus.FILED and not org.filed_on:
+            org.filing_status = OrgFilingStatus.PENDING
+        if org.filing_status == OrgFilingStatus.FILED and not org.filed_on:
             errors.setdefault("filed_on", []).append(_("已备案的社区社会组织须填写备案日期"))
     elif org.filing_status:
         errors.setdefault("filing_status", []).append(_("备案状态只适用于社区社会组织"))

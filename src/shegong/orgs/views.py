@@ -20,7 +20,7 @@ from shegong.regions.selectors import region_choices, scope_roots
 from . import selectors, services
 from .forms import OrganisationForm
 from .imports import SPEC, import_organisations
-from .models import FilingStatus, Organisation, OrgCategory, OrgKind, Rating
+from .models import Organisation, OrgCategory, OrgFilingStatus, OrgKind, Rating
 
 
 def _filters(request) -> dict:
@@ -50,7 +50,7 @@ def org_list(request):
         "kinds": OrgKind.choices,
         "categories": OrgCategory.choices,
         "ratings": [c for c in Rating.choices if c[0]],
-        "filing_statuses": [c for c in FilingStatus.choices if c[0]],
+        "filing_statuses": [c for c in OrgFilingStatus.choices if c[0]],
         "total": total,
         "children": children,
         "root": root,

@@ -12,11 +12,11 @@ from shegong.core.identity import id_check_digit
 
 from .models import (
     DISHONESTY_BAR_YEARS,
+    AssignmentFilingStatus,
     Certificate,
     Departure,
     DishonestyEntry,
     Education,
-    FilingStatus,
     HoursStatus,
     PayPost,
     Skill,
@@ -141,7 +141,7 @@ def load(ctx) -> None:
             overdue = index in OVERDUE_STATIONS and n == STAFF_COUNTS[index % len(STAFF_COUNTS)] - 1
             if overdue:
                 start = today - datetime.timedelta(days=12 + index)
-            status = FilingStatus.UNFILED if overdue else FilingStatus.CONFIRMED
+            status = AssignmentFilingStatus.UNFILED if overdue else AssignmentFilingStatus.CONFIRMED
             WorkerAssignment.objects.create(
                 worker=worker,
                 node=station,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from shegong.audit.identity import identity_clashes
 from shegong.audit.services import record
 from shegong.core import xlsx_import as x
-from shegong.core.fields import blind_index_for
 from shegong.core.identity import IdentityError, parse_id_number, validate_credit_code, validate_phone
-from shegong.core.scoping import across_regions, get_scoped_or_404
+from shegong.core.scoping import get_scoped_or_404
 from shegong.orgs.models import Organisation
 from shegong.regions.imports import REGION_COLUMN, resolve_region_column
 from shegong.regions.models import Region
@@ -106,7 +106,7 @@ VOLUNTEER_SPEC = x.ImportSpec(
 )
 
 
-def _identity(result: x.ParseResult, spec: x.ImportSpec, model, noun: str) -> None:
+def _identity(result: x.ParseResult, spec: x.ImportSpec, model, *, actor) -> None:
     for row in result.rows:
         parsed = row.values.get("id_number")
         row.values["id_key"] = parsed.number if parsed else None
@@ -116,17 +116,12 @@ def _identity(result: x.ParseResult, spec: x.ImportSpec, model, noun: str) -> No
         if error.column == "id_key":
             result.errors.remove(error)
             result.error(error.row, "id_number", error.message, spec)
-    indexes = {
-        blind_index_for(model, "id_number_index", r.values["id_key"]): r.row
-        for r in result.rows
-        if r.values.get("id_key")
-    }
-    with across_regions("identity is unique across every region"):
-        existing = set(
-            model.objects.filter(id_number_index__in=list(indexes)).values_list("id_number_index", flat=True)
-        )
-    for index in existing:
-        result.error(indexes[index], "id_number", _("该身份证号已登记为%(noun)s") % {"noun": noun}, spec)
+    numbers = {r.row: r.values["id_key"] for r in result.rows if r.values.get("id_key")}
+    for row, clash in identity_clashes(model, numbers, actor=actor).items():
+        message = clash.message
+        if clash.existing_id is not None:
+            message = _("%(m)s（已有档案编号 %(id)s）") % {"m": message, "id": clash.existing_id}
+        result.error(row, "id_number", message, spec)
 
 
 def _reject_if_errors(result: x.ParseResult, content: bytes) -> None:
@@ -141,7 +136,7 @@ def import_workers(*, actor, content: bytes, region_code: str) -> int:
     if not result.rows:
         _reject_if_errors(result, content)
     resolve_region_column(result, WORKER_SPEC, home)
-    _identity(result, WORKER_SPEC, SocialWorker, _("社工"))
+    _identity(result, WORKER_SPEC, SocialWorker, actor=actor)
     codes = {r.values["employer"] for r in result.rows if r.values.get("employer")}
     employers = {o.credit_code: o for o in Organisation.objects.filter(credit_code__in=codes)}
     for row in result.rows:
@@ -192,7 +187,7 @@ def import_volunteers(*, actor, content: bytes, region_code: str) -> int:
     if not result.rows:
         _reject_if_errors(result, content)
     resolve_region_column(result, VOLUNTEER_SPEC, home)
-    _identity(result, VOLUNTEER_SPEC, Volunteer, _("志愿者"))
+    _identity(result, VOLUNTEER_SPEC, Volunteer, actor=actor)
     names = {r.values["team"] for r in result.rows if r.values.get("team")}
     teams: dict[str, list[VolunteerTeam]] = {}
     for team in VolunteerTeam.objects.filter(name__in=names):

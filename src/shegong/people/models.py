@@ -145,7 +145,9 @@ class SocialWorker(RegionOwned, SensitiveModel):
         return self.certificate != Certificate.NONE
 
 
-class FilingStatus(models.TextChoices):
+class AssignmentFilingStatus(models.TextChoices):
+    """Where a worker's posting stands in its filing (备案): reported by the employer, confirmed by civil affairs."""
+
     UNFILED = "unfiled", _("未备案")
     SUBMITTED = "submitted", _("已报备待确认")
     CONFIRMED = "confirmed", _("已备案")
@@ -168,7 +170,10 @@ class WorkerAssignment(RegionOwned):
     end_date = models.DateField(_("离岗日期"), null=True, blank=True)
     full_time = models.BooleanField(_("专职"), default=True)
     filing_status = models.CharField(
-        _("备案状态"), max_length=10, choices=FilingStatus.choices, default=FilingStatus.UNFILED
+        _("备案状态"),
+        max_length=10,
+        choices=AssignmentFilingStatus.choices,
+        default=AssignmentFilingStatus.UNFILED,
     )
     filing_submitted_on = models.DateField(_("报备日期"), null=True, blank=True)
     filing_confirmed_on = models.DateField(_("备案确认日期"), null=True, blank=True)
@@ -199,7 +204,9 @@ class WorkerAssignment(RegionOwned):
     def filing_overdue(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
         return (
-            self.filing_status == FilingStatus.UNFILED and today > self.filing_due and self.end_date is None
+            self.filing_status == AssignmentFilingStatus.UNFILED
+            and today > self.filing_due
+            and self.end_date is None
         )
 
     @classmethod
@@ -211,7 +218,7 @@ class WorkerAssignment(RegionOwned):
     def overdue_q(cls, today: datetime.date | None = None) -> Q:
         today = today or timezone.localdate()
         return Q(
-            filing_status=FilingStatus.UNFILED,
+            filing_status=AssignmentFilingStatus.UNFILED,
             end_date__isnull=True,
             start_date__lt=today - datetime.timedelta(days=FILING_DUE_DAYS),
         )

@@ -20,10 +20,10 @@ from shegong.regions.selectors import region_subtree_q, standards_for
 
 from .models import (
     VOLUNTEER_TARGET_PER_WORKER,
+    AssignmentFilingStatus,
     Certificate,
     Departure,
     DishonestyEntry,
-    FilingStatus,
     HoursStatus,
     SocialWorker,
     Volunteer,
@@ -143,7 +143,9 @@ def station_staffing_summary(node, today: datetime.date | None = None) -> Statio
         required_fulltime=standard.station_min_fulltime,
         required_certified=standard.station_min_certified,
         overdue=[a for a in assignments if a.is_overdue],
-        awaiting_confirmation=sum(1 for a in assignments if a.filing_status == FilingStatus.SUBMITTED),
+        awaiting_confirmation=sum(
+            1 for a in assignments if a.filing_status == AssignmentFilingStatus.SUBMITTED
+        ),
         today=today,
     )
 

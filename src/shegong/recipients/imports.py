@@ -1,7 +1,7 @@
 """Roster import (名册导入): all or nothing, every bad cell reported and marked in a copy of the user's file.
 
 A row whose ID number is already in the registry under the import region is left as it is (importing the same
-roster twice adds nothing); one registered elsewhere is an error, so nobody gets two files.
+roster twice adds nothing); one registered elsewhere is refused without naming where (shegong.audit.identity).
 
 Pages run imports through a ``RosterImport`` record: small files inline, large ones in a background thread while
 the page polls the record for progress (checking is the slow part and commits its progress; the write is one
@@ -21,13 +21,14 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.audit.identity import identity_clashes
 from shegong.audit.services import record
 from shegong.core import crypto
 from shegong.core import xlsx_import as x
 from shegong.core.bulk import copy_rows, insert_rows, reserve_ids
 from shegong.core.identity import IdentityError, ResidentId, parse_id_number, validate_phone
 from shegong.core.regioncodes import Level, RegionCodeError, in_subtree, normalise
-from shegong.core.scoping import across_regions, activate
+from shegong.core.scoping import activate
 from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
 from shegong.regions.models import Region
 
@@ -185,9 +186,9 @@ def _check(result: x.ParseResult, spec: x.ImportSpec, region_code: str) -> dict[
 
 
 def _registry(
-    result: x.ParseResult, spec: x.ImportSpec, region_code: str, progress: Progress | None
+    result: x.ParseResult, spec: x.ImportSpec, region_code: str, progress: Progress | None, *, actor
 ) -> tuple[set[int], dict[str, str]]:
-    """Rows already registered under the region (skipped); flags those registered elsewhere.
+    """Rows already registered under the region (skipped); refuses those registered elsewhere without naming where.
 
     Returns those rows and the blind index of every ID number (reused when writing)."""
     blind_index = crypto.indexer(Recipient._meta.get_field("id_number_index").domain)
@@ -201,29 +202,25 @@ def _registry(
             indexes[index] = row
         if progress and count % 2000 == 0:
             progress(count, len(result.rows), RosterImport.Status.CHECKING)
+    numbers = {row.row: row.values["id_number"] for row in indexes.values()}
+    row_indexes = {row.row: index for index, row in indexes.items()}
+    clashes = identity_clashes(
+        Recipient,
+        numbers,
+        actor=actor,
+        indexes=row_indexes,
+        already_here=lambda code: in_subtree(code, region_code),
+    )
     existing_rows: set[int] = set()
-    for index, code in _registered(list(indexes)):
-        row = indexes[index]
-        if in_subtree(code, region_code):
-            existing_rows.add(row.row)
-        else:
-            result.error(
-                row.row, "id_number", _("该身份证号已在其他地区登记为服务对象，请联系对方核实"), spec
-            )
+    for row_number, clash in clashes.items():
+        if clash.kind == "here":
+            existing_rows.add(row_number)
+            continue
+        message = clash.message
+        if clash.existing_id is not None:
+            message = _("%(m)s（已有档案编号 %(id)s）") % {"m": message, "id": clash.existing_id}
+        result.error(row_number, "id_number", message, spec)
     return existing_rows, by_number
-
-
-def _registered(keys: list[str]) -> list[tuple[str, str]]:
-    """(blind index, region) of every recipient, in any region, whose ID number's index is among ``keys``."""
-    found = []
-    with across_regions("one file per person: an ID number is unique across every region"):
-        for start in range(0, len(keys), 2000):
-            found.extend(
-                Recipient.objects.filter(id_number_index__in=keys[start : start + 2000]).values_list(
-                    "id_number_index", "region_code"
-                )
-            )
-    return found
 
 
 def import_roster(
@@ -241,7 +238,7 @@ def import_roster(
     if progress:
         progress(0, len(result.rows), RosterImport.Status.CHECKING)
     regions = _check(result, spec, region_code)
-    existing, id_indexes = _registry(result, spec, region_code, progress)
+    existing, id_indexes = _registry(result, spec, region_code, progress, actor=actor)
     if result.errors:
         raise x.ImportRejected(result.errors, x.marked_copy(content, result.errors))
     new_rows = [row for row in result.rows if row.row not in existing]

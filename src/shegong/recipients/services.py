@@ -8,15 +8,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.audit.identity import check_identity
 from shegong.audit.services import diff, record
 from shegong.core.crypto import blind_index
-from shegong.core.fields import blind_index_for
 from shegong.core.identity import IdentityError, parse_id_number, validate_phone
 from shegong.core.regioncodes import Level, parent_code_of
-from shegong.core.scoping import across_regions, get_scoped_or_404
+from shegong.core.scoping import get_scoped_or_404
 from shegong.core.text import join_list
 from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
 from shegong.regions.models import Region
@@ -104,17 +105,21 @@ def resolve_region(value: Any) -> Region:
     return region
 
 
-def id_taken(number: str, *, exclude_pk: int | None = None) -> bool:
-    """Whether the ID is already in the registry anywhere: one file per person, across regions."""
-    index = blind_index_for(Recipient, "id_number_index", number)
-    with across_regions("one file per person: an ID number is unique across every region"):
-        existing = Recipient.objects.filter(id_number_index=index)
-        if exclude_pk:
-            existing = existing.exclude(pk=exclude_pk)
-        return existing.exists()
+def id_taken(number: str, *, actor, exclude_pk: int | None = None) -> ValidationError | None:
+    """One file per person, across every region: the refusal for ``number``, or None when it is free.
+
+    Inside the actor's reach the error carries the existing file's id; outside it names no one and is audited
+    (shegong.audit.identity)."""
+    return check_identity(
+        Recipient,
+        number,
+        actor=actor,
+        exclude_pk=exclude_pk,
+        detail_url=lambda pk: reverse("recipients:detail", args=[pk]),
+    )
 
 
-def _clean_identity(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
+def _clean_identity(data: dict[str, Any], errors: dict[str, list[Any]]) -> None:
     if "id_number" in data:
         try:
             parsed = parse_id_number(data["id_number"])
@@ -140,15 +145,17 @@ def recipient_create(
     risk_reason: str = "",
 ) -> Recipient:
     data = dict(data)
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Any]] = {}
     try:
         region = resolve_region(data.get("region"))
     except ValidationError as exc:
         raise exc from None
     actor.require("recipients.change", region.code)
     _clean_identity(data, errors)
-    if "id_number" not in errors and id_taken(data["id_number"]):
-        errors.setdefault("id_number", []).append(_("该身份证号已在服务对象登记册中，一人只建一份档案"))
+    if "id_number" not in errors:
+        clash = id_taken(data["id_number"], actor=actor)
+        if clash is not None:
+            errors.setdefault("id_number", []).append(clash)
     if errors:
         raise ValidationError(errors)
     recipient = Recipient(

@@ -1,40 +1,45 @@
 import datetime
 import uuid
-from typing import Annotated, Literal
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Query, Router, Schema
-from pydantic import Strict
+from pydantic import Strict, create_model
 
 from shegong.core.api import STANDARD_ERRORS, StrictSchema, paginated
 from shegong.core.scoping import get_scoped_or_404
 from shegong.recipients.services import fetch as fetch_recipient
 
 from . import selectors, services
-from .models import Visit
+from .models import FINDING_VALUES, FINDINGS, Visit, VisitMethod
 
 visits = Router(tags=["visits"])
 worklist_router = Router(tags=["visits"])
 
-FindingValue = Literal["ok", "issue", "na"]
+
+def choice_literal(values: Iterable[str]) -> Any:
+    """``Literal[...]`` of the given values: OpenAPI shows them as the field's enum."""
+    return Literal.__getitem__(tuple(values))
 
 
-class Findings(StrictSchema):
-    health: FindingValue = "na"
-    mental: FindingValue = "na"
-    gas: FindingValue = "na"
-    water: FindingValue = "na"
-    power: FindingValue = "na"
-    heating: FindingValue = "na"
-    hygiene: FindingValue = "na"
-    living: FindingValue = "na"
+FindingValue = choice_literal(FINDING_VALUES)
+
+
+def findings_schema(items: Iterable[tuple[str, Any]]) -> type[StrictSchema]:
+    """The findings checklist as a strict schema: one optional item per entry of the model's list, "na" if unsent."""
+    fields: dict[str, Any] = {key: (FindingValue, "na") for key, _label in items}
+    return create_model("Findings", __base__=StrictSchema, **fields)
+
+
+Findings = findings_schema(FINDINGS)
 
 
 class VisitIn(StrictSchema):
     recipient: int
     idempotency_key: Annotated[uuid.UUID, Strict(False)]
     visited_at: Annotated[datetime.datetime, Strict(False)]
-    method: Literal["home", "phone", "video", "third_party", "volunteer", "relatives", "smart_alert"]
-    findings: Findings = Findings()
+    method: choice_literal(VisitMethod.values)  # type: ignore[valid-type]
+    findings: Findings = Findings()  # type: ignore[valid-type]
     notes: str = Field("", max_length=4000)
     needs_found: str = Field("", max_length=2000)
     follow_up: str = Field("", max_length=2000)

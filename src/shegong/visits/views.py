@@ -77,12 +77,8 @@ def visit_new(request, pk: int):
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ValidationError as exc:
+            # "recipient" and "photos" are no form fields: apply_errors already shows them above the form.
             apply_errors(form, exc)
-            photo_errors = exc.message_dict.get("photos", []) if hasattr(exc, "error_dict") else []
-            for message in photo_errors + (
-                exc.message_dict.get("recipient", []) if hasattr(exc, "error_dict") else []
-            ):
-                form.add_error(None, message)
         else:
             if created:
                 messages.success(request, _("已记录对%(name)s的探访。") % {"name": recipient.name})

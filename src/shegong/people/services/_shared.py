@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shegong.core.fields import blind_index_for
+from shegong.audit.identity import check_identity
 from shegong.core.identity import IdentityError, parse_id_number, validate_phone
 from shegong.core.records import resolve_refs, snapshot
-from shegong.core.scoping import across_regions
 
 SENSITIVE = {"id_number", "phone"}
 
@@ -34,7 +34,7 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
 _resolve = resolve_refs
 
 
-def _clean_identity(obj, errors: dict[str, list[str]], *, required_id: bool) -> None:
+def _clean_identity(obj, errors: dict[str, list[Any]], *, required_id: bool) -> None:
     if obj.id_number:
         try:
             parsed = parse_id_number(obj.id_number)
@@ -53,12 +53,22 @@ def _clean_identity(obj, errors: dict[str, list[str]], *, required_id: bool) -> 
             errors.setdefault("phone", []).append(str(exc))
 
 
-def _duplicate_identity(model, obj, errors: dict[str, list[str]], noun: str) -> None:
+def _duplicate_identity(model, obj, errors: dict[str, list[Any]], *, actor, request=None) -> None:
+    """Identity is unique across every region; outside the actor's reach the refusal names no one (audited)."""
     if not obj.id_number or "id_number" in errors:
         return
-    index = blind_index_for(model, "id_number_index", obj.id_number)
-    # Identity is unique across every region, not only the part the actor can see; the message names no one.
-    with across_regions("identity is unique across every region"):
-        clash = model.objects.filter(id_number_index=index).exclude(pk=obj.pk).exists()
-    if clash:
-        errors.setdefault("id_number", []).append(_("该身份证号已登记为%(noun)s") % {"noun": noun})
+    if obj.pk is not None and obj.id_number == getattr(obj, "_stored_values", {}).get("id_number"):
+        return  # an edit that keeps the number checks nothing and so counts towards no limit
+    clash = check_identity(
+        model,
+        obj.id_number,
+        actor=actor,
+        request=request,
+        exclude_pk=obj.pk,
+        detail_url=lambda pk: reverse(DETAIL_URLS[model._meta.model_name], args=[pk]),
+    )
+    if clash is not None:
+        errors.setdefault("id_number", []).append(clash)
+
+
+DETAIL_URLS = {"socialworker": "people:worker_detail", "volunteer": "people:volunteer_detail"}

@@ -14,7 +14,7 @@ from shegong.core.scoping import get_scoped_or_404
 from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
 
 from ..models import (
-    FilingStatus,
+    AssignmentFilingStatus,
     SocialWorker,
     WorkerAssignment,
     WorkerStatus,
@@ -98,10 +98,10 @@ def filing_submit(
 ) -> WorkerAssignment:
     """The operator files the worker with the bureau (备案). Filing stops the overdue flag."""
     actor.require("filing.submit", assignment.region_code)
-    if assignment.filing_status != FilingStatus.UNFILED:
+    if assignment.filing_status != AssignmentFilingStatus.UNFILED:
         raise ValidationError(_("该岗位安排已报备，无需重复报备"))
     with transaction.atomic():
-        assignment.filing_status = FilingStatus.SUBMITTED
+        assignment.filing_status = AssignmentFilingStatus.SUBMITTED
         assignment.filing_submitted_on = _today(today)
         assignment.save(update_fields=["filing_status", "filing_submitted_on"])
         record(
@@ -117,10 +117,10 @@ def filing_confirm(
     *, actor, assignment: WorkerAssignment, today: datetime.date | None = None
 ) -> WorkerAssignment:
     actor.require("filing.confirm", assignment.region_code)
-    if assignment.filing_status != FilingStatus.SUBMITTED:
+    if assignment.filing_status != AssignmentFilingStatus.SUBMITTED:
         raise ValidationError(_("只有已报备的岗位安排才能确认备案"))
     with transaction.atomic():
-        assignment.filing_status = FilingStatus.CONFIRMED
+        assignment.filing_status = AssignmentFilingStatus.CONFIRMED
         assignment.filing_confirmed_on = _today(today)
         assignment.save(update_fields=["filing_status", "filing_confirmed_on"])
         record("people.filing.confirm", actor=actor, obj=assignment, changes={})

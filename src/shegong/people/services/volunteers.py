@@ -45,12 +45,12 @@ VOLUNTEER_FIELDS = [
 VOLUNTEER_REFS = {"region": Region, "team": VolunteerTeam, "recruited_by": SocialWorker}
 
 
-def _validate_volunteer(volunteer: Volunteer) -> None:
-    errors: dict[str, list[str]] = {}
+def _validate_volunteer(volunteer: Volunteer, *, actor, request=None) -> None:
+    errors: dict[str, list[Any]] = {}
     _clean_identity(volunteer, errors, required_id=False)
     if not volunteer.phone:
         errors.setdefault("phone", []).append(_("请填写手机号"))
-    _duplicate_identity(Volunteer, volunteer, errors, _("志愿者"))
+    _duplicate_identity(Volunteer, volunteer, errors, actor=actor, request=request)
     unknown = [s for s in volunteer.skills or [] if s not in Skill.values]
     if unknown:
         errors.setdefault("skills", []).append(_("未知的技能：%(s)s") % {"s": join_list(unknown)})
@@ -95,7 +95,7 @@ def volunteer_self_register(*, data: dict[str, Any], request=None) -> Volunteer:
         status=VolunteerStatus.PENDING,
         self_registered=True,
     )
-    _validate_volunteer(volunteer)
+    _validate_volunteer(volunteer, actor=None, request=request)
     volunteer.full_clean()
     with transaction.atomic():
         volunteer.save()

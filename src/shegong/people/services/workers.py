@@ -45,10 +45,10 @@ WORKER_FIELDS = [
 WORKER_REFS = {"region": Region, "employer": Organisation, "pay_post": PayPost}
 
 
-def _validate_worker(worker: SocialWorker) -> None:
-    errors: dict[str, list[str]] = {}
+def _validate_worker(worker: SocialWorker, *, actor) -> None:
+    errors: dict[str, list[Any]] = {}
     _clean_identity(worker, errors, required_id=True)
-    _duplicate_identity(SocialWorker, worker, errors, _("社工"))
+    _duplicate_identity(SocialWorker, worker, errors, actor=actor)
     if worker.certificate != Certificate.NONE and not worker.certificate_number:
         errors.setdefault("certificate_number", []).append(_("持证社工须填写证书编号"))
     if worker.certificate == Certificate.NONE and (worker.certificate_number or worker.certificate_date):

@@ -32,9 +32,9 @@ from ..forms import (
 )
 from ..models import (
     VOLUNTEER_TARGET_PER_WORKER,
+    AssignmentFilingStatus,
     Certificate,
     Departure,
-    FilingStatus,
     PayLadder,
     SocialWorker,
     VolunteerStatus,
@@ -270,7 +270,7 @@ def filing_list(request):
     context = {
         "page": page,
         "filters": filters,
-        "states": [("overdue", _("逾期未备案"))] + list(FilingStatus.choices),
+        "states": [("overdue", _("逾期未备案"))] + list(AssignmentFilingStatus.choices),
         "stations": [(s, overdue.get(s.pk, 0)) for s in stations if overdue.get(s.pk)],
         "overdue_total": sum(overdue.values()),
         "can_file": request.actor.can("filing.submit"),
