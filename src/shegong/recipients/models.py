@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.core.fields import BlindIndexField, EncryptedField, SensitiveModel
 from shegong.core.identity import normalise_id_number, normalise_phone
-from shegong.core.scoping import RegionOwned
+from shegong.core.scoping import RegionOwned, by_organisation, by_user
 
 
 class RecipientStatus(models.TextChoices):
@@ -131,6 +131,8 @@ class Recipient(RegionOwned, SensitiveModel):
         return self.name
 
     region_from = "region"
+    # An operator sees the recipients served at the stations it operates.
+    relationship = {"operator": by_organisation("station__operator_id")}
 
     @property
     def is_open(self) -> bool:
@@ -157,6 +159,7 @@ class RecipientChild(RegionOwned):
         abstract = True
 
     region_from = "recipient"
+    relationship = {"operator": by_organisation("recipient__station__operator_id")}
 
 
 class CategoryMembership(RecipientChild):
@@ -280,6 +283,9 @@ class RosterImport(RegionOwned):
 
     class Meta:
         ordering = ["-created_at"]
+
+    # An operator (or any importer) follows its own uploads.
+    relationship = {"operator": by_user("user_id")}
 
     @property
     def percent(self) -> int:
