@@ -6,7 +6,7 @@ from django.utils.dateparse import parse_date
 
 from shegong.core.excel import build_workbook, xlsx_response
 
-from .selectors import events_for
+from .selectors import changed_fields, events_for
 from .services import record
 
 
@@ -42,11 +42,9 @@ def event_export(request):
             e.action,
             e.object_type,
             e.object_id,
-            e.object_repr,
             e.region_code,
-            e.reason,
             e.ip,
-            str(e.changes)[:2000],
+            changed_fields(e.changes),
         )
         for e in queryset[:50000]
     ]
@@ -59,11 +57,9 @@ def event_export(request):
             "动作",
             "对象类型",
             "对象编号",
-            "对象",
             "区划",
-            "事由",
             "来源地址",
-            "变更摘要",
+            "变更字段",
         ],
         rows,
     )
