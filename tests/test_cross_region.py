@@ -57,17 +57,9 @@ def test_other_region_gets_nothing(key, endpoint, world, client):
     extend_world(world)
     login_client(client, world.user_b)
     url = endpoint.url(world)
-    body = endpoint.body(world) if endpoint.body else None
-    method = endpoint.method.lower()
-    kwargs = {}
-    if body is not None:
-        if endpoint.content_type == "form":
-            kwargs = {"data": body}
-        else:
-            kwargs = {"data": json.dumps(body), "content_type": "application/json"}
     with unscoped():
         before = _fingerprint(world)
-    response = getattr(client, method)(url, **kwargs)
+    response = request_endpoint(client, endpoint, world)
     content = response.content.decode("utf-8", errors="replace")
     if endpoint.kind == "create":
         # A form naming another region's parent is refused: re-shown with an error, or 404.
@@ -84,6 +76,17 @@ def test_other_region_gets_nothing(key, endpoint, world, client):
         assert "MARKERA" not in body_text, f"{key}: a region A marker leaked"
     with unscoped():
         assert _fingerprint(world) == before, f"{key}: the request changed data it must not see"
+
+
+def request_endpoint(client, endpoint, world):
+    body = endpoint.body(world) if endpoint.body else None
+    kwargs = {}
+    if body is not None:
+        if endpoint.content_type == "form":
+            kwargs = {"data": body}
+        else:
+            kwargs = {"data": json.dumps(body), "content_type": "application/json"}
+    return getattr(client, endpoint.method.lower())(endpoint.url(world), **kwargs)
 
 
 def _fingerprint(world):

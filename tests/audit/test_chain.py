@@ -84,3 +84,31 @@ def test_business_users_cannot_read_the_audit_log(client, world):
 
     login_client(client, make_user("official"))
     assert client.get("/audit/").status_code == 403
+
+
+def test_audit_admin_sees_who_did_what_but_not_the_persons_data(client, world):
+    """Names, reasons and changed values are a person's data: not shown, exported or searchable for the audit admin."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from ..factories import login_client
+
+    services.record(
+        "recipients.recipient.update",
+        actor=world.official_a,
+        obj=world.station_a,
+        reason="王大娘住金汤街3号",
+        changes={"address": {"before": "金汤街1号", "after": "金汤街3号"}},
+    )
+    login_client(client, world.user_a)
+    html = client.get("/audit/").content.decode()
+    assert "recipients.recipient.update" in html and f"#{world.station_a.pk}" in html
+    for private in ("王大娘", "金汤街3号", world.station_a.name):
+        assert private not in html
+    assert "recipients.recipient.update" not in client.get("/audit/?q=王大娘").content.decode()
+    assert "recipients.recipient.update" in client.get(f"/audit/?q={world.station_a.pk}").content.decode()
+    export = client.get("/audit/export/")
+    book = CalamineWorkbook.from_filelike(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()
+    text = "\n".join(str(c) for row in book for c in row)
+    assert "address" in text and "金汤街" not in text and "王大娘" not in text

@@ -73,7 +73,11 @@ def test_reveal_without_a_reason_shows_the_form_again_and_exports_nothing(world,
 
 
 def test_an_actor_without_reveal_permission_cannot_get_plain(world, people, login, client):
-    operator = make_user("operator", region_code=TOWN_A)  # recipients.export, no recipients.reveal
+    # recipients.export, no recipients.reveal; it sees the recipients served at the station it operates.
+    world.station_a.operator = world.org_a
+    world.station_a.save()
+    type(people[0]).objects.filter(pk__in=[p.pk for p in people]).update(station=world.station_a)
+    operator = make_user("operator", region_code=TOWN_A, organisation=world.org_a)
     login(operator)
     page = client.get("/recipients/").content.decode()
     assert "显示完整证件号和电话" not in page  # the option is not offered

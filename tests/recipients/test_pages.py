@@ -101,7 +101,11 @@ def test_reveal_needs_a_reason_and_is_audited(world, people, login, client):
 
 
 def test_export_is_masked_without_reveal_and_audited(world, people, login, client):
-    operator = make_user("operator", region_code=TOWN_A)
+    # An operator exports the recipients served at the station it operates.
+    world.station_a.operator = world.org_a
+    world.station_a.save()
+    Recipient.objects.filter(pk__in=[p.pk for p in people]).update(station=world.station_a)
+    operator = make_user("operator", region_code=TOWN_A, organisation=world.org_a)
     login(operator)
     response = client.get("/recipients/export/?risk=2")
     rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 
 from shegong.core.regioncodes import in_subtree
-from shegong.core.scoping import Scope
+from shegong.core.scoping import Relation, Scope
 
-from .roles import ADMIN_ROLES, BUSINESS_ROLES, roles_with
+from .roles import ADMIN_ROLES, BUSINESS_ROLES, RELATIONSHIP_ROLES, roles_with
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,27 @@ class Actor:
 
     @property
     def scope(self) -> Scope:
-        """Business data is visible only through business roles; the administrators see none of it."""
-        return Scope.of(g.region_code for g in self.grants if g.role in BUSINESS_ROLES)
+        """Business data is visible only through business roles; the administrators see none of it.
+
+        A region-wide role sees every row of its subtree; a relationship-bound role only the rows related to it
+        (its grant's organisation, its own account), as each region-owned model declares.
+        """
+        business = [g for g in self.grants if g.role in BUSINESS_ROLES]
+        user_id = getattr(self.user, "pk", None)
+        return Scope.of(
+            (g.region_code for g in business),
+            wide=(g.region_code for g in business if g.role not in RELATIONSHIP_ROLES),
+            relations=(
+                Relation(
+                    role=g.role,
+                    region_code=g.region_code,
+                    organisation_ids=frozenset({g.organisation_id}) if g.organisation_id else frozenset(),
+                    user_id=user_id,
+                )
+                for g in business
+                if g.role in RELATIONSHIP_ROLES
+            ),
+        )
 
     @property
     def home_region_code(self) -> str:

@@ -21,6 +21,10 @@ R = Role
 BUSINESS_ROLES = frozenset(
     {R.OFFICIAL, R.TOWNSHIP, R.OPERATOR, R.WORKER, R.SUPERVISOR, R.EVALUATOR, R.VOLUNTEER}
 )
+# Inside its region a relationship-bound role sees only the rows related to it (docs/roles.md, "Access by
+# relationship"); the region-wide roles see every row of their subtree.
+RELATIONSHIP_ROLES = frozenset({R.OPERATOR, R.SUPERVISOR, R.EVALUATOR, R.VOLUNTEER})
+REGION_WIDE_ROLES = BUSINESS_ROLES - RELATIONSHIP_ROLES
 STAFF_ROLES = frozenset({R.OFFICIAL, R.TOWNSHIP, R.OPERATOR, R.WORKER, R.SUPERVISOR})
 # The three separated administrators (三权分立) see no business data.
 ADMIN_ROLES = frozenset({R.SECURITY_ADMIN, R.AUDIT_ADMIN, R.SYSTEM_ADMIN})

@@ -2,7 +2,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.scoping import RegionOwned
+from shegong.core.scoping import RegionOwned, by_organisation, by_user
 
 
 class Activity(RegionOwned):
@@ -34,3 +34,8 @@ class Activity(RegionOwned):
         return self.title
 
     region_from = "node"
+    # An operator sees the activities at its sites; a volunteer the activities it logged hours for.
+    relationship = {
+        "operator": by_organisation("node__operator_id"),
+        "volunteer": by_user("volunteer_hours__volunteer__user_id"),
+    }

@@ -20,5 +20,14 @@ def events_for(
     if date_to:
         queryset = queryset.filter(at__date__lte=date_to)
     if q:
-        queryset = queryset.filter(Q(object_repr__contains=q) | Q(object_id=q) | Q(reason__contains=q))
+        # Who did what to which record, never the person's data: names, reasons and changed values are free text
+        # about people, so the search matches record numbers and types only.
+        queryset = queryset.filter(Q(object_id=q) | Q(object_type=q))
     return queryset.order_by("-seq")
+
+
+def changed_fields(changes) -> str:
+    """The names of what an entry changed, without the values (which may be a person's name, address or notes)."""
+    if not isinstance(changes, dict):
+        return ""
+    return "、".join(sorted(str(key) for key in changes))

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.scoping import RegionOwned
+from shegong.core.scoping import RegionOwned, by_user
 
 
 class ScheduleRun(models.Model):
@@ -64,3 +64,7 @@ class ExportRequest(RegionOwned):
 
     def __str__(self) -> str:
         return f"{self.export_key} #{self.pk}"
+
+    # An operator (the one relationship-bound role that exports) sees the requests it made; approvers hold
+    # region-wide roles.
+    relationship = {"operator": by_user("requested_by_id")}

@@ -4,6 +4,11 @@ Every region-owned row carries ``region_code``, the 12-digit code of the lowest 
 scope is a set of region subtrees. Querying a region-owned model through its default manager while no scope is
 active raises ``ScopeNotActive``; with a scope active, only rows inside one of its subtrees come back.
 
+Inside a region, some roles see only what is related to them (SPEC §1, ARCHITECTURE "Region scoping fails
+closed" point 5). The scope carries those grants as ``Relation``s; every region-owned model declares, in its
+``relationship`` class attribute, how its rows relate to each such role, and the scoped manager applies it. A role a
+model does not name sees none of its rows; a test fails for a region-owned model without the declaration.
+
 There are two ways out, each with one greppable name:
 - ``across_regions(reason)``: a deliberate read across regions on a request path — a uniqueness check over the
   whole database, a public page, the actor's own record filed elsewhere. The reason is required; a test fails on
@@ -17,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import models
@@ -32,15 +37,84 @@ class ScopeNotActive(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Relation:
+    """A relationship-bound grant: inside ``region_code``'s subtree the actor sees only rows related to it.
+
+    ``organisation_ids`` are the organisations the grant is bound to (an operator's); ``user_id`` is the actor's
+    own account (a volunteer's record, a supervisor's or evaluator's assignments).
+    """
+
+    role: str
+    region_code: str
+    organisation_ids: frozenset[int] = frozenset()
+    user_id: int | None = None
+
+
+# A model's ``relationship`` maps a role to a function of the Relation returning a Q over the model's rows.
+RelationshipRule = Callable[[Relation], Q]
+
+
+def by_organisation(lookup: str) -> RelationshipRule:
+    """Rows whose ``lookup`` (an organisation id path) is one of the grant's organisations."""
+    return lambda relation: Q(**{f"{lookup}__in": sorted(relation.organisation_ids)})
+
+
+def by_user(lookup: str) -> RelationshipRule:
+    """Rows whose ``lookup`` (an account id path) is the actor's own account."""
+    return lambda relation: Q(**{lookup: relation.user_id}) if relation.user_id else Q(pk__in=[])
+
+
+def every_row(relation: Relation) -> Q:
+    """Every row in the grant's region: for data that is no one's personal data (policy tables, counts)."""
+    return Q()
+
+
+# The declaration of a model that only region-wide roles see.
+REGION_WIDE_ONLY: dict[str, RelationshipRule] = {}
+
+
+@dataclass(frozen=True)
 class Scope:
-    """The set of region subtrees an actor may see. ``everything`` is only set by ``unscoped()``."""
+    """The region subtrees an actor may see. ``everything`` is only set by ``unscoped()``.
+
+    ``region_codes`` is the actor's whole area (what region pickers and breadcrumbs offer). ``wide_codes`` are the
+    subtrees where it sees every row (None: all of ``region_codes``); elsewhere in the area it sees only the rows
+    its ``relations`` reach.
+    """
 
     region_codes: frozenset[str] = frozenset()
     everything: bool = False
+    wide_codes: frozenset[str] | None = None
+    relations: frozenset[Relation] = frozenset()
 
     @classmethod
-    def of(cls, codes: Iterable[str]) -> Scope:
-        return cls(region_codes=frozenset(_minimal_roots(codes)))
+    def of(cls, codes: Iterable[str], *, wide: Iterable[str] | None = None, relations=()) -> Scope:
+        return cls(
+            region_codes=frozenset(_minimal_roots(codes)),
+            wide_codes=None if wide is None else frozenset(_minimal_roots(wide)),
+            relations=frozenset(relations),
+        )
+
+    @property
+    def region_wide(self) -> Scope:
+        """The same area with every row visible: for bookkeeping of a region's aggregates, never for display."""
+        return Scope(region_codes=self.region_codes, everything=self.everything)
+
+    def rows_q(self, model, field: str = "region_code") -> Q:
+        """What a region-owned model's scoped manager selects: wide subtrees, then each relation's rows."""
+        if self.everything:
+            return Q()
+        wide = self.region_codes if self.wide_codes is None else self.wide_codes
+        condition = Scope(region_codes=wide).q(field)
+        declared = getattr(model, "relationship", None) or {}
+        for relation in sorted(self.relations, key=lambda r: (r.role, r.region_code)):
+            rule = declared.get(relation.role)
+            if rule is None:
+                continue
+            # A subquery on the plain queryset: a rule that follows a to-many relation never duplicates rows.
+            related = models.QuerySet(model).filter(rule(relation)).values("pk")
+            condition |= Scope(region_codes=frozenset({relation.region_code})).q(field) & Q(pk__in=related)
+        return condition
 
     def contains(self, region_code: str | None) -> bool:
         if self.everything:
@@ -108,6 +182,17 @@ def no_scope() -> Iterator[None]:
         yield
     finally:
         _current_scope.reset(token)
+
+
+def region_wide(reason: str) -> contextlib.AbstractContextManager[Scope]:
+    """Lift the relationship restriction inside the active scope's own regions, never beyond them.
+
+    For bookkeeping that keeps a region's aggregates whole (the visit-care ledger counts every recipient of a
+    village, not only the ones the acting operator serves); never for what is shown. ``reason`` says why.
+    """
+    if not reason or not reason.strip():
+        raise ValueError("region_wide() needs a reason")
+    return activate(current_scope().region_wide)
 
 
 def unscoped() -> contextlib.AbstractContextManager[Scope]:
@@ -186,7 +271,7 @@ class RegionScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
             return queryset
         if scope.everything:
             return queryset
-        return queryset.filter(scope.q(self.region_field))
+        return queryset.filter(scope.rows_q(self.model, self.region_field))
 
 
 class RegionOwned(models.Model):
@@ -207,6 +292,12 @@ class RegionOwned(models.Model):
     # The relation a row's region_code is copied from on every save: "region" (a regions.Region foreign key) or a
     # region-owned parent such as "node" or "recipient". None: the code sets region_code itself.
     region_from: str | None = None
+
+    # How rows relate to the relationship-bound roles (operator, supervisor, evaluator, volunteer): role → rule
+    # (``by_organisation``, ``by_user``, ``every_row`` or a function of the Relation returning a Q). A role not
+    # named sees no row of the model; ``REGION_WIDE_ONLY`` says so for all of them. Every concrete region-owned
+    # model must declare it (a test walks them); None means "not declared", and then nothing is related.
+    relationship: dict[str, RelationshipRule] | None = None
 
     def save(self, *args, **kwargs):
         if self.region_from:

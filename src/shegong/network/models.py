@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.scoping import RegionOwned
+from shegong.core.scoping import RegionOwned, by_organisation
 
 
 class NodeLevel(models.TextChoices):
@@ -94,6 +94,8 @@ class ServiceNode(RegionOwned):
         return self.name
 
     region_from = "region"
+    # An operator sees the sites it operates.
+    relationship = {"operator": by_organisation("operator_id")}
 
     @property
     def function_room_labels(self) -> list[str]:
@@ -123,3 +125,4 @@ class NodeDocument(RegionOwned):
         return self.title
 
     region_from = "node"
+    relationship = {"operator": by_organisation("node__operator_id")}

@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.scoping import RegionOwned
+from shegong.core.scoping import RegionOwned, by_organisation
 
 
 class OrgKind(models.TextChoices):
@@ -96,3 +96,5 @@ class Organisation(RegionOwned):
         return self.name
 
     region_from = "region"
+    # An operator sees its own organisation.
+    relationship = {"operator": by_organisation("id")}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.core.fields import BlindIndexField, EncryptedField, SensitiveModel
 from shegong.core.identity import normalise_id_number, normalise_phone
-from shegong.core.scoping import RegionOwned
+from shegong.core.scoping import RegionOwned, by_organisation, by_user, every_row
 
 # Defaults from Haining (seed 003); a region may be stricter.
 FILING_DUE_DAYS = 7
@@ -139,6 +139,9 @@ class SocialWorker(RegionOwned, SensitiveModel):
         return self.name
 
     region_from = "region"
+    # An operator sees the workers it employs. Until supervision lands there is no supervisee relation: a
+    # supervisor sees the workers of its region (and, through the other models, no recipient data).
+    relationship = {"operator": by_organisation("employer_id"), "supervisor": every_row}
 
     @property
     def is_certified(self) -> bool:
@@ -196,6 +199,7 @@ class WorkerAssignment(RegionOwned):
         return f"{self.worker} @ {self.node}"
 
     region_from = "node"
+    relationship = {"operator": by_organisation("worker__employer_id"), "supervisor": every_row}
 
     @property
     def filing_due(self) -> datetime.date:
@@ -277,6 +281,7 @@ class Departure(RegionOwned):
         return f"{self.worker} · {self.notice_date}"
 
     region_from = "worker"
+    relationship = {"operator": by_organisation("worker__employer_id")}
 
     @property
     def earliest_leaving(self) -> datetime.date:
@@ -334,6 +339,7 @@ class DishonestyEntry(RegionOwned):
         return f"{self.worker} · {self.listed_on}"
 
     region_from = "worker"
+    relationship = {"operator": by_organisation("worker__employer_id")}
 
     def active_on(self, day: datetime.date) -> bool:
         return self.listed_on <= day < self.bar_until
@@ -385,6 +391,11 @@ class VolunteerTeam(RegionOwned):
         return self.name
 
     region_from = "region"
+    # An operator sees the teams its workers' recruits belong to; a volunteer its own team.
+    relationship = {
+        "operator": by_organisation("members__recruited_by__employer_id"),
+        "volunteer": by_user("members__user_id"),
+    }
 
 
 class Skill(models.TextChoices):
@@ -458,6 +469,8 @@ class Volunteer(RegionOwned, SensitiveModel):
         return self.name
 
     region_from = "region"
+    # An operator sees the volunteers its workers recruited; a volunteer its own record.
+    relationship = {"operator": by_organisation("recruited_by__employer_id"), "volunteer": by_user("user_id")}
 
     @property
     def skill_labels(self) -> list[str]:
@@ -534,6 +547,10 @@ class VolunteerHours(RegionOwned):
         return f"{self.volunteer} · {self.served_on} · {self.hours}h"
 
     region_from = "volunteer"
+    relationship = {
+        "operator": by_organisation("volunteer__recruited_by__employer_id"),
+        "volunteer": by_user("volunteer__user_id"),
+    }
 
 
 def activity_model():

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from shegong.core.fields import BlindIndexField, EncryptedField, EncryptedJSONField, SensitiveModel
 from shegong.core.identity import normalise_id_number, normalise_phone
 from shegong.core.masking import mask_id_number, mask_phone
-from shegong.core.scoping import RegionOwned
+from shegong.core.scoping import RegionOwned, by_organisation, by_user
 
 
 class RecipientStatus(models.TextChoices):
@@ -134,6 +134,8 @@ class Recipient(RegionOwned, SensitiveModel):
         return self.name
 
     region_from = "region"
+    # An operator sees the recipients served at the stations it operates.
+    relationship = {"operator": by_organisation("station__operator_id")}
 
     @property
     def is_open(self) -> bool:
@@ -160,6 +162,7 @@ class RecipientChild(RegionOwned):
         abstract = True
 
     region_from = "recipient"
+    relationship = {"operator": by_organisation("recipient__station__operator_id")}
 
 
 class CategoryMembership(RecipientChild):
@@ -294,6 +297,9 @@ class RosterImport(RegionOwned):
 
     class Meta:
         ordering = ["-created_at"]
+
+    # An operator (or any importer) follows its own uploads.
+    relationship = {"operator": by_user("user_id")}
 
     @property
     def percent(self) -> int:

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.fields import EncryptedBinaryField, EncryptedField, EncryptedJSONField, SensitiveModel
-from shegong.core.scoping import RegionOwned
+from shegong.core.scoping import RegionOwned, by_organisation
 
 
 class VisitMethod(models.TextChoices):
@@ -72,6 +72,8 @@ class Visit(RegionOwned, SensitiveModel):
         return f"{self.recipient} {timezone.localtime(self.visited_at):%Y-%m-%d}"
 
     region_from = "recipient"
+    # An operator sees the visits of the recipients served at its stations.
+    relationship = {"operator": by_organisation("recipient__station__operator_id")}
 
     def finding_rows(self) -> list[tuple[str, str, str]]:
         return [(key, label, self.findings.get(key, "na")) for key, label in FINDINGS]
@@ -99,3 +101,4 @@ class VisitPhoto(RegionOwned, SensitiveModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     region_from = "visit"
+    relationship = {"operator": by_organisation("visit__recipient__station__operator_id")}

@@ -8,6 +8,7 @@ visits. Callers use the package's public names (``shegong.recipients.care``), ne
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from shegong.core.bulk import insert_rows
 from shegong.core.regioncodes import ancestors_of
-from shegong.core.scoping import across_regions
+from shegong.core.scoping import across_regions, region_wide
 
 from . import policy
 from .models import EventRule, Frequency, VisitObligation, VisitRollup, VisitRule
@@ -32,6 +33,17 @@ class RuleTable:
 
 
 DEFAULT_TABLE = RuleTable(None, list(policy.DEFAULT_RULES), policy.DEFAULT_EVENT_HOURS)
+
+
+def _whole_villages(function):
+    """The ledger counts every recipient of a village, whoever acts: lift the relationship restriction."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with region_wide("the care ledger keeps whole villages' obligations and rollups"):
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def rule_tables(village_codes: Iterable[str]) -> dict[str, RuleTable]:
@@ -81,6 +93,7 @@ def current_categories(recipient, on: datetime.date) -> set[str]:
     }
 
 
+@_whole_villages
 def refresh_recipient(recipient, *, today: datetime.date | None = None, save: bool = True) -> None:
     """Recompute the requirement, next due date and event deadline; open this month's obligation."""
     from shegong.recipients.models import RecipientStatus
@@ -236,6 +249,7 @@ def count_visit(recipient, visited_on: datetime.date) -> None:
         _bump(obligation.region_code, month, visited=1)
 
 
+@_whole_villages
 def record_visit(recipient, visited_at: datetime.datetime) -> None:
     """A visit was written: remember the latest visit, count it toward its month, recompute what is due next."""
     if recipient.last_visit_at is None or visited_at > recipient.last_visit_at:
@@ -244,6 +258,7 @@ def record_visit(recipient, visited_at: datetime.datetime) -> None:
     refresh_recipient(recipient)
 
 
+@_whole_villages
 def drop_open_obligations(recipient, *, from_month: datetime.date) -> None:
     """The recipient left the registry (moved, deceased, closed): unmet obligations from now on no longer count."""
     for obligation in VisitObligation.objects.filter(
@@ -253,6 +268,7 @@ def drop_open_obligations(recipient, *, from_month: datetime.date) -> None:
         _bump(obligation.region_code, obligation.month, due=-1)
 
 
+@_whole_villages
 def add_new_recipients(recipients: list[tuple[int, str, str]], month: datetime.date) -> None:
     """Newly registered (pk, village, frequency) rows owe ``month``: their obligations and rollups, in bulk."""
     by_village: dict[str, list[int]] = {}

@@ -6,7 +6,7 @@ Only ``shegong.recipients.care`` writes obligations and rollups (see its package
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.scoping import RegionOwned
+from shegong.core.scoping import REGION_WIDE_ONLY, RegionOwned, by_organisation, every_row
 
 
 class Frequency(models.TextChoices):
@@ -57,6 +57,8 @@ class VisitRule(RegionOwned):
         verbose_name_plural = _("探访规则")
 
     region_from = "region"
+    # Policy, no one's personal data: an operator reads the rules its recipients are visited by.
+    relationship = {"operator": every_row}
 
 
 class EventRule(RegionOwned):
@@ -74,6 +76,7 @@ class EventRule(RegionOwned):
         verbose_name_plural = _("事件规则")
 
     region_from = "region"
+    relationship = {"operator": every_row}
 
 
 class VisitObligation(RegionOwned):
@@ -86,6 +89,8 @@ class VisitObligation(RegionOwned):
     recipient = models.ForeignKey("recipients.Recipient", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # the first day of the month
     visited = models.BooleanField(default=False)
+
+    relationship = {"operator": by_organisation("recipient__station__operator_id")}
 
     class Meta:
         constraints = [
@@ -100,6 +105,9 @@ class VisitRollup(RegionOwned):
     month = models.DateField()
     due = models.IntegerField(default=0)
     visited = models.IntegerField(default=0)
+
+    # Whole villages' counts: region-wide roles only.
+    relationship = REGION_WIDE_ONLY
 
     class Meta:
         constraints = [

@@ -18,6 +18,30 @@ Granting roles:
   holds an administrator role.
 - Every grant and removal is written to the audit log with the account's roles before and after.
 
+Access by relationship:
+
+A permission says what a role may do; inside its region, what it may see also depends on how the row relates to
+it. The official, township and worker roles are region-wide: they see every row of their subtree. The operator,
+supervisor, evaluator and volunteer roles are relationship-bound: they see only the rows related to them. This is
+enforced centrally, beside region scoping (each region-owned model declares `relationship`; the scoped manager
+applies it), so a row that is not yours gets the same 404 as one that does not exist, and lists, exports and
+search leave it out. An account that also holds a region-wide role in the same region keeps region-wide access.
+
+- An operator (an assignment bound to an organisation) sees its own organisation, the sites it operates, the
+  activities and documents of those sites, the workers it employs (their assignments, departures and dishonesty
+  entries), the volunteers its workers recruited (their teams and hours), the recipients served at its stations
+  with their visits, categories, household, assessments, events, timeline and visit obligations, its own roster
+  imports, and the visit rules. An operator assignment with no organisation sees none of these.
+- A supervisor will see its supervisees' work. There is no supervision model yet: until it lands, a supervisor sees
+  the workers of its region and their assignments, and no recipient data (recipients, visits, volunteers).
+- An evaluator will see the assessments assigned to it. None exist yet, so it sees no personal data and no rows.
+- A volunteer sees its own record, its own team, the hours it logged and the activities it logged hours for.
+- Region pages and dashboards of its own area stay open to every business role; their counts come from rows the
+  role may see (the month rollups are region-wide only).
+- The audit admin sees who did what to which record (time, actor, action, record type and number, region) but not
+  the person's data: the audit list, search and export show no object names, reasons or changed values (only the
+  names of the changed fields), and search matches record numbers and types only.
+
 Role identifiers (used by `shegong users create --role`):
 
 {roles}
