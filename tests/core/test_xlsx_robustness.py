@@ -71,7 +71,7 @@ def test_the_far_cell_file_through_the_import_page_and_the_server_keeps_answerin
         upload = io.BytesIO(far_cell_file(reference))
         upload.name = "workers.xlsx"
         response = client.post(
-            "/people/workers/import/", {"file": upload, "region": world.regions["town_a"].code}
+            "/people/workers/import/", {"file": upload, "region": world.regions["town_a"].code}, follow=True
         )
         text = response.content.decode()
         assert response.status_code == 200 and f"第 {reference} 单元格超出模板范围" in text
@@ -189,7 +189,7 @@ def test_a_header_only_file_through_the_import_page(world, login, client):
     upload = io.BytesIO(save(book))
     upload.name = "workers.xlsx"
     response = client.post(
-        "/people/workers/import/", {"file": upload, "region": world.regions["town_a"].code}
+        "/people/workers/import/", {"file": upload, "region": world.regions["town_a"].code}, follow=True
     )
     text = response.content.decode()
     assert "没有数据行" in text and "已导入 0 条" not in text
