@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    if set(chosen) - OWN_DATABASE:
+        call_command("migrate", verbosity=0)
     for name in chosen:
         module = importlib.import_module(f"bench.{name}")
         print(f"== bench/{name} (scale {args.scale:g})", flush=True)
