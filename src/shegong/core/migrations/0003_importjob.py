@@ -7,43 +7,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_exportrequest'),
+        ("core", "0002_exportrequest"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('kind', models.CharField(max_length=40)),
-                ('filename', models.CharField(max_length=200)),
-                ('content', models.BinaryField()),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('checking', '校验中'), ('writing', '写入中'), ('done', '已完成'), ('rejected', '有错误，未导入'), ('failed', '失败')], default='queued', max_length=10)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('existing', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(default=list)),
-                ('marked', models.BinaryField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("kind", models.CharField(max_length=40)),
+                ("filename", models.CharField(max_length=200)),
+                ("content", models.BinaryField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("checking", "校验中"),
+                            ("writing", "写入中"),
+                            ("done", "已完成"),
+                            ("rejected", "有错误，未导入"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("existing", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(default=list)),
+                ("marked", models.BinaryField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入任务',
-                'verbose_name_plural': '导入任务',
-                'ordering': ['-created_at', '-pk'],
-                'abstract': False,
-                'base_manager_name': '_base',
-                'default_manager_name': 'objects',
+                "verbose_name": "导入任务",
+                "verbose_name_plural": "导入任务",
+                "ordering": ["-created_at", "-pk"],
+                "abstract": False,
+                "base_manager_name": "_base",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
     ]
