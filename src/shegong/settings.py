@@ -268,6 +268,15 @@ if PRODUCTION and not AUDIT_KEYS:
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Who runs a spreadsheet import once the page has stored the file (shegong.core.importjobs): "worker" queues a
+# task for `shegong db_worker` (production), "thread" runs it in a thread of the web process (the demo and
+# development, where no worker runs), "inline" runs it before the upload page answers (tests).
+IMPORT_RUNNER = os.environ.get(
+    "SHEGONG_IMPORT_RUNNER", "worker" if PRODUCTION else "inline" if ENV == "test" else "thread"
+)
+if IMPORT_RUNNER not in ("worker", "thread", "inline"):
+    raise ImproperlyConfigured("SHEGONG_IMPORT_RUNNER must be worker, thread or inline.")
+
 NINJA_PAGINATION_PER_PAGE = 50
 
 LOGGING = {

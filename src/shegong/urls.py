@@ -12,6 +12,7 @@ urlpatterns = [
     path("network/", include("shegong.network.urls")),
     path("audit/", include("shegong.audit.urls")),
     path("exports/", include("shegong.core.urls")),
+    path("imports/", include("shegong.core.import_urls")),
     path("recipients/", include("shegong.recipients.urls")),
     path("visits/", include("shegong.visits.urls")),
     path("people/", include("shegong.people.urls")),

@@ -81,6 +81,7 @@ def extend(world):
 
     record("test.marker", actor=world.user_a, obj=world.station_a, reason="MARKERA-audit")
     _extend_exports(world)
+    _extend_imports(world)
 
 
 ENDPOINTS += [
@@ -115,4 +116,25 @@ def _extend_exports(world):
         reason="MARKERA-export-reason",
         row_count=5000,
         requested_by=world.user_a,
+    )
+
+
+ENDPOINTS += [
+    Endpoint("imports:status", "detail", lambda w: f"/imports/{w.extras['import_job_a'].pk}/"),
+    Endpoint("imports:marked", "detail", lambda w: f"/imports/{w.extras['import_job_a'].pk}/marked/"),
+]
+
+
+def _extend_imports(world):
+    from shegong.core.models import ImportJob
+
+    world.extras["import_job_a"] = ImportJob.objects.create(
+        kind="recipients.roster",
+        region_code=world.regions["town_a"].code,
+        filename="MARKERA.xlsx",
+        content=b"x",
+        marked=b"y",
+        status="rejected",
+        errors=[{"row": 2, "column": "身份证号", "cell": "B2", "message": "MARKERA"}],
+        user=world.user_a,
     )

@@ -9,7 +9,7 @@ from . import Endpoint
 def extend(world):
     from shegong.accounts.actor import SystemActor
     from shegong.recipients import services
-    from shegong.recipients.models import Category, RosterImport
+    from shegong.recipients.models import Category
     from shegong.visits.services import Photo, visit_record
     from tests.recipients.helpers import id_number
 
@@ -38,19 +38,10 @@ def extend(world):
         },
         photos=[Photo("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)],
     )
-    job = RosterImport.objects.create(
-        region_code=world.regions["town_a"].code,
-        filename="MARKERA.xlsx",
-        content=b"x",
-        marked=b"y",
-        status="rejected",
-        user=world.user_a,
-    )
     world.extras.update(
         {
             "recipient_a": recipient,
             "visit_a": visit,
-            "job_a": job,
             "marker_recipient": "王MARKERA",
             "membership_a": recipient.memberships.get(),
         }
@@ -98,10 +89,6 @@ ENDPOINTS = [
         body=lambda w: {"region": w.regions["town_a"].code},
     ),
     Endpoint("recipients:import_template", "list", lambda w: "/recipients/import/template/"),
-    Endpoint("recipients:import_status", "detail", lambda w: f"/recipients/import/{w.extras['job_a'].pk}/"),
-    Endpoint(
-        "recipients:import_marked", "detail", lambda w: f"/recipients/import/{w.extras['job_a'].pk}/marked/"
-    ),
     Endpoint("recipients:detail", "detail", lambda w: f"/recipients/{_r(w)}/"),
     Endpoint("recipients:edit", "detail", lambda w: f"/recipients/{_r(w)}/edit/"),
     Endpoint("recipients:timeline", "detail", lambda w: f"/recipients/{_r(w)}/timeline/"),

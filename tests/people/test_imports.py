@@ -151,7 +151,7 @@ def test_import_page_shows_rows_and_keeps_nothing(world, login, client):
     upload = io.BytesIO(content)
     upload.name = "workers.xlsx"
     response = client.post(
-        "/people/workers/import/", {"file": upload, "region": world.regions["town_a"].code}
+        "/people/workers/import/", {"file": upload, "region": world.regions["town_a"].code}, follow=True
     )
     text = response.content.decode()
     assert response.status_code == 200 and "import-errors" in text and "身份证号" in text

@@ -10,7 +10,10 @@ class AccountsConfig(AppConfig):
         from .actor import Actor, SystemActor
         from .models import User
 
-        def scope_of_user(user_id: int):
-            return Actor.for_user(User.objects.filter(pk=user_id, is_active=True).first()).scope
+        def actor_of_user(user_id: int):
+            return Actor.for_user(User.objects.filter(pk=user_id, is_active=True).first())
 
-        actors.provide(system=SystemActor, scope_of_user=scope_of_user)
+        def scope_of_user(user_id: int):
+            return actor_of_user(user_id).scope
+
+        actors.provide(system=SystemActor, scope_of_user=scope_of_user, actor_of_user=actor_of_user)

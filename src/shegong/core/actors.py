@@ -11,11 +11,17 @@ from typing import Any
 
 _system: Callable[[str], Any] | None = None
 _scope_of_user: Callable[[int], Any] | None = None
+_actor_of_user: Callable[[int], Any] | None = None
 
 
-def provide(*, system: Callable[[str], Any], scope_of_user: Callable[[int], Any]) -> None:
-    global _system, _scope_of_user
-    _system, _scope_of_user = system, scope_of_user
+def provide(
+    *,
+    system: Callable[[str], Any],
+    scope_of_user: Callable[[int], Any],
+    actor_of_user: Callable[[int], Any] | None = None,
+) -> None:
+    global _system, _scope_of_user, _actor_of_user
+    _system, _scope_of_user, _actor_of_user = system, scope_of_user, actor_of_user
 
 
 def system_actor(name: str):
@@ -30,3 +36,10 @@ def scope_of_user(user_id: int):
     if _scope_of_user is None:
         raise RuntimeError("no actor provider: is shegong.accounts installed?")
     return _scope_of_user(user_id)
+
+
+def actor_of_user(user_id: int):
+    """The actor a background task acts as: the active user's roles and scope (no grants for a missing one)."""
+    if _actor_of_user is None:
+        raise RuntimeError("no actor provider: is shegong.accounts installed?")
+    return _actor_of_user(user_id)

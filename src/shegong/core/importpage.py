@@ -1,18 +1,25 @@
-"""The import page shared by the registries: upload, all-or-nothing, row report and the marked file."""
+"""The import pages shared by the registries: the upload form, then one status page per job.
+
+The upload page stores the file and returns at once with a redirect to the job's status page
+(``shegong.core.importjobs`` runs the import); the status page polls with htmx and ends with the counts, or the
+per-row error report and the marked file to download.
+"""
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Callable
-
 from django import forms
-from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
-from shegong.core.excel import XLSX_MIME
-from shegong.core.xlsx_import import ImportRejected
+from shegong.core.excel import xlsx_response
+from shegong.core.scoping import get_scoped_or_404
+
+from . import importjobs
+from .models import ImportJob
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -34,35 +41,60 @@ class ImportForm(forms.Form):
         return upload
 
 
-def import_page(
-    request,
-    *,
-    title: str,
-    permission: str,
-    importer: Callable[..., int],
-    template_url: str,
-    back_url: str,
-    noun: str,
-    region_choices: list[tuple[str, str]],
-):
-    """The whole import page: ``region_choices`` are the (code, label) areas the actor may import into."""
-    request.actor.require(permission)
+def import_page(request, *, kind: str, template_url: str, region_choices: list[tuple[str, str]]):
+    """The upload page of a registered importer: ``region_choices`` are the areas the actor may import into."""
+    spec = importjobs.importer_for(kind)
+    request.actor.require(spec.permission)
     form = ImportForm(request.POST or None, request.FILES or None, region_choices=region_choices)
-    context = {"form": form, "title": title, "template_url": template_url, "back_url": back_url}
     if request.method == "POST" and form.is_valid():
-        content = form.cleaned_data["file"].read()
-        try:
-            count = importer(actor=request.actor, content=content, region_code=form.cleaned_data["region"])
-        except ImportRejected as exc:
-            context["rejected"] = exc
-            if exc.marked:
-                context["marked_href"] = f"data:{XLSX_MIME};base64,{base64.b64encode(exc.marked).decode()}"
-                context["marked_name"] = _("错误标注-%(n)s") % {"n": form.cleaned_data["file"].name}
-        else:
-            messages.success(
-                request,
-                ngettext("已导入 %(n)d 条%(noun)s。", "已导入 %(n)d 条%(noun)s。", count)
-                % {"n": count, "noun": noun},
-            )
-            return redirect(back_url)
+        upload = form.cleaned_data["file"]
+        job = importjobs.start(
+            kind=kind,
+            actor=request.actor,
+            region_code=form.cleaned_data["region"],
+            filename=upload.name,
+            content=upload.read(),
+        )
+        return redirect("imports:status", pk=job.pk)
+    context = {
+        "form": form,
+        "title": spec.title,
+        "template_url": template_url,
+        "back_url": reverse(spec.back_url),
+    }
     return render(request, "core/import.html", context)
+
+
+def _job(request, pk: int) -> tuple[ImportJob, importjobs.Importer]:
+    job = get_scoped_or_404(ImportJob.objects.defer("content", "marked"), pk=pk)
+    if job.user_id != request.user.pk:
+        raise Http404  # an upload and its report are the uploader's own
+    spec = importjobs.importer_for(job.kind)
+    request.actor.require(spec.permission, job.region_code)
+    return job, spec
+
+
+@login_required
+def import_status(request, pk: int):
+    job, spec = _job(request, pk)
+    if job.status == "rejected":
+        job.has_marked = ImportJob.objects.filter(pk=job.pk, marked__isnull=False).exists()
+    template = "core/_import_status.html" if request.htmx else "core/import_status.html"
+    context = {
+        "job": job,
+        "title": spec.title,
+        "noun": spec.noun,
+        "upload_url": reverse(spec.upload_url),
+        "back_url": reverse(spec.back_url),
+    }
+    return render(request, template, context)
+
+
+@login_required
+def import_marked(request, pk: int):
+    job, _spec = _job(request, pk)
+    marked = ImportJob.objects.filter(pk=job.pk).values_list("marked", flat=True).first()
+    if not marked:
+        raise Http404
+    stem = job.filename.rsplit(".", 1)[0]
+    return xlsx_response(_("%(name)s-错误标注.xlsx") % {"name": stem}, bytes(marked))

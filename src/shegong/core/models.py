@@ -68,3 +68,53 @@ class ExportRequest(RegionOwned):
     # An operator (the one relationship-bound role that exports) sees the requests it made; approvers hold
     # region-wide roles.
     relationship = {"operator": by_user("requested_by_id")}
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    CHECKING = "checking", _("校验中")
+    WRITING = "writing", _("写入中")
+    DONE = "done", _("已完成")
+    REJECTED = "rejected", _("有错误，未导入")
+    FAILED = "failed", _("失败")
+
+
+class ImportJob(RegionOwned):
+    """One uploaded spreadsheet of any registry (``shegong.core.importjobs``) and how far its import has got.
+
+    The page only stores the file and queues the job; a task worker (or, without one, a thread) checks and writes
+    it while the status page polls this row.
+    """
+
+    kind = models.CharField(max_length=40)
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    existing = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+    marked = models.BinaryField(null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(RegionOwned.Meta):
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    # An operator (or any importer) follows its own uploads.
+    relationship = {"operator": by_user("user_id")}
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED)

@@ -77,15 +77,19 @@ SPEC = x.ImportSpec(
 )
 
 
-def import_organisations(*, actor, content: bytes, region_code: str) -> int:
+def import_organisations(*, actor, content: bytes, region_code: str, progress=None) -> int:
     """Create every organisation in the file, or none; raises ImportRejected with the row report."""
     home = get_scoped_or_404(Region, code=region_code)
     actor.require("orgs.change", home.code)
     result = x.parse_workbook(SPEC, content)
+    if progress:
+        progress(0, len(result.rows), "checking")
     if not result.errors:
         _check_rows(result, home)
     if result.errors:
         raise x.ImportRejected(result.errors, x.marked_copy(content, result.errors))
+    if progress:
+        progress(len(result.rows), len(result.rows), "writing")
     with transaction.atomic():
         orgs = []
         for row in result.rows:

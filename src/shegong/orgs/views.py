@@ -19,7 +19,7 @@ from shegong.regions.selectors import region_choices, scope_roots
 
 from . import selectors, services
 from .forms import OrganisationForm
-from .imports import SPEC, import_organisations
+from .imports import SPEC
 from .models import Organisation, OrgCategory, OrgFilingStatus, OrgKind, Rating
 
 
@@ -150,13 +150,9 @@ def org_edit(request, pk: int):
 def org_import(request):
     return import_page(
         request,
-        title=_("导入社会组织"),
-        permission="orgs.change",
+        kind="orgs.organisations",
         region_choices=region_choices(request.actor.regions_with("orgs.change")),
-        importer=import_organisations,
         template_url=reverse("orgs:template"),
-        back_url=reverse("orgs:list"),
-        noun=_("社会组织"),
     )
 
 

@@ -5,8 +5,30 @@ class PeopleConfig(AppConfig):
     name = "shegong.people"
 
     def ready(self):
+        from django.utils.translation import gettext_lazy
+
+        from shegong.core import importjobs
         from shegong.network.selectors import STAFFING_BY_NODE
 
+        from .imports import import_volunteers, import_workers
         from .selectors import staffing_by_node
 
         STAFFING_BY_NODE.register(staffing_by_node)
+        importjobs.register(
+            "people.workers",
+            importer=import_workers,
+            permission="people.import",
+            noun=gettext_lazy("社工"),
+            title=gettext_lazy("导入社工"),
+            upload_url="people:workers_import",
+            back_url="people:workers",
+        )
+        importjobs.register(
+            "people.volunteers",
+            importer=import_volunteers,
+            permission="volunteers.change",
+            noun=gettext_lazy("志愿者"),
+            title=gettext_lazy("导入志愿者"),
+            upload_url="people:volunteers_import",
+            back_url="people:volunteers",
+        )

@@ -129,12 +129,14 @@ def _reject_if_errors(result: x.ParseResult, content: bytes) -> None:
         raise x.ImportRejected(result.errors, x.marked_copy(content, result.errors))
 
 
-def import_workers(*, actor, content: bytes, region_code: str) -> int:
+def import_workers(*, actor, content: bytes, region_code: str, progress=None) -> int:
     home = get_scoped_or_404(Region, code=region_code)
     actor.require("people.import", home.code)
     result = x.parse_workbook(WORKER_SPEC, content)
     if not result.rows:
         _reject_if_errors(result, content)
+    if progress:
+        progress(0, len(result.rows), "checking")
     resolve_region_column(result, WORKER_SPEC, home)
     _identity(result, WORKER_SPEC, SocialWorker, actor=actor)
     codes = {r.values["employer"] for r in result.rows if r.values.get("employer")}
@@ -150,6 +152,8 @@ def import_workers(*, actor, content: bytes, region_code: str) -> int:
         if certificate != Certificate.NONE and not values.get("certificate_number"):
             result.error(row.row, "certificate_number", _("持证社工须填写证书编号"), WORKER_SPEC)
     _reject_if_errors(result, content)
+    if progress:
+        progress(len(result.rows), len(result.rows), "writing")
     with transaction.atomic():
         for row in result.rows:
             values = row.values
@@ -180,12 +184,14 @@ def import_workers(*, actor, content: bytes, region_code: str) -> int:
     return len(result.rows)
 
 
-def import_volunteers(*, actor, content: bytes, region_code: str) -> int:
+def import_volunteers(*, actor, content: bytes, region_code: str, progress=None) -> int:
     home = get_scoped_or_404(Region, code=region_code)
     actor.require("volunteers.change", home.code)
     result = x.parse_workbook(VOLUNTEER_SPEC, content)
     if not result.rows:
         _reject_if_errors(result, content)
+    if progress:
+        progress(0, len(result.rows), "checking")
     resolve_region_column(result, VOLUNTEER_SPEC, home)
     _identity(result, VOLUNTEER_SPEC, Volunteer, actor=actor)
     names = {r.values["team"] for r in result.rows if r.values.get("team")}
@@ -209,6 +215,8 @@ def import_volunteers(*, actor, content: bytes, region_code: str) -> int:
             else:
                 row.values["team"] = matches[0]
     _reject_if_errors(result, content)
+    if progress:
+        progress(len(result.rows), len(result.rows), "writing")
     with transaction.atomic():
         for row in result.rows:
             values = row.values

@@ -5,8 +5,21 @@ class RecipientsConfig(AppConfig):
     name = "shegong.recipients"
 
     def ready(self):
-        from shegong.core import schedules
+        from django.utils.translation import gettext_lazy
 
+        from shegong.core import importjobs, schedules
+
+        from .imports import import_roster
         from .schedules import MONTH_START
 
         schedules.register(MONTH_START)
+        importjobs.register(
+            "recipients.roster",
+            importer=import_roster,
+            permission="recipients.import",
+            noun=gettext_lazy("服务对象"),
+            title=gettext_lazy("导入服务对象名册"),
+            upload_url="recipients:import",
+            back_url="recipients:list",
+            pass_filename=True,
+        )

@@ -3,21 +3,22 @@
 A row whose ID number is already in the registry under the import region is left as it is (importing the same
 roster twice adds nothing); one registered elsewhere is refused without naming where (shegong.audit.identity).
 
-Pages run imports through a ``RosterImport`` record: small files inline, large ones in a background thread while
-the page polls the record for progress (checking is the slow part and commits its progress; the write is one
-transaction). ``shegong recipients import`` calls ``import_roster`` directly.
+The page runs it as a background job (``shegong.core.importjobs``, registered in ``apps.py``) whose status page
+polls its progress; ``shegong recipients import`` calls ``import_roster`` directly. Reading, checking, planning
+and (on SQLite) encrypting happen before the one write transaction, which only inserts prepared rows: on SQLite
+the transaction holds the database's single write lock, and visits submitted meanwhile wait for it
+(docs/adr/0006-background-imports.md).
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,10 +26,9 @@ from shegong.audit.identity import identity_clashes
 from shegong.audit.services import record
 from shegong.core import crypto
 from shegong.core import xlsx_import as x
-from shegong.core.bulk import copy_rows, insert_rows, reserve_ids
+from shegong.core.bulk import copy_rows, execute_rows, insert_rows, next_ids
 from shegong.core.identity import IdentityError, ResidentId, parse_id_number, validate_phone
 from shegong.core.regioncodes import Level, RegionCodeError, in_subtree, normalise
-from shegong.core.scoping import activate
 from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
 from shegong.regions.models import Region
 
@@ -41,12 +41,11 @@ from .models import (
     Recipient,
     RecipientStatus,
     RiskTier,
-    RosterImport,
     TimelineEntry,
 )
 
 log = logging.getLogger(__name__)
-SYNC_LIMIT_BYTES = 256 * 1024  # larger uploads run in the background with a progress bar
+CHECKING, WRITING = "checking", "writing"  # the job's statuses (shegong.core.models.ImportStatus)
 Progress = Callable[[int, int, str], None]
 
 
@@ -201,7 +200,7 @@ def _registry(
             index = by_number[number] = blind_index(number)
             indexes[index] = row
         if progress and count % 2000 == 0:
-            progress(count, len(result.rows), RosterImport.Status.CHECKING)
+            progress(count, len(result.rows), CHECKING)
     numbers = {row.row: row.values["id_number"] for row in indexes.values()}
     row_indexes = {row.row: index for index, row in indexes.items()}
     clashes = identity_clashes(
@@ -236,16 +235,17 @@ def import_roster(
             result.errors, x.marked_copy(content, result.errors) if result.column_index else None
         )
     if progress:
-        progress(0, len(result.rows), RosterImport.Status.CHECKING)
-    regions = _check(result, spec, region_code)
+        progress(0, len(result.rows), CHECKING)
+    _check(result, spec, region_code)
     existing, id_indexes = _registry(result, spec, region_code, progress, actor=actor)
     if result.errors:
         raise x.ImportRejected(result.errors, x.marked_copy(content, result.errors))
     new_rows = [row for row in result.rows if row.row not in existing]
+    prepared = _prepare(actor, new_rows, parsed_ids, id_indexes)
     if progress:
-        progress(len(result.rows), len(result.rows), RosterImport.Status.WRITING)
+        progress(len(result.rows), len(result.rows), WRITING)
     with transaction.atomic():
-        created = _write(actor, new_rows, regions, parsed_ids, id_indexes)
+        created = _write(prepared)
         record(
             "recipients.import",
             actor=actor,
@@ -327,30 +327,58 @@ def _plan(rows: list[x.ParsedRow], parsed_ids: dict[str, ResidentId]) -> list[_P
     return planned
 
 
-def _write(
+@dataclass
+class _Prepared:
+    """Everything the write needs, computed before its transaction begins."""
+
+    planned: list[_Planned]
+    id_indexes: dict[str, str]
+    actor_name: str
+    month: datetime.date
+    recipient_values: list[tuple] | None  # SQLite: the rows, encrypted; PostgreSQL encrypts while it COPYs
+
+
+def _prepare(
     actor,
     rows: list[x.ParsedRow],
-    regions: dict[str, Region],
     parsed_ids: dict[str, ResidentId] | None = None,
     id_indexes: dict[str, str] | None = None,
-) -> int:
-    month = timezone.localdate().replace(day=1)
-    planned = _plan(rows, parsed_ids or {})
+) -> _Prepared:
+    planned = _plan(rows, parsed_ids or {}) if rows else []
+    id_indexes = id_indexes or {}
+    values = None
+    if connection.vendor != "postgresql":
+        # SQLite has one writer: encrypt here, so the write transaction (which holds the lock that visits submitted
+        # meanwhile wait for) only inserts. PostgreSQL's readers and writers do not wait on it.
+        values = list(_recipient_values(planned, id_indexes))
+    return _Prepared(planned, id_indexes, str(actor)[:150], timezone.localdate().replace(day=1), values)
+
+
+def _write(prepared: _Prepared) -> int:
+    """Inside the caller's transaction: insert the prepared rows and what hangs off them."""
+    planned = prepared.planned
     if not planned:
         return 0
-    if connection.vendor == "postgresql":
-        ids = _copy_recipients(planned, id_indexes or {})
+    ids = next_ids(Recipient, len(planned))
+    if prepared.recipient_values is None:
+        values = _recipient_values(planned, prepared.id_indexes)
     else:
-        ids = _create_recipients(planned)
+        values = prepared.recipient_values
+    rows = ((pk, *row) for pk, row in zip(ids, values, strict=True))
+    if connection.vendor == "postgresql":
+        copy_rows(
+            Recipient, RECIPIENT_COLUMNS, rows
+        )  # a generator: the server takes in rows while we encrypt
+    else:
+        execute_rows(Recipient, RECIPIENT_COLUMNS, rows)
     memberships, entries = [], []
     summary = lines.render(lines.IMPORTED)
-    actor_name = str(actor)[:150]
     now = timezone.now()
     for pk, plan in zip(ids, planned, strict=True):
         village = plan.values["region_code"]
         for category_id in plan.categories:
             memberships.append((village, pk, category_id, plan.start_on, None, plan.authority))
-        entries.append((village, pk, now, "create", lines.IMPORTED, {}, summary, actor_name))
+        entries.append((village, pk, now, "create", lines.IMPORTED, {}, summary, prepared.actor_name))
     insert_rows(
         CategoryMembership,
         ["region_code", "recipient_id", "category_id", "start_on", "end_on", "authority"],
@@ -366,16 +394,9 @@ def _write(
             (pk, plan.values["region_code"], plan.values["frequency"])
             for pk, plan in zip(ids, planned, strict=True)
         ],
-        month,
+        prepared.month,
     )
     return len(planned)
-
-
-def _create_recipients(planned: list[_Planned]) -> list[int]:
-    """Any database: through the model, whose fields encrypt and index on save."""
-    recipients = [Recipient(**plan.values) for plan in planned]
-    Recipient.objects.bulk_create(recipients, batch_size=2000)
-    return [r.pk for r in recipients]
 
 
 RECIPIENT_COLUMNS = [
@@ -409,9 +430,9 @@ RECIPIENT_COLUMNS = [
 ]
 
 
-def _copy_recipients(planned: list[_Planned], id_indexes: dict[str, str]) -> list[int]:
-    """PostgreSQL: reserve the ids, then COPY the rows — encrypted (ID number, phone, risk reason; the status note and
-    notes are empty) and indexed here exactly as the fields would
+def _recipient_values(planned: list[_Planned], id_indexes: dict[str, str]):
+    """Each new recipient's row after its id (``RECIPIENT_COLUMNS[1:]``): encrypted (ID number, phone, risk
+    reason; the status note and notes are empty) and indexed here exactly as the fields would
     (``EncryptedField.pre_save`` / ``BlindIndexField.pre_save``), with the same associated data."""
     meta = Recipient._meta
     id_field, phone_field = meta.get_field("id_number"), meta.get_field("phone")
@@ -419,7 +440,6 @@ def _copy_recipients(planned: list[_Planned], id_indexes: dict[str, str]) -> lis
     id_ad = f"{meta.db_table}.{id_field.column}:"
     phone_ad = f"{meta.db_table}.{phone_field.column}:"
     reason_ad = f"{meta.db_table}.{meta.get_field('risk_reason').column}:"
-    ids = reserve_ids(Recipient, len(planned))
     now = timezone.now()
     encrypt, index_id, index_phone = (
         crypto.sealer(),
@@ -427,107 +447,37 @@ def _copy_recipients(planned: list[_Planned], id_indexes: dict[str, str]) -> lis
         crypto.indexer(phone_index.domain),
     )
     uuid4 = uuid.uuid4
-
-    def rows():
-        # A generator: the server takes in each row while the next one is being encrypted.
-        for pk, plan in zip(ids, planned, strict=True):
-            v = plan.values
-            uid = uuid4()
-            suffix = str(uid)
-            number, phone = v["id_number"], v["phone"]
-            # Parsed values are already normalised (the normalisers are idempotent on them): index them directly.
-            yield (
-                pk,
-                uid,
-                v["region_code"],
-                v["name"],
-                encrypt(number, id_ad + suffix),
-                id_indexes.get(number) or index_id(number),
-                v["birth_date"],
-                v["sex"],
-                encrypt(phone, phone_ad + suffix) if phone else "",
-                index_phone(phone) if phone else None,
-                v["address"],
-                v["region_id"],
-                v["station_id"],
-                None,
-                RecipientStatus.ACTIVE.value,
-                "",
-                v["risk_tier"],
-                encrypt(v["risk_reason"], reason_ad + suffix) if v["risk_reason"] else "",
-                None,
-                "",
-                v["registered_on"],
-                v["frequency"],
-                None,
-                v["next_due_on"],
-                None,
-                now,
-                now,
-            )
-
-    copy_rows(Recipient, RECIPIENT_COLUMNS, rows())
-    return ids
-
-
-# The page's job ------------------------------------------------------------------------------------------------
-
-
-def start_job(*, actor, region_code: str, filename: str, content: bytes, user) -> RosterImport:
-    actor.require("recipients.import", region_code)
-    job = RosterImport.objects.create(
-        region_code=region_code, filename=filename[:200], content=content, user=user
-    )
-    if len(content) <= SYNC_LIMIT_BYTES:
-        run_job(job.pk, actor)
-    else:
-        thread = threading.Thread(target=_run_in_background, args=(job.pk, actor), daemon=True)
-        thread.start()
-    job.refresh_from_db()
-    return job
-
-
-def _run_in_background(job_id: int, actor) -> None:
-    close_old_connections()
-    try:
-        with activate(actor.scope):
-            run_job(job_id, actor)
-    finally:
-        close_old_connections()
-
-
-def run_job(job_id: int, actor) -> None:
-    job = RosterImport.objects.get(pk=job_id)
-
-    def progress(done: int, total: int, status: str) -> None:
-        RosterImport.objects.filter(pk=job_id).update(done=done, total=total, status=status)
-
-    try:
-        outcome = import_roster(
-            actor=actor,
-            content=bytes(job.content),
-            region_code=job.region_code,
-            progress=progress,
-            filename=job.filename,
-        )
-    except x.ImportRejected as rejected:
-        RosterImport.objects.filter(pk=job_id).update(
-            status=RosterImport.Status.REJECTED,
-            errors=[e.as_dict() for e in rejected.errors[:2000]],
-            marked=rejected.marked,
-            finished_at=timezone.now(),
-        )
-    except Exception:
-        log.exception("roster import %s failed", job_id)
-        RosterImport.objects.filter(pk=job_id).update(
-            status=RosterImport.Status.FAILED, finished_at=timezone.now()
-        )
-    else:
-        RosterImport.objects.filter(pk=job_id).update(
-            status=RosterImport.Status.DONE,
-            created=outcome.created,
-            existing=outcome.existing,
-            total=outcome.total,
-            done=outcome.total,
-            finished_at=timezone.now(),
+    for plan in planned:
+        v = plan.values
+        uid = uuid4()
+        suffix = str(uid)
+        number, phone = v["id_number"], v["phone"]
+        # Parsed values are already normalised (the normalisers are idempotent on them): index them directly.
+        yield (
+            uid,
+            v["region_code"],
+            v["name"],
+            encrypt(number, id_ad + suffix),
+            id_indexes.get(number) or index_id(number),
+            v["birth_date"],
+            v["sex"],
+            encrypt(phone, phone_ad + suffix) if phone else "",
+            index_phone(phone) if phone else None,
+            v["address"],
+            v["region_id"],
+            v["station_id"],
+            None,
+            RecipientStatus.ACTIVE.value,
+            "",
+            v["risk_tier"],
+            encrypt(v["risk_reason"], reason_ad + suffix) if v["risk_reason"] else "",
+            None,
+            "",
+            v["registered_on"],
+            v["frequency"],
+            None,
+            v["next_due_on"],
+            None,
+            now,
+            now,
         )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from shegong.core.fields import BlindIndexField, EncryptedField, EncryptedJSONField, SensitiveModel
 from shegong.core.identity import normalise_id_number, normalise_phone
 from shegong.core.masking import mask_id_number, mask_phone
-from shegong.core.scoping import RegionOwned, by_organisation, by_user
+from shegong.core.scoping import RegionOwned, by_organisation
 
 
 class RecipientStatus(models.TextChoices):
@@ -269,45 +269,6 @@ class TimelineEntry(RecipientChild):
 
     class Meta:
         ordering = ["-at", "-id"]
-
-
-class RosterImport(RegionOwned):
-    """One roster upload and its progress; the page polls it while a large file is checked and written."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        CHECKING = "checking", _("校验中")
-        WRITING = "writing", _("写入中")
-        DONE = "done", _("已完成")
-        REJECTED = "rejected", _("有错误，未导入")
-        FAILED = "failed", _("失败")
-
-    filename = models.CharField(max_length=200)
-    content = models.BinaryField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    existing = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list)
-    marked = models.BinaryField(null=True, blank=True)
-    user = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    # An operator (or any importer) follows its own uploads.
-    relationship = {"operator": by_user("user_id")}
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.done / self.total) if self.total else 0
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
 
 
 # The visit-care records live beside the engine that owns them; importing them here registers them with the app.

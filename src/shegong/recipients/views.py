@@ -2,12 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shegong.core import importjobs
 from shegong.core.excel import xlsx_response
 from shegong.core.export_views import export_options, export_page
 from shegong.core.forms import apply_errors
@@ -41,7 +41,6 @@ from .models import (
     Frequency,
     RecipientStatus,
     RiskTier,
-    RosterImport,
     VisitRule,
 )
 
@@ -375,40 +374,15 @@ def import_upload(request):
             elif upload.size > 30 * 1024 * 1024:
                 form.add_error("file", _("文件不能超过 30 MB"))
             else:
-                job = imports.start_job(
+                job = importjobs.start(
+                    kind="recipients.roster",
                     actor=request.actor,
                     region_code=code,
                     filename=upload.name,
                     content=upload.read(),
-                    user=request.user,
                 )
-                return redirect("recipients:import_status", pk=job.pk)
+                return redirect("imports:status", pk=job.pk)
     return render(request, "recipients/import.html", {"form": form})
-
-
-def _job(request, pk):
-    request.actor.require("recipients.import")
-    job = get_scoped_or_404(RosterImport.objects.defer("content", "marked"), pk=pk)
-    if job.user_id != request.user.pk:
-        raise Http404
-    return job
-
-
-@login_required
-def import_status(request, pk: int):
-    job = _job(request, pk)
-    template = "recipients/_import_status.html" if request.htmx else "recipients/import_status.html"
-    return render(request, template, {"job": job})
-
-
-@login_required
-def import_marked(request, pk: int):
-    job = _job(request, pk)
-    marked = RosterImport.objects.filter(pk=job.pk).values_list("marked", flat=True).first()
-    if not marked:
-        raise Http404
-    stem = job.filename.rsplit(".", 1)[0]
-    return xlsx_response(_("%(name)s-错误标注.xlsx") % {"name": stem}, bytes(marked))
 
 
 # The category dictionary -----------------------------------------------------------------------------------------

@@ -222,13 +222,9 @@ def volunteer_signup_villages(request):
 def volunteer_import(request):
     return import_page(
         request,
-        title=_("导入志愿者"),
-        permission="volunteers.change",
+        kind="people.volunteers",
         region_choices=region_choices(request.actor.regions_with("volunteers.change")),
-        importer=imports.import_volunteers,
         template_url=reverse("people:volunteers_template"),
-        back_url=reverse("people:volunteers"),
-        noun=_("志愿者"),
     )
 
 

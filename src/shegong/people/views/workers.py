@@ -405,13 +405,9 @@ def ladder_list(request):
 def worker_import(request):
     return import_page(
         request,
-        title=_("导入社工"),
-        permission="people.import",
+        kind="people.workers",
         region_choices=region_choices(request.actor.regions_with("people.import")),
-        importer=imports.import_workers,
         template_url=reverse("people:workers_template"),
-        back_url=reverse("people:workers"),
-        noun=_("社工"),
     )
 
 

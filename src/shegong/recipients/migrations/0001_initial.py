@@ -337,59 +337,6 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.CreateModel(
-            name="RosterImport",
-            fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("region_code", models.CharField(db_index=True, max_length=12)),
-                ("filename", models.CharField(max_length=200)),
-                ("content", models.BinaryField()),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "排队中"),
-                            ("checking", "校验中"),
-                            ("writing", "写入中"),
-                            ("done", "已完成"),
-                            ("rejected", "有错误，未导入"),
-                            ("failed", "失败"),
-                        ],
-                        default="queued",
-                        max_length=10,
-                    ),
-                ),
-                ("total", models.PositiveIntegerField(default=0)),
-                ("done", models.PositiveIntegerField(default=0)),
-                ("created", models.PositiveIntegerField(default=0)),
-                ("existing", models.PositiveIntegerField(default=0)),
-                ("errors", models.JSONField(default=list)),
-                ("marked", models.BinaryField(blank=True, null=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-            ],
-            options={
-                "ordering": ["-created_at"],
-            },
-            managers=[
-                ("objects", django.db.models.manager.Manager()),
-                ("_base", django.db.models.manager.Manager()),
-            ],
-        ),
-        migrations.CreateModel(
             name="TimelineEntry",
             fields=[
                 (

@@ -1,0 +1,138 @@
+"""Spreadsheet imports as background jobs, for every registry.
+
+An app registers its importer once, in its ``AppConfig.ready()``::
+
+    importjobs.register("people.workers", importer=import_workers, permission="people.import",
+                        noun=gettext_lazy("社工"), title=gettext_lazy("导入社工"),
+                        upload_url="people:workers_import", back_url="people:workers")
+
+The upload page (``importpage``) only stores the file as an ``ImportJob`` and hands it to the runner chosen by
+``settings.IMPORT_RUNNER`` — a task for ``shegong db_worker``, a thread of the web process, or inline — then
+redirects to the job's status page, which polls the row. The importer itself is unchanged:
+``importer(actor=…, content=…, region_code=…, progress=…)`` checks every row and writes all of them in one
+transaction or raises ``ImportRejected`` and writes nothing; it returns the number of rows created, or an object
+with ``created``, ``existing`` and ``total``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from . import xlsx_import as x
+from .actors import actor_of_user
+from .models import ImportJob, ImportStatus
+from .tasks import scoped_task
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int, str], None]
+MAX_STORED_ERRORS = 2000
+
+
+@dataclass(frozen=True)
+class Importer:
+    kind: str
+    importer: Callable[..., Any]
+    permission: str
+    noun: Any  # a lazy string: "社工"
+    title: Any  # a lazy string: "导入社工"
+    upload_url: str  # URL names
+    back_url: str
+    pass_filename: bool = False  # the importer takes ``filename=`` (for its audit entry)
+
+
+_importers: dict[str, Importer] = {}
+
+
+def register(kind: str, **options) -> None:
+    _importers[kind] = Importer(kind=kind, **options)
+
+
+def importer_for(kind: str) -> Importer:
+    return _importers[kind]
+
+
+def start(*, kind: str, actor, region_code: str, filename: str, content: bytes) -> ImportJob:
+    """Store the upload as a queued job and hand it to the runner; returns at once (except inline)."""
+    spec = importer_for(kind)
+    actor.require(spec.permission, region_code)
+    job = ImportJob.objects.create(
+        kind=kind, region_code=region_code, filename=filename[:200], content=content, user=actor.user
+    )
+    dispatch(job.pk, actor.user.pk)
+    return job
+
+
+def dispatch(job_id: int, user_id: int) -> None:
+    """The one place that decides who runs an import (``settings.IMPORT_RUNNER``)."""
+    runner = settings.IMPORT_RUNNER
+    if runner == "inline":
+        run_import.call(actor_id=user_id, job_id=job_id)
+    elif runner == "thread":
+        thread = threading.Thread(target=_in_thread, args=(job_id, user_id), daemon=True)
+        transaction.on_commit(thread.start)
+    else:
+        transaction.on_commit(lambda: run_import.enqueue(actor_id=user_id, job_id=job_id))
+
+
+def _in_thread(job_id: int, user_id: int) -> None:
+    close_old_connections()
+    try:
+        run_import.call(actor_id=user_id, job_id=job_id)
+    finally:
+        close_old_connections()
+
+
+@scoped_task
+def run_import(*, actor_id: int, job_id: int) -> None:
+    """The task: runs in the uploader's scope, as the uploader."""
+    run_job(job_id, actor_of_user(actor_id))
+
+
+def run_job(job_id: int, actor) -> None:
+    # Claim the job: a task delivered twice, or a stale thread, never imports the file a second time.
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.CHECKING
+    )
+    if not claimed:
+        log.warning("import job %s is not queued; not run again", job_id)
+        return
+    job = ImportJob.objects.get(pk=job_id)
+    spec = importer_for(job.kind)
+
+    def progress(done: int, total: int, status: str) -> None:
+        ImportJob.objects.filter(pk=job_id).update(done=done, total=total, status=status)
+
+    extra = {"filename": job.filename} if spec.pass_filename else {}
+    try:
+        outcome = spec.importer(
+            actor=actor, content=bytes(job.content), region_code=job.region_code, progress=progress, **extra
+        )
+    except x.ImportRejected as rejected:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.REJECTED,
+            errors=[e.as_dict() for e in rejected.errors[:MAX_STORED_ERRORS]],
+            marked=rejected.marked,
+            finished_at=timezone.now(),
+        )
+    except Exception:
+        log.exception("import job %s (%s) failed; nothing was written", job_id, job.kind)
+        ImportJob.objects.filter(pk=job_id).update(status=ImportStatus.FAILED, finished_at=timezone.now())
+    else:
+        created = getattr(outcome, "created", outcome)
+        total = getattr(outcome, "total", created)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.DONE,
+            created=created,
+            existing=getattr(outcome, "existing", 0),
+            total=total,
+            done=total,
+            finished_at=timezone.now(),
+        )
