@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shegong.regions",
     "shegong.audit",
     "shegong.accounts",
+    "shegong.notifications",
     "shegong.orgs",
     "shegong.network",
     "shegong.people",
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shegong.core.context_processors.shell",
+                "shegong.notifications.context_processors.inbox",
             ],
         },
     }
@@ -265,6 +267,32 @@ if PRODUCTION and not AUDIT_KEYS:
     raise ImproperlyConfigured(
         "SHEGONG_AUDIT_KEYS must be set in production; generate one with `shegong keys generate`."
     )
+
+# Outgoing copies of inbox messages (shegong.notifications.backends). E-mail goes through Django's SMTP backend
+# with the settings below; SMS through the class SHEGONG_SMS_BACKEND names (a deployment's gateway; the console
+# backend only logs).
+EMAIL_TRANSPORT = os.environ.get(
+    "SHEGONG_EMAIL_TRANSPORT",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+MAILERS = {"default": {"BACKEND": EMAIL_TRANSPORT}}
+if EMAIL_TRANSPORT.endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("SHEGONG_EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("SHEGONG_EMAIL_PORT", "25")),
+        "username": os.environ.get("SHEGONG_EMAIL_USER", ""),
+        "password": os.environ.get("SHEGONG_EMAIL_PASSWORD", ""),
+        "use_tls": os.environ.get("SHEGONG_EMAIL_TLS", "0") == "1",
+        "use_ssl": os.environ.get("SHEGONG_EMAIL_SSL", "0") == "1",
+        "timeout": int(os.environ.get("SHEGONG_EMAIL_TIMEOUT", "10")),
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("SHEGONG_EMAIL_FROM", "shegong@localhost")
+SHEGONG_EMAIL_BACKEND = "shegong.notifications.backends.EmailBackend"
+SHEGONG_SMS_BACKEND = os.environ.get(
+    "SHEGONG_SMS_BACKEND", "shegong.notifications.backends.ConsoleSmsBackend"
+)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("visits/", include("shegong.visits.urls")),
     path("people/", include("shegong.people.urls")),
     path("orgs/", include("shegong.orgs.urls")),
+    path("notifications/", include("shegong.notifications.urls")),
     path("api/v1/", api.urls),
     path("sysadmin/", admin.site.urls),
 ]

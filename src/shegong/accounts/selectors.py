@@ -21,3 +21,20 @@ def manageable_users(actor, *, q: str = "") -> QuerySet[User]:
     if q:
         queryset = queryset.filter(Q(username__contains=q) | Q(display_name__contains=q))
     return queryset
+
+
+def role_holders(roles, region_code: str, *, organisation_id: int | None = None) -> list[int]:
+    """Active users holding one of ``roles`` over ``region_code`` (a grant on it or on one of its ancestors).
+
+    With ``organisation_id``, only grants on behalf of that organisation (an operator's). For notices: who is told.
+    """
+    from shegong.core.regioncodes import ancestors_of
+
+    grants = RoleAssignment.objects.filter(
+        role__in=list(roles),
+        region_id__in=[*ancestors_of(region_code), region_code],
+        user__is_active=True,
+    )
+    if organisation_id is not None:
+        grants = grants.filter(organisation_id=organisation_id)
+    return sorted(set(grants.values_list("user_id", flat=True)))

@@ -7,10 +7,11 @@ class PeopleConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy
 
-        from shegong.core import importjobs
+        from shegong.core import importjobs, schedules
         from shegong.network.selectors import STAFFING_BY_NODE
 
         from .imports import import_volunteers, import_workers
+from .reminders import FILING_SCHEDULE, HOURS_SCHEDULE
         from .selectors import staffing_by_node
 
         STAFFING_BY_NODE.register(staffing_by_node)
@@ -32,3 +33,5 @@ class PeopleConfig(AppConfig):
             upload_url="people:volunteers_import",
             back_url="people:volunteers",
         )
+        schedules.register(FILING_SCHEDULE)
+        schedules.register(HOURS_SCHEDULE)

@@ -10,8 +10,10 @@ class VisitsConfig(AppConfig):
         from shegong.core import schedules
         from shegong.recipients.selectors import TIMELINE_SOURCES
 
+        from .escalations import ESCALATIONS
         from .ledger import NIGHTLY
         from .selectors import timeline_events
 
         TIMELINE_SOURCES.register(timeline_events)
         schedules.register(NIGHTLY)
+        schedules.register(ESCALATIONS)

@@ -32,17 +32,33 @@ class Worklist:
         return len(self.overdue) + len(self.today) + len(self.week)
 
 
+HIGH_RISK = 1
+
+
+def is_escalated(recipient, today: datetime.date, now: datetime.datetime) -> bool:
+    """A high-risk recipient overdue for its visit (routine or after an event) goes up to the station head."""
+    return recipient.risk_tier == HIGH_RISK and (_late(recipient, today) > 0 or _event_late(recipient, now))
+
+
+def _late(recipient, today: datetime.date) -> int:
+    return (today - recipient.next_due_on).days if recipient.next_due_on else 0
+
+
+def _event_late(recipient, now: datetime.datetime) -> bool:
+    return recipient.event_due_at is not None and recipient.event_due_at < now
+
+
 def _work_items(queryset, today: datetime.date, now: datetime.datetime) -> Worklist:
     result = Worklist()
     for recipient in queryset:
         late = (today - recipient.next_due_on).days
-        event_late = recipient.event_due_at is not None and recipient.event_due_at < now
+        event_late = _event_late(recipient, now)
         item = WorkItem(
             recipient,
             recipient.next_due_on,
             max(late, 0),
             recipient.event_due_at,
-            escalated=recipient.risk_tier == 1 and (late > 0 or event_late),
+            escalated=is_escalated(recipient, today, now),
         )
         if late > 0 or event_late:
             result.overdue.append(item)
@@ -100,6 +116,26 @@ def worklist(
     if overdue_only:
         result.today, result.week = [], []
     return result
+
+
+def escalations(*, today: datetime.date | None = None, now: datetime.datetime | None = None) -> list:
+    """Every active high-risk recipient whose visit is overdue (the worklist's "已上报站长"), in the active scope."""
+    from django.db.models import Q
+
+    from shegong.recipients.models import Recipient, RecipientStatus
+
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    queryset = (
+        Recipient.objects.filter(status=RecipientStatus.ACTIVE, risk_tier=HIGH_RISK)
+        .filter(Q(next_due_on__lt=today) | Q(event_due_at__lt=now))
+        .select_related("region")
+        .only(
+            "pk", "name", "risk_tier", "next_due_on", "event_due_at", "region_code", "region__name", "status"
+        )
+        .order_by("pk")
+    )
+    return [r for r in queryset if is_escalated(r, today, now)]
 
 
 def visits_of(recipient, limit: int = 50):
