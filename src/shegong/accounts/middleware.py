@@ -86,9 +86,11 @@ class ActorMiddleware:
         if last_seen is None or now - last_seen > 30:
             request.session[SESSION_LAST_SEEN] = now
         user = request.user
-        if not request.session.get(SESSION_OTP_OK) and not request.path.startswith(FACTOR_PREFIXES):
+        if not request.session.get(SESSION_OTP_OK):
             enrolled = has_confirmed_factor(user)
-            if enrolled or actor.roles & TOTP_REQUIRED_ROLES:
+            # Read by the menus (core.context_processors): before the factor they offer nothing but logout.
+            request.second_factor_pending = bool(enrolled or actor.roles & TOTP_REQUIRED_ROLES)
+            if request.second_factor_pending and not request.path.startswith(FACTOR_PREFIXES):
                 if is_api:
                     return _api_error(403, "second_factor_required", _("须先完成两步验证"))
                 return redirect("accounts:otp" if enrolled else "accounts:otp_setup")
