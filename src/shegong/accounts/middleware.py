@@ -16,6 +16,7 @@ from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.core import current_request
 from shegong.core.scoping import activate
 
 from .actor import Actor
@@ -71,7 +72,9 @@ class ActorMiddleware:
             if blocked is not None:
                 return blocked
         request.actor = actor
-        with activate(actor.scope):
+        # Bound for the audit writer: a service's entry carries the client's address and user agent although
+        # the view passes it only the actor.
+        with activate(actor.scope), current_request.bound(request):
             return self.get_response(request)
 
     def _session_checks(self, request, actor: Actor, is_api: bool):
