@@ -7,7 +7,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ["visits", "regions"]
+BENCHMARKS = ["visits", "regions", "passwords"]
 
 
 def main(argv: list[str] | None = None) -> int:
