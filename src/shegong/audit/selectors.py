@@ -47,7 +47,11 @@ def events_for(
         users = get_user_model().objects.filter(
             Q(display_name__icontains=actor) | Q(username__icontains=actor)
         )
-        queryset = queryset.filter(Q(actor_name__icontains=actor) | Q(actor_id__in=users.values("pk")))
+        queryset = queryset.filter(
+            Q(actor_name__icontains=actor)
+            | Q(actor_id__in=users.values("pk"))
+            | Q(actor_id=None, actor_name__in=users.values("username"))
+        )
     if region:
         queryset = queryset.filter(region_subtree_q(region, "region_code"))
     if date_from:
