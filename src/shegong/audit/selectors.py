@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from shegong.core.regioncodes import Level
+from shegong.core.regioncodes import Level, level_of
 from shegong.core.scoping import Scope, activate
 from shegong.regions.models import Region
 from shegong.regions.selectors import area_choices, region_subtree_q
@@ -155,8 +155,10 @@ def region_names(codes: set[str]) -> dict[str, str]:
 
 
 def region_choices(scope_codes: list[str]) -> list[tuple[str, str]]:
-    """The region picker of the audit admin's area: its regions and those under them down to townships."""
+    """The region picker of the audit admin's area: its regions and two levels under the highest of them (a
+    township admin picks a community; a city admin its districts and townships, not thousands of communities)."""
     if not scope_codes:
         return []
+    lowest = Level(min(Level.VILLAGE, min(level_of(code) for code in scope_codes) + 2))
     with activate(Scope.of(scope_codes)):
-        return area_choices(list(scope_codes), lowest=Level.TOWNSHIP)
+        return area_choices(list(scope_codes), lowest=lowest)
