@@ -113,4 +113,6 @@ def test_audit_admin_sees_who_did_what_but_not_the_persons_data(client, world):
     export = client.get("/audit/export/")
     book = CalamineWorkbook.from_filelike(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()
     text = "\n".join(str(c) for row in book for c in row)
-    assert "地址" in text and "金汤街" not in text and "王大娘" not in text  # the field in words, not its value
+    assert (
+        "地址" in text and "金汤街" not in text and "王大娘" not in text
+    )  # the changed field in words, not its value
