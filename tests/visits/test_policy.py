@@ -123,3 +123,19 @@ def test_event_rule_24_hours():
     assert policy.event_deadline(
         [later, event], last_visit_at=before, within_hours=24
     ) == event + datetime.timedelta(hours=24)
+
+
+def test_default_rule_notes_name_no_city_and_their_sources_are_documented():
+    from pathlib import Path
+
+    from django.utils import translation
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "visit-rules.md").read_text()
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            notes = [str(rule.note) for rule in policy.DEFAULT_RULES]
+        for note in notes:
+            assert not any(city in note for city in ("成都", "重庆", "Chengdu", "(", "（")), note
+    for rule in policy.DEFAULT_RULES:
+        assert str(rule.note) in doc
+    assert "Chengdu" in doc  # the source moved here, not away

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.core import current_request
 from shegong.core.scoping import activate
 
 from .actor import Actor
@@ -71,7 +72,9 @@ class ActorMiddleware:
             if blocked is not None:
                 return blocked
         request.actor = actor
-        with activate(actor.scope):
+        # Bound for the audit writer: a service's entry carries the client's address and user agent although
+        # the view passes it only the actor.
+        with activate(actor.scope), current_request.bound(request):
             return self.get_response(request)
 
     def _session_checks(self, request, actor: Actor, is_api: bool):
@@ -86,9 +89,11 @@ class ActorMiddleware:
         if last_seen is None or now - last_seen > 30:
             request.session[SESSION_LAST_SEEN] = now
         user = request.user
-        if not request.session.get(SESSION_OTP_OK) and not request.path.startswith(FACTOR_PREFIXES):
+        if not request.session.get(SESSION_OTP_OK):
             enrolled = has_confirmed_factor(user)
-            if enrolled or actor.roles & TOTP_REQUIRED_ROLES:
+            # Read by the menus (core.context_processors): before the factor they offer nothing but logout.
+            request.second_factor_pending = bool(enrolled or actor.roles & TOTP_REQUIRED_ROLES)
+            if request.second_factor_pending and not request.path.startswith(FACTOR_PREFIXES):
                 if is_api:
                     return _api_error(403, "second_factor_required", _("须先完成两步验证"))
                 return redirect("accounts:otp" if enrolled else "accounts:otp_setup")

@@ -2,6 +2,7 @@ import base64
 import time
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -10,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -24,6 +26,24 @@ from .models import User
 from .roles import TOTP_REQUIRED_ROLES
 
 SESSION_REENROL = "shegong_otp_reenrol"
+
+
+def locked_message(*, address: bool = False) -> str:
+    """The lockout refusal, naming the lockout the deployment configured (LOGIN_LOCKOUT_MINUTES)."""
+    minutes = settings.LOGIN_LOCKOUT_MINUTES
+    if address:
+        text = ngettext(
+            "失败次数过多，账号或来源地址已被锁定 %(minutes)d 分钟，请稍后再试。",
+            "失败次数过多，账号或来源地址已被锁定 %(minutes)d 分钟，请稍后再试。",
+            minutes,
+        )
+    else:
+        text = ngettext(
+            "失败次数过多，账号已被锁定 %(minutes)d 分钟，请稍后再试。",
+            "失败次数过多，账号已被锁定 %(minutes)d 分钟，请稍后再试。",
+            minutes,
+        )
+    return text % {"minutes": minutes}
 
 
 def _safe_next(request) -> str:
@@ -49,7 +69,7 @@ def login_view(request):
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
         except LockedOut:
             record("login.locked", actor_name=username, request=request, region_code=region or "")
-            form.add_error(None, _("失败次数过多，账号或来源地址已被锁定 15 分钟，请稍后再试。"))
+            form.add_error(None, locked_message(address=True))
         else:
             if user is None:
                 note_failure(username, ip)
@@ -154,7 +174,7 @@ def _otp_reenrol(request):
                 user=request.user, code=form.cleaned_data["code"], request=request
             )
         except LockedOut:
-            form.add_error(None, _("失败次数过多，账号已被锁定 15 分钟，请稍后再试。"))
+            form.add_error(None, locked_message())
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -179,7 +199,7 @@ def otp_view(request):
             )
         except LockedOut:
             record("login.locked", actor=request.user, request=request, region_code=region)
-            form.add_error(None, _("失败次数过多，账号已被锁定 15 分钟，请稍后再试。"))
+            form.add_error(None, locked_message())
         else:
             if device is not None:
                 _second_factor_passed(request, device)

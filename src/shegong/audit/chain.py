@@ -36,25 +36,30 @@ def utc_text(moment: datetime.datetime) -> str:
 
 
 def canonical(event) -> bytes:
-    """The bytes of an entry that its hash covers: every column but the hash itself."""
-    return _json(
-        {
-            "seq": event.seq,
-            "at": utc_text(event.at),
-            "actor_id": event.actor_id,
-            "actor_name": event.actor_name,
-            "action": event.action,
-            "object_type": event.object_type,
-            "object_id": event.object_id,
-            "object_repr": event.object_repr,
-            "region_code": event.region_code,
-            "changes": event.changes,
-            "reason": event.reason,
-            "ip": event.ip,
-            "prev_hash": event.prev_hash,
-            "key_id": event.key_id,
-        }
-    )
+    """The bytes of an entry that its hash covers: every column but the hash itself.
+
+    ``user_agent`` came later (migration 0003): it is covered when the entry has one, so that entries written
+    before it keep the hash they were written with.
+    """
+    payload = {
+        "seq": event.seq,
+        "at": utc_text(event.at),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "region_code": event.region_code,
+        "changes": event.changes,
+        "reason": event.reason,
+        "ip": event.ip,
+        "prev_hash": event.prev_hash,
+        "key_id": event.key_id,
+    }
+    if getattr(event, "user_agent", ""):
+        payload["user_agent"] = event.user_agent
+    return _json(payload)
 
 
 def current_key_id() -> str:

@@ -2,6 +2,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+USER_AGENT_MAX = 255  # what a browser's User-Agent needs to be told apart; longer ones are cut
+
 
 class AppendOnlyError(RuntimeError):
     pass
@@ -31,6 +33,7 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("变更摘要"), default=dict, blank=True)
     reason = models.CharField(_("事由"), max_length=300, blank=True)
     ip = models.CharField(_("来源地址"), max_length=45, blank=True)
+    user_agent = models.CharField(_("客户端"), max_length=USER_AGENT_MAX, blank=True, default="")
     prev_hash = models.CharField(max_length=64)
     key_id = models.CharField(max_length=16)
     hash = models.CharField(max_length=64, unique=True)

@@ -11,11 +11,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.core import current_request
 from shegong.core.net import client_address
 from shegong.core.records import diff  # noqa: F401 - the audit diff every service imports from here
 
 from . import chain, checkpoints, guard
-from .models import AuditChainHead, AuditCheckpoint, AuditEvent
+from .models import USER_AGENT_MAX, AuditChainHead, AuditCheckpoint, AuditEvent
 
 GENESIS = chain.GENESIS
 PRUNE_MIN_AGE_DAYS = guard.PRUNE_MIN_AGE_DAYS
@@ -24,6 +25,13 @@ PRUNE_MIN_AGE_DAYS = guard.PRUNE_MIN_AGE_DAYS
 def client_ip(request) -> str:
     """The client's address as a trusted proxy reports it (shegong.core.net)."""
     return client_address(request)
+
+
+def user_agent(request) -> str:
+    """The client's User-Agent header, cut to what the column keeps."""
+    if request is None:
+        return ""
+    return (request.META.get("HTTP_USER_AGENT", "") or "")[:USER_AGENT_MAX]
 
 
 def _jsonable(value: Any) -> Any:
@@ -43,7 +51,13 @@ def record(
     object_type: str = "",
     object_id: str = "",
 ) -> AuditEvent:
-    """Append one entry. Runs inside the caller's transaction so a rolled-back write leaves no entry."""
+    """Append one entry. Runs inside the caller's transaction so a rolled-back write leaves no entry.
+
+    The client's address and user agent come from ``request``, or else from the request being served (bound by
+    accounts' ActorMiddleware), so a service called from a view need not pass it; commands and tasks have none.
+    """
+    if request is None:
+        request = current_request.current()
     user = getattr(actor, "user", actor)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -64,6 +78,7 @@ def record(
             changes=_jsonable(changes or {}),
             reason=reason[:300],
             ip=client_ip(request),
+            user_agent=user_agent(request),
             prev_hash=head.last_hash,
             key_id=chain.current_key_id(),
         )

@@ -22,7 +22,10 @@ NAVIGATION = [
 def shell(request):
     actor = getattr(request, "actor", None)
     items = []
-    if actor is not None and actor.is_authenticated:
+    # Before its second factor a session reaches only the factor pages and logout (accounts' ActorMiddleware):
+    # the menus offer nothing it could not open, and do not tell what the account will be able to do.
+    factor_pending = bool(getattr(request, "second_factor_pending", False))
+    if actor is not None and actor.is_authenticated and not factor_pending:
         current = request.path
         for label, name, permission in NAVIGATION:
             try:
@@ -37,4 +40,4 @@ def shell(request):
                         "active": current.startswith(url) and url != "/" or current == url,
                     }
                 )
-    return {"nav_items": items, "actor": actor}
+    return {"nav_items": items, "actor": actor, "factor_pending": factor_pending}

@@ -11,7 +11,7 @@ class PeopleConfig(AppConfig):
         from shegong.network.selectors import STAFFING_BY_NODE
 
         from .imports import import_volunteers, import_workers
-from .reminders import FILING_SCHEDULE, HOURS_SCHEDULE
+        from .reminders import FILING_SCHEDULE, HOURS_SCHEDULE
         from .selectors import staffing_by_node
 
         STAFFING_BY_NODE.register(staffing_by_node)

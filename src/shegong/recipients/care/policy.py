@@ -40,14 +40,14 @@ class Rule:
         )
 
 
-# SPEC §5 defaults [std][003]: high risk weekly, key monthly, general quarterly, empty-nest or solitary elderly
-# at least twice a month (Chengdu); and within 24 hours after a major event.
+# The defaults of SPEC §5, used where a region has set no rules of its own. Notes are shown to every deployment,
+# so they say what the rule asks and nothing else; where each figure comes from is in docs/visit-rules.md.
 DEFAULT_RULES: tuple[Rule, ...] = (
     Rule(None, HIGH, Frequency.WEEKLY, _("高风险对象每周至少探访 1 次")),
     Rule(None, KEY, Frequency.MONTHLY, _("重点对象每月至少探访 1 次")),
     Rule(None, GENERAL, Frequency.QUARTERLY, _("一般对象每季度至少探访 1 次")),
-    Rule("elderly_empty_nest", None, Frequency.SEMIMONTHLY, _("空巢老人每月至少探访 2 次（成都）")),
-    Rule("elderly_solitary", None, Frequency.SEMIMONTHLY, _("独居老人每月至少探访 2 次（成都）")),
+    Rule("elderly_empty_nest", None, Frequency.SEMIMONTHLY, _("空巢老人每月至少探访 2 次")),
+    Rule("elderly_solitary", None, Frequency.SEMIMONTHLY, _("独居老人每月至少探访 2 次")),
 )
 DEFAULT_EVENT_HOURS = 24
 

@@ -1,0 +1,203 @@
+"""What an audit entry's action and object type mean in words, for the audit admin's list, filters and export.
+
+Entries store stable codes (``login.success``, ``recipients.recipient``); they are put into words when shown, in
+the reader's language. Every code written anywhere in the code base is registered here (a test greps for them);
+a code that is not — an entry from an older or newer version — still reads, from the words of its parts.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
+
+ACTIONS: dict[str, str] = {
+    # accounts and sign-in
+    "login.success": N_("登录"),
+    "login.failure": N_("登录失败"),
+    "login.locked": N_("登录被锁定"),
+    "login.second_factor": N_("通过两步验证"),
+    "login.second_factor_failure": N_("两步验证失败"),
+    "logout": N_("退出登录"),
+    "password.change": N_("修改密码"),
+    "token.create": N_("创建 API 令牌"),
+    "token.revoke": N_("吊销 API 令牌"),
+    "totp.enable": N_("启用两步验证"),
+    "totp.replace": N_("更换两步验证设备"),
+    "user.create": N_("创建账号"),
+    "user.activate": N_("启用账号"),
+    "user.deactivate": N_("停用账号"),
+    "user.password_reset": N_("重置密码"),
+    "user.unlock": N_("解除锁定"),
+    "user.factor_reset": N_("重置两步验证"),
+    "user.role.add": N_("授予角色"),
+    "user.role.remove": N_("撤销角色"),
+    # exports, reveals and the identity check
+    "export": N_("导出"),
+    "export.request": N_("申请导出完整信息"),
+    "export.approve": N_("批准导出完整信息"),
+    "reveal": N_("查看完整信息"),
+    "identity.duplicate_refused": N_("证件号重复被拒"),
+    "identity.check_throttled": N_("证件号查重过于频繁被拒"),
+    # registries
+    "network.node.create": N_("新增服务阵地"),
+    "network.node.update": N_("修改服务阵地"),
+    "network.node.delete": N_("删除服务阵地"),
+    "network.document.add": N_("上传阵地资料"),
+    "orgs.organisation.create": N_("新增社会组织"),
+    "orgs.organisation.update": N_("修改社会组织"),
+    "orgs.organisation.import": N_("导入社会组织"),
+    "people.worker.create": N_("新增社工"),
+    "people.worker.update": N_("修改社工"),
+    "people.worker.import": N_("导入社工"),
+    "people.volunteer.create": N_("新增志愿者"),
+    "people.volunteer.update": N_("修改志愿者"),
+    "people.volunteer.import": N_("导入志愿者"),
+    "people.volunteer.approve": N_("审核志愿者"),
+    "people.volunteer.self_register": N_("志愿者自助注册"),
+    "people.assignment.create": N_("新增社工岗位"),
+    "people.assignment.end": N_("结束社工岗位"),
+    "people.departure.notice": N_("登记离职"),
+    "people.departure.complete": N_("完成离职"),
+    "people.dishonesty.add": N_("记入失信名单"),
+    "people.filing.submit": N_("提交备案"),
+    "people.filing.confirm": N_("确认备案"),
+    "people.team.create": N_("新建志愿服务队"),
+    "people.hours.log": N_("登记服务时长"),
+    "people.hours.confirm": N_("确认服务时长"),
+    "people.hours.reject": N_("退回服务时长"),
+    "policy.rules.replace": N_("修改探访规则"),
+    "policy.rules.reset": N_("恢复默认探访规则"),
+    "recipients.create": N_("新增服务对象"),
+    "recipients.update": N_("修改服务对象"),
+    "recipients.import": N_("导入服务对象"),
+    "recipients.event": N_("登记重大变故"),
+    "recipients.risk": N_("调整风险等级"),
+    "recipients.status": N_("变更服务对象状态"),
+    "recipients.category.add": N_("添加对象类别"),
+    "recipients.category.create": N_("新建对象类别"),
+    "recipients.category.end": N_("结束对象类别"),
+    "recipients.household.add": N_("添加家庭成员"),
+    "recipients.assessment.add": N_("添加评估"),
+    # service work
+    "visits.record": N_("记录探访"),
+    "visits.month.open": N_("生成月度探访任务"),
+    "visits.reconcile": N_("核对探访统计"),
+}
+
+# The words of a code's parts, for a code that is not registered.
+_AREAS: dict[str, str] = {
+    "login": N_("登录"),
+    "user": N_("账号"),
+    "token": N_("API 令牌"),
+    "totp": N_("两步验证"),
+    "export": N_("导出"),
+    "network": N_("服务阵地"),
+    "orgs": N_("社会组织"),
+    "people.worker": N_("社工"),
+    "people.volunteer": N_("志愿者"),
+    "people": N_("社工与志愿者"),
+    "policy": N_("探访规则"),
+    "recipients": N_("服务对象"),
+    "visits": N_("探访"),
+    "activities": N_("活动"),
+}
+_VERBS: dict[str, str] = {
+    "create": N_("新增"),
+    "add": N_("添加"),
+    "update": N_("修改"),
+    "delete": N_("删除"),
+    "remove": N_("移除"),
+    "import": N_("导入"),
+    "export": N_("导出"),
+    "approve": N_("审批"),
+    "confirm": N_("确认"),
+    "reject": N_("退回"),
+    "end": N_("结束"),
+}
+
+
+def action_label(code: str) -> str:
+    """The action in words, in the active language; an unregistered code reads from its parts and shows itself."""
+    if code in ACTIONS:
+        return gettext(ACTIONS[code])
+    parts = code.split(".")
+    area = next(
+        (_AREAS[".".join(parts[:n])] for n in range(len(parts), 0, -1) if ".".join(parts[:n]) in _AREAS), None
+    )
+    verb = _VERBS.get(parts[-1]) if len(parts) > 1 else None
+    if area and verb:
+        # Translators: an unregistered audit action from its parts, e.g. "新增" + "服务对象" (verb, then thing).
+        return gettext("%(verb)s%(thing)s（%(code)s）") % {
+            "verb": gettext(verb),
+            "thing": gettext(area),
+            "code": code,
+        }
+    if area:
+        return gettext("%(thing)s的其他操作（%(code)s）") % {"thing": gettext(area), "code": code}
+    return gettext("其他操作（%(code)s）") % {"code": code}
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """(code, words) of every registered action, for the filter's select list, in registry order."""
+    return [(code, gettext(label)) for code, label in ACTIONS.items()]
+
+
+def codes_matching(text: str) -> list[str]:
+    """The registered codes whose words (in the active language or in Chinese) contain ``text``."""
+    needle = text.strip().casefold()
+    if not needle:
+        return []
+    return [
+        code
+        for code, label in ACTIONS.items()
+        if needle in gettext(label).casefold() or needle in label.casefold()
+    ]
+
+
+def object_label(object_type: str) -> str:
+    """An object type (a model's ``app_label.model_name``) as the model's verbose name; otherwise as stored."""
+    if not object_type or "." not in object_type:
+        return object_type
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return object_type
+    return str(model._meta.verbose_name)
+
+
+def field_labels(object_type: str, names) -> list[str]:
+    """The changed fields' names in words (the model's field verbose names), never their values."""
+    model = None
+    if object_type and "." in object_type:
+        try:
+            model = apps.get_model(object_type)
+        except (LookupError, ValueError):
+            model = None
+    labels = []
+    for name in sorted(str(n) for n in names):
+        label = _CHANGE_KEYS.get(name)
+        if label is not None:
+            labels.append(gettext(label))
+            continue
+        try:
+            labels.append(str(model._meta.get_field(name).verbose_name) if model else name)
+        except FieldDoesNotExist:  # a key that is no field reads as itself
+            labels.append(name)
+    return labels
+
+
+# Keys of the changes that the generic writes (exports, rules, roles) use and that are no model field.
+_CHANGE_KEYS: dict[str, str] = {
+    "filters": N_("筛选条件"),
+    "rows": N_("行数"),
+    "revealed": N_("是否含完整信息"),
+    "revealed_rows": N_("含完整信息的行数"),
+    "export_request": N_("导出申请"),
+    "approved_by": N_("审批人"),
+    "before": N_("变更前"),
+    "after": N_("变更后"),
+    "event_hours": N_("重大变故探访时限"),
+    "roles": N_("角色"),
+}
