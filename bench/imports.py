@@ -1,7 +1,7 @@
 """Visits while a roster imports, on SQLite: does a 100,000-row import lock the field workers out?
 
 SQLite has one writer at a time. A visit submission waits for the write lock up to the connection's ``timeout``
-(20 s, ``settings.sqlite_database``) and then fails with "database is locked". This benchmark builds a file SQLite
+(``SHEGONG_SQLITE_TIMEOUT``, 60 s, ``settings.sqlite_database``) and then fails with "database is locked". This benchmark builds a file SQLite
 database of its own (whatever ``DATABASE_URL`` says: it runs in a child process), then:
 
 * baseline — visit submissions from several processes with nothing else writing: how many, longest wait;

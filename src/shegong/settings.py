@@ -146,7 +146,9 @@ def sqlite_database(path: Path) -> dict:
             # WAL lets readers proceed during a write; IMMEDIATE avoids lock upgrades failing mid-transaction.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            # A visit submitted while an import writes waits for the write lock rather than fail; the import's
+            # write phase is kept short (ADR 0006), and this wait is longer than it.
+            "timeout": int(os.environ.get("SHEGONG_SQLITE_TIMEOUT", "60")),
         },
         "TEST": {"NAME": os.environ.get("SHEGONG_SQLITE_TEST_NAME") or None},
     }

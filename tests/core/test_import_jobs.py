@@ -182,3 +182,31 @@ def test_visits_submitted_on_sqlite_during_an_import_all_succeed(tmp_path):
     during = figures["during"]
     assert figures["created"] == 5000
     assert during["ok"] > 0 and during["failed"] == 0, during
+
+
+def test_a_job_whose_worker_stopped_is_marked_failed_by_the_sweep(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from shegong.core import schedules
+    from shegong.core.models import ImportStatus
+
+    stalled = ImportJob.objects.create(
+        kind="people.workers", region_code=TOWN_A, filename="a.xlsx", content=b"", status=ImportStatus.WRITING
+    )
+    fresh = ImportJob.objects.create(
+        kind="people.workers",
+        region_code=TOWN_A,
+        filename="b.xlsx",
+        content=b"",
+        status=ImportStatus.CHECKING,
+    )
+    ImportJob.objects.filter(pk=stalled.pk).update(created_at=timezone.now() - datetime.timedelta(hours=3))
+    outcomes = schedules.run_due(schedules=[importjobs.SWEEP], inline=True)
+    assert [o.action for o in outcomes] == ["ran"]
+    stalled.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stalled.status == ImportStatus.FAILED and "未写入任何数据" in stalled.errors[0]["message"]
+    assert fresh.status == ImportStatus.CHECKING  # still within its time
+    assert [o.action for o in schedules.run_due(schedules=[importjobs.SWEEP])] == ["not due"]

@@ -8,3 +8,7 @@ class CoreConfig(AppConfig):
         from shegong.core.forms import install_text_hygiene
 
         install_text_hygiene()
+
+        from shegong.core import importjobs, schedules
+
+        schedules.register(importjobs.SWEEP)

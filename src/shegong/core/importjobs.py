@@ -16,6 +16,7 @@ with ``created``, ``existing`` and ``total``.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import threading
 from collections.abc import Callable
@@ -25,7 +26,9 @@ from typing import Any
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from . import schedules
 from . import xlsx_import as x
 from .actors import actor_of_user
 from .models import ImportJob, ImportStatus
@@ -136,3 +139,37 @@ def run_job(job_id: int, actor) -> None:
             done=total,
             finished_at=timezone.now(),
         )
+
+
+# A job still checking or writing this long after its upload lost its worker or thread (a restart, a crash): its
+# transaction rolled back, so nothing was written; the sweep says so instead of leaving it "in progress" forever.
+STALLED_AFTER = datetime.timedelta(hours=2)
+STALLED_STATUSES = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.WRITING)
+
+
+def stalled_jobs():
+    return ImportJob.objects.filter(
+        status__in=STALLED_STATUSES, created_at__lt=timezone.now() - STALLED_AFTER
+    )
+
+
+@scoped_task
+def sweep_stalled(*, actor_id: int | None) -> dict:
+    """Mark stalled jobs failed, with a message the uploader reads on the job's page."""
+    message = gettext_noop("导入中断（处理进程已停止），未写入任何数据，请重新上传文件")
+    count = stalled_jobs().update(
+        status=ImportStatus.FAILED,
+        errors=[{"row": None, "column": "", "message": message}],
+        finished_at=timezone.now(),
+    )
+    if count:
+        log.warning("marked %d stalled import job(s) failed", count)
+    return {"failed": count}
+
+
+SWEEP = schedules.Schedule(
+    "imports.sweep",
+    sweep_stalled,
+    lambda: stalled_jobs().exists(),
+    "marks imports whose worker stopped mid-run as failed (nothing of them was written)",
+)
