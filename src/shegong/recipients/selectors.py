@@ -98,3 +98,16 @@ def timeline(recipient: Recipient, limit: int = 300) -> list[Event]:
         events.extend(contributed)
     events.sort(key=lambda e: e.at, reverse=True)
     return events[:limit]
+
+
+def unvisited(*, under: str, month: datetime.date) -> QuerySet[Recipient]:
+    """The recipients behind a month's unmet figure: due in ``month`` (a ``VisitObligation``) in the villages
+    under ``under`` and not visited as required. Read-only: the care engine alone writes obligations."""
+    from .care.models import VisitObligation
+
+    owed = VisitObligation.objects.filter(month=month, visited=False).filter(region_subtree_q(under))
+    return (
+        Recipient.objects.filter(pk__in=owed.values("recipient_id"))
+        .select_related("region", "worker")
+        .order_by("region_code", "risk_tier", "name", "pk")
+    )

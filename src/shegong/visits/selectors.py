@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
 
 from shegong.recipients.selectors import Event, visit_summary
+from shegong.regions.selectors import region_subtree_q
 
 from .models import Visit, VisitMethod
 
@@ -159,6 +160,60 @@ def worklist(
     if overdue_only:
         result.today, result.week = [], []
     return result
+
+
+OVERDUE_FILTERS = ("under", "worker", "risk", "escalated")
+
+
+def overdue_recipients(
+    *, under: str = "", worker: str = "", risk: str = "", escalated: str = "", now=None
+) -> QuerySet:
+    """Every active recipient in the actor's scope whose visit is overdue (its due date, or a major event's
+    deadline, has passed), the most urgent first: passed event deadlines, then high risk, then the longest late.
+    ``escalated`` keeps the high-risk ones, those escalated to the station head."""
+    from shegong.recipients.models import Recipient, RecipientStatus, RiskTier
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    queryset = Recipient.objects.filter(
+        Q(next_due_on__lt=today) | Q(event_due_at__lt=now), status=RecipientStatus.ACTIVE
+    )
+    if under and under.isdigit() and len(under) == 12:
+        queryset = queryset.filter(region_subtree_q(under))
+    if worker and worker.isdigit():
+        queryset = queryset.filter(worker_id=int(worker))
+    if escalated:
+        queryset = queryset.filter(risk_tier=RiskTier.HIGH)
+    elif risk and risk.isdigit():
+        queryset = queryset.filter(risk_tier=int(risk))
+    return (
+        queryset.select_related("region", "worker")
+        .only(*WORK_FIELDS)
+        .order_by(
+            Case(When(event_due_at__lt=now, then=0), When(risk_tier=RiskTier.HIGH, then=1), default=2),
+            "event_due_at",
+            "next_due_on",
+            "risk_tier",
+            "pk",
+        )
+    )
+
+
+def work_items(recipients, now=None) -> list[WorkItem]:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return [work_item(r, today, now) for r in recipients]
+
+
+def overdue_counts(under: str = "") -> dict[str, int]:
+    """How many recipients under ``under`` are overdue, and how many of them are escalated (high risk)."""
+    from shegong.recipients.models import RiskTier
+
+    return (
+        overdue_recipients(under=under)
+        .order_by()
+        .aggregate(overdue=Count("pk"), escalated=Count("pk", filter=Q(risk_tier=RiskTier.HIGH)))
+    )
 
 
 def visits_of(recipient, limit: int = 50):
