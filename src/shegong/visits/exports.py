@@ -5,6 +5,7 @@ import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from shegong.core.exports import Column, ExportSpec, register
 from shegong.core.masking import mask_id_number, mask_phone
@@ -27,9 +28,9 @@ def _overdue_rows(filters: dict, actor):
 def _lateness(item) -> str:
     parts = []
     if item.hours_late is not None:
-        parts.append(str(_("重大变故探访逾期 %(n)s 小时")) % {"n": item.hours_late})
+        parts.append(str(_("重大变故探访已逾期 %(n)s 小时")) % {"n": item.hours_late})
     if item.days_late:
-        parts.append(str(_("逾期 %(n)s 天")) % {"n": item.days_late})
+        parts.append(ngettext("逾期 %(n)s 天", "逾期 %(n)s 天", item.days_late) % {"n": item.days_late})
     return "；".join(parts)
 
 

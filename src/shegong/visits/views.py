@@ -54,6 +54,7 @@ def _overdue_context(request) -> dict:
     return {
         "filters": filters,
         "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "items": selectors.work_items(page.object_list, now),
         "townships": area_choices(areas),
         # The workers responsible for recipients the actor may see (a relationship-bound role sees only its own).
@@ -96,6 +97,7 @@ def unvisited(request):
             "region": region,
             "month": month,
             "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "query": f"region={region.code}&month={month:%Y-%m}",
             "can_export": request.actor.can("recipients.export"),
             **export_options(request, UNVISITED_EXPORT),
