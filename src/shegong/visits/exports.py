@@ -58,7 +58,7 @@ OVERDUE_EXPORT = register(
                 ),
             ),
             Column(_("逾期情况"), _lateness),
-            Column(_("已上报站长"), lambda i: _("是") if i.escalated else ""),
+            Column(_("已上报站长"), lambda i: str(_("是")) if i.escalated else ""),
         ],
     )
 )
