@@ -1,6 +1,11 @@
+import datetime
 import uuid
 
 from . import Endpoint
+
+
+def _month():
+    return datetime.date.today().strftime("%Y-%m")
 
 
 def _visit(w):
@@ -10,6 +15,11 @@ def _visit(w):
 ENDPOINTS = [
     Endpoint("visits:worklist", "list", lambda w: "/visits/worklist/"),
     Endpoint("visits:overdue", "list", lambda w: "/visits/overdue/"),
+    Endpoint("visits:overdue#escalated", "list", lambda w: "/visits/overdue/?escalated=1&risk=1"),
+    Endpoint("visits:overdue_export", "list", lambda w: "/visits/overdue/export/"),
+    Endpoint("visits:unvisited", "list", lambda w: f"/visits/unvisited/?month={_month()}"),
+    Endpoint("visits:unvisited_export", "list", lambda w: f"/visits/unvisited/export/?month={_month()}"),
+    Endpoint("dashboards:station", "list", lambda w: "/dashboards/station/"),
     Endpoint("dashboards:visit_rate", "list", lambda w: "/dashboards/visit-rate/"),
     Endpoint(
         "dashboards:visit_rate#region",
@@ -43,3 +53,26 @@ ENDPOINTS = [
         api=True,
     ),
 ]
+
+
+def extend(world):
+    """An overdue, escalated recipient of region A, with no visit this month: the overdue list, the station page
+    and the unvisited list of A show it; nobody else's must."""
+    from django.utils import timezone
+
+    from shegong.accounts.actor import SystemActor
+    from shegong.recipients import services
+    from shegong.recipients.models import Recipient
+    from tests.recipients.helpers import id_number
+
+    recipient = services.recipient_create(
+        actor=SystemActor("harness"),
+        data={"name": "逾期MARKERA", "id_number": id_number(), "region": world.regions["village_a1"].code},
+        categories=[],
+        risk_tier=1,
+        risk_reason="独居",
+    )
+    Recipient.objects.filter(pk=recipient.pk).update(
+        next_due_on=timezone.localdate() - datetime.timedelta(days=9),
+        event_due_at=timezone.now() - datetime.timedelta(hours=3),
+    )

@@ -129,11 +129,18 @@ def test_the_rate_page_right_after_the_month_changes(world, clock, login, client
     assert not VisitRollup.objects.filter(month=first).exists()  # nothing has run or been visited yet
 
     login(world.user_a)
+    # By default the page shows the last complete month, and the new one beside it as in progress.
     page = client.get(f"/dashboards/visit-rate/?region={TOWN_A}")
     assert page.status_code == 200
     current = page.context["current"]
+    assert (current.due, current.visited, current.rate) == (4, 1, 25.0)
+    progress = page.context["progress"]
+    assert (progress.month, progress.point.due, progress.point.visited) == (first, 4, 0)
+    assert page.context["chart"]["labels"][-1] == f"{last_month:%Y-%m}"  # no plunge to zero on the 1st
+    page = client.get(f"/dashboards/visit-rate/?region={TOWN_A}&month={first:%Y-%m}")
+    current = page.context["current"]
     assert (current.due, current.visited, current.rate) == (4, 0, 0.0)
-    assert "0.0%" in page.content.decode()
+    assert page.context["in_progress"] and "0.0%" in page.content.decode()
     children = {c.code: (c.current.due, c.current.visited) for c in page.context["rate"].children}
     assert children == {VILLAGE_A1: (3, 0), VILLAGE_A2: (1, 0)}
     before = client.get(f"/api/v1/visit-rate?region={TOWN_A}&months=2").json()["region"]["months"]

@@ -1,21 +1,26 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# (label, url name, permission that shows it)
+# The roles whose work is the service system as a whole (they use the region and organisation registers).
+_MANAGERS = frozenset({"official", "township", "operator", "supervisor", "evaluator"})
+
+# (label, url name, permission that shows it, roles that use it — None: every role holding the permission)
 NAVIGATION = [
-    (_("首页"), "dashboards:home", "dashboard.view"),
-    (_("行政区划"), "regions:browse", "regions.view"),
-    (_("服务阵地"), "network:list", "network.view"),
-    (_("服务对象"), "recipients:list", "recipients.view"),
-    (_("我的待访"), "visits:worklist", "visits.record"),
-    (_("探访率"), "dashboards:visit_rate", "dashboard.view"),
-    (_("社工"), "people:workers", "people.view"),
-    (_("志愿者"), "people:volunteers", "volunteers.view"),
-    (_("我的时长"), "people:my_hours", "hours.log"),
-    (_("社会组织"), "orgs:list", "orgs.view"),
-    (_("审计日志"), "audit:list", "audit.view"),
-    (_("账号管理"), "accounts:users", "accounts.manage"),
-    (_("系统设置"), "admin:index", "system.settings"),
+    (_("首页"), "dashboards:home", "dashboard.view", None),
+    (_("本站工作"), "dashboards:station", "recipients.view", frozenset({"township"})),
+    (_("我的待访"), "visits:worklist", "visits.record", frozenset({"worker"})),
+    (_("服务对象"), "recipients:list", "recipients.view", None),
+    (_("逾期未访"), "visits:overdue", "recipients.view", frozenset({"official", "township", "operator"})),
+    (_("探访率"), "dashboards:visit_rate", "dashboard.view", _MANAGERS),
+    (_("行政区划"), "regions:browse", "regions.view", _MANAGERS),
+    (_("服务阵地"), "network:list", "network.view", _MANAGERS),
+    (_("社工"), "people:workers", "people.view", None),
+    (_("志愿者"), "people:volunteers", "volunteers.view", None),
+    (_("我的时长"), "people:my_hours", "hours.log", None),
+    (_("社会组织"), "orgs:list", "orgs.view", _MANAGERS),
+    (_("审计日志"), "audit:list", "audit.view", None),
+    (_("账号管理"), "accounts:users", "accounts.manage", None),
+    (_("系统设置"), "admin:index", "system.settings", None),
 ]
 
 
@@ -27,12 +32,13 @@ def shell(request):
     factor_pending = bool(getattr(request, "second_factor_pending", False))
     if actor is not None and actor.is_authenticated and not factor_pending:
         current = request.path
-        for label, name, permission in NAVIGATION:
+        roles = actor.roles
+        for label, name, permission, users in NAVIGATION:
             try:
                 url = reverse(name)
             except NoReverseMatch:  # a section whose pages are not installed is not shown
                 continue
-            if actor.can(permission):
+            if actor.can(permission) and (users is None or users & roles):
                 items.append(
                     {
                         "label": label,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from dataclasses import dataclass
 
@@ -121,3 +122,42 @@ def _unopened_due(low: str, high: str, month: datetime.date, level: int) -> list
         for row in rows:
             due[row["bucket"]] = due.get(row["bucket"], 0) + row["due"]
     return [{"bucket": bucket, "month": month, "due": count, "visited": 0} for bucket, count in due.items()]
+
+
+@dataclass
+class MonthProgress:
+    """The current month so far against the pace it needs: ``expected`` visits by today if the month's due
+    visits were spread evenly over its days (due × days elapsed ÷ days in the month)."""
+
+    month: datetime.date
+    point: RatePoint
+    elapsed: int
+    days: int
+
+    @property
+    def expected(self) -> int:
+        return round(self.point.due * self.elapsed / self.days)
+
+    @property
+    def expected_rate(self) -> float:
+        return round(100.0 * self.elapsed / self.days, 1)
+
+    @property
+    def behind(self) -> bool:
+        return self.point.visited < self.expected
+
+
+def previous_month(today: datetime.date | None = None) -> datetime.date:
+    """The last complete month: the default of every visit-rate figure (the current one is still in progress)."""
+    first = (today or timezone.localdate()).replace(day=1)
+    return (first - datetime.timedelta(days=1)).replace(day=1)
+
+
+def month_progress(rate: VisitRate, today: datetime.date | None = None) -> MonthProgress | None:
+    """The current month's progress, if ``rate``'s window holds it."""
+    today = today or timezone.localdate()
+    current = today.replace(day=1)
+    if current not in rate.months:
+        return None
+    days = calendar.monthrange(current.year, current.month)[1]
+    return MonthProgress(current, rate.total.at(current), today.day, days)

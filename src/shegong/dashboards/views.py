@@ -6,10 +6,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from shegong.core.regioncodes import Level
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.selectors import coverage
 from shegong.regions.models import Region
 from shegong.regions.selectors import breadcrumbs, region_from_request, scope_roots
+from shegong.visits.selectors import overdue_counts, overdue_recipients, work_items
 
 from . import selectors
 
@@ -24,6 +26,9 @@ def home(request):
             return redirect("people:my_hours")
         return render(request, "dashboards/admin_home.html")
     code = request.GET.get("region")
+    landing = _landing(actor)
+    if landing and not code and not request.htmx:
+        return redirect(landing)
     if code:
         region = get_scoped_or_404(Region, code=code)
     else:
@@ -40,6 +45,7 @@ def home(request):
         "room_rate": [row.room_rate for row in cov.children],
     }
     context = {
+        **_care(actor, region),
         "region": region,
         "crumbs": [r for r in breadcrumbs(region) if actor.scope.contains(r.code)],
         "coverage": cov,
@@ -50,12 +56,60 @@ def home(request):
     return render(request, template, context)
 
 
+def _landing(actor) -> str | None:
+    """Where a role's work is: the official's is this dashboard, a station head's its station, a worker's its
+    list for today. An account holding several roles lands on the widest one's page."""
+    roles = actor.roles
+    if "official" in roles:
+        return None
+    if "township" in roles:
+        return "dashboards:station"
+    if "worker" in roles:
+        return "visits:worklist"
+    return None
+
+
+def _care(actor, region) -> dict:
+    """The visit-care figures of ``region``: last month's rate, this month against its pace, overdue counts."""
+    rate = selectors.visit_rate(region, months=2)
+    last = selectors.previous_month()
+    context = {
+        "care_last_month": last,
+        "care_last": rate.total.at(last),
+        "care_progress": selectors.month_progress(rate),
+    }
+    if actor.can("recipients.view"):
+        context["care_counts"] = overdue_counts(region.code)
+    return context
+
+
+@login_required
+def station(request):
+    """A station head's page: its township's overdue and escalated recipients and this month's visit rate."""
+    request.actor.require("recipients.view")
+    region = region_from_request(request)
+    now = timezone.now()
+    escalated = overdue_recipients(under=region.code, escalated="1", now=now)[:10]
+    overdue = overdue_recipients(under=region.code, now=now)[:10]
+    return render(
+        request,
+        "dashboards/station.html",
+        {
+            **_care(request.actor, region),
+            "region": region,
+            "escalated": work_items(escalated, now),
+            "overdue": work_items(overdue, now),
+        },
+    )
+
+
 def _month_param(request) -> datetime.date:
+    """The month asked for; by default the last complete one (the current month is shown as in progress)."""
     raw = request.GET.get("month", "")
     try:
         return datetime.datetime.strptime(raw, "%Y-%m").date()
     except ValueError:
-        return timezone.localdate().replace(day=1)
+        return selectors.previous_month()
 
 
 @login_required
@@ -63,7 +117,13 @@ def visit_rate(request):
     request.actor.require("dashboard.view")
     region = region_from_request(request)
     month = _month_param(request)
-    rate = selectors.visit_rate(region, month=month)
+    current = timezone.localdate().replace(day=1)
+    # The window reaches the current month whenever the month shown is the last complete one or the current one,
+    # so the page can show the month in progress beside it; the trend line holds complete months only.
+    through = current if month >= selectors.previous_month() else month
+    rate = selectors.visit_rate(region, month=through, months=13 if through == current else 12)
+    progress = selectors.month_progress(rate)
+    rate.months = [m for m in rate.months if m < current][-12:]
     chart = rate.chart(("", ""))
     chart["series"] += (
         [{"name": c.name, "data": [c.at(m).rate for m in rate.months]} for c in rate.children[:6]]
@@ -71,7 +131,7 @@ def visit_rate(request):
         else []
     )
     for child in rate.children:
-        child.current = child.at(rate.month)
+        child.current = child.at(month)
     parent = Region.objects.filter(code=region.parent_id).first() if region.parent_id else None
     return render(
         request,
@@ -83,6 +143,9 @@ def visit_rate(request):
             "month": month,
             "chart": chart,
             "chart_json": json.dumps(chart),
-            "current": rate.total.at(rate.month),
+            "current": rate.total.at(month),
+            "in_progress": month == current,
+            "progress": progress,
+            "villages": region.level == Level.TOWNSHIP,
         },
     )

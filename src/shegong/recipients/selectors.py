@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,17 @@ from shegong.regions.selectors import region_subtree_q
 from . import timeline as lines
 from .models import Recipient, RecipientStatus
 
-FILTERS = ("q", "status", "risk", "category", "under", "due", "worker")
+FILTERS = ("q", "status", "risk", "category", "under", "village", "due", "worker", "sort")
+
+# ``sort`` values: name, risk, due (next due date); a leading "-" reverses. The default is risk, then due date.
+SORTS = {
+    "name": ("name", "pk"),
+    "risk": ("risk_tier", "next_due_on", "pk"),
+    "due": (F("next_due_on").asc(nulls_last=True), "risk_tier", "pk"),
+    "-name": ("-name", "-pk"),
+    "-risk": ("-risk_tier", "next_due_on", "pk"),
+    "-due": (F("next_due_on").desc(nulls_last=True), "risk_tier", "pk"),
+}
 
 
 def recipients(
@@ -30,6 +40,8 @@ def recipients(
     under: str = "",
     due: str = "",
     worker: str = "",
+    village: str = "",
+    sort: str = "",
 ) -> QuerySet[Recipient]:
     queryset = Recipient.objects.select_related("region", "worker", "station")
     q = (q or "").strip()
@@ -54,6 +66,8 @@ def recipients(
         ).distinct()
     if under and under.isdigit() and len(under) == 12:
         queryset = queryset.filter(region_subtree_q(under))
+    if village and village.isdigit() and len(village) == 12:
+        queryset = queryset.filter(region_code=village)
     if due == "overdue":
         queryset = queryset.filter(status=RecipientStatus.ACTIVE, next_due_on__lt=timezone.localdate())
     elif due == "week":
@@ -64,7 +78,7 @@ def recipients(
         )
     if worker and worker.isdigit():
         queryset = queryset.filter(worker_id=int(worker))
-    return queryset.order_by("risk_tier", "next_due_on", "pk")
+    return queryset.order_by(*SORTS.get(sort, SORTS["risk"]))
 
 
 @dataclass
@@ -98,3 +112,16 @@ def timeline(recipient: Recipient, limit: int = 300) -> list[Event]:
         events.extend(contributed)
     events.sort(key=lambda e: e.at, reverse=True)
     return events[:limit]
+
+
+def unvisited(*, under: str, month: datetime.date) -> QuerySet[Recipient]:
+    """The recipients behind a month's unmet figure: due in ``month`` (a ``VisitObligation``) in the villages
+    under ``under`` and not visited as required. Read-only: the care engine alone writes obligations."""
+    from .care.models import VisitObligation
+
+    owed = VisitObligation.objects.filter(month=month, visited=False).filter(region_subtree_q(under))
+    return (
+        Recipient.objects.filter(pk__in=owed.values("recipient_id"))
+        .select_related("region", "worker")
+        .order_by("region_code", "risk_tier", "name", "pk")
+    )

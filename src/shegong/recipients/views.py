@@ -15,6 +15,7 @@ from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.regioncodes import RegionCodeError, normalise
 from shegong.core.scoping import get_scoped_or_404
 from shegong.core.text import join_messages
+from shegong.people.models import SocialWorker
 from shegong.regions.models import Region
 from shegong.regions.selectors import area_choices, region_from_request, village_choices
 
@@ -39,6 +40,7 @@ from .models import (
     Category,
     CategoryMembership,
     Frequency,
+    Recipient,
     RecipientStatus,
     RiskTier,
     VisitRule,
@@ -54,9 +56,23 @@ def recipient_list(request):
     request.actor.require("recipients.view")
     filters = _filters(request)
     page = Paginator(selectors.recipients(**filters), 30).get_page(request.GET.get("page"))
+    areas = request.actor.regions_with("recipients.view")
     context = {
         "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "filters": filters,
+        "townships": area_choices(areas),
+        "villages": village_choices(areas),
+        # The workers responsible for recipients the actor may see (a relationship-bound role sees only its own).
+        "workers": SocialWorker.objects.filter(pk__in=Recipient.objects.values("worker_id"))
+        .order_by("name")
+        .only("pk", "name"),
+        "sorts": [
+            ("", _("按风险等级")),
+            ("due", _("按下次应访日期")),
+            ("name", _("按姓名")),
+            ("-due", _("按下次应访日期（倒序）")),
+        ],
         "statuses": RecipientStatus.choices,
         "tiers": RiskTier.choices,
         "categories": Category.objects.filter(active=True),

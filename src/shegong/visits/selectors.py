@@ -5,20 +5,48 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
 
 from shegong.recipients.selectors import Event, visit_summary
+from shegong.regions.selectors import region_subtree_q
 
 from .models import Visit, VisitMethod
 
 
 @dataclass
 class WorkItem:
+    """One recipient on a worklist.
+
+    ``days_late``: days past the ordinary due date (0 when not late, or when the only date passed is the event's);
+    ``hours_late``: hours past a major event's 24-hour deadline (None when there is none or it has not passed);
+    ``event_due_at``: a major event's deadline, passed or not. Both facts are shown when both apply.
+    """
+
     recipient: object
     due_on: datetime.date
     days_late: int
     event_due_at: datetime.datetime | None
     escalated: bool
+    hours_late: int | None = None
+
+    @property
+    def event_passed(self) -> bool:
+        return self.hours_late is not None
+
+    @property
+    def event_pending(self) -> bool:
+        return self.event_due_at is not None and self.hours_late is None
+
+    @property
+    def urgency(self) -> tuple:
+        """Most urgent first: passed event deadlines (longest passed first), then high-risk overdue, then by
+        lateness (risk breaking ties)."""
+        if self.event_passed:
+            return (0, self.event_due_at, 0, self.recipient.pk)
+        if self.recipient.risk_tier == 1:
+            return (1, -self.days_late, 0, self.recipient.pk)
+        return (2, -self.days_late, self.recipient.risk_tier, self.recipient.pk)
 
 
 @dataclass
@@ -32,44 +60,88 @@ class Worklist:
         return len(self.overdue) + len(self.today) + len(self.week)
 
 
+def work_item(recipient, today: datetime.date, now: datetime.datetime) -> WorkItem:
+    """The recipient's lateness: ordinary (days past its due date) and event (hours past the deadline).
+
+    ``next_due_on`` is the earlier of the ordinary due date and the event deadline's date, so the ordinary date
+    has passed only when ``next_due_on`` is before the deadline's date (or there is no event).
+    """
+    event_at = recipient.event_due_at
+    due_on = recipient.next_due_on
+    hours_late = None
+    ordinary_late = (today - due_on).days
+    if event_at is not None:
+        event_day = timezone.localtime(event_at).date()
+        if due_on >= event_day:  # the due date is the event's: no ordinary lateness of its own
+            ordinary_late = 0
+        if event_at < now:
+            hours_late = max(1, int((now - event_at).total_seconds() // 3600))
+    days_late = max(ordinary_late, 0)
+    return WorkItem(
+        recipient,
+        due_on,
+        days_late,
+        event_at,
+        escalated=recipient.risk_tier == 1 and (days_late > 0 or hours_late is not None),
+        hours_late=hours_late,
+    )
+
+
 HIGH_RISK = 1
 
 
 def is_escalated(recipient, today: datetime.date, now: datetime.datetime) -> bool:
     """A high-risk recipient overdue for its visit (routine or after an event) goes up to the station head."""
-    return recipient.risk_tier == HIGH_RISK and (_late(recipient, today) > 0 or _event_late(recipient, now))
-
-
-def _late(recipient, today: datetime.date) -> int:
-    return (today - recipient.next_due_on).days if recipient.next_due_on else 0
-
-
-def _event_late(recipient, now: datetime.datetime) -> bool:
-    return recipient.event_due_at is not None and recipient.event_due_at < now
+    return work_item(recipient, today, now).escalated
 
 
 def _work_items(queryset, today: datetime.date, now: datetime.datetime) -> Worklist:
     result = Worklist()
     for recipient in queryset:
-        late = (today - recipient.next_due_on).days
-        event_late = _event_late(recipient, now)
-        item = WorkItem(
-            recipient,
-            recipient.next_due_on,
-            max(late, 0),
-            recipient.event_due_at,
-            escalated=is_escalated(recipient, today, now),
-        )
-        if late > 0 or event_late:
+        item = work_item(recipient, today, now)
+        if item.days_late > 0 or item.event_passed:
             result.overdue.append(item)
-        elif late == 0:
+        elif item.event_pending:
+            # A deadline still ahead: under the day it falls on (today, or this week).
+            event_day = timezone.localtime(item.event_due_at).date()
+            (result.today if event_day <= today else result.week).append(item)
+        elif item.due_on <= today:
             result.today.append(item)
         else:
             result.week.append(item)
-    # Risk first, then the most overdue.
-    for bucket in (result.overdue, result.today, result.week):
-        bucket.sort(key=lambda i: (i.recipient.risk_tier, i.due_on, i.recipient.pk))
+    result.overdue.sort(key=lambda i: i.urgency)
+    for bucket in (result.today, result.week):
+        bucket.sort(
+            key=lambda i: (
+                0 if i.event_pending else 1,
+                i.event_due_at.timestamp() if i.event_pending else 0,
+                i.recipient.risk_tier,
+                i.due_on,
+                i.recipient.pk,
+            )
+        )
     return result
+
+
+WORK_FIELDS = (
+    "pk",
+    "name",
+    "risk_tier",
+    "next_due_on",
+    "event_due_at",
+    "last_visit_at",
+    "frequency",
+    "address",
+    "region__name",
+    "region__code",
+    "worker__name",
+    "region_code",
+    "worker_id",
+    "station_id",
+    "status",
+)
+# Passed event deadlines first, so a long list's cut never drops them; then risk and due date.
+URGENT_ORDER = (F("event_due_at").asc(nulls_last=True), "risk_tier", "next_due_on", "pk")
 
 
 def worklist(
@@ -80,7 +152,7 @@ def worklist(
     overdue_only: bool = False,
     limit: int = 500,
 ) -> Worklist:
-    """A worker's worklist (or a station's): overdue, due today, due by Sunday, ordered by risk and lateness."""
+    """A worker's worklist (or a station's): overdue, due today, due by Sunday, the most urgent first."""
     from shegong.recipients.models import Recipient, RecipientStatus
 
     today = today or timezone.localdate()
@@ -91,27 +163,7 @@ def worklist(
         queryset = queryset.filter(worker_id=worker_id)
     if station_id is not None:
         queryset = queryset.filter(station_id=station_id)
-    queryset = (
-        queryset.select_related("region", "worker")
-        .only(
-            "pk",
-            "name",
-            "risk_tier",
-            "next_due_on",
-            "event_due_at",
-            "last_visit_at",
-            "frequency",
-            "address",
-            "region__name",
-            "region__code",
-            "worker__name",
-            "region_code",
-            "worker_id",
-            "station_id",
-            "status",
-        )
-        .order_by("risk_tier", "next_due_on", "pk")[:limit]
-    )
+    queryset = queryset.select_related("region", "worker").only(*WORK_FIELDS).order_by(*URGENT_ORDER)[:limit]
     result = _work_items(queryset, today, now)
     if overdue_only:
         result.today, result.week = [], []
@@ -136,6 +188,60 @@ def escalations(*, today: datetime.date | None = None, now: datetime.datetime | 
         .order_by("pk")
     )
     return [r for r in queryset if is_escalated(r, today, now)]
+
+
+OVERDUE_FILTERS = ("under", "worker", "risk", "escalated")
+
+
+def overdue_recipients(
+    *, under: str = "", worker: str = "", risk: str = "", escalated: str = "", now=None
+) -> QuerySet:
+    """Every active recipient in the actor's scope whose visit is overdue (its due date, or a major event's
+    deadline, has passed), the most urgent first: passed event deadlines, then high risk, then the longest late.
+    ``escalated`` keeps the high-risk ones, those escalated to the station head."""
+    from shegong.recipients.models import Recipient, RecipientStatus, RiskTier
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    queryset = Recipient.objects.filter(
+        Q(next_due_on__lt=today) | Q(event_due_at__lt=now), status=RecipientStatus.ACTIVE
+    )
+    if under and under.isdigit() and len(under) == 12:
+        queryset = queryset.filter(region_subtree_q(under))
+    if worker and worker.isdigit():
+        queryset = queryset.filter(worker_id=int(worker))
+    if escalated:
+        queryset = queryset.filter(risk_tier=RiskTier.HIGH)
+    elif risk and risk.isdigit():
+        queryset = queryset.filter(risk_tier=int(risk))
+    return (
+        queryset.select_related("region", "worker")
+        .only(*WORK_FIELDS)
+        .order_by(
+            Case(When(event_due_at__lt=now, then=0), When(risk_tier=RiskTier.HIGH, then=1), default=2),
+            "event_due_at",
+            "next_due_on",
+            "risk_tier",
+            "pk",
+        )
+    )
+
+
+def work_items(recipients, now=None) -> list[WorkItem]:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return [work_item(r, today, now) for r in recipients]
+
+
+def overdue_counts(under: str = "") -> dict[str, int]:
+    """How many recipients under ``under`` are overdue, and how many of them are escalated (high risk)."""
+    from shegong.recipients.models import RiskTier
+
+    return (
+        overdue_recipients(under=under)
+        .order_by()
+        .aggregate(overdue=Count("pk"), escalated=Count("pk", filter=Q(risk_tier=RiskTier.HIGH)))
+    )
 
 
 def visits_of(recipient, limit: int = 50):

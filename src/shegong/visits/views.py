@@ -1,18 +1,25 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from shegong.core.export_views import export_options, export_page
 from shegong.core.forms import apply_errors
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.models import NodeLevel, ServiceNode
+from shegong.people.models import SocialWorker
+from shegong.recipients.models import Recipient, RiskTier
+from shegong.recipients.selectors import unvisited as unvisited_recipients
 from shegong.recipients.services import fetch as fetch_recipient
+from shegong.regions.selectors import area_choices, region_from_request
 
 from . import selectors, services
+from .exports import OVERDUE_EXPORT, UNVISITED_EXPORT, month_of
 from .forms import VisitForm
 from .models import FINDING_VALUES, Visit, VisitPhoto
 
@@ -39,25 +46,68 @@ def worklist(request):
     return render(request, "visits/worklist.html", context)
 
 
+def _overdue_context(request) -> dict:
+    filters = {name: request.GET.get(name, "").strip() for name in selectors.OVERDUE_FILTERS}
+    now = timezone.now()
+    page = Paginator(selectors.overdue_recipients(**filters, now=now), 50).get_page(request.GET.get("page"))
+    areas = request.actor.regions_with("recipients.view")
+    return {
+        "filters": filters,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "items": selectors.work_items(page.object_list, now),
+        "townships": area_choices(areas),
+        # The workers responsible for recipients the actor may see (a relationship-bound role sees only its own).
+        "workers": SocialWorker.objects.filter(pk__in=Recipient.objects.values("worker_id"))
+        .order_by("name")
+        .only("pk", "name"),
+        "tiers": RiskTier.choices,
+        "today": timezone.localdate(),
+        "query": request.GET.urlencode(),
+        "can_export": request.actor.can("recipients.export"),
+        **export_options(request, OVERDUE_EXPORT),
+    }
+
+
 @login_required
 def station_overdue(request):
+    """Overdue and escalated recipients across the actor's whole area, filtered by township, worker and risk."""
     request.actor.require("recipients.view")
-    stations = _stations(request)
-    station_id = request.GET.get("station", "")
-    station = next((s for s in stations if str(s.pk) == station_id), stations[0] if stations else None)
-    work = selectors.worklist(station_id=station.pk, overdue_only=True) if station else None
-    escalated = [i for i in work.overdue if i.escalated] if work else []
+    return render(request, "visits/overdue.html", _overdue_context(request))
+
+
+@login_required
+def overdue_export(request):
+    return export_page(request, OVERDUE_EXPORT)
+
+
+@login_required
+def unvisited(request):
+    """The people behind a village's (or a larger area's) monthly visit-rate figure: due that month, not visited."""
+    request.actor.require("recipients.view")
+    region = region_from_request(request)
+    month = month_of(request.GET.get("month", "")) or timezone.localdate().replace(day=1)
+    page = Paginator(unvisited_recipients(under=region.code, month=month), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
-        "visits/overdue.html",
+        "visits/unvisited.html",
         {
-            "stations": stations,
-            "station": station,
-            "work": work,
-            "escalated": escalated,
-            "today": timezone.localdate(),
+            "region": region,
+            "month": month,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "query": f"region={region.code}&month={month:%Y-%m}",
+            "can_export": request.actor.can("recipients.export"),
+            **export_options(request, UNVISITED_EXPORT),
         },
     )
+
+
+@login_required
+def unvisited_export(request):
+    return export_page(request, UNVISITED_EXPORT)
 
 
 @login_required
