@@ -36,6 +36,9 @@ def load(ctx) -> None:
     total_rooms = sum(len(villages) for _, villages in yuzhong)
     standardised_indexes = set(ctx.rng.sample(range(total_rooms), 32))
     for index, (street, villages) in enumerate(yuzhong):
+        # Stations are contracted to different agencies (the people demo employs each station's workers at the same
+        # one), so an agency's manager sees its own stations' recipients and workers, not the district's.
+        operator = ctx.agencies[index % min(len(ctx.agencies), 8)]
         digits = street.code[6:9]
         if digits in HUB_STREETS:
             ServiceNode.objects.create(
@@ -55,7 +58,7 @@ def load(ctx) -> None:
             function_rooms=["casework", "group", "multi"] if index % 4 else ["casework", "multi"],
             has_signage=True,
             opening_date=datetime.date(2021, 3 + index % 9, 1),
-            operator=agency,
+            operator=operator,
         )
         ctx.stations.append(station)
         if index % 5 != 4:
@@ -71,7 +74,7 @@ def load(ctx) -> None:
                 function_rooms=["casework"],
                 has_signage=True,
                 standardised=standardised,
-                operator=agency,
+                operator=operator,
             )
             ctx.rooms.append(room)
     for street, villages in jiulongpo:
