@@ -27,7 +27,9 @@ def test_the_demo_city_loads_once_and_its_ledger_reconciles(db, capsys):
     operator = RoleAssignment.objects.get(role="operator", user__username="jigou")
     assert operator.organisation is not None and operator.organisation.kind == OrgKind.AGENCY
     assert Recipient.objects.count() >= 5000
-    with activate(Actor.for_user(operator.user).scope):  # an agency's manager sees its own stations' people only
+    with activate(
+        Actor.for_user(operator.user).scope
+    ):  # an agency's manager sees its own stations' people only
         assert 0 < Recipient.objects.count() < 2000
     assert Visit.objects.exists() and VisitRollup.objects.exists()
     assert reconcile(fix=False) == []  # the back-filled history is what the visits say
