@@ -86,8 +86,25 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     }
   });
+  // A list that stacks into cards on a phone (table.stack-phone) labels each cell with its column's heading.
+  function labelCells(root) {
+    (root || document).querySelectorAll("table.stack-phone").forEach(function (table) {
+      var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && headings[index] && cell.colSpan === 1) {
+            cell.setAttribute("data-label", headings[index]);
+          }
+        });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
   window.addEventListener("load", function () { drawCharts(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { drawCharts(event.target); });
+  document.addEventListener("htmx:afterSettle", function (event) { labelCells(event.target); drawCharts(event.target); });
   var resizing = null;
   window.addEventListener("resize", function () {
     // Redraw rather than only resize: crossing the narrow width turns the coverage bars sideways.
