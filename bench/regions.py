@@ -40,8 +40,6 @@ def run(scale: float = 1.0) -> list[str]:
 
     villages = max(1, round(11 * scale))
     townships = max(1, round(10 * scale)) if scale < 1 else 10
-    # First, while the process is fresh: run after the province block below, the same load's traced peak reads
-    # 46.6 MiB at scale 0.1 against 3.1 MiB alone, from state that block leaves behind (not yet traced down).
     lines = [_national_villages(scale)]
     with tempfile.TemporaryDirectory() as tmp, unscoped():
         files = write_province(
