@@ -82,14 +82,8 @@ def _categories_parser() -> x.Parser:
     return parse
 
 
-RISK_CHOICES = {
-    "高风险": RiskTier.HIGH,
-    "重点": RiskTier.KEY,
-    "一般": RiskTier.GENERAL,
-    "high": RiskTier.HIGH,
-    "key": RiskTier.KEY,
-    "general": RiskTier.GENERAL,
-}
+# Beside the labels (the template's drop-down), the English codes.
+RISK_CODES = {"high": RiskTier.HIGH, "key": RiskTier.KEY, "general": RiskTier.GENERAL}
 
 
 def roster_spec(parsed_ids: dict[str, ResidentId] | None = None) -> x.ImportSpec:
@@ -123,6 +117,7 @@ def roster_spec(parsed_ids: dict[str, ResidentId] | None = None) -> x.ImportSpec
                 example="500103002001",
                 aliases=("区划代码", "村社区代码"),
                 help="12 位统计用区划代码（村级）",
+                region_code=True,
             ),
             x.Column("address", "居住地址", parse=x.text(200), example="民族路 1 号 3-2"),
             x.Column(
@@ -134,13 +129,7 @@ def roster_spec(parsed_ids: dict[str, ResidentId] | None = None) -> x.ImportSpec
             ),
             x.Column("start_on", "认定日期", parse=x.date, example="2024-03-01"),
             x.Column("authority", "认定机关", parse=x.text(100), example="渝中区民政局"),
-            x.Column(
-                "risk_tier",
-                "风险等级",
-                parse=x.choice(RISK_CHOICES),
-                example="一般",
-                help="高风险、重点或一般",
-            ),
+            x.choice_column("risk_tier", "风险等级", RiskTier.choices, extra=RISK_CODES, example="一般"),
             x.Column("risk_reason", "评定理由", parse=x.text(200)),
         ],
     )
