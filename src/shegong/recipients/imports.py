@@ -62,12 +62,17 @@ def _id_number_parser(parsed: dict[str, ResidentId] | None) -> x.Parser:
 
 
 def _categories_parser() -> x.Parser:
+    """Reads the category dictionary at its first cell, once per import (the spec alone, e.g. for its header,
+    reads nothing)."""
     known: dict[str, int] = {}
-    for category in Category.objects.filter(active=True):
-        # Cells arrive NFKC-folded (full-width brackets become ASCII): fold the names the same way.
-        known[x.normalise_text(category.name)] = known[category.code] = category.pk
+    loaded: list[bool] = []
 
     def parse(value) -> list[int]:
+        if not loaded:
+            loaded.append(True)
+            for category in Category.objects.filter(active=True):
+                # Cells arrive NFKC-folded (full-width brackets become ASCII): fold the names the same way.
+                known[x.normalise_text(category.name)] = known[category.code] = category.pk
         names = [
             p.strip()
             for p in str(value).replace("，", "、").replace(",", "、").replace(";", "、").split("、")
