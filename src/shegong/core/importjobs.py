@@ -4,7 +4,7 @@ An app registers its importer once, in its ``AppConfig.ready()``::
 
     importjobs.register("people.workers", importer=import_workers, permission="people.import",
                         noun=gettext_lazy("社工"), title=gettext_lazy("导入社工"),
-                        upload_url="people:workers_import", back_url="people:workers")
+                        upload_url="people:workers_import", back_url="people:workers", spec=WORKER_SPEC)
 
 The upload page (``importpage``) only stores the file as an ``ImportJob`` and hands it to the runner chosen by
 ``settings.IMPORT_RUNNER`` — a task for ``shegong db_worker``, a thread of the web process, or inline — then
@@ -49,6 +49,9 @@ class Importer:
     upload_url: str  # URL names
     back_url: str
     pass_filename: bool = False  # the importer takes ``filename=`` (for its audit entry)
+    # The import's sheet: an ImportSpec, or a function returning one (built when needed). Its header tells a file
+    # uploaded to the wrong import apart (``xlsx_import.parse_workbook``).
+    spec: x.ImportSpec | Callable[[], x.ImportSpec] | None = None
 
 
 _importers: dict[str, Importer] = {}
@@ -60,6 +63,16 @@ def register(kind: str, **options) -> None:
 
 def importer_for(kind: str) -> Importer:
     return _importers[kind]
+
+
+def template_specs() -> list[x.ImportSpec]:
+    """Every registered import's sheet."""
+    specs = []
+    for registered in _importers.values():
+        spec = registered.spec
+        if spec is not None:
+            specs.append(spec if isinstance(spec, x.ImportSpec) else spec())
+    return specs
 
 
 def start(*, kind: str, actor, region_code: str, filename: str, content: bytes) -> ImportJob:

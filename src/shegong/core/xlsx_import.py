@@ -32,6 +32,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from shegong.core.text import text_problem
 
@@ -92,43 +93,176 @@ class Column:
     example: Any = ""
     text_format: bool = False  # format the template column as text (ID numbers, phones, codes)
     aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()  # the template's drop-down: what the parser accepts, as users write it
+    region_code: bool = False  # a 12-digit region code: the template points at (and lists) the 社区代码 sheet
+
+
+def choice_options(choices: Sequence[tuple[Any, Any]], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a ``choice`` parser accepts for a model's ``choices``: every label, and every text value."""
+    options: dict[str, Any] = {}
+    for value, label in choices:
+        options[str(label)] = value
+        if isinstance(value, str) and value:
+            options[value] = value
+    options.update(extra or {})
+    return options
+
+
+def choice_column(
+    key: str,
+    header: str,
+    choices: Sequence[tuple[Any, Any]],
+    *,
+    extra: dict[str, Any] | None = None,
+    **options,
+) -> Column:
+    """A column of fixed choices from a model's ``choices``: its labels are the template's drop-down (a blank
+    value is left out: an empty cell means it), labels and codes both parse."""
+    labels = tuple(str(label) for value, label in choices if value not in ("", None))
+    return Column(key, header, parse=choice(choice_options(choices, extra)), choices=labels, **options)
 
 
 @dataclass
 class ImportSpec:
     title: str
     columns: list[Column]
+    name: str = ""  # what the template is called in messages ("服务对象名册"); the title when blank
 
-    def template(self) -> bytes:
-        """A blank template: headers (required ones marked *), a comment with help on each, an example row."""
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = self.title[:31]
-        for index, column in enumerate(self.columns, start=1):
-            cell = sheet.cell(row=1, column=index, value=column.header + (" *" if column.required else ""))
-            cell.font = Font(bold=True, color="9C0006" if column.required else "000000")
-            cell.fill = HEADER_FILL
-            if column.help:
-                cell.comment = Comment(column.help, "shegong")
-            example = sheet.cell(row=2, column=index, value=column.example if column.example != "" else None)
-            example.font = Font(italic=True, color="808080")
-            letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = max(12, len(column.header) * 2 + 4)
-            if column.text_format:
-                for row in range(2, 2002):
-                    sheet.cell(row=row, column=index).number_format = "@"
-        sheet.freeze_panes = "A2"
-        notes = workbook.create_sheet(_("填写说明"))
-        notes.append([_("列"), _("必填"), _("说明")])
-        for column in self.columns:
-            notes.append([column.header, _("是") if column.required else _("否"), column.help])
-        notes.append([])
+    @property
+    def display_name(self) -> str:
+        return str(self.name or self.title)
+
+    def template(self, communities: Sequence[tuple[str, str, str]] = ()) -> bytes:
+        return template_workbook(self, communities=communities)
+
+
+# Templates ------------------------------------------------------------------------------------------------------
+
+# The template's drop-downs and input messages cover this many rows (the most one import reads).
+TEMPLATE_ROWS = MAX_ROWS + 1
+# Excel's limits: an inline list formula, an input message and its title.
+_INLINE_LIST_MAX = 255
+_PROMPT_MAX = 255
+_PROMPT_TITLE_MAX = 32
+
+
+def _prompt(column: Column, communities_sheet: str) -> str:
+    parts = [column.help] if column.help else []
+    if column.choices:
+        parts.append(_("可选：%(o)s") % {"o": "、".join(column.choices)})
+    if column.region_code:
+        parts.append(_("各村（社区）的代码见「%(s)s」工作表") % {"s": communities_sheet})
+    text_value = "；".join(p.rstrip("。；") for p in parts)
+    return text_value if len(text_value) <= _PROMPT_MAX else text_value[: _PROMPT_MAX - 1] + "…"
+
+
+def _list_formula(workbook: Workbook, column: Column) -> str:
+    """The drop-down's source: inline when it fits Excel's limit, else a column of the hidden 下拉选项 sheet."""
+    inline = ",".join(column.choices)
+    if (
+        len(inline) + 2 <= _INLINE_LIST_MAX
+        and '"' not in inline
+        and not any("," in c for c in column.choices)
+    ):
+        return f'"{inline}"'
+    title = _("下拉选项")
+    if title in workbook.sheetnames:
+        lists = workbook[title]
+        index = lists.max_column + 1
+    else:
+        lists = workbook.create_sheet(title)
+        lists.sheet_state = "hidden"
+        index = 1
+    for row, choice_text in enumerate(column.choices, start=1):
+        lists.cell(row=row, column=index, value=choice_text)
+    letter = get_column_letter(index)
+    return f"'{title}'!${letter}$1:${letter}${len(column.choices)}"
+
+
+def template_workbook(spec: ImportSpec, *, communities: Sequence[tuple[str, str, str]] = ()) -> bytes:
+    """The downloadable template every import uses: headers (required ones marked *) with a comment, an example
+    row, a drop-down on each column of fixed choices and an input message with the column's help, the 填写说明
+    sheet, and the 社区代码 sheet listing ``communities`` — (name, township, 12-digit code) of the villages in the
+    area the template is downloaded for — which each region-code column's drop-down offers."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = spec.title[:31]
+    communities_title = _("社区代码")
+    last = TEMPLATE_ROWS
+    for index, column in enumerate(spec.columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=column.header + (" *" if column.required else ""))
+        cell.font = Font(bold=True, color="9C0006" if column.required else "000000")
+        cell.fill = HEADER_FILL
+        if column.help:
+            cell.comment = Comment(column.help, "shegong")
+        example = sheet.cell(row=2, column=index, value=column.example if column.example != "" else None)
+        example.font = Font(italic=True, color="808080")
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(12, len(column.header) * 2 + 4)
+        if column.text_format:
+            for row in range(2, 2002):
+                sheet.cell(row=row, column=index).number_format = "@"
+        prompt = _prompt(column, communities_title)
+        validation = None
+        if column.choices:
+            validation = DataValidation(
+                type="list",
+                formula1=_list_formula(workbook, column),
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="stop",
+                errorTitle=column.header[:_PROMPT_TITLE_MAX],
+                error=_("请从下拉列表中选择"),
+            )
+        elif column.region_code and communities:
+            # Codes of townships (or other areas) may be valid too: a code not in the list only warns.
+            validation = DataValidation(
+                type="list",
+                formula1=f"'{communities_title}'!$C$2:$C${len(communities) + 1}",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="warning",
+                errorTitle=column.header[:_PROMPT_TITLE_MAX],
+                error=_("这个代码不在「%(s)s」工作表中，请核对") % {"s": communities_title},
+            )
+        elif prompt:
+            validation = DataValidation(allow_blank=True)
+        if validation is not None:
+            if prompt:
+                validation.showInputMessage = True
+                validation.promptTitle = column.header[:_PROMPT_TITLE_MAX]
+                validation.prompt = prompt
+            validation.add(f"{letter}2:{letter}{last}")
+            sheet.add_data_validation(validation)
+    sheet.freeze_panes = "A2"
+    notes = workbook.create_sheet(_("填写说明"), index=1)
+    notes.append([_("列"), _("必填"), _("说明")])
+    for column in spec.columns:
         notes.append(
-            [_("第 2 行是示例，导入前请删除或覆盖。带 * 的列必填。任何一行有错误时，整个文件都不会导入。")]
+            [column.header, _("是") if column.required else _("否"), _prompt(column, communities_title)]
         )
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue()
+    notes.append([])
+    notes.append(
+        [_("第 2 行是示例，导入前请删除或覆盖。带 * 的列必填。任何一行有错误时，整个文件都不会导入。")]
+    )
+    notes.column_dimensions["C"].width = 80
+    codes = workbook.create_sheet(communities_title, index=2)
+    codes.append([_("村（社区）"), _("街道（乡镇）"), _("区划代码")])
+    for cell in codes[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for name, township, code in communities:
+        codes.append([name, township, code])
+        codes.cell(row=codes.max_row, column=3).number_format = "@"
+    if not communities:
+        codes.append([_("下载模板时所选区划内没有村（社区）")])
+    codes.column_dimensions["A"].width = 30
+    codes.column_dimensions["B"].width = 24
+    codes.column_dimensions["C"].width = 16
+    codes.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 @dataclass
@@ -543,6 +677,13 @@ def parse_workbook(spec: ImportSpec, content: bytes) -> ParseResult:
         result.errors.append(RowError(0, "", _("文件是空的：第一个工作表没有表头，也没有数据")))
         return result
     header = [_header_key(h) for h in rows[0]]
+    wrong = _wrong_template(spec, header)
+    if wrong is not None:
+        message = _("这个文件看起来是「%(name)s」的模板，请到对应的导入页面上传") % {
+            "name": wrong.display_name
+        }
+        result.errors.append(RowError(0, "", message))
+        return result
     for column in spec.columns:
         names = {_header_key(column.header), *(_header_key(a) for a in column.aliases)}
         position = next((i for i, h in enumerate(header) if h in names), None)
@@ -611,6 +752,52 @@ def parse_workbook(spec: ImportSpec, content: bytes) -> ParseResult:
             message = _("文件中没有数据行：表头下面是空的（或只有模板的示例行）")
             result.errors.append(RowError(0, "", message))
     return result
+
+
+# A file is another import's template when that import recognises at least this share of its header cells, and
+# this share more than the import it was uploaded to.
+WRONG_TEMPLATE_MATCH = 0.8
+WRONG_TEMPLATE_MARGIN = 0.3
+
+
+def _header_names(spec: ImportSpec) -> set[str]:
+    return {_header_key(name) for column in spec.columns for name in (column.header, *column.aliases)}
+
+
+def header_match(spec: ImportSpec, header: Sequence[str]) -> float:
+    """The share of the file's (normalised, non-empty) header cells that ``spec`` recognises as its columns."""
+    cells = [h for h in header if h and h != _header_key(_("错误说明"))]  # the marked copy's own column
+    if not cells:
+        return 0.0
+    names = _header_names(spec)
+    return sum(1 for h in cells if h in names) / len(cells)
+
+
+def _registered_templates() -> list[ImportSpec]:
+    from .importjobs import template_specs  # the registry of every import; it imports this module
+
+    return template_specs()
+
+
+def _wrong_template(spec: ImportSpec, header: Sequence[str]) -> ImportSpec | None:
+    """The registered import whose template ``header`` matches much better than ``spec``'s, if any."""
+    own = header_match(spec, header)
+    if own > 1 - WRONG_TEMPLATE_MARGIN + 1e-9:
+        return None  # nothing can beat it by the margin: the registry is not read
+    best, best_score = None, 0.0
+    for other in _registered_templates():
+        if other.display_name == spec.display_name or _header_names(other) == _header_names(spec):
+            continue
+        score = header_match(other, header)
+        if score > best_score:
+            best, best_score = other, score
+    if (
+        best is not None
+        and best_score >= WRONG_TEMPLATE_MATCH
+        and best_score - own >= WRONG_TEMPLATE_MARGIN - 1e-9
+    ):
+        return best
+    return None
 
 
 def _report_merged(result: ParseResult, spec: ImportSpec, merged: list[str]) -> None:

@@ -9,7 +9,7 @@ class OrgsConfig(AppConfig):
     def ready(self):
         from shegong.core import importjobs
 
-        from .imports import import_organisations
+        from .imports import SPEC, import_organisations
 
         importjobs.register(
             "orgs.organisations",
@@ -19,4 +19,5 @@ class OrgsConfig(AppConfig):
             title=_("导入社会组织"),
             upload_url="orgs:import",
             back_url="orgs:list",
+            spec=SPEC,
         )

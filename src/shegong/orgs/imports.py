@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shegong.audit.services import record
 from shegong.core import xlsx_import as x
@@ -14,18 +15,9 @@ from shegong.regions.models import Region
 
 from .models import Organisation, OrgCategory, OrgFilingStatus, OrgKind, PartyBranch
 
-
-def _options(choices) -> dict[str, str]:
-    options = {}
-    for value, label in choices:
-        options[str(label)] = value
-        if value:
-            options[value] = value
-    return options
-
-
 SPEC = x.ImportSpec(
     title="社会组织",
+    name=gettext_lazy("社会组织名录"),
     columns=[
         x.Column("name", "名称", required=True, parse=x.text(150), example="渝中区阳光社会工作服务中心"),
         x.Column(
@@ -37,21 +29,8 @@ SPEC = x.ImportSpec(
             example="52500103MJP123456X",
             help="18 位，末位为校验码（GB 32100）",
         ),
-        x.Column(
-            "kind",
-            "类型",
-            required=True,
-            parse=x.choice(_options(OrgKind.choices)),
-            example="社会工作服务机构",
-            help="社会工作服务机构、社区社会组织、枢纽型组织、基金会",
-        ),
-        x.Column(
-            "category",
-            "类别",
-            parse=x.choice(_options(OrgCategory.choices)),
-            example="社会工作类",
-            help="公益服务类、参与治理类、枢纽支持类、社会工作类",
-        ),
+        x.choice_column("kind", "类型", OrgKind.choices, required=True, example="社会工作服务机构"),
+        x.choice_column("category", "类别", OrgCategory.choices, example="社会工作类"),
         REGION_COLUMN,
         x.Column(
             "rating",
@@ -59,6 +38,7 @@ SPEC = x.ImportSpec(
             parse=x.choice(
                 {"3A": "3A", "4A": "4A", "5A": "5A", "AAA": "3A", "AAAA": "4A", "AAAAA": "5A", "未评级": ""}
             ),
+            choices=("3A", "4A", "5A", "未评级"),
         ),
         x.Column("rating_date", "评级日期", parse=x.date),
         x.Column("rating_expires", "等级有效期至", parse=x.date),
@@ -66,10 +46,11 @@ SPEC = x.ImportSpec(
             "filing_status",
             "备案状态",
             parse=x.choice({"待备案": "pending", "已备案": "filed", "不适用": ""}),
+            choices=("待备案", "已备案", "不适用"),
             help="社区社会组织填写",
         ),
         x.Column("filed_on", "备案日期", parse=x.date),
-        x.Column("party_branch", "党组织建设", parse=x.choice(_options(PartyBranch.choices))),
+        x.choice_column("party_branch", "党组织建设", PartyBranch.choices),
         x.Column("contact", "负责人", parse=x.text(50)),
         x.Column("phone", "联系电话", parse=x.text(30), text_format=True),
         x.Column("founded_on", "成立日期", parse=x.date),

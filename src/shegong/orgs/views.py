@@ -14,6 +14,7 @@ from shegong.core.exports import Column, ExportSpec, register
 from shegong.core.forms import apply_errors, submit
 from shegong.core.importpage import import_page
 from shegong.core.scoping import get_scoped_or_404
+from shegong.regions.imports import template_for
 from shegong.regions.models import Region
 from shegong.regions.selectors import region_choices, scope_roots
 
@@ -159,4 +160,6 @@ def org_import(request):
 @login_required
 def org_template(request):
     request.actor.require("orgs.view")
-    return xlsx_response("社会组织导入模板.xlsx", SPEC.template())
+    return xlsx_response(
+        "社会组织导入模板.xlsx", template_for(SPEC, actor=request.actor, permission="orgs.change")
+    )

@@ -10,7 +10,7 @@ class PeopleConfig(AppConfig):
         from shegong.core import importjobs, schedules
         from shegong.network.selectors import STAFFING_BY_NODE
 
-        from .imports import import_volunteers, import_workers
+        from .imports import VOLUNTEER_SPEC, WORKER_SPEC, import_volunteers, import_workers
         from .reminders import FILING_SCHEDULE, HOURS_SCHEDULE
         from .selectors import staffing_by_node
 
@@ -23,6 +23,7 @@ class PeopleConfig(AppConfig):
             title=gettext_lazy("导入社工"),
             upload_url="people:workers_import",
             back_url="people:workers",
+            spec=WORKER_SPEC,
         )
         importjobs.register(
             "people.volunteers",
@@ -32,6 +33,7 @@ class PeopleConfig(AppConfig):
             title=gettext_lazy("导入志愿者"),
             upload_url="people:volunteers_import",
             back_url="people:volunteers",
+            spec=VOLUNTEER_SPEC,
         )
         schedules.register(FILING_SCHEDULE)
         schedules.register(HOURS_SCHEDULE)

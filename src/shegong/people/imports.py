@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shegong.audit.identity import identity_clashes
 from shegong.audit.services import record
@@ -15,15 +16,6 @@ from shegong.regions.imports import REGION_COLUMN, resolve_region_column
 from shegong.regions.models import Region
 
 from .models import Certificate, Education, Skill, SocialWorker, Volunteer, VolunteerTeam
-
-
-def _options(choices) -> dict[str, str]:
-    options = {}
-    for value, label in choices:
-        options[str(label)] = value
-        if value:
-            options[value] = value
-    return options
 
 
 def _skills(value) -> list[str]:
@@ -54,19 +46,14 @@ PHONE_COLUMN = x.Column(
 
 WORKER_SPEC = x.ImportSpec(
     title="社工",
+    name=gettext_lazy("社工名册"),
     columns=[
         x.Column("name", "姓名", required=True, parse=x.text(50), example="张晓"),
         ID_COLUMN,
         PHONE_COLUMN,
-        x.Column("education", "学历", parse=x.choice(_options(Education.choices)), example="本科"),
+        x.choice_column("education", "学历", Education.choices, example="本科"),
         x.Column("major", "专业", parse=x.text(40)),
-        x.Column(
-            "certificate",
-            "职业资格",
-            parse=x.choice(_options(Certificate.choices)),
-            example="社会工作师",
-            help="无、助理社会工作师、社会工作师、高级社会工作师",
-        ),
+        x.choice_column("certificate", "职业资格", Certificate.choices, example="社会工作师"),
         x.Column("certificate_number", "证书编号", parse=x.text(40), text_format=True),
         x.Column("certificate_date", "取证日期", parse=x.date),
         x.Column(
@@ -82,6 +69,7 @@ WORKER_SPEC = x.ImportSpec(
 
 VOLUNTEER_SPEC = x.ImportSpec(
     title="志愿者",
+    name=gettext_lazy("志愿者名册"),
     columns=[
         x.Column("name", "姓名", required=True, parse=x.text(50), example="赵敏"),
         ID_COLUMN,

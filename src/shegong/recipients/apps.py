@@ -9,7 +9,7 @@ class RecipientsConfig(AppConfig):
 
         from shegong.core import importjobs, schedules
 
-        from .imports import import_roster
+        from .imports import import_roster, roster_spec
         from .schedules import MONTH_START
 
         schedules.register(MONTH_START)
@@ -22,4 +22,5 @@ class RecipientsConfig(AppConfig):
             upload_url="recipients:import",
             back_url="recipients:list",
             pass_filename=True,
+            spec=roster_spec,
         )

@@ -62,12 +62,17 @@ def _id_number_parser(parsed: dict[str, ResidentId] | None) -> x.Parser:
 
 
 def _categories_parser() -> x.Parser:
+    """Reads the category dictionary at its first cell, once per import (the spec alone, e.g. for its header,
+    reads nothing)."""
     known: dict[str, int] = {}
-    for category in Category.objects.filter(active=True):
-        # Cells arrive NFKC-folded (full-width brackets become ASCII): fold the names the same way.
-        known[x.normalise_text(category.name)] = known[category.code] = category.pk
+    loaded: list[bool] = []
 
     def parse(value) -> list[int]:
+        if not loaded:
+            loaded.append(True)
+            for category in Category.objects.filter(active=True):
+                # Cells arrive NFKC-folded (full-width brackets become ASCII): fold the names the same way.
+                known[x.normalise_text(category.name)] = known[category.code] = category.pk
         names = [
             p.strip()
             for p in str(value).replace("，", "、").replace(",", "、").replace(";", "、").split("、")
@@ -82,14 +87,8 @@ def _categories_parser() -> x.Parser:
     return parse
 
 
-RISK_CHOICES = {
-    "高风险": RiskTier.HIGH,
-    "重点": RiskTier.KEY,
-    "一般": RiskTier.GENERAL,
-    "high": RiskTier.HIGH,
-    "key": RiskTier.KEY,
-    "general": RiskTier.GENERAL,
-}
+# Beside the labels (the template's drop-down), the English codes.
+RISK_CODES = {"high": RiskTier.HIGH, "key": RiskTier.KEY, "general": RiskTier.GENERAL}
 
 
 def roster_spec(parsed_ids: dict[str, ResidentId] | None = None) -> x.ImportSpec:
@@ -123,6 +122,7 @@ def roster_spec(parsed_ids: dict[str, ResidentId] | None = None) -> x.ImportSpec
                 example="500103002001",
                 aliases=("区划代码", "村社区代码"),
                 help="12 位统计用区划代码（村级）",
+                region_code=True,
             ),
             x.Column("address", "居住地址", parse=x.text(200), example="民族路 1 号 3-2"),
             x.Column(
@@ -134,13 +134,7 @@ def roster_spec(parsed_ids: dict[str, ResidentId] | None = None) -> x.ImportSpec
             ),
             x.Column("start_on", "认定日期", parse=x.date, example="2024-03-01"),
             x.Column("authority", "认定机关", parse=x.text(100), example="渝中区民政局"),
-            x.Column(
-                "risk_tier",
-                "风险等级",
-                parse=x.choice(RISK_CHOICES),
-                example="一般",
-                help="高风险、重点或一般",
-            ),
+            x.choice_column("risk_tier", "风险等级", RiskTier.choices, extra=RISK_CODES, example="一般"),
             x.Column("risk_reason", "评定理由", parse=x.text(200)),
         ],
     )

@@ -16,6 +16,7 @@ from shegong.core.regioncodes import RegionCodeError, normalise
 from shegong.core.scoping import get_scoped_or_404
 from shegong.core.text import join_messages
 from shegong.people.models import SocialWorker
+from shegong.regions.imports import template_for
 from shegong.regions.models import Region
 from shegong.regions.selectors import area_choices, region_from_request, village_choices
 
@@ -365,7 +366,8 @@ def recipient_reveal(request, pk: int):
 @login_required
 def import_template(request):
     request.actor.require("recipients.import")
-    return xlsx_response(_("服务对象名册模板.xlsx"), imports.roster_spec().template())
+    template = template_for(imports.roster_spec(), actor=request.actor, permission="recipients.import")
+    return xlsx_response(_("服务对象名册模板.xlsx"), template)
 
 
 @login_required

@@ -9,9 +9,17 @@ from shegong.core import xlsx_import as x
 from shegong.core.regioncodes import RegionCodeError, normalise
 
 from .models import Region
-from .selectors import region_subtree_q
+from .selectors import communities_under, region_subtree_q
 
-REGION_COLUMN = x.Column("region", "区划代码", text_format=True, help="留空则登记在导入时选定的区划")
+REGION_COLUMN = x.Column(
+    "region", "区划代码", text_format=True, help="留空则登记在导入时选定的区划", region_code=True
+)
+
+
+def template_for(spec: x.ImportSpec, *, actor, permission: str) -> bytes:
+    """``spec``'s template for ``actor``: its 社区代码 sheet lists the communities of the areas where the actor
+    holds ``permission`` (the import's), as far as the actor's scope shows them."""
+    return x.template_workbook(spec, communities=communities_under(actor.regions_with(permission)))
 
 
 def resolve_region_column(result: x.ParseResult, spec: x.ImportSpec, home: Region) -> None:

@@ -90,15 +90,30 @@ def level_of_region(region: Region) -> Level:
 
 def village_choices(roots: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
     """Select-box choices for the villages (communities) under ``roots``, grouped under their township."""
+    groups: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    for code, parent, name, township in _villages(roots):
+        groups.setdefault(parent, (township, []))[1].append((code, name))
+    return list(groups.values())
+
+
+def communities_under(roots: list[str]) -> list[tuple[str, str, str]]:
+    """(name, township name, 12-digit code) of every village (community) under ``roots``, by code: the 社区代码
+    sheet of an import template. Scoped: only what the actor may see."""
+    return [(name, township, code) for code, _group, name, township in _villages(roots)]
+
+
+def _villages(roots: list[str]):
     query = Q(pk__in=[])
     for root in roots:
         query |= region_subtree_q(root, "code")
     villages = Region.objects.filter(query, level=Level.VILLAGE).select_related("parent").order_by("code")
-    groups: dict[str, tuple[str, list[tuple[str, str]]]] = {}
     for village in villages:
-        township = village.parent.name if village.parent else ""
-        groups.setdefault(village.parent_id or "", (township, []))[1].append((village.code, village.name))
-    return list(groups.values())
+        yield (
+            village.code,
+            village.parent_id or "",
+            village.name,
+            village.parent.name if village.parent else "",
+        )
 
 
 def area_choices(roots: list[str], *, lowest: Level = Level.TOWNSHIP) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ from shegong.core.forms import submit
 from shegong.core.importpage import import_page
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.scoping import get_scoped_or_404
+from shegong.regions.imports import template_for
 from shegong.regions.selectors import region_choices
 
 from .. import imports, selectors, services
@@ -231,4 +232,5 @@ def volunteer_import(request):
 @login_required
 def volunteer_template(request):
     request.actor.require("volunteers.view")
-    return xlsx_response("志愿者导入模板.xlsx", imports.VOLUNTEER_SPEC.template())
+    template = template_for(imports.VOLUNTEER_SPEC, actor=request.actor, permission="volunteers.change")
+    return xlsx_response("志愿者导入模板.xlsx", template)

@@ -19,6 +19,7 @@ from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.scoping import get_scoped_or_404
 from shegong.core.text import join_messages
 from shegong.network.models import ServiceNode
+from shegong.regions.imports import template_for
 from shegong.regions.selectors import region_choices
 
 from .. import imports, selectors, services
@@ -414,4 +415,7 @@ def worker_import(request):
 @login_required
 def worker_template(request):
     request.actor.require("people.view")
-    return xlsx_response("社工导入模板.xlsx", imports.WORKER_SPEC.template())
+    return xlsx_response(
+        "社工导入模板.xlsx",
+        template_for(imports.WORKER_SPEC, actor=request.actor, permission="people.import"),
+    )
