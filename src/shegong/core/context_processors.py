@@ -59,4 +59,9 @@ def shell(request):
             for item in items:
                 if counts.get(item["name"]):
                     item["badge"] = counts[item["name"]]
-    return {"nav_items": items, "actor": actor, "factor_pending": factor_pending}
+    return {
+        "nav_items": items,
+        "nav_badge_total": sum(item.get("badge", 0) for item in items),
+        "actor": actor,
+        "factor_pending": factor_pending,
+    }

@@ -49,14 +49,14 @@
         if (!response.ok) { throw new Error(response.status); }
         return response.json();
       }).then(function (data) {
-        document.getElementById("call-number").textContent = data.phone;
-        status.textContent = "";
+        var number = document.getElementById("call-number");
         var link = document.createElement("a");
         link.href = data.tel;
         link.id = "call-link";
-        link.className = "call-button";
+        link.className = "call-link";
         link.textContent = data.phone;
-        status.appendChild(link);
+        number.replaceChildren(link);
+        status.textContent = form.dataset.dialled;
         button.disabled = false;
         window.location.href = data.tel;
       }).catch(function () {
