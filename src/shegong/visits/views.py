@@ -161,7 +161,9 @@ def visit_new(request, pk: int):
         key = _form_key(form)
         uploaded = [services.Photo(f.name, f.read()) for f in request.FILES.getlist("photos")[:20]]
         keep_ids = set(request.POST.getlist("keep_photo"))
-        kept = [d for d in services.photo_drafts_held(actor=request.actor, key=key) if str(d.pk) in keep_ids]
+        held_now = services.photo_drafts_held(actor=request.actor, key=key)
+        # Only the photos held for this recipient's form (a key reused on another recipient's form takes none).
+        kept = [d for d in held_now if str(d.pk) in keep_ids and d.recipient_id == recipient.pk]
         photos = [services.Photo(d.name, bytes(d.data)) for d in kept] + uploaded
         if form.is_valid():
             try:
