@@ -167,6 +167,14 @@ ENDPOINTS = [
         content_type="form",
     ),
     Endpoint(
+        "people:hours_confirm_all",
+        "write",
+        lambda w: "/people/hours/confirm-all/",
+        method="POST",
+        body=lambda w: {"ids": [_a(w, "hours_a")]},
+        content_type="form",
+    ),
+    Endpoint(
         "people:hours_reject",
         "write",
         lambda w: f"/people/hours/{_a(w, 'hours_a')}/reject/",

@@ -28,6 +28,12 @@ ENDPOINTS = [
     ),
     Endpoint("recipients:rules", "list", lambda w: "/recipients/rules/"),
     Endpoint("visits:visit_new", "detail", lambda w: f"/visits/new/{w.extras['recipient_a'].pk}/"),
+    Endpoint(
+        "visits:call_recipient",
+        "write",
+        lambda w: f"/visits/call/{w.extras['recipient_a'].pk}/",
+        method="POST",
+    ),
     Endpoint("visits:visit_detail", "detail", lambda w: f"/visits/{_visit(w).pk}/"),
     Endpoint("visits:visit_photo", "detail", lambda w: f"/visits/photos/{_visit(w).photos.get().pk}/"),
     Endpoint("shegong_visits_api_list_visits", "list", lambda w: "/api/v1/visits", api=True),

@@ -1,6 +1,12 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from .hooks import Hook
+
+# A number shown beside a menu entry (what waits for the user there): a higher app registers
+# ``contributor(actor) -> {url name: count}``, asked only for the entries the actor's menu shows.
+NAV_BADGES = Hook("nav_badges")
+
 # The roles whose work is the service system as a whole (they use the region and organisation registers).
 _MANAGERS = frozenset({"official", "township", "operator", "supervisor", "evaluator"})
 
@@ -16,6 +22,7 @@ NAVIGATION = [
     (_("服务阵地"), "network:list", "network.view", _MANAGERS),
     (_("社工"), "people:workers", "people.view", None),
     (_("志愿者"), "people:volunteers", "volunteers.view", None),
+    (_("时长确认"), "people:hours", "hours.confirm", frozenset({"worker", "township"})),
     (_("我的时长"), "people:my_hours", "hours.log", None),
     (_("社会组织"), "orgs:list", "orgs.view", _MANAGERS),
     (_("审计日志"), "audit:list", "audit.view", None),
@@ -41,9 +48,20 @@ def shell(request):
             if actor.can(permission) and (users is None or users & roles):
                 items.append(
                     {
+                        "name": name,
                         "label": label,
                         "url": url,
                         "active": current.startswith(url) and url != "/" or current == url,
                     }
                 )
-    return {"nav_items": items, "actor": actor, "factor_pending": factor_pending}
+        shown = {item["name"] for item in items}
+        for counts in NAV_BADGES.results(actor, shown):
+            for item in items:
+                if counts.get(item["name"]):
+                    item["badge"] = counts[item["name"]]
+    return {
+        "nav_items": items,
+        "nav_badge_total": sum(item.get("badge", 0) for item in items),
+        "actor": actor,
+        "factor_pending": factor_pending,
+    }

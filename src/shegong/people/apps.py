@@ -8,13 +8,15 @@ class PeopleConfig(AppConfig):
         from django.utils.translation import gettext_lazy
 
         from shegong.core import importjobs, schedules
+        from shegong.core.context_processors import NAV_BADGES
         from shegong.network.selectors import STAFFING_BY_NODE
 
         from .imports import VOLUNTEER_SPEC, WORKER_SPEC, import_volunteers, import_workers
         from .reminders import FILING_SCHEDULE, HOURS_SCHEDULE
-        from .selectors import staffing_by_node
+        from .selectors import hours_waiting_badge, staffing_by_node
 
         STAFFING_BY_NODE.register(staffing_by_node)
+        NAV_BADGES.register(hours_waiting_badge)
         importjobs.register(
             "people.workers",
             importer=import_workers,

@@ -372,7 +372,15 @@ class TeamForm(ServiceModelForm):
 
 
 class HoursForm(forms.Form):
-    served_on = forms.DateField(label=_("服务日期"), widget=DATE)
+    # Volunteers read these: plain words, not Django's generic messages ("确保该值小于或等于24。").
+    served_on = forms.DateField(
+        label=_("服务日期"),
+        widget=DATE,
+        error_messages={
+            "required": _("请填写服务日期"),
+            "invalid": _("请按“年-月-日”填写日期，如 2026-03-01"),
+        },
+    )
     hours = forms.DecimalField(
         label=_("时长（小时）"),
         max_digits=4,
@@ -380,12 +388,37 @@ class HoursForm(forms.Form):
         min_value=0.5,
         max_value=24,
         widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+        error_messages={
+            "required": _("请填写服务了多少小时"),
+            "invalid": _("时长请填数字，如 2 或 1.5"),
+            "max_value": _("每次最多登记 24 小时"),
+            "min_value": _("每次至少登记半小时（0.5）"),
+            "max_decimal_places": _("时长按半小时计，如 1.5，小数点后只留一位"),
+            "max_digits": _("每次最多登记 24 小时"),
+            "max_whole_digits": _("每次最多登记 24 小时"),
+        },
     )
     activity = forms.ModelChoiceField(
-        label=_("活动"), queryset=None, required=False, help_text=_("参加社工站活动时选择；否则计入所属队伍")
+        label=_("活动"),
+        queryset=None,
+        required=False,
+        help_text=_("参加社工站活动时选择；否则计入所属队伍"),
+        error_messages={"invalid_choice": _("这个活动现在不能选了，请重新选择")},
     )
-    team = forms.ModelChoiceField(label=_("队伍"), queryset=VolunteerTeam.objects.none(), required=False)
-    description = forms.CharField(label=_("服务内容"), max_length=200)
+    team = forms.ModelChoiceField(
+        label=_("队伍"),
+        queryset=VolunteerTeam.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("这个队伍现在不能选了，请重新选择")},
+    )
+    description = forms.CharField(
+        label=_("服务内容"),
+        max_length=200,
+        error_messages={
+            "required": _("请简要写一下做了什么"),
+            "max_length": _("服务内容请写在 200 字以内（现在 %(show_value)d 字）"),
+        },
+    )
 
     def __init__(self, *args, volunteer=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -434,3 +434,10 @@ def signup_village(code: str) -> Region | None:
 
 def _signup_villages() -> QuerySet[Region]:
     return Region.objects.filter(level=Level.VILLAGE, parent_id__in=_served_township_codes())
+
+
+def hours_waiting_badge(actor, shown: set[str]) -> dict[str, int]:
+    """The menu's "时长确认" badge: how many hours entries the actor may confirm wait for it (one COUNT query)."""
+    if "people:hours" not in shown or not actor.can("hours.confirm"):
+        return {}
+    return {"people:hours": VolunteerHours.objects.filter(status=HoursStatus.LOGGED).count()}

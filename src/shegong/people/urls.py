@@ -40,6 +40,7 @@ urlpatterns = [
     path("hours/", views.hours_list, name="hours"),
     path("hours/export/", views.hours_export, name="hours_export"),
     path("hours/mine/", views.my_hours, name="my_hours"),
+    path("hours/confirm-all/", views.hours_confirm_all, name="hours_confirm_all"),
     path("hours/<int:pk>/confirm/", views.hours_confirm, name="hours_confirm"),
     path("hours/<int:pk>/reject/", views.hours_reject, name="hours_reject"),
 ]

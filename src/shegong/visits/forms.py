@@ -20,6 +20,7 @@ class VisitForm(forms.Form):
     visited_at = forms.DateTimeField(
         label=_("探访时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": _("请填写探访时间"), "invalid": _("请选择探访的日期和时间")},
     )
     notes = forms.CharField(label=_("情况记录"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     needs_found = forms.CharField(

@@ -102,3 +102,25 @@ class VisitPhoto(RegionOwned, SensitiveModel):
 
     region_from = "visit"
     relationship = {"operator": by_organisation("visit__recipient__station__operator_id")}
+
+
+class PhotoDraft(RegionOwned, SensitiveModel):
+    """A photo chosen on a visit form that came back with an error, held for the re-render (a short-lived draft).
+
+    Keyed by the form's idempotency key and the user who chose it; the visit write takes it over and deletes it,
+    and drafts older than ``DRAFT_HOURS`` are swept whenever another draft is held.
+    """
+
+    recipient = models.ForeignKey("recipients.Recipient", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    idempotency_key = models.UUIDField(db_index=True)
+    name = models.CharField(max_length=200)
+    data = EncryptedBinaryField()
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    region_from = "recipient"
+    relationship = {"operator": by_organisation("recipient__station__operator_id")}
+
+    class Meta:
+        ordering = ["created_at", "pk"]

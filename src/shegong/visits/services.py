@@ -19,10 +19,14 @@ from shegong.core.text import join_list
 from shegong.people.models import SocialWorker
 from shegong.recipients import care
 
-from .models import FINDING_VALUES, FINDINGS, Visit, VisitMethod, VisitPhoto
+from .models import FINDING_VALUES, FINDINGS, PhotoDraft, Visit, VisitMethod, VisitPhoto
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 6
+# How long a photo held for a visit form that came back with an error is kept.
+DRAFT_HOURS = 24
+# The automatic reason of a phone reveal made to call a recipient from the visit form.
+CALL_REASON = "拨打电话：探访联系"
 PHOTO_SIGNATURES = [
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -174,3 +178,71 @@ def visit_record(
 def _existing(key: uuid.UUID) -> Visit | None:
     with across_regions("an idempotency key is unique across the whole database"):
         return Visit.objects.filter(idempotency_key=key).first()
+
+
+def photo_drafts_held(*, actor, key: uuid.UUID) -> list[PhotoDraft]:
+    """The photos the actor chose on the visit form with this idempotency key, held after an error."""
+    user = getattr(actor, "user", None)
+    if user is None or not getattr(user, "pk", None):
+        return []
+    return list(PhotoDraft.objects.filter(user=user, idempotency_key=key))
+
+
+def photo_drafts_hold(
+    *, actor, recipient, key: uuid.UUID, photos: list[Photo], keep: list[PhotoDraft]
+) -> list[PhotoDraft]:
+    """Hold the photos of a visit form that came back with an error, so the re-render need not ask for them again.
+
+    ``keep`` are the drafts already held that the user still wants; the others are dropped. A photo the service
+    would refuse (too large, not an image) is not held: its error tells the user to choose another. Returns what
+    is held now.
+    """
+    actor.require("visits.record", recipient.region_code)
+    user = actor.user
+    with transaction.atomic():
+        PhotoDraft.objects.filter(
+            created_at__lt=timezone.now() - datetime.timedelta(hours=DRAFT_HOURS)
+        ).delete()
+        PhotoDraft.objects.filter(user=user, idempotency_key=key).exclude(
+            pk__in=[d.pk for d in keep]
+        ).delete()
+        room = max(0, 20 - len(keep))
+        for photo in photos[:room]:
+            if len(photo.data) > MAX_PHOTO_BYTES or photo_type(photo.data) is None:
+                continue
+            PhotoDraft.objects.create(
+                recipient=recipient,
+                user=user,
+                idempotency_key=key,
+                name=(photo.name or "photo")[:200],
+                data=photo.data,
+                size=len(photo.data),
+            )
+    return photo_drafts_held(actor=actor, key=key)
+
+
+def photo_drafts_discard(*, actor, key: uuid.UUID) -> None:
+    """The visit was written (or was written before): its held photos are no longer needed."""
+    user = getattr(actor, "user", None)
+    if user is not None and getattr(user, "pk", None):
+        PhotoDraft.objects.filter(user=user, idempotency_key=key).delete()
+
+
+def is_assigned_worker(actor, recipient) -> bool:
+    """Whether the actor is the recipient's responsible worker (the one who may call from the visit form)."""
+    worker = worker_of(actor)
+    return worker is not None and recipient.worker_id == worker.pk
+
+
+def phone_for_call(*, actor, recipient) -> str:
+    """The recipient's phone, revealed to its assigned worker to make one call; audited with an automatic reason.
+
+    Anyone else — another worker of the same region included — gets PermissionDenied.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from shegong.recipients import services as recipient_services
+
+    if not is_assigned_worker(actor, recipient) or not recipient.phone:
+        raise PermissionDenied("visits.call")
+    return recipient_services.reveal(actor=actor, recipient=recipient, field="phone", reason=CALL_REASON)

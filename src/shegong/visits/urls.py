@@ -10,6 +10,7 @@ urlpatterns = [
     path("unvisited/", views.unvisited, name="unvisited"),
     path("unvisited/export/", views.unvisited_export, name="unvisited_export"),
     path("new/<int:pk>/", views.visit_new, name="visit_new"),
+    path("call/<int:pk>/", views.call_recipient, name="call_recipient"),
     path("<int:pk>/", views.visit_detail, name="visit_detail"),
     path("photos/<int:pk>/", views.visit_photo, name="visit_photo"),
 ]

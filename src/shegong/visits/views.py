@@ -1,15 +1,19 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from shegong.core.export_views import export_options, export_page
 from shegong.core.forms import apply_errors
+from shegong.core.masking import mask_phone
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.models import NodeLevel, ServiceNode
 from shegong.people.models import SocialWorker
@@ -110,31 +114,84 @@ def unvisited_export(request):
     return export_page(request, UNVISITED_EXPORT)
 
 
+# Where the error summary links each error to: the control a keyboard or screen reader should land on.
+ERROR_ANCHORS = {
+    "method": "id_method_0",
+    "visited_at": "id_visited_at",
+    "findings": "findings",
+    "photos": "id_photos",
+    "location_consent": "id_location_consent",
+    "location": "id_location",
+    "notes": "id_notes",
+    "needs_found": "id_needs_found",
+    "follow_up": "id_follow_up",
+}
+# Service errors about things that are no form fields but do have a place on the page.
+PAGE_FIELDS = {"findings": _lazy("探访发现"), "photos": _lazy("照片")}
+
+
+def _form_key(form) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(form.data.get("idempotency_key", "")))
+    except ValueError:
+        return None
+
+
+def _error_summary(form, page_errors: dict[str, list[str]]) -> list[dict]:
+    """Every error of the page once, in page order: a field's links to it, the others stand alone."""
+    items = [{"anchor": "", "label": "", "message": e} for e in form.non_field_errors()]
+    for name in ERROR_ANCHORS:
+        if name in form.fields:
+            label, errors = form.fields[name].label, form.errors.get(name, [])
+        else:
+            label, errors = PAGE_FIELDS[name], page_errors.get(name, [])
+        items += [{"anchor": ERROR_ANCHORS[name], "label": label, "message": e} for e in errors]
+    return items
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_new(request, pk: int):
     recipient = fetch_recipient(pk)
     request.actor.require("visits.record", recipient.region_code)
     form = VisitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        photos = [services.Photo(f.name, f.read()) for f in request.FILES.getlist("photos")[:20]]
-        try:
-            visit, created = services.visit_record(
-                actor=request.actor,
-                recipient=recipient,
-                data=form.service_data(),
-                photos=photos,
-                idempotency_key=form.cleaned_data["idempotency_key"],
-            )
-        except ValidationError as exc:
-            # "recipient" and "photos" are no form fields: apply_errors already shows them above the form.
-            apply_errors(form, exc)
-        else:
-            if created:
-                messages.success(request, _("已记录对%(name)s的探访。") % {"name": recipient.name})
+    page_errors: dict[str, list[str]] = {}
+    held: list = []
+    if request.method == "POST":
+        key = _form_key(form)
+        uploaded = [services.Photo(f.name, f.read()) for f in request.FILES.getlist("photos")[:20]]
+        keep_ids = set(request.POST.getlist("keep_photo"))
+        held_now = services.photo_drafts_held(actor=request.actor, key=key)
+        # Only the photos held for this recipient's form (a key reused on another recipient's form takes none).
+        kept = [d for d in held_now if str(d.pk) in keep_ids and d.recipient_id == recipient.pk]
+        photos = [services.Photo(d.name, bytes(d.data)) for d in kept] + uploaded
+        if form.is_valid():
+            try:
+                visit, created = services.visit_record(
+                    actor=request.actor,
+                    recipient=recipient,
+                    data=form.service_data(),
+                    photos=photos,
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {}
+                page_errors = {k: v for k, v in errors.items() if k in PAGE_FIELDS}
+                rest = {k: v for k, v in errors.items() if k not in PAGE_FIELDS}
+                if rest or not hasattr(exc, "error_dict"):
+                    apply_errors(form, ValidationError(rest) if hasattr(exc, "error_dict") else exc)
             else:
-                messages.info(request, _("这次探访已经保存过，没有重复记录。"))
-            return redirect(request.POST.get("next") or "visits:worklist")
+                services.photo_drafts_discard(actor=request.actor, key=key)
+                if created:
+                    messages.success(request, _("已记录对%(name)s的探访。") % {"name": recipient.name})
+                else:
+                    messages.info(request, _("这次探访已经保存过，没有重复记录。"))
+                return redirect(request.POST.get("next") or "visits:worklist")
+        if key is not None:
+            # The form comes back with an error: keep the photos chosen so far for the next submission.
+            held = services.photo_drafts_hold(
+                actor=request.actor, recipient=recipient, key=key, photos=uploaded, keep=kept
+            )
     blocked = not recipient.is_open
     return render(
         request,
@@ -143,10 +200,37 @@ def visit_new(request, pk: int):
             "form": form,
             "r": recipient,
             "blocked": blocked,
-            "next": request.GET.get("next", ""),
+            "next": request.GET.get("next", "") or request.POST.get("next", ""),
             "finding_values": FINDING_VALUES,
+            "page_errors": page_errors,
+            "error_summary": _error_summary(form, page_errors) if form.is_bound else [],
+            "held_photos": held,
+            "can_call": bool(recipient.phone)
+            and request.actor.can("recipients.reveal", recipient.region_code)
+            and services.is_assigned_worker(request.actor, recipient),
+            "masked_phone": mask_phone(recipient.phone),
         },
     )
+
+
+@login_required
+@require_POST
+def call_recipient(request, pk: int):
+    """Reveal the recipient's phone to its assigned worker for one call (audited), then the page dials it.
+
+    Anyone else gets the same 404 as a recipient out of scope: the button is not theirs to see.
+    """
+    recipient = fetch_recipient(pk)
+    try:
+        phone = services.phone_for_call(actor=request.actor, recipient=recipient)
+    except PermissionDenied:
+        raise Http404 from None
+    if "application/json" in request.headers.get("Accept", ""):
+        response = JsonResponse({"phone": phone, "tel": f"tel:{phone}"})
+    else:
+        response = render(request, "visits/call.html", {"r": recipient, "phone": phone})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

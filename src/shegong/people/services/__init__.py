@@ -9,7 +9,7 @@ from ._shared import SENSITIVE, add_years
 from .assignments import assignment_create, assignment_end, filing_confirm, filing_submit
 from .departures import departure_complete, departure_notice
 from .dishonesty import dishonesty_add, dishonesty_bar, dishonesty_message
-from .hours import hours_confirm, hours_log, hours_reject, own_volunteer
+from .hours import hours_confirm, hours_confirm_all, hours_log, hours_reject, own_volunteer
 from .reveal import reveal
 from .teams import TEAM_FIELDS, team_create
 from .volunteers import (
@@ -40,6 +40,7 @@ __all__ = [
     "filing_confirm",
     "filing_submit",
     "hours_confirm",
+    "hours_confirm_all",
     "hours_log",
     "hours_reject",
     "own_volunteer",

@@ -84,6 +84,20 @@ def hours_reject(*, actor, entry: VolunteerHours, note: str = "") -> VolunteerHo
     return _hours_decide(actor, entry, HoursStatus.REJECTED, note)
 
 
+def hours_confirm_all(*, actor, entries) -> list[VolunteerHours]:
+    """Confirm every entry still waiting among ``entries`` (those the worker saw listed), one audit entry each.
+
+    All or nothing: an entry outside the actor's confirming area refuses the whole batch. Entries someone else
+    decided meanwhile are left as they are. Returns the entries confirmed now.
+    """
+    confirmed = []
+    with transaction.atomic():
+        for entry in entries:
+            if entry.status == HoursStatus.LOGGED:
+                confirmed.append(_hours_decide(actor, entry, HoursStatus.CONFIRMED, ""))
+    return confirmed
+
+
 def _hours_decide(actor, entry: VolunteerHours, status: str, note: str) -> VolunteerHours:
     actor.require("hours.confirm", entry.region_code)
     if entry.status != HoursStatus.LOGGED:

@@ -2,6 +2,7 @@
 
 from .teams import (  # noqa: F401
     hours_confirm,
+    hours_confirm_all,
     hours_decide,
     hours_export,
     hours_list,

@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shegong.core.export_views import export_page
@@ -132,6 +133,7 @@ def hours_list(request):
         "teams": VolunteerTeam.objects.order_by("region_code", "level", "name"),
         "query": request.GET.urlencode(),
         "can_confirm": request.actor.can("hours.confirm"),
+        "waiting_ids": [h.pk for h in page if h.status == HoursStatus.LOGGED],
         "decision_form": DecisionForm(),
     }
     return render(request, "people/hours.html", context)
@@ -188,6 +190,32 @@ def hours_decide(request, pk: int, decision: str):
 @require_POST
 def hours_confirm(request, pk: int):
     return hours_decide(request, pk, "confirm")
+
+
+@login_required
+@require_POST
+def hours_confirm_all(request):
+    """ "全部确认": confirm the waiting entries the worker saw listed (their ids), each audited.
+
+    None of them in the actor's scope: the same 404 as a single entry that is not theirs.
+    """
+    ids = [i for i in request.POST.getlist("ids") if i.isdigit()][:200]
+    entries = list(VolunteerHours.objects.filter(pk__in=ids).select_related("volunteer"))
+    if not entries:
+        raise Http404
+    confirmed = _submit_and_report(
+        request, None, lambda form: services.hours_confirm_all(actor=request.actor, entries=entries)
+    )
+    if confirmed == []:
+        messages.info(request, _("这些时长已经有人处理过了。"))
+    elif confirmed is not None:
+        hours = sum((e.hours for e in confirmed), 0)
+        messages.success(
+            request,
+            ngettext("已确认 %(n)d 条，共 %(h)s 小时。", "已确认 %(n)d 条，共 %(h)s 小时。", len(confirmed))
+            % {"n": len(confirmed), "h": hours},
+        )
+    return redirect(_back(request, reverse("people:hours")))
 
 
 @login_required
