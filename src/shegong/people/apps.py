@@ -9,12 +9,14 @@ class PeopleConfig(AppConfig):
 
         from shegong.core import importjobs, schedules
         from shegong.network.selectors import STAFFING_BY_NODE
+        from shegong.regions.selectors import FIGURES_BY_REGION
 
         from .imports import import_volunteers, import_workers
         from .reminders import FILING_SCHEDULE, HOURS_SCHEDULE
-        from .selectors import staffing_by_node
+        from .selectors import region_figures, staffing_by_node
 
         STAFFING_BY_NODE.register(staffing_by_node)
+        FIGURES_BY_REGION.register(region_figures)
         importjobs.register(
             "people.workers",
             importer=import_workers,

@@ -31,6 +31,7 @@ from .models import (
     VolunteerStatus,
     VolunteerTeam,
     WorkerAssignment,
+    WorkerStatus,
 )
 
 
@@ -434,3 +435,24 @@ def signup_village(code: str) -> Region | None:
 
 def _signup_villages() -> QuerySet[Region]:
     return Region.objects.filter(level=Level.VILLAGE, parent_id__in=_served_township_codes())
+
+
+def region_figures(parent_level: int, codes: list[str]) -> list:
+    """The regions page's worker column: workers in post per region (``regions.selectors.FIGURES_BY_REGION``)."""
+    from django.utils.translation import gettext
+
+    from shegong.regions.selectors import RegionFigure, counts_by_region
+
+    counts = counts_by_region(
+        SocialWorker.objects.filter(status=WorkerStatus.ACTIVE), parent_level, codes, n=Count("id")
+    )
+    return [
+        RegionFigure(
+            gettext("在岗社工"),
+            {c: counts[c].get("n", 0) for c in codes},
+            url_name="people:workers",
+            query="status=active",
+            permission="people.view",
+            order=40,
+        )
+    ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q, QuerySet
 
+from shegong.core.hooks import Hook
 from shegong.core.regioncodes import Level, ancestors_of, subtree_bounds
 
 from .models import Region, RegionStandard
@@ -136,3 +137,59 @@ def region_from_request(request) -> Region:
 def region_choices(codes: list[str]) -> list[tuple[str, str]]:
     """(code, label) of the regions with ``codes``, for a picker of the actor's own areas."""
     return [(r.code, str(r)) for r in Region.objects.filter(code__in=codes).order_by("code")]
+
+
+# The regions page shows, per region, figures other apps keep (stations, workers, recipients). ``regions`` is ground
+# and imports none of them: each registers a contributor here from its ``AppConfig.ready()``.
+# ``FIGURES_BY_REGION``: fn(parent_level, codes) -> list[RegionFigure]; ``codes`` are regions one level below
+# ``parent_level``, and each figure's ``values`` is keyed by those codes (count with ``core.grouping``).
+FIGURES_BY_REGION = Hook("figures by region")
+
+
+@dataclass(frozen=True)
+class RegionFigure:
+    """One column of the regions page: a value per region, linking to the list it counts (``?under=code``)."""
+
+    label: str
+    values: dict
+    url_name: str = ""
+    query: str = ""
+    permission: str = ""
+    order: int = 0
+
+
+def within_any_q(codes: list[str], field: str = "region_code") -> Q:
+    query = Q(pk__in=[])
+    for code in codes:
+        query |= region_subtree_q(code, field)
+    return query
+
+
+def figures_for(rows: list[Region]) -> list[RegionFigure]:
+    """Each contributor's figures for ``rows`` (any levels), merged per label: one query per figure and level."""
+    by_level: dict[int, list[str]] = {}
+    for row in rows:
+        by_level.setdefault(row.level, []).append(row.code)
+    merged: dict[str, RegionFigure] = {}
+    for level, codes in sorted(by_level.items()):
+        for figures in FIGURES_BY_REGION.results(level - 1, codes):
+            for figure in figures:
+                have = merged.get(figure.label)
+                merged[figure.label] = (
+                    figure if have is None else replace(have, values={**have.values, **figure.values})
+                )
+    return sorted(merged.values(), key=lambda f: f.order)
+
+
+def counts_by_region(
+    queryset, parent_level: int, codes: list[str], *, field: str = "region_code", **aggregates
+):
+    """``core.grouping.grouped_by_child`` over the subtrees of ``codes`` (one level below ``parent_level``), keyed
+    by code: one query whatever the number of codes."""
+    from shegong.core.grouping import child_prefix_length, grouped_by_child_map
+
+    table = grouped_by_child_map(
+        queryset.filter(within_any_q(codes, field)), parent_level, field=field, **aggregates
+    )
+    length = child_prefix_length(parent_level)
+    return {code: table.get(code[:length], {}) for code in codes}
