@@ -423,7 +423,7 @@ def signup_villages(*, township: str = "", query: str = "", limit: int) -> tuple
             villages = villages.filter(parent_id=township)
         if query:
             villages = villages.filter(Q(name__contains=query) | Q(parent__name__contains=query))
-        rows = list(villages.select_related("parent").order_by("code")[: limit + 1])
+        rows = list(villages.select_related("parent__parent").order_by("code")[: limit + 1])
         return rows, (len(rows) if len(rows) <= limit else villages.count())
 
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("volunteers/import/", views.volunteer_import, name="volunteers_import"),
     path("volunteers/import/template/", views.volunteer_template, name="volunteers_template"),
     path("volunteers/signup/", views.volunteer_signup, name="volunteer_signup"),
+    path("volunteers/signup/poster/", views.volunteer_signup_poster, name="volunteer_signup_poster"),
     path("volunteers/signup/villages/", views.volunteer_signup_villages, name="volunteer_signup_villages"),
     path("volunteers/<int:pk>/", views.volunteer_detail, name="volunteer_detail"),
     path("volunteers/<int:pk>/edit/", views.volunteer_edit, name="volunteer_edit"),

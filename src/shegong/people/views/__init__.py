@@ -21,6 +21,7 @@ from .volunteers import (  # noqa: F401
     volunteer_list,
     volunteer_reveal,
     volunteer_signup,
+    volunteer_signup_poster,
     volunteer_signup_villages,
     volunteer_template,
 )
