@@ -13,7 +13,7 @@ from shegong.core.grouping import child_prefix_length, grouped_by_child_map
 from shegong.core.hooks import Hook
 from shegong.core.regioncodes import Level, subtree_bounds
 from shegong.regions.models import Region
-from shegong.regions.selectors import RegionFigure, counts_by_region, region_subtree_q, standards_for
+from shegong.regions.selectors import RegionFigure, counts_by_region, policies_for, region_subtree_q
 
 from .models import NodeLevel, NodeStatus, ServiceNode
 
@@ -191,7 +191,7 @@ def five_haves(nodes_: list[ServiceNode]) -> dict[int, FiveHaves]:
         .annotate(n=Count("documents", filter=Q(documents__kind="rules")))
         .values_list("pk", "n")
     )
-    standards = standards_for(sorted({n.region_code for n in nodes_}))
+    standards = policies_for(sorted({n.region_code for n in nodes_}))
     result = {}
     for node in nodes_:
         standard = standards[node.region_code]

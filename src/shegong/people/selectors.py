@@ -16,7 +16,7 @@ from shegong.core.regioncodes import PREFIX_LENGTH, Level
 from shegong.core.scoping import across_regions
 from shegong.network.models import NodeStatus, ServiceNode
 from shegong.regions.models import Region
-from shegong.regions.selectors import region_subtree_q, standards_for
+from shegong.regions.selectors import policies_for, policy_for, region_subtree_q
 
 from .models import (
     VOLUNTEER_TARGET_PER_WORKER,
@@ -131,9 +131,10 @@ def station_staffing_summary(node, today: datetime.date | None = None) -> Statio
         .select_related("worker")
         .order_by("-full_time", "start_date")
     )
+    standard = policy_for(node.region_code)
     for a in assignments:
+        a.policy = standard
         a.is_overdue = a.filing_overdue(today)
-    standard = standards_for([node.region_code])[node.region_code]
     fulltime = {a.worker_id for a in assignments if a.full_time}
     certified = {a.worker_id for a in assignments if a.full_time and a.worker.is_certified}
     return StationStaff(
@@ -456,3 +457,13 @@ def region_figures(parent_level: int, codes: list[str]) -> list:
             order=40,
         )
     ]
+
+
+def with_policies(rows) -> list:
+    """Give each posting or departure in ``rows`` the local policy in force where it is, in one query (a list
+    would otherwise resolve it row by row)."""
+    rows = list(rows)
+    policies = policies_for(sorted({r.region_code for r in rows}))
+    for row in rows:
+        row.policy = policies[row.region_code]
+    return rows

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from django.db.models import Q, QuerySet
 
 from shegong.core.hooks import Hook
-from shegong.core.regioncodes import Level, ancestors_of, subtree_bounds
+from shegong.core.regioncodes import Level, ancestors_of, in_subtree, subtree_bounds
 
 from .models import Region, RegionStandard
 
@@ -60,29 +60,72 @@ def child_counts(codes: list[str]) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
-class Standard:
+class Policy:
+    """The local policy in force in a region: each value from the nearest region (itself or an ancestor) that sets
+    it, else the seed's (SPEC §2, seed 003). ``sources`` names, per field, the region code that set it ("" = seed)."""
+
     station_min_fulltime: int = 2
     station_min_certified: int = 0
+    filing_due_days: int = 7
+    notice_min_days: int = 30
+    notice_max_days: int = 60
+    dishonesty_bar_years: int = 2
+    sources: tuple[tuple[str, str], ...] = ()
+
+    def source_of(self, name: str) -> str:
+        return dict(self.sources).get(name, "")
 
 
-def standards_for(codes: list[str]) -> dict[str, Standard]:
-    """For each code, the staffing standard of the nearest region (itself or an ancestor) that sets one."""
+POLICY_FIELDS = (
+    "station_min_fulltime",
+    "station_min_certified",
+    "filing_due_days",
+    "notice_min_days",
+    "notice_max_days",
+    "dishonesty_bar_years",
+)
+SEED_POLICY = Policy()
+
+
+def policies_for(codes: list[str]) -> dict[str, Policy]:
+    """The one resolver of local policy: for each code, each value from the nearest region that sets it."""
     chains = {code: ancestors_of(code) + [code] for code in codes}
     wanted = {c for chain in chains.values() for c in chain}
     found = {s.region_id: s for s in RegionStandard.objects.filter(region_id__in=wanted)}
     result = {}
     for code, chain in chains.items():
-        result[code] = Standard()
-        for candidate in reversed(chain):
-            if candidate in found:
-                row = found[candidate]
-                result[code] = Standard(row.station_min_fulltime, row.station_min_certified)
-                break
+        values, sources = {}, {}
+        for name in POLICY_FIELDS:
+            for candidate in reversed(chain):
+                value = getattr(found[candidate], name) if candidate in found else None
+                if value is not None:
+                    values[name], sources[name] = value, candidate
+                    break
+        result[code] = Policy(**values, sources=tuple(sorted(sources.items())))
     return result
 
 
-def standard_for(code: str) -> Standard:
-    return standards_for([code])[code]
+def policy_for(code: str) -> Policy:
+    return policies_for([code])[code]
+
+
+def policy_q(name: str, build, field: str = "region_code") -> Q:
+    """A filter that applies each region's own value of policy ``name``: ``build(value)`` is the condition under
+    that value; a row takes the value of the deepest region above it that sets one (the seed's elsewhere). One Q
+    whatever the rows, a term per region that sets the value."""
+    overrides = dict(
+        RegionStandard.objects.filter(**{f"{name}__isnull": False}).values_list("region_id", name)
+    )
+    codes = sorted(overrides)
+
+    def outside(roots: list[str]) -> Q:
+        return ~within_any_q(roots, field) if roots else Q()
+
+    query = build(getattr(SEED_POLICY, name)) & outside(codes)
+    for code in codes:
+        deeper = [c for c in codes if c != code and in_subtree(c, code)]
+        query |= region_subtree_q(code, field) & outside(deeper) & build(overrides[code])
+    return query
 
 
 def level_of_region(region: Region) -> Level:
