@@ -430,3 +430,26 @@ class DecisionForm(forms.Form):
 
 
 __all__ = ["Departure"]
+
+
+class PolicyForm(forms.Form):
+    """A region's own policy values; a blank one inherits the value shown beside it."""
+
+    station_min_fulltime = forms.IntegerField(
+        label=_("社工站最少专职社工数"), min_value=0, max_value=50, required=False
+    )
+    station_min_certified = forms.IntegerField(
+        label=_("其中最少持证社工数"), min_value=0, max_value=50, required=False
+    )
+    filing_due_days = forms.IntegerField(
+        label=_("岗位备案期限（天）"), min_value=1, max_value=365, required=False
+    )
+    notice_min_days = forms.IntegerField(
+        label=_("离职最少提前通知（天）"), min_value=0, max_value=365, required=False
+    )
+    notice_max_days = forms.IntegerField(
+        label=_("离职交接最长期限（天）"), min_value=1, max_value=365, required=False
+    )
+    dishonesty_bar_years = forms.IntegerField(
+        label=_("失信禁入年限（年）"), min_value=1, max_value=10, required=False
+    )

@@ -22,6 +22,7 @@ urlpatterns = [
     path("dishonesty/", views.dishonesty_list, name="dishonesty"),
     path("departures/", views.departure_list, name="departures"),
     path("departures/<int:pk>/complete/", views.departure_complete, name="departure_complete"),
+    path("policy/", views.policy_edit, name="policy"),
     path("ladders/", views.ladder_list, name="ladders"),
     path("volunteers/", views.volunteer_list, name="volunteers"),
     path("volunteers/export/", views.volunteer_export, name="volunteers_export"),

@@ -1,5 +1,6 @@
 """Pages for social workers, filings, departures, the dishonesty list, volunteers, teams and hours."""
 
+from .policy import policy_edit  # noqa: F401
 from .teams import (  # noqa: F401
     hours_confirm,
     hours_decide,
