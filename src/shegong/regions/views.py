@@ -30,7 +30,7 @@ def _columns(request, rows: list[Region]) -> tuple[list, list]:
                 link = f"{reverse(figure.url_name)}?under={row.code}" + (
                     f"&{figure.query}" if figure.query else ""
                 )
-            row.cells.append({"value": value, "link": link})
+            row.cells.append({"value": value, "link": link, "label": figure.label})
         counted = [v for f in figures if isinstance(v := f.values.get(row.code, 0), int)]
         row.empty = row.child_count == 0 and not any(counted)
     return figures, rows
