@@ -39,6 +39,8 @@ AREA_VIEWS = {
     "page:dashboards:visit_rate#region",
     "api:shegong_dashboards_api_get_coverage",
     "api:shegong_dashboards_api_get_visit_rate",
+    # A sign-up poster for a community of one's area names the community, no one's rows.
+    "page:people:volunteer_signup_poster",
 }
 
 # Creating a record in one's own region is a permission (403 when missing), not a relationship.

@@ -23,7 +23,7 @@ def test_django_admin_is_for_system_admins_only(client, world):
     login_client(client, make_user("system_admin"))
     response = client.get("/sysadmin/")
     assert response.status_code == 200
-    assert "建设标准" in response.content.decode()
+    assert "地方政策" in response.content.decode()
 
 
 def test_navigation_follows_roles(client, world):

@@ -117,6 +117,14 @@ ENDPOINTS = [
     ),
     # Public: the page and its community list are the same for everyone; they name regions, never A's rows.
     Endpoint("people:volunteer_signup", "list", lambda w: "/people/volunteers/signup/"),
+    # A's township's local policy is a 404 for B's official, read or written.
+    Endpoint("people:policy", "detail", lambda w: f"/people/policy/?region={w.regions['town_a'].code}"),
+    # A's community on the poster is a 404 for B, like a row.
+    Endpoint(
+        "people:volunteer_signup_poster",
+        "detail",
+        lambda w: f"/people/volunteers/signup/poster/?region={w.regions['village_a1'].code}",
+    ),
     Endpoint(
         "people:volunteer_signup_villages",
         "list",

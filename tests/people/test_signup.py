@@ -139,3 +139,42 @@ def test_township_codes_come_from_nodes_not_from_the_actor(served, client):
     """Both townships with a node are offered to an anonymous visitor, whose scope is empty."""
     content = client.get(URL).content.decode()
     assert f'value="{TOWN_A}"' in content and f'value="{TOWN_B}"' in content
+
+
+def test_communities_found_in_two_districts_are_grouped_under_their_district(served, client):
+    other = region("500104000000", "大渡口区", 3, served.regions["city"].code)
+    town = region("500104001000", "七星街道", 4, other.code)
+    region("500104001001", "七星社区", 5, town.code)
+    make_node(town)
+    content = client.get(VILLAGES, {"q": "七星"}).content.decode()
+    assert '<optgroup label="渝中区">' in content and '<optgroup label="大渡口区">' in content
+    assert (
+        content.index('label="渝中区"')
+        < content.index("七星岗街道 · 金汤街社区")
+        < content.index('label="大渡口区"')
+        < content.index("七星街道 · 七星社区")
+    )
+    # One district: no group label to read past.
+    assert "optgroup" not in client.get(VILLAGES, {"q": "金汤"}).content.decode()
+
+
+def test_the_poster_is_a_qr_code_of_the_sign_up_link_for_those_who_manage_volunteers(served, client, login):
+    login(served.user_a)
+    listing = client.get("/people/volunteers/").content.decode()
+    assert 'href="/people/volunteers/signup/poster/"' in listing
+    page = client.get("/people/volunteers/signup/poster/", {"region": VILLAGE_A1}).content.decode()
+    assert (
+        "<svg" in page and "<path" in page and "@media print" not in page
+    )  # the print rules live in the css
+    assert "people/poster.css" in page
+    assert f"http://testserver/people/volunteers/signup/?region={VILLAGE_A1}" in page
+    assert "七星岗街道 · 金汤街社区" in page
+    # The encoded link opens the form with the community chosen.
+    form = client.get(URL, {"region": VILLAGE_A1}).content.decode()
+    assert f'value="{VILLAGE_A1}" selected' in form
+    # Another township's community is not A's to print; a role that does not manage volunteers sees no poster.
+    assert client.get("/people/volunteers/signup/poster/", {"region": VILLAGE_B1}).status_code == 404
+    from ..factories import make_user
+
+    login(make_user("supervisor", region_code=TOWN_A))
+    assert client.get("/people/volunteers/signup/poster/").status_code == 403

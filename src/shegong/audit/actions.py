@@ -68,6 +68,7 @@ ACTIONS: dict[str, str] = {
     "people.hours.confirm": N_("确认服务时长"),
     "people.hours.reject": N_("退回服务时长"),
     "policy.rules.replace": N_("修改探访规则"),
+    "policy.local.update": N_("修改地方政策"),
     "policy.rules.reset": N_("恢复默认探访规则"),
     "recipients.create": N_("新增服务对象"),
     "recipients.update": N_("修改服务对象"),

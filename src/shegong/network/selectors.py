@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shegong.core.grouping import child_prefix_length, grouped_by_child_map
 from shegong.core.hooks import Hook
 from shegong.core.regioncodes import Level, subtree_bounds
 from shegong.regions.models import Region
-from shegong.regions.selectors import region_subtree_q, standards_for
+from shegong.regions.selectors import RegionFigure, counts_by_region, policies_for, region_subtree_q
 
 from .models import NodeLevel, NodeStatus, ServiceNode
 
@@ -190,7 +191,7 @@ def five_haves(nodes_: list[ServiceNode]) -> dict[int, FiveHaves]:
         .annotate(n=Count("documents", filter=Q(documents__kind="rules")))
         .values_list("pk", "n")
     )
-    standards = standards_for(sorted({n.region_code for n in nodes_}))
+    standards = policies_for(sorted({n.region_code for n in nodes_}))
     result = {}
     for node in nodes_:
         standard = standards[node.region_code]
@@ -209,3 +210,61 @@ def five_haves(nodes_: list[ServiceNode]) -> dict[int, FiveHaves]:
             recent_activities=activities.get(node.pk, 0),
         )
     return result
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part}/{whole}" if whole else "—"
+
+
+def region_figures(parent_level: int, codes: list[str]) -> list[RegionFigure]:
+    """The regions page's station column and coverage (townships with a station, villages with a room)."""
+    regions_in = Region.objects.all()
+    townships = counts_by_region(
+        regions_in.filter(level=Level.TOWNSHIP), parent_level, codes, field="code", n=Count("code")
+    )
+    villages = counts_by_region(
+        regions_in.filter(level=Level.VILLAGE), parent_level, codes, field="code", n=Count("code")
+    )
+    open_nodes = ServiceNode.objects.filter(status=NodeStatus.OPERATING)
+    stations = counts_by_region(
+        open_nodes.filter(level=NodeLevel.STATION, region__level=Level.TOWNSHIP),
+        parent_level,
+        codes,
+        n=Count("id"),
+        covered=Count("region_code", distinct=True),
+    )
+    rooms = counts_by_region(
+        open_nodes.filter(level=NodeLevel.ROOM, region__level=Level.VILLAGE),
+        parent_level,
+        codes,
+        n=Count("id"),
+        covered=Count("region_code", distinct=True),
+    )
+    return [
+        RegionFigure(
+            _("社工站覆盖街镇"),
+            {c: _share(stations[c].get("covered", 0), townships[c].get("n", 0)) for c in codes},
+            order=10,
+        ),
+        RegionFigure(
+            _("社工室覆盖村社区"),
+            {c: _share(rooms[c].get("covered", 0), villages[c].get("n", 0)) for c in codes},
+            order=20,
+        ),
+        RegionFigure(
+            _("社工站"),
+            {c: stations[c].get("n", 0) for c in codes},
+            url_name="network:list",
+            query="level=station&status=operating",
+            permission="network.view",
+            order=30,
+        ),
+        RegionFigure(
+            _("社工室"),
+            {c: rooms[c].get("n", 0) for c in codes},
+            url_name="network:list",
+            query="level=room&status=operating",
+            permission="network.view",
+            order=35,
+        ),
+    ]

@@ -10,13 +10,15 @@ class PeopleConfig(AppConfig):
         from shegong.core import importjobs, schedules
         from shegong.core.context_processors import NAV_BADGES
         from shegong.network.selectors import STAFFING_BY_NODE
+        from shegong.regions.selectors import FIGURES_BY_REGION
 
         from .imports import VOLUNTEER_SPEC, WORKER_SPEC, import_volunteers, import_workers
         from .reminders import FILING_SCHEDULE, HOURS_SCHEDULE
-        from .selectors import hours_waiting_badge, staffing_by_node
+        from .selectors import hours_waiting_badge, region_figures, staffing_by_node
 
         STAFFING_BY_NODE.register(staffing_by_node)
         NAV_BADGES.register(hours_waiting_badge)
+        FIGURES_BY_REGION.register(region_figures)
         importjobs.register(
             "people.workers",
             importer=import_workers,

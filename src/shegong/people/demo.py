@@ -9,9 +9,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from shegong.core.identity import id_check_digit
+from shegong.regions.selectors import policy_for
 
 from .models import (
-    DISHONESTY_BAR_YEARS,
     AssignmentFilingStatus,
     Certificate,
     Departure,
@@ -204,7 +204,7 @@ def load(ctx) -> None:
         worker=barred,
         reason="项目周期内未按承诺提前一个月申请即离职",
         listed_on=listed_on,
-        bar_until=add_years(listed_on, DISHONESTY_BAR_YEARS),
+        bar_until=add_years(listed_on, policy_for(barred.region_code).dishonesty_bar_years),
         listed_by="渝中区民政局",
         id_number_index=barred.id_number_index or "",
         region_code=barred.region_code,

@@ -205,6 +205,7 @@ class VillagePicker:
     options: list[tuple[str, str]] = field(default_factory=list)
     total: int = 0
     township_name: str = ""
+    counties: dict[str, str] = field(default_factory=dict)  # village code → its county's label
 
     @classmethod
     def build(cls, *, township: str = "", query: str = "", selected: str = "") -> VillagePicker:
@@ -221,9 +222,21 @@ class VillagePicker:
             (r.code, r.name if township else f"{r.parent.name} · {r.name}")
             for r in rows[:SIGNUP_VILLAGE_LIMIT]
         ]
+        picker.counties = {r.code: county_label(r.parent) for r in rows[:SIGNUP_VILLAGE_LIMIT]}
         if picker.filtered and len(picker.options) == 1 and not selected:
             picker.selected = picker.options[0][0]  # the one match: nothing left to choose
         return picker
+
+    @property
+    def groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The options under their county (district), so that two districts' same-named streets are told apart;
+        one unnamed group when they all lie in one county."""
+        if len(set(self.counties.values())) <= 1:
+            return [("", self.options)] if self.options else []
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for code, label in self.options:
+            grouped.setdefault(self.counties.get(code, ""), []).append((code, label))
+        return list(grouped.items())
 
     @property
     def filtered(self) -> bool:
@@ -263,17 +276,28 @@ class VillagePicker:
         return _("找到 %(n)d 个社区（村）") % {"n": self.total}
 
 
+def county_label(township, *, with_city: bool = False) -> str:
+    """A township's county (district) name, after its city's when asked (a city's own 市辖区/县 groupings are not
+    names a resident knows, so their province stands in)."""
+    county = township.parent if township else None
+    if county is None:
+        return ""
+    if not with_city or county.parent is None:
+        return county.name
+    city = county.parent
+    city_name = city.parent.name if city.name in ("市辖区", "县") and city.parent else city.name
+    return f"{city_name} {county.name}"
+
+
 def township_choices() -> list:
     """The offered townships grouped by county (and city, when they span more than one)."""
     townships = selectors.signup_townships()
     several_cities = len({t.code[:4] for t in townships}) > 1
     groups: dict[str, list[tuple[str, str]]] = {}
     for township in townships:
-        county = township.parent
-        label = county.name if county else ""
-        if several_cities and county and county.parent:
-            label = f"{county.parent.name} {county.name}"
-        groups.setdefault(label, []).append((township.code, township.name))
+        groups.setdefault(county_label(township, with_city=several_cities), []).append(
+            (township.code, township.name)
+        )
     return [("", _("全部街道（乡镇）"))] + list(groups.items())
 
 
@@ -439,3 +463,26 @@ class DecisionForm(forms.Form):
 
 
 __all__ = ["Departure"]
+
+
+class PolicyForm(forms.Form):
+    """A region's own policy values; a blank one inherits the value shown beside it."""
+
+    station_min_fulltime = forms.IntegerField(
+        label=_("社工站最少专职社工数"), min_value=0, max_value=50, required=False
+    )
+    station_min_certified = forms.IntegerField(
+        label=_("其中最少持证社工数"), min_value=0, max_value=50, required=False
+    )
+    filing_due_days = forms.IntegerField(
+        label=_("岗位备案期限（天）"), min_value=1, max_value=365, required=False
+    )
+    notice_min_days = forms.IntegerField(
+        label=_("离职最少提前通知（天）"), min_value=0, max_value=365, required=False
+    )
+    notice_max_days = forms.IntegerField(
+        label=_("离职交接最长期限（天）"), min_value=1, max_value=365, required=False
+    )
+    dishonesty_bar_years = forms.IntegerField(
+        label=_("失信禁入年限（年）"), min_value=1, max_value=10, required=False
+    )

@@ -8,17 +8,16 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.fields import BlindIndexField, EncryptedField, SensitiveModel
 from shegong.core.identity import normalise_id_number, normalise_phone
 from shegong.core.scoping import RegionOwned, by_organisation, by_user, every_row
+from shegong.regions.selectors import Policy, policy_for, policy_q
 
 # Defaults from Haining (seed 003); a region may be stricter.
-FILING_DUE_DAYS = 7
-NOTICE_MIN_DAYS = 30
-NOTICE_MAX_DAYS = 60
-DISHONESTY_BAR_YEARS = 2
+# The filing deadline, the notice to leave and the dishonesty bar are local policy: ``regions.selectors.policy_for``.
 VOLUNTEER_TARGET_PER_WORKER = 5
 
 
@@ -201,9 +200,14 @@ class WorkerAssignment(RegionOwned):
     region_from = "node"
     relationship = {"operator": by_organisation("worker__employer_id"), "supervisor": every_row}
 
+    @cached_property
+    def policy(self) -> Policy:
+        """The local policy in force where the posting is (a list sets it for many rows at once)."""
+        return policy_for(self.region_code or self.node.region_code)
+
     @property
     def filing_due(self) -> datetime.date:
-        return self.start_date + datetime.timedelta(days=FILING_DUE_DAYS)
+        return self.start_date + datetime.timedelta(days=self.policy.filing_due_days)
 
     def filing_overdue(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
@@ -221,10 +225,8 @@ class WorkerAssignment(RegionOwned):
     @classmethod
     def overdue_q(cls, today: datetime.date | None = None) -> Q:
         today = today or timezone.localdate()
-        return Q(
-            filing_status=AssignmentFilingStatus.UNFILED,
-            end_date__isnull=True,
-            start_date__lt=today - datetime.timedelta(days=FILING_DUE_DAYS),
+        return Q(filing_status=AssignmentFilingStatus.UNFILED, end_date__isnull=True) & policy_q(
+            "filing_due_days", lambda days: Q(start_date__lt=today - datetime.timedelta(days=days))
         )
 
     @classmethod
@@ -283,13 +285,17 @@ class Departure(RegionOwned):
     region_from = "worker"
     relationship = {"operator": by_organisation("worker__employer_id")}
 
+    @cached_property
+    def policy(self) -> Policy:
+        return policy_for(self.region_code or self.worker.region_code)
+
     @property
     def earliest_leaving(self) -> datetime.date:
-        return self.notice_date + datetime.timedelta(days=NOTICE_MIN_DAYS)
+        return self.notice_date + datetime.timedelta(days=self.policy.notice_min_days)
 
     @property
     def latest_leaving(self) -> datetime.date:
-        return self.notice_date + datetime.timedelta(days=NOTICE_MAX_DAYS)
+        return self.notice_date + datetime.timedelta(days=self.policy.notice_max_days)
 
     def breaches(self, today: datetime.date | None = None) -> list[str]:
         """What the departure breaks, in words; empty when it keeps the rules."""
@@ -297,16 +303,16 @@ class Departure(RegionOwned):
         found = []
         leaving = self.left_on or self.planned_leaving_date
         if leaving < self.earliest_leaving:
-            found.append(str(_("提前通知不足 %(n)d 天") % {"n": NOTICE_MIN_DAYS}))
+            found.append(str(_("提前通知不足 %(n)d 天") % {"n": self.policy.notice_min_days}))
         if (
             self.left_on
             and self.left_on > self.latest_leaving
             or not self.left_on
             and today > self.latest_leaving
         ):
-            found.append(str(_("自提出离职起超过 %(n)d 天仍未完成交接") % {"n": NOTICE_MAX_DAYS}))
+            found.append(str(_("自提出离职起超过 %(n)d 天仍未完成交接") % {"n": self.policy.notice_max_days}))
         elif self.planned_leaving_date > self.latest_leaving and not self.left_on:
-            found.append(str(_("拟离岗日期晚于提出离职后 %(n)d 天") % {"n": NOTICE_MAX_DAYS}))
+            found.append(str(_("拟离岗日期晚于提出离职后 %(n)d 天") % {"n": self.policy.notice_max_days}))
         if self.left_on and self.replacement_id is None:
             found.append(str(_("未落实补员即离岗")))
         return found

@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -24,8 +24,9 @@ from shegong.core.regioncodes import in_subtree
 from shegong.core.tasks import scoped_task
 from shegong.notifications.models import Kind
 from shegong.notifications.services import Notice, notify
+from shegong.regions.selectors import policy_q
 
-from .models import FILING_DUE_DAYS, AssignmentFilingStatus, HoursStatus, VolunteerHours, WorkerAssignment
+from .models import AssignmentFilingStatus, HoursStatus, VolunteerHours, WorkerAssignment
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +38,19 @@ FILING_WARN_DAYS = 3
 
 def filings_due_soon(today: datetime.date):
     """Unfiled postings still in post whose deadline falls within the next FILING_WARN_DAYS days (today included)."""
-    first_start = today - datetime.timedelta(days=FILING_DUE_DAYS)
-    last_start = first_start + datetime.timedelta(days=FILING_WARN_DAYS)
+
+    def window(days: int) -> Q:
+        first_start = today - datetime.timedelta(days=days)
+        return Q(
+            start_date__gte=first_start,
+            start_date__lte=first_start + datetime.timedelta(days=FILING_WARN_DAYS),
+        )
+
     return (
         WorkerAssignment.objects.filter(
+            policy_q("filing_due_days", window),
             filing_status=AssignmentFilingStatus.UNFILED,
             end_date__isnull=True,
-            start_date__gte=first_start,
-            start_date__lte=last_start,
             worker__employer__isnull=False,
         )
         .select_related("worker", "node")

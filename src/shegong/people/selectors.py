@@ -16,7 +16,7 @@ from shegong.core.regioncodes import PREFIX_LENGTH, Level
 from shegong.core.scoping import across_regions
 from shegong.network.models import NodeStatus, ServiceNode
 from shegong.regions.models import Region
-from shegong.regions.selectors import region_subtree_q, standards_for
+from shegong.regions.selectors import policies_for, policy_for, region_subtree_q
 
 from .models import (
     VOLUNTEER_TARGET_PER_WORKER,
@@ -31,6 +31,7 @@ from .models import (
     VolunteerStatus,
     VolunteerTeam,
     WorkerAssignment,
+    WorkerStatus,
 )
 
 
@@ -130,9 +131,10 @@ def station_staffing_summary(node, today: datetime.date | None = None) -> Statio
         .select_related("worker")
         .order_by("-full_time", "start_date")
     )
+    standard = policy_for(node.region_code)
     for a in assignments:
+        a.policy = standard
         a.is_overdue = a.filing_overdue(today)
-    standard = standards_for([node.region_code])[node.region_code]
     fulltime = {a.worker_id for a in assignments if a.full_time}
     certified = {a.worker_id for a in assignments if a.full_time and a.worker.is_certified}
     return StationStaff(
@@ -422,7 +424,7 @@ def signup_villages(*, township: str = "", query: str = "", limit: int) -> tuple
             villages = villages.filter(parent_id=township)
         if query:
             villages = villages.filter(Q(name__contains=query) | Q(parent__name__contains=query))
-        rows = list(villages.select_related("parent").order_by("code")[: limit + 1])
+        rows = list(villages.select_related("parent__parent").order_by("code")[: limit + 1])
         return rows, (len(rows) if len(rows) <= limit else villages.count())
 
 
@@ -441,3 +443,34 @@ def hours_waiting_badge(actor, shown: set[str]) -> dict[str, int]:
     if "people:hours" not in shown or not actor.can("hours.confirm"):
         return {}
     return {"people:hours": VolunteerHours.objects.filter(status=HoursStatus.LOGGED).count()}
+
+
+def region_figures(parent_level: int, codes: list[str]) -> list:
+    """The regions page's worker column: workers in post per region (``regions.selectors.FIGURES_BY_REGION``)."""
+    from django.utils.translation import gettext
+
+    from shegong.regions.selectors import RegionFigure, counts_by_region
+
+    counts = counts_by_region(
+        SocialWorker.objects.filter(status=WorkerStatus.ACTIVE), parent_level, codes, n=Count("id")
+    )
+    return [
+        RegionFigure(
+            gettext("在岗社工"),
+            {c: counts[c].get("n", 0) for c in codes},
+            url_name="people:workers",
+            query="status=active",
+            permission="people.view",
+            order=40,
+        )
+    ]
+
+
+def with_policies(rows) -> list:
+    """Give each posting or departure in ``rows`` the local policy in force where it is, in one query (a list
+    would otherwise resolve it row by row)."""
+    rows = list(rows)
+    policies = policies_for(sorted({r.region_code for r in rows}))
+    for row in rows:
+        row.policy = policies[row.region_code]
+    return rows

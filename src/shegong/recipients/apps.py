@@ -8,11 +8,14 @@ class RecipientsConfig(AppConfig):
         from django.utils.translation import gettext_lazy
 
         from shegong.core import importjobs, schedules
+        from shegong.regions.selectors import FIGURES_BY_REGION
 
         from .imports import import_roster, roster_spec
         from .schedules import MONTH_START
+        from .selectors import region_figures
 
         schedules.register(MONTH_START)
+        FIGURES_BY_REGION.register(region_figures)
         importjobs.register(
             "recipients.roster",
             importer=import_roster,

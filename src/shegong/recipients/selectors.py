@@ -125,3 +125,25 @@ def unvisited(*, under: str, month: datetime.date) -> QuerySet[Recipient]:
         .select_related("region", "worker")
         .order_by("region_code", "risk_tier", "name", "pk")
     )
+
+
+def region_figures(parent_level: int, codes: list[str]) -> list:
+    """The regions page's recipient column: recipients on the roll per region
+    (``regions.selectors.FIGURES_BY_REGION``)."""
+    from django.db.models import Count
+
+    from shegong.regions.selectors import RegionFigure, counts_by_region
+
+    counts = counts_by_region(
+        Recipient.objects.filter(status=RecipientStatus.ACTIVE), parent_level, codes, n=Count("id")
+    )
+    return [
+        RegionFigure(
+            _("在册服务对象"),
+            {c: counts[c].get("n", 0) for c in codes},
+            url_name="recipients:list",
+            query="status=active",
+            permission="recipients.view",
+            order=50,
+        )
+    ]

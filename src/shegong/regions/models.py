@@ -75,25 +75,25 @@ class Region(models.Model):
 
 
 class RegionStandard(models.Model):
-    """Staffing standard for stations in a region subtree; the nearest ancestor's standard applies (SPEC §2)."""
+    """Local policy for a region subtree (SPEC §2, seed 003): the stations' staffing standard, the filing deadline,
+    the notice to leave and the dishonesty bar. A blank value is not set here: the nearest ancestor's value applies
+    (``regions.selectors.policies_for``), and the seed's value when no ancestor sets one."""
 
     region = models.OneToOneField(
         Region, on_delete=models.CASCADE, related_name="standard", verbose_name=_("区划")
     )
-    station_min_fulltime = models.PositiveSmallIntegerField(_("社工站最少专职社工数"), default=2)
-    station_min_certified = models.PositiveSmallIntegerField(_("其中最少持证社工数"), default=0)
+    station_min_fulltime = models.PositiveSmallIntegerField(_("社工站最少专职社工数"), null=True, blank=True)
+    station_min_certified = models.PositiveSmallIntegerField(_("其中最少持证社工数"), null=True, blank=True)
+    filing_due_days = models.PositiveSmallIntegerField(_("岗位备案期限（天）"), null=True, blank=True)
+    notice_min_days = models.PositiveSmallIntegerField(_("离职最少提前通知（天）"), null=True, blank=True)
+    notice_max_days = models.PositiveSmallIntegerField(_("离职交接最长期限（天）"), null=True, blank=True)
+    dishonesty_bar_years = models.PositiveSmallIntegerField(_("失信禁入年限（年）"), null=True, blank=True)
 
     objects = models.Manager()
 
     class Meta:
-        verbose_name = _("建设标准")
-        verbose_name_plural = _("建设标准")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(station_min_certified__lte=models.F("station_min_fulltime")),
-                name="standard_certified_le_fulltime",
-            )
-        ]
+        verbose_name = _("地方政策")
+        verbose_name_plural = _("地方政策")
 
     def __str__(self) -> str:
         return f"{self.region_id}: {self.station_min_fulltime}/{self.station_min_certified}"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q, QuerySet
 
-from shegong.core.regioncodes import Level, ancestors_of, subtree_bounds
+from shegong.core.hooks import Hook
+from shegong.core.regioncodes import Level, ancestors_of, in_subtree, subtree_bounds
 
 from .models import Region, RegionStandard
 
@@ -59,29 +60,72 @@ def child_counts(codes: list[str]) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
-class Standard:
+class Policy:
+    """The local policy in force in a region: each value from the nearest region (itself or an ancestor) that sets
+    it, else the seed's (SPEC §2, seed 003). ``sources`` names, per field, the region code that set it ("" = seed)."""
+
     station_min_fulltime: int = 2
     station_min_certified: int = 0
+    filing_due_days: int = 7
+    notice_min_days: int = 30
+    notice_max_days: int = 60
+    dishonesty_bar_years: int = 2
+    sources: tuple[tuple[str, str], ...] = ()
+
+    def source_of(self, name: str) -> str:
+        return dict(self.sources).get(name, "")
 
 
-def standards_for(codes: list[str]) -> dict[str, Standard]:
-    """For each code, the staffing standard of the nearest region (itself or an ancestor) that sets one."""
+POLICY_FIELDS = (
+    "station_min_fulltime",
+    "station_min_certified",
+    "filing_due_days",
+    "notice_min_days",
+    "notice_max_days",
+    "dishonesty_bar_years",
+)
+SEED_POLICY = Policy()
+
+
+def policies_for(codes: list[str]) -> dict[str, Policy]:
+    """The one resolver of local policy: for each code, each value from the nearest region that sets it."""
     chains = {code: ancestors_of(code) + [code] for code in codes}
     wanted = {c for chain in chains.values() for c in chain}
     found = {s.region_id: s for s in RegionStandard.objects.filter(region_id__in=wanted)}
     result = {}
     for code, chain in chains.items():
-        result[code] = Standard()
-        for candidate in reversed(chain):
-            if candidate in found:
-                row = found[candidate]
-                result[code] = Standard(row.station_min_fulltime, row.station_min_certified)
-                break
+        values, sources = {}, {}
+        for name in POLICY_FIELDS:
+            for candidate in reversed(chain):
+                value = getattr(found[candidate], name) if candidate in found else None
+                if value is not None:
+                    values[name], sources[name] = value, candidate
+                    break
+        result[code] = Policy(**values, sources=tuple(sorted(sources.items())))
     return result
 
 
-def standard_for(code: str) -> Standard:
-    return standards_for([code])[code]
+def policy_for(code: str) -> Policy:
+    return policies_for([code])[code]
+
+
+def policy_q(name: str, build, field: str = "region_code") -> Q:
+    """A filter that applies each region's own value of policy ``name``: ``build(value)`` is the condition under
+    that value; a row takes the value of the deepest region above it that sets one (the seed's elsewhere). One Q
+    whatever the rows, a term per region that sets the value."""
+    overrides = dict(
+        RegionStandard.objects.filter(**{f"{name}__isnull": False}).values_list("region_id", name)
+    )
+    codes = sorted(overrides)
+
+    def outside(roots: list[str]) -> Q:
+        return ~within_any_q(roots, field) if roots else Q()
+
+    query = build(getattr(SEED_POLICY, name)) & outside(codes)
+    for code in codes:
+        deeper = [c for c in codes if c != code and in_subtree(c, code)]
+        query |= region_subtree_q(code, field) & outside(deeper) & build(overrides[code])
+    return query
 
 
 def level_of_region(region: Region) -> Level:
@@ -151,3 +195,59 @@ def region_from_request(request) -> Region:
 def region_choices(codes: list[str]) -> list[tuple[str, str]]:
     """(code, label) of the regions with ``codes``, for a picker of the actor's own areas."""
     return [(r.code, str(r)) for r in Region.objects.filter(code__in=codes).order_by("code")]
+
+
+# The regions page shows, per region, figures other apps keep (stations, workers, recipients). ``regions`` is ground
+# and imports none of them: each registers a contributor here from its ``AppConfig.ready()``.
+# ``FIGURES_BY_REGION``: fn(parent_level, codes) -> list[RegionFigure]; ``codes`` are regions one level below
+# ``parent_level``, and each figure's ``values`` is keyed by those codes (count with ``core.grouping``).
+FIGURES_BY_REGION = Hook("figures by region")
+
+
+@dataclass(frozen=True)
+class RegionFigure:
+    """One column of the regions page: a value per region, linking to the list it counts (``?under=code``)."""
+
+    label: str
+    values: dict
+    url_name: str = ""
+    query: str = ""
+    permission: str = ""
+    order: int = 0
+
+
+def within_any_q(codes: list[str], field: str = "region_code") -> Q:
+    query = Q(pk__in=[])
+    for code in codes:
+        query |= region_subtree_q(code, field)
+    return query
+
+
+def figures_for(rows: list[Region]) -> list[RegionFigure]:
+    """Each contributor's figures for ``rows`` (any levels), merged per label: one query per figure and level."""
+    by_level: dict[int, list[str]] = {}
+    for row in rows:
+        by_level.setdefault(row.level, []).append(row.code)
+    merged: dict[str, RegionFigure] = {}
+    for level, codes in sorted(by_level.items()):
+        for figures in FIGURES_BY_REGION.results(level - 1, codes):
+            for figure in figures:
+                have = merged.get(figure.label)
+                merged[figure.label] = (
+                    figure if have is None else replace(have, values={**have.values, **figure.values})
+                )
+    return sorted(merged.values(), key=lambda f: f.order)
+
+
+def counts_by_region(
+    queryset, parent_level: int, codes: list[str], *, field: str = "region_code", **aggregates
+):
+    """``core.grouping.grouped_by_child`` over the subtrees of ``codes`` (one level below ``parent_level``), keyed
+    by code: one query whatever the number of codes."""
+    from shegong.core.grouping import child_prefix_length, grouped_by_child_map
+
+    table = grouped_by_child_map(
+        queryset.filter(within_any_q(codes, field)), parent_level, field=field, **aggregates
+    )
+    length = child_prefix_length(parent_level)
+    return {code: table.get(code[:length], {}) for code in codes}

@@ -10,6 +10,7 @@ from .assignments import assignment_create, assignment_end, filing_confirm, fili
 from .departures import departure_complete, departure_notice
 from .dishonesty import dishonesty_add, dishonesty_bar, dishonesty_message
 from .hours import hours_confirm, hours_confirm_all, hours_log, hours_reject, own_volunteer
+from .policy import region_policy_update
 from .reveal import reveal
 from .teams import TEAM_FIELDS, team_create
 from .volunteers import (
@@ -23,6 +24,7 @@ from .volunteers import (
 from .workers import WORKER_FIELDS, WORKER_REFS, worker_create, worker_update
 
 __all__ = [
+    "region_policy_update",
     "SENSITIVE",
     "TEAM_FIELDS",
     "VOLUNTEER_FIELDS",

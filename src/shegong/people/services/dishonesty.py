@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from shegong.audit.services import record
 from shegong.core.scoping import across_regions
+from shegong.regions.selectors import policy_for
 
 from ..models import (
-    DISHONESTY_BAR_YEARS,
     DishonestyEntry,
     SocialWorker,
 )
@@ -60,7 +60,7 @@ def dishonesty_add(
         worker=worker,
         reason=reason,
         listed_on=listed_on,
-        bar_until=add_years(listed_on, DISHONESTY_BAR_YEARS),
+        bar_until=add_years(listed_on, policy_for(worker.region_code).dishonesty_bar_years),
         listed_by=listed_by.strip(),
         id_number_index=worker.id_number_index or "",
         region_code=worker.region_code,

@@ -16,3 +16,20 @@ def station_staff(context, node):
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def actor_can(context, permission: str) -> bool:
+    """Whether the request's actor holds ``permission`` anywhere: `{% actor_can "policy.change" as can %}`."""
+    actor = getattr(context.get("request"), "actor", None)
+    return bool(actor and actor.can(permission))
+
+
+@register.simple_tag(takes_context=True)
+def local_policy(context):
+    """The local policy in force in the actor's own region, for the rules a page states in words."""
+    from shegong.regions.selectors import SEED_POLICY, policy_for
+
+    actor = getattr(context.get("request"), "actor", None)
+    code = getattr(actor, "home_region_code", "") if actor else ""
+    return policy_for(code) if code else SEED_POLICY

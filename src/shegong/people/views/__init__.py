@@ -1,5 +1,6 @@
 """Pages for social workers, filings, departures, the dishonesty list, volunteers, teams and hours."""
 
+from .policy import policy_edit  # noqa: F401
 from .teams import (  # noqa: F401
     hours_confirm,
     hours_confirm_all,
@@ -22,6 +23,7 @@ from .volunteers import (  # noqa: F401
     volunteer_list,
     volunteer_reveal,
     volunteer_signup,
+    volunteer_signup_poster,
     volunteer_signup_villages,
     volunteer_template,
 )

@@ -234,3 +234,33 @@ def volunteer_template(request):
     request.actor.require("volunteers.view")
     template = template_for(imports.VOLUNTEER_SPEC, actor=request.actor, permission="volunteers.change")
     return xlsx_response("志愿者导入模板.xlsx", template)
+
+
+@login_required
+@require_GET
+def volunteer_signup_poster(request):
+    """A printable poster of the public sign-up link as a QR code, for the roles that manage volunteers; with
+    ``?region=`` (one of the actor's communities) the code opens the form with that community already chosen."""
+    import segno
+    from django.utils.safestring import mark_safe
+
+    from shegong.regions.selectors import village_choices
+
+    request.actor.require("volunteers.change")
+    groups = village_choices(request.actor.regions_with("volunteers.change"))
+    names = {code: f"{township} · {name}" for township, options in groups for code, name in options}
+    code = request.GET.get("region", "").strip()
+    if code and code not in names:
+        raise Http404
+    url = request.build_absolute_uri(reverse("people:volunteer_signup"))
+    if code:
+        url += f"?region={code}"
+    svg = segno.make(url, error="m").svg_inline(scale=8, border=2, omitsize=True, title=_("志愿者登记二维码"))
+    context = {
+        "url": url,
+        "qr": mark_safe(svg),
+        "groups": groups,
+        "region": code,
+        "place": names.get(code, ""),
+    }  # noqa: S308 - segno's own SVG
+    return render(request, "people/signup_poster.html", context)

@@ -126,7 +126,7 @@ def worker_export(request):
 
 def _worker_context(request, worker: SocialWorker, assignment_form=None) -> dict:
     today = timezone.localdate()
-    assignments = list(worker.assignments.select_related("node").order_by("-start_date"))
+    assignments = selectors.with_policies(worker.assignments.select_related("node").order_by("-start_date"))
     for a in assignments:
         a.is_overdue = a.filing_overdue(today)
     bar = services.dishonesty_bar(worker, today)
@@ -264,7 +264,7 @@ def filing_list(request):
     }
     today = timezone.localdate()
     page = Paginator(selectors.filings(**filters, today=today), 30).get_page(request.GET.get("page"))
-    for a in page:
+    for a in selectors.with_policies(page):
         a.is_overdue = a.filing_overdue(today)
     stations = list(ServiceNode.objects.filter(level="station").order_by("region_code"))
     overdue = selectors.overdue_filings_by_station([s.pk for s in stations], today)
@@ -325,7 +325,7 @@ def departure_list(request):
     filters = {"open_only": request.GET.get("open") == "1", "under": request.GET.get("under", "").strip()}
     page = Paginator(selectors.departures(**filters), 30).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    for d in page:
+    for d in selectors.with_policies(page):
         d.breach_list = d.breaches(today)
     return render(request, "people/departures.html", {"page": page, "filters": filters})
 
