@@ -46,7 +46,7 @@ def test_audit_admin_filters_logins_by_words_and_by_name(live_server, page_facto
     for username in ("xiaozhang", "laoli"):
         worker = page_factory(user_agent=f"Mozilla/5.0 (Linux; Android 14) ShegongTest/{username}")
         ui_login(worker, live_server.url, username, PASSWORD)
-        worker.wait_for_url(f"{live_server.url}/")
+        worker.wait_for_url(f"{live_server.url}/visits/worklist/")  # a worker lands on its list
 
     page = page_factory()
     ui_login(page, live_server.url, "shenji", PASSWORD)

@@ -16,7 +16,7 @@ def test_station_user_gets_404_for_another_station(live_server, page_factory):
         head_b = make_user("township", region_code=TOWN_B, username="zhanzhang_b")
     page = page_factory()
     ui_login(page, live_server.url, head_b.username, PASSWORD)
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/dashboards/station/")  # a station head lands on its station
     own = page.goto(f"{live_server.url}/network/{world.station_b.pk}/")
     assert own.status == 200
     other = page.goto(f"{live_server.url}/network/{world.station_a.pk}/")

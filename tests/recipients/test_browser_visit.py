@@ -4,6 +4,7 @@ import datetime
 import os
 
 import pytest
+from django.utils import timezone
 
 from shegong.core.scoping import unscoped
 from shegong.people.models import SocialWorker
@@ -58,7 +59,9 @@ def test_worker_records_a_visit_on_a_phone(live_server, chromium):
     os.makedirs(SHOTS, exist_ok=True)
     page = login(chromium, base, PHONE)
 
-    page.goto(f"{base}/dashboards/visit-rate/?region={TOWN_A}")
+    # The current month (the page opens on the last complete one by default).
+    this_month = f"{timezone.localdate():%Y-%m}"
+    page.goto(f"{base}/dashboards/visit-rate/?region={TOWN_A}&month={this_month}")
     rate_before = page.inner_text("#rate-value")
 
     # Tap 1: the worklist. Tap 2: 探访 on the person. Tap 3: save.
@@ -75,7 +78,7 @@ def test_worker_records_a_visit_on_a_phone(live_server, chromium):
     assert "刘桂兰" not in page.locator("#overdue").inner_text()
     assert "陈德明" in page.locator("#overdue").inner_text()
 
-    page.goto(f"{base}/dashboards/visit-rate/?region={TOWN_A}")
+    page.goto(f"{base}/dashboards/visit-rate/?region={TOWN_A}&month={this_month}")
     rate_after = page.inner_text("#rate-value")
     assert rate_after != rate_before
     page.wait_for_selector("[data-chart][data-rendered='1']")
