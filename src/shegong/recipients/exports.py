@@ -68,6 +68,7 @@ RECIPIENT_EXPORT = register(
         filters=_filters,
         rows=_rows,
         select_related=("region", "worker"),
+        limit=200_000,  # a province's register; above SHEGONG_BACKGROUND_EXPORT_ROWS it is built in the background
         columns=[
             Column(_("姓名"), lambda r: r.name),
             Column(_("身份证号"), lambda r: r.id_number, mask_id_number, width=22),
