@@ -263,3 +263,32 @@ def test_the_recipient_export_query_count_does_not_grow_with_rows(world, login, 
     assert counts[0] == counts[1], counts
     _book, sheet = _sheet(client.get("/recipients/export/"))
     assert sheet.cell(row=2, column=7).value == category.name  # the prefetched categories are written
+
+
+def test_an_approved_large_plain_export_is_built_in_the_background_for_its_one_download(
+    world, people, login, client, settings
+):
+    from shegong.core.models import ExportJob, ExportJobStatus
+
+    settings.SHEGONG_UNMASKED_EXPORT_APPROVAL_ROWS = 2
+    settings.SHEGONG_BACKGROUND_EXPORT_ROWS = 2
+    settings.IMPORT_RUNNER = "inline"
+    requester = make_user("township", region_code=TOWN_A)
+    approver = make_user("township", region_code=TOWN_A)
+    login(requester)
+    client.post("/recipients/export/", {"reveal": "on", "reason": "全量核查"})
+    export_request = ExportRequest.objects.get()
+    assert not ExportJob.objects.exists()  # approval first
+    login_client(Client(), approver).post(f"/exports/{export_request.pk}/approve/")
+
+    response = client.post(f"/exports/{export_request.pk}/download/")
+    job = ExportJob.objects.get()
+    assert response["Location"] == f"/exports/jobs/{job.pk}/"
+    export_request.refresh_from_db()
+    assert export_request.status == ExportStatus.DOWNLOADED and job.export_request == export_request
+    assert job.status == ExportJobStatus.DONE and job.reveal and job.reason == "全量核查"
+    _book, sheet = _sheet(client.post(f"/exports/jobs/{job.pk}/file/"))
+    assert _id_cell(sheet, people) == (people[0].id_number, PHONE)
+    assert "审批人" in sheet.cell(row=sheet.max_row, column=1).value
+    event = AuditEvent.objects.filter(action="export").latest("seq")
+    assert event.changes["export_request"] == export_request.pk and event.reason == "全量核查"
