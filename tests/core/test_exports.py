@@ -168,3 +168,127 @@ def test_the_database_refuses_a_self_approval(world):
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         ExportRequest.objects.filter(pk=export_request.pk).update(approved_by=world.user_a)
+
+
+def test_an_export_above_the_threshold_is_queued_shows_progress_then_downloads_once(
+    world, people, login, client, settings
+):
+    from shegong.core import exports
+    from shegong.core.models import ExportJob, ExportJobStatus
+
+    settings.SHEGONG_BACKGROUND_EXPORT_ROWS = 2
+    settings.IMPORT_RUNNER = "worker"  # queued for the worker (after commit): the test plays the worker below
+    login(world.official_a)
+    response = client.get("/recipients/export/")
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/exports/jobs/{job.pk}/"
+    assert job.status == ExportJobStatus.QUEUED and job.total == 3 and job.content is None
+    assert AuditEvent.objects.filter(action="export.queue", object_id=str(job.pk)).exists()
+
+    page = client.get(f"/exports/jobs/{job.pk}/").content.decode()
+    assert "<progress" in page and "0 / 3" in page and "hx-trigger" in page
+    assert "export-download" not in page
+    # Someone else (even with the permission) does not see it.
+    assert (
+        login_client(Client(), make_user("official", region_code=TOWN_A))
+        .get(f"/exports/jobs/{job.pk}/")
+        .status_code
+        == 404
+    )
+
+    exports.build_export_job.call(actor_id=world.official_a.pk, job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportJobStatus.DONE and job.done == 3 and job.expires_at > job.finished_at
+    assert b"PK" not in bytes(job.content)[:2]  # kept encrypted, not as a plain .xlsx
+    event = AuditEvent.objects.filter(action="export").latest("seq")
+    assert event.actor_id == world.official_a.pk and event.changes["rows"] == 3
+
+    page = client.get(f"/exports/jobs/{job.pk}/").content.decode()
+    assert "export-download" in page and "<progress" not in page
+    _book, sheet = _sheet(client.post(f"/exports/jobs/{job.pk}/file/"))
+    assert _id_cell(sheet, people)[1] == "138****8000"
+    footer = sheet.cell(row=sheet.max_row, column=1).value
+    assert footer.startswith("导出人：")
+    job.refresh_from_db()
+    assert job.status == ExportJobStatus.DOWNLOADED and job.content is None
+    assert AuditEvent.objects.filter(action="export.download", object_id=str(job.pk)).exists()
+    again = client.post(f"/exports/jobs/{job.pk}/file/")
+    assert again.status_code == 302 and again["Location"] == f"/exports/jobs/{job.pk}/"
+
+
+def test_an_unfetched_background_file_expires(world, people, login, client, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from shegong.core import exports
+    from shegong.core.models import ExportJob, ExportJobStatus
+
+    settings.SHEGONG_BACKGROUND_EXPORT_ROWS = 2
+    settings.IMPORT_RUNNER = "inline"
+    login(world.official_a)
+    client.get("/recipients/export/")
+    job = ExportJob.objects.get()
+    assert job.status == ExportJobStatus.DONE
+    ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    assert exports.SWEEP.is_due()
+    exports.sweep_expired.call(actor_id=None)
+    job.refresh_from_db()
+    assert job.status == ExportJobStatus.EXPIRED and job.content is None
+    assert client.post(f"/exports/jobs/{job.pk}/file/").status_code == 302
+
+
+def test_the_recipient_export_query_count_does_not_grow_with_rows(world, login, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shegong.recipients.models import Category, CategoryMembership
+
+    category = Category.objects.order_by("pk").first()  # seeded by a migration
+    assert category is not None
+
+    def add(n):
+        for i in range(n):
+            r = make_recipient(VILLAGE_A1, name=f"加{n}-{i}", tier=RiskTier.KEY, phone=PHONE)
+            CategoryMembership.objects.create(recipient=r, category=category)
+
+    login(world.official_a)
+    _sheet(client.get("/recipients/export/"))  # the first request of a session caches its actor
+    counts = []
+    for n in (2, 30):
+        add(n)
+        with CaptureQueriesContext(connection) as queries:
+            _sheet(client.get("/recipients/export/"))
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    _book, sheet = _sheet(client.get("/recipients/export/"))
+    assert sheet.cell(row=2, column=7).value == category.name  # the prefetched categories are written
+
+
+def test_an_approved_large_plain_export_is_built_in_the_background_for_its_one_download(
+    world, people, login, client, settings
+):
+    from shegong.core.models import ExportJob, ExportJobStatus
+
+    settings.SHEGONG_UNMASKED_EXPORT_APPROVAL_ROWS = 2
+    settings.SHEGONG_BACKGROUND_EXPORT_ROWS = 2
+    settings.IMPORT_RUNNER = "inline"
+    requester = make_user("township", region_code=TOWN_A)
+    approver = make_user("township", region_code=TOWN_A)
+    login(requester)
+    client.post("/recipients/export/", {"reveal": "on", "reason": "全量核查"})
+    export_request = ExportRequest.objects.get()
+    assert not ExportJob.objects.exists()  # approval first
+    login_client(Client(), approver).post(f"/exports/{export_request.pk}/approve/")
+
+    response = client.post(f"/exports/{export_request.pk}/download/")
+    job = ExportJob.objects.get()
+    assert response["Location"] == f"/exports/jobs/{job.pk}/"
+    export_request.refresh_from_db()
+    assert export_request.status == ExportStatus.DOWNLOADED and job.export_request == export_request
+    assert job.status == ExportJobStatus.DONE and job.reveal and job.reason == "全量核查"
+    _book, sheet = _sheet(client.post(f"/exports/jobs/{job.pk}/file/"))
+    assert _id_cell(sheet, people) == (people[0].id_number, PHONE)
+    assert "审批人" in sheet.cell(row=sheet.max_row, column=1).value
+    event = AuditEvent.objects.filter(action="export").latest("seq")
+    assert event.changes["export_request"] == export_request.pk and event.reason == "全量核查"

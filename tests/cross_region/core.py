@@ -106,8 +106,30 @@ ENDPOINTS += [
 ]
 
 
+ENDPOINTS += [
+    Endpoint("exports:job", "detail", lambda w: f"/exports/jobs/{w.extras['export_job_a'].pk}/"),
+    Endpoint(
+        "exports:job_download",
+        "write",
+        lambda w: f"/exports/jobs/{w.extras['export_job_a'].pk}/file/",
+        method="POST",
+        body=lambda w: {},
+        content_type="form",
+    ),
+]
+
+
 def _extend_exports(world):
-    from shegong.core.models import ExportRequest
+    from shegong.core.models import ExportJob, ExportRequest
+
+    world.extras["export_job_a"] = ExportJob.objects.create(
+        region_code=world.regions["town_a"].code,
+        export_key="recipients.recipient",
+        title="MARKERA-export-job",
+        reason="MARKERA-export-job-reason",
+        requested_by=world.user_a,
+        total=6000,
+    )
 
     world.extras["export_request_a"] = ExportRequest.objects.create(
         region_code=world.regions["town_a"].code,

@@ -37,6 +37,8 @@ ACTIONS: dict[str, str] = {
     "export": N_("导出"),
     "export.request": N_("申请导出完整信息"),
     "export.approve": N_("批准导出完整信息"),
+    "export.queue": N_("提交后台导出"),
+    "export.download": N_("下载后台导出文件"),
     "reveal": N_("查看完整信息"),
     "identity.duplicate_refused": N_("证件号重复被拒"),
     "identity.check_throttled": N_("证件号查重过于频繁被拒"),

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
 
         install_text_hygiene()
 
-        from shegong.core import importjobs, schedules
+        from shegong.core import exports, importjobs, schedules
 
         schedules.register(importjobs.SWEEP)
+        schedules.register(exports.SWEEP)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from typing import BinaryIO
 from urllib.parse import quote
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -26,6 +28,69 @@ def export_text(value: str) -> str:
     return value
 
 
+def write_workbook(
+    stream: BinaryIO,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    footer: str = "",
+    creator: str = "",
+    widths: Sequence[int | None] = (),
+) -> int:
+    """Stream one sheet into ``stream`` with openpyxl's write-only mode (rows are written as they come, never all
+    held at once); returns the number of body rows written.
+
+    ``footer`` (who exported and when) goes into a last line after a blank row, the printed page footer and the
+    workbook's description; ``creator`` into the workbook's author, so a file found later names its source.
+    Column widths come from the headers (or ``widths``): a streamed sheet's widths are fixed before its rows."""
+    workbook = Workbook(write_only=True)
+    if creator:
+        workbook.properties.creator = export_text(creator)
+        workbook.properties.lastModifiedBy = export_text(creator)
+    if footer:
+        workbook.properties.description = export_text(footer)
+    sheet = workbook.create_sheet(title[:31])
+    for i, header in enumerate(headers):
+        width = widths[i] if i < len(widths) and widths[i] else max(10, len(str(header)) * 2 + 4)
+        sheet.column_dimensions[get_column_letter(i + 1)].width = min(50, width)
+    sheet.freeze_panes = "A2"
+    if footer:
+        sheet.oddFooter.center.text = export_text(footer).replace("&", "&&")
+    font, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    head = []
+    for h in headers:
+        cell = WriteOnlyCell(sheet, export_text(str(h)))
+        cell.font, cell.fill = font, fill
+        head.append(cell)
+    sheet.append(head)
+    count = 0
+    append = sheet.append
+    for row in rows:
+        values = []
+        for v in row:
+            if v is None:
+                v = ""
+            elif type(v) is str:
+                if not v.isprintable():
+                    v = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
+                if v.startswith(FORMULA_TRIGGERS):
+                    # Text, never a formula: typed as a string (openpyxl would make "=…" a formula) with
+                    # quotePrefix, so Excel shows it as typed and keeps it text when someone edits the cell.
+                    cell = WriteOnlyCell(sheet, v)
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+                    v = cell
+            values.append(v)
+        append(values)
+        count += 1
+    if footer:
+        append([])
+        append([export_text(footer)])
+    workbook.save(stream)
+    return count
+
+
 def build_workbook(
     title: str,
     headers: Sequence[str],
@@ -34,42 +99,9 @@ def build_workbook(
     footer: str = "",
     creator: str = "",
 ) -> bytes:
-    """``footer`` (who exported and when) goes into a last line after a blank row, the printed page footer and
-    the workbook's description; ``creator`` into the workbook's author, so a file found later names its source."""
-    workbook = Workbook(write_only=False)
-    if creator:
-        workbook.properties.creator = export_text(creator)
-        workbook.properties.lastModifiedBy = export_text(creator)
-    if footer:
-        workbook.properties.description = export_text(footer)
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append([export_text(str(h)) for h in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    widths = [max(8, len(str(h)) * 2 + 2) for h in headers]
-    for row in rows:
-        values = ["" if v is None else export_text(v) if isinstance(v, str) else v for v in row]
-        sheet.append(values)
-        for i, value in enumerate(values):
-            if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-                # Text, never a formula: the cell is typed as a string (openpyxl made "=…" a formula) and carries
-                # quotePrefix, so Excel shows it as typed and keeps it text when someone edits the cell.
-                cell = sheet.cell(row=sheet.max_row, column=i + 1)
-                cell.data_type = "s"
-                cell.quotePrefix = True
-        for i, value in enumerate(values[: len(widths)]):
-            widths[i] = min(50, max(widths[i], len(str(value)) + 2))
-    if footer:
-        sheet.append([])
-        sheet.append([export_text(footer)])
-        sheet.oddFooter.center.text = export_text(footer).replace("&", "&&")
-    for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.freeze_panes = "A2"
+    """``write_workbook`` into memory, returning the file's bytes."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_workbook(buffer, title, headers, rows, footer=footer, creator=creator)
     return buffer.getvalue()
 
 

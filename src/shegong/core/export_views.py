@@ -18,7 +18,7 @@ from shegong.core.forms import apply_errors
 from shegong.core.scoping import get_scoped_or_404
 
 from . import exports
-from .models import ExportRequest, ExportStatus
+from .models import ExportJob, ExportRequest, ExportStatus
 
 
 class ExportForm(forms.Form):
@@ -47,7 +47,12 @@ def export_page(request, spec: exports.ExportSpec):
     actor.require(spec.permission)
     filters = spec.filters(request)
     if request.method == "GET":
-        return _download(exports.run_export(actor=actor, spec=spec, filters=filters, request=request))
+        try:
+            return _download(
+                exports.run_export(actor=actor, spec=spec, filters=filters, request=request, background=True)
+            )
+        except exports.ExportQueued as queued:
+            return redirect("exports:job", pk=queued.job.pk)
     form = ExportForm(request.POST)
     if not form.is_valid():
         return _form_page(request, spec, form)
@@ -62,7 +67,10 @@ def export_page(request, spec: exports.ExportSpec):
             reveal=reveal,
             reason=form.cleaned_data["reason"],
             request=request,
+            background=True,
         )
+    except exports.ExportQueued as queued:
+        return redirect("exports:job", pk=queued.job.pk)
     except ValidationError as error:
         apply_errors(form, error)
         return _form_page(request, spec, form)
@@ -148,9 +156,39 @@ def request_download(request, pk: int):
     export_request = _fetch(request, pk)
     try:
         export = exports.export_request_download(
-            actor=request.actor, export_request=export_request, request=request
+            actor=request.actor, export_request=export_request, request=request, background=True
         )
+    except exports.ExportQueued as queued:
+        return redirect("exports:job", pk=queued.job.pk)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("exports:detail", pk=pk)
+    return _download(export)
+
+
+def _job(request, pk: int) -> ExportJob:
+    """A background export and its file are its requester's own: to anyone else it does not exist."""
+    job = get_scoped_or_404(ExportJob.objects.defer("content"), pk=pk)
+    if job.requested_by_id != getattr(request.actor.user, "pk", None):
+        raise Http404
+    return job
+
+
+@login_required
+def job_status(request, pk: int):
+    """The job's progress while the task writes the file (polled every second), then its download button."""
+    job = _job(request, pk)
+    template = "core/_export_job.html" if request.htmx else "core/export_job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def job_download(request, pk: int):
+    job = _job(request, pk)
+    try:
+        export = exports.export_job_download(actor=request.actor, job=job, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("exports:job", pk=pk)
     return _download(export)

@@ -8,12 +8,22 @@ registers it; its page view calls ``export_page`` and an API endpoint can call `
 * every export is audited (``record("export", …)``) with its filters and row count, a plain one with the reason;
 * the file names who exported it and when (workbook author, a footer line, the printed page footer);
 * a plain export of more than ``SHEGONG_UNMASKED_EXPORT_APPROVAL_ROWS`` rows becomes an ``ExportRequest`` that
-  another holder of the same permission in that region approves; the requester then downloads it once.
+  another holder of the same permission in that region approves; the requester then downloads it once;
+* an export of more than ``SHEGONG_BACKGROUND_EXPORT_ROWS`` rows (from a page) becomes an ``ExportJob`` built by a
+  background task (the runner of ``core.tasks.dispatch``) while its page shows progress; the file is kept
+  encrypted for ``SHEGONG_EXPORT_KEEP_HOURS`` and its requester downloads it once.
+
+Speed: the rows are read in chunks (``.iterator(chunk_size=…)``) with the spec's ``select_related`` applied by the
+core (so a column reading ``row.region.name`` costs no query), and written with openpyxl's write-only mode; the
+number of queries does not depend on the number of rows (beyond one prefetch per chunk, for specs that prefetch).
 """
 
 from __future__ import annotations
 
+import datetime
+import io
 import json
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,16 +35,34 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.core import crypto
 from shegong.core.auditing import record
-from shegong.core.excel import build_workbook
+from shegong.core.excel import write_workbook
 
-from .models import ExportRequest, ExportStatus
+from . import schedules
+from .actors import actor_of_user
+from .models import ExportJob, ExportJobStatus, ExportRequest, ExportStatus
+from .tasks import dispatch, scoped_task
+
+log = logging.getLogger(__name__)
 
 DEFAULT_APPROVAL_ROWS = 1000
+DEFAULT_BACKGROUND_ROWS = 5000
+DEFAULT_KEEP_HOURS = 24
+CHUNK_ROWS = 2000
 
 
 def approval_rows() -> int:
     return int(getattr(settings, "SHEGONG_UNMASKED_EXPORT_APPROVAL_ROWS", DEFAULT_APPROVAL_ROWS))
+
+
+def background_rows() -> int:
+    """An export of more rows than this is built by a background task, not while the browser waits."""
+    return int(getattr(settings, "SHEGONG_BACKGROUND_EXPORT_ROWS", DEFAULT_BACKGROUND_ROWS))
+
+
+def keep_for() -> datetime.timedelta:
+    return datetime.timedelta(hours=float(getattr(settings, "SHEGONG_EXPORT_KEEP_HOURS", DEFAULT_KEEP_HOURS)))
 
 
 @dataclass(frozen=True)
@@ -45,6 +73,7 @@ class Column:
     label: Any
     value: Callable[[Any], object]
     mask: Callable[[str | None], str] | None = None
+    width: int | None = None  # in characters; a streamed sheet fixes its widths before the rows
 
     @property
     def sensitive(self) -> bool:
@@ -63,6 +92,8 @@ class ExportSpec:
     limit: int = 50000
     # The region a row belongs to, for the reveal permission check; None: the actor's permission anywhere.
     region_of: Callable[[Any], str | None] = field(default=lambda row: getattr(row, "region_code", None))
+    # Foreign keys the columns read, fetched with the rows (applied by the core to a queryset's rows).
+    select_related: Sequence[str] = ()
 
     @property
     def has_sensitive(self) -> bool:
@@ -88,6 +119,14 @@ class Export:
     filename: str
     rows: int
     revealed: bool
+
+
+class ExportQueued(Exception):
+    """An export above ``background_rows()``: ``job`` is being built by a background task."""
+
+    def __init__(self, job: ExportJob):
+        super().__init__(job.pk)
+        self.job = job
 
 
 class ApprovalRequired(Exception):
@@ -119,11 +158,22 @@ def _stored_filters(filters: dict) -> dict:
     return json.loads(json.dumps(filters, ensure_ascii=False, default=str))
 
 
-def _load_rows(spec: ExportSpec, filters: dict, actor) -> list:
+def _rows(spec: ExportSpec, filters: dict, actor) -> tuple[Iterable[Any], int]:
+    """The rows to write (a queryset is read in chunks, never held whole) and how many there are."""
     rows = spec.rows(filters, actor)
     if isinstance(rows, QuerySet):
+        if spec.select_related:
+            rows = rows.select_related(*spec.select_related)
         rows = rows[: spec.limit]
-    return list(rows)
+        return rows, rows.count()
+    rows = list(rows)[: spec.limit]
+    return rows, len(rows)
+
+
+def _stream(rows: Iterable[Any]) -> Iterable[Any]:
+    if isinstance(rows, QuerySet):
+        return rows.iterator(chunk_size=CHUNK_ROWS)
+    return iter(rows)
 
 
 def _reveal_region(actor, permission: str) -> str:
@@ -151,19 +201,66 @@ def run_export(
     reason: str = "",
     request=None,
     approved: ExportRequest | None = None,
+    background: bool = False,
 ) -> Export:
-    """Build the file and audit it. Raises ``PermissionDenied``, ``ValidationError`` (no reason) or
-    ``ApprovalRequired`` (a plain export above the threshold that no one has approved yet)."""
+    """Build the file and audit it. Raises ``PermissionDenied``, ``ValidationError`` (no reason),
+    ``ApprovalRequired`` (a plain export above the threshold that no one has approved yet) or, with
+    ``background=True`` (a page, which can show a job's progress), ``ExportQueued`` for a large export."""
     actor.require(spec.permission)
     if reveal:
         reason = check_reveal(actor, spec, reason)
-    rows = _load_rows(spec, filters, actor)
-    if reveal and approved is None and len(rows) > approval_rows():
+    rows, count = _rows(spec, filters, actor)
+    if reveal and approved is None and count > approval_rows():
         raise ApprovalRequired(
             _request_approval(
-                actor=actor, spec=spec, filters=filters, reason=reason, rows=len(rows), request=request
+                actor=actor, spec=spec, filters=filters, reason=reason, rows=count, request=request
             )
         )
+    if background and count > background_rows():
+        raise ExportQueued(
+            queue_export(
+                actor=actor,
+                spec=spec,
+                filters=filters,
+                reveal=reveal,
+                reason=reason,
+                rows=count,
+                approved=approved,
+                request=request,
+            )
+        )
+    buffer = io.BytesIO()
+    export = write_export(
+        buffer,
+        actor=actor,
+        spec=spec,
+        filters=filters,
+        rows=rows,
+        count=count,
+        reveal=reveal,
+        reason=reason,
+        request=request,
+        approved=approved,
+    )
+    export.content = buffer.getvalue()
+    return export
+
+
+def write_export(
+    stream,
+    *,
+    actor,
+    spec: ExportSpec,
+    filters: dict,
+    rows: Iterable[Any],
+    count: int,
+    reveal: bool,
+    reason: str,
+    request=None,
+    approved: ExportRequest | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Export:
+    """Write the rows into ``stream`` as a workbook, masking what is not revealed, and audit the export."""
     now = timezone.localtime()
     who = exporter_name(actor)
     footer = _("导出人：%(name)s  导出时间：%(at)s") % {"name": who, "at": f"{now:%Y-%m-%d %H:%M}"}
@@ -171,18 +268,42 @@ def run_export(
         footer += "  " + _("含完整证件号和电话，事由：%(reason)s") % {"reason": reason}
         if approved is not None:
             footer += "  " + _("审批人：%(name)s") % {"name": approved.approved_by}
+    columns = list(spec.columns)
+    plain_in: dict[Any, bool] = {}  # region -> may this actor see it plain (asked once per region)
     revealed_rows = 0
-    body = []
-    for row in rows:
-        plain = reveal and actor.can(spec.reveal_permission, spec.region_of(row))
-        revealed_rows += plain and spec.has_sensitive
-        body.append(
-            [
-                column.value(row) if plain or not column.sensitive else column.mask(column.value(row))
-                for column in spec.columns
-            ]
-        )
-    changes = {"filters": clean_filters(filters), "rows": len(rows), "revealed": bool(revealed_rows)}
+    sensitive = spec.has_sensitive
+
+    def body():
+        nonlocal revealed_rows
+        for n, row in enumerate(_stream(rows), start=1):
+            plain = False
+            if reveal:
+                region = spec.region_of(row)
+                plain = plain_in.get(region)
+                if plain is None:
+                    plain = plain_in[region] = actor.can(spec.reveal_permission, region)
+                revealed_rows += plain and sensitive
+            if plain:
+                yield [column.value(row) for column in columns]
+            else:
+                yield [
+                    column.mask(column.value(row)) if column.mask is not None else column.value(row)
+                    for column in columns
+                ]
+            if progress is not None and n % CHUNK_ROWS == 0:
+                progress(n)
+
+    title = str(spec.title)
+    written = write_workbook(
+        stream,
+        title,
+        [str(c.label) for c in columns],
+        body(),
+        footer=footer,
+        creator=who,
+        widths=[c.width for c in columns],
+    )
+    changes = {"filters": clean_filters(filters), "rows": written, "revealed": bool(revealed_rows)}
     if reveal:
         changes["revealed_rows"] = revealed_rows
     if approved is not None:
@@ -197,14 +318,142 @@ def run_export(
         reason=reason if reveal else "",
         request=request,
     )
-    title = str(spec.title)
-    content = build_workbook(title, [str(c.label) for c in spec.columns], body, footer=footer, creator=who)
     return Export(
-        content=content,
+        content=b"",
         filename=f"{title}-{now:%Y%m%d}.xlsx",
-        rows=len(rows),
+        rows=written,
         revealed=bool(revealed_rows),
     )
+
+
+# Background exports ------------------------------------------------------------------------------------------
+
+
+def queue_export(
+    *, actor, spec: ExportSpec, filters, reveal, reason, rows, approved=None, request=None
+) -> ExportJob:
+    """Store the export's query as a job and hand it to the background runner; the page then follows the job."""
+    with transaction.atomic():
+        job = ExportJob(
+            region_code=actor.home_region_code,
+            export_key=spec.key,
+            title=str(spec.title)[:100],
+            filters=_stored_filters(filters),
+            reveal=reveal,
+            reason=reason if reveal else "",
+            export_request=approved,
+            requested_by=actor.user,
+            total=rows,
+        )
+        job.full_clean()
+        job.save()
+        record(
+            "export.queue",
+            actor=actor,
+            obj=job,
+            changes={"export": spec.key, "filters": clean_filters(filters), "rows": rows, "reveal": reveal},
+            reason=job.reason,
+            request=request,
+        )
+        dispatch(build_export_job, actor_id=actor.user.pk, job_id=job.pk)
+    return job
+
+
+@scoped_task
+def build_export_job(*, actor_id: int, job_id: int) -> None:
+    """The task: builds the file in its requester's scope, as its requester."""
+    run_export_job(job_id, actor_of_user(actor_id))
+
+
+def run_export_job(job_id: int, actor) -> None:
+    # Claim the job: a task delivered twice never builds (and audits) the file a second time.
+    if not ExportJob.objects.filter(pk=job_id, status=ExportJobStatus.QUEUED).update(
+        status=ExportJobStatus.RUNNING
+    ):
+        log.warning("export job %s is not queued; not run again", job_id)
+        return
+    job = ExportJob.objects.select_related("export_request__approved_by").get(pk=job_id)
+    try:
+        spec = spec_for(job.export_key)
+        actor.require(spec.permission)
+        rows, count = _rows(spec, job.filters, actor)
+        ExportJob.objects.filter(pk=job_id).update(total=count)
+        buffer = io.BytesIO()
+        # Not in one transaction: the progress updates must reach the job's page while the file is written.
+        export = write_export(
+            buffer,
+            actor=actor,
+            spec=spec,
+            filters=job.filters,
+            rows=rows,
+            count=count,
+            reveal=job.reveal,
+            reason=job.reason,
+            approved=job.export_request,
+            progress=lambda done: ExportJob.objects.filter(pk=job_id).update(done=done),
+        )
+    except Exception:
+        log.exception("export job %s (%s) failed", job_id, job.export_key)
+        ExportJob.objects.filter(pk=job_id).update(status=ExportJobStatus.FAILED, finished_at=timezone.now())
+        return
+    now = timezone.now()
+    ExportJob.objects.filter(pk=job_id).update(
+        status=ExportJobStatus.DONE,
+        done=export.rows,
+        total=export.rows,
+        filename=export.filename,
+        content=crypto.encrypt_bytes(buffer.getvalue(), job.content_aad()),
+        finished_at=now,
+        expires_at=now + keep_for(),
+    )
+
+
+def export_job_download(*, actor, job: ExportJob, request=None) -> Export:
+    """The requester's one download of a finished job; the stored file is dropped as it is handed over."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().get(pk=job.pk)
+        if getattr(actor.user, "pk", None) != job.requested_by_id:
+            raise PermissionDenied("not the requester")
+        if job.status != ExportJobStatus.DONE or job.content is None:
+            raise ValidationError(_("该导出文件尚未生成、已下载或已过期"))
+        if job.expires_at and job.expires_at <= timezone.now():
+            _expire(ExportJob.objects.filter(pk=job.pk))
+            raise ValidationError(_("该导出文件尚未生成、已下载或已过期"))
+        content = crypto.decrypt_bytes(bytes(job.content), job.content_aad())
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJobStatus.DOWNLOADED, content=None, downloaded_at=timezone.now()
+        )
+        record(
+            "export.download",
+            actor=actor,
+            obj=job,
+            changes={"export": job.export_key, "rows": job.total},
+            reason=job.reason,
+            request=request,
+        )
+    return Export(content=content, filename=job.filename, rows=job.total, revealed=job.reveal)
+
+
+def _expire(queryset) -> int:
+    return queryset.update(status=ExportJobStatus.EXPIRED, content=None)
+
+
+def expired_jobs():
+    return ExportJob.objects.filter(status=ExportJobStatus.DONE, expires_at__lte=timezone.now())
+
+
+@scoped_task
+def sweep_expired(*, actor_id: int | None) -> dict:
+    """Drop the files of finished exports nobody downloaded in time."""
+    return {"expired": _expire(expired_jobs())}
+
+
+SWEEP = schedules.Schedule(
+    "exports.sweep",
+    sweep_expired,
+    lambda: expired_jobs().exists(),
+    "drops the files of large exports not downloaded within SHEGONG_EXPORT_KEEP_HOURS",
+)
 
 
 def _request_approval(*, actor, spec, filters, reason, rows, request) -> ExportRequest:
@@ -264,7 +513,9 @@ def export_request_approve(*, actor, export_request: ExportRequest, request=None
     return export_request
 
 
-def export_request_download(*, actor, export_request: ExportRequest, request=None) -> Export:
+def export_request_download(
+    *, actor, export_request: ExportRequest, request=None, background: bool = False
+) -> Export:
     """The requester's one download of an approved request, built again under the requester's scope."""
     with transaction.atomic():
         export_request = ExportRequest.objects.select_for_update().get(pk=export_request.pk)
@@ -275,12 +526,17 @@ def export_request_download(*, actor, export_request: ExportRequest, request=Non
         export_request.status = ExportStatus.DOWNLOADED
         export_request.downloaded_at = timezone.now()
         export_request.save(update_fields=["status", "downloaded_at"])
-        return run_export(
-            actor=actor,
-            spec=spec_for(export_request.export_key),
-            filters=export_request.filters,
-            reveal=True,
-            reason=export_request.reason,
-            request=request,
-            approved=export_request,
-        )
+        try:
+            return run_export(
+                actor=actor,
+                spec=spec_for(export_request.export_key),
+                filters=export_request.filters,
+                reveal=True,
+                reason=export_request.reason,
+                request=request,
+                approved=export_request,
+                background=background,
+            )
+        except ExportQueued as queued:
+            pending = queued  # raised once the request's one download and its job are committed
+    raise pending

@@ -18,17 +18,14 @@ from __future__ import annotations
 
 import datetime
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from . import schedules
+from . import schedules, tasks
 from . import xlsx_import as x
 from .actors import actor_of_user
 from .models import ImportJob, ImportStatus
@@ -87,23 +84,8 @@ def start(*, kind: str, actor, region_code: str, filename: str, content: bytes) 
 
 
 def dispatch(job_id: int, user_id: int) -> None:
-    """The one place that decides who runs an import (``settings.IMPORT_RUNNER``)."""
-    runner = settings.IMPORT_RUNNER
-    if runner == "inline":
-        run_import.call(actor_id=user_id, job_id=job_id)
-    elif runner == "thread":
-        thread = threading.Thread(target=_in_thread, args=(job_id, user_id), daemon=True)
-        transaction.on_commit(thread.start)
-    else:
-        transaction.on_commit(lambda: run_import.enqueue(actor_id=user_id, job_id=job_id))
-
-
-def _in_thread(job_id: int, user_id: int) -> None:
-    close_old_connections()
-    try:
-        run_import.call(actor_id=user_id, job_id=job_id)
-    finally:
-        close_old_connections()
+    """Hand the import to the background runner (``core.tasks.dispatch``, by ``settings.IMPORT_RUNNER``)."""
+    tasks.dispatch(run_import, actor_id=user_id, job_id=job_id)
 
 
 @scoped_task

@@ -118,3 +118,62 @@ class ImportJob(RegionOwned):
     @property
     def finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED)
+
+
+class ExportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已生成，待下载")
+    DOWNLOADED = "downloaded", _("已下载")
+    EXPIRED = "expired", _("已过期")
+    FAILED = "failed", _("失败")
+
+
+class ExportJob(RegionOwned):
+    """A large export (more than ``SHEGONG_BACKGROUND_EXPORT_ROWS`` rows) built by a background task
+    (``shegong.core.exports``) while its page shows how far it has got.
+
+    The finished file is kept encrypted (``content``) until its requester downloads it once or it expires
+    (``SHEGONG_EXPORT_KEEP_HOURS``); then the bytes are dropped and only the row stays, as a record.
+    """
+
+    export_key = models.CharField(max_length=60)
+    title = models.CharField(max_length=100)
+    filters = models.JSONField(default=dict, blank=True)
+    reveal = models.BooleanField(default=False)
+    reason = models.CharField(_("事由"), max_length=300, blank=True)
+    export_request = models.ForeignKey(
+        ExportRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="jobs"
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=ExportJobStatus.choices, default=ExportJobStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.BinaryField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(RegionOwned.Meta):
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+
+    def __str__(self) -> str:
+        return f"{self.export_key} #{self.pk}"
+
+    # An export and its file are its requester's own.
+    relationship = {"operator": by_user("requested_by_id")}
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in (ExportJobStatus.QUEUED, ExportJobStatus.RUNNING)
+
+    def content_aad(self) -> str:
+        return f"core.exportjob:{self.pk}"

@@ -11,8 +11,11 @@ A task enqueued by a management command passes ``actor_id=None`` and runs unscop
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 
+from django.conf import settings
+from django.db import close_old_connections, transaction
 from django.tasks import task
 
 from .actors import scope_of_user
@@ -37,3 +40,25 @@ def scoped_task(func: Callable | None = None, **task_options):
         return task(**task_options)(run) if task_options else task(run)
 
     return decorate(func) if func is not None else decorate
+
+
+def dispatch(background_task, **kwargs) -> None:
+    """The one place that decides who runs a background job (an import, a large export), by
+    ``settings.IMPORT_RUNNER``: "worker" enqueues the task for ``shegong db_worker`` once the caller's transaction
+    commits, "thread" runs it then in a thread of the web process, "inline" runs it at once (tests)."""
+    runner = settings.IMPORT_RUNNER
+    if runner == "inline":
+        background_task.call(**kwargs)
+    elif runner == "thread":
+        thread = threading.Thread(target=_in_thread, args=(background_task, kwargs), daemon=True)
+        transaction.on_commit(thread.start)
+    else:
+        transaction.on_commit(lambda: background_task.enqueue(**kwargs))
+
+
+def _in_thread(background_task, kwargs: dict) -> None:
+    close_old_connections()
+    try:
+        background_task.call(**kwargs)
+    finally:
+        close_old_connections()

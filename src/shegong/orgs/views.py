@@ -70,6 +70,7 @@ ORG_EXPORT = register(
         permission="orgs.view",
         filters=_filters,
         rows=lambda filters, actor: selectors.organisations(**filters),
+        select_related=("region", "incubated_by"),
         limit=100000,
         columns=[
             Column(gettext_lazy("名称"), lambda o: o.name),

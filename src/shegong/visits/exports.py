@@ -91,6 +91,7 @@ UNVISITED_EXPORT = register(
         reveal_permission="recipients.reveal",
         filters=_unvisited_filters,
         rows=_unvisited_rows,
+        select_related=("region", "worker"),
         columns=[
             Column(_("姓名"), lambda r: r.name),
             Column(_("身份证号"), lambda r: r.id_number, mask_id_number),

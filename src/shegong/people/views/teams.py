@@ -146,6 +146,7 @@ HOURS_EXPORT = register(
         permission="volunteers.view",
         filters=_hours_filters,
         rows=lambda filters, actor: selectors.hours_entries(**filters),
+        select_related=("volunteer", "team", "activity", "confirmed_by"),
         limit=100000,
         columns=[
             Column(gettext_lazy("志愿者"), lambda h: h.volunteer.name),

@@ -80,6 +80,7 @@ VOLUNTEER_EXPORT = register(
         reveal_permission="people.reveal",
         filters=_volunteer_filters,
         rows=lambda filters, actor: selectors.volunteers(**filters),
+        select_related=("region", "team", "recruited_by"),
         columns=[
             Column(gettext_lazy("姓名"), lambda v: v.name),
             Column(gettext_lazy("身份证号"), lambda v: v.id_number, mask_id_number),
