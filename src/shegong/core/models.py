@@ -70,6 +70,22 @@ class ExportRequest(RegionOwned):
     relationship = {"operator": by_user("requested_by_id")}
 
 
+class BackgroundJob(RegionOwned):
+    """What a page polls while a background task works: how far it got, when it started and ended."""
+
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(RegionOwned.Meta):
+        abstract = True
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
     CHECKING = "checking", _("校验中")
@@ -79,7 +95,7 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
-class ImportJob(RegionOwned):
+class ImportJob(BackgroundJob):
     """One uploaded spreadsheet of any registry (``shegong.core.importjobs``) and how far its import has got.
 
     The page only stores the file and queues the job; a task worker (or, without one, a thread) checks and writes
@@ -90,17 +106,13 @@ class ImportJob(RegionOwned):
     filename = models.CharField(max_length=200)
     content = models.BinaryField()
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     existing = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
     marked = models.BinaryField(null=True, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta(RegionOwned.Meta):
+    class Meta(BackgroundJob.Meta):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("导入任务")
         verbose_name_plural = _("导入任务")
@@ -110,10 +122,6 @@ class ImportJob(RegionOwned):
 
     # An operator (or any importer) follows its own uploads.
     relationship = {"operator": by_user("user_id")}
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.done / self.total) if self.total else 0
 
     @property
     def finished(self) -> bool:
@@ -129,7 +137,7 @@ class ExportJobStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
-class ExportJob(RegionOwned):
+class ExportJob(BackgroundJob):
     """A large export (more than ``SHEGONG_BACKGROUND_EXPORT_ROWS`` rows) built by a background task
     (``shegong.core.exports``) while its page shows how far it has got.
 
@@ -147,16 +155,12 @@ class ExportJob(RegionOwned):
     )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=ExportJobStatus.choices, default=ExportJobStatus.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
     filename = models.CharField(max_length=200, blank=True)
     content = models.BinaryField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     downloaded_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta(RegionOwned.Meta):
+    class Meta(BackgroundJob.Meta):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("导出任务")
         verbose_name_plural = _("导出任务")
@@ -166,10 +170,6 @@ class ExportJob(RegionOwned):
 
     # An export and its file are its requester's own.
     relationship = {"operator": by_user("requested_by_id")}
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.done / self.total) if self.total else 0
 
     @property
     def finished(self) -> bool:
