@@ -1,5 +1,6 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .hooks import Hook
 
@@ -15,16 +16,16 @@ NAVIGATION = [
     (_("首页"), "dashboards:home", "dashboard.view", None),
     (_("本站工作"), "dashboards:station", "recipients.view", frozenset({"township"})),
     (_("我的待访"), "visits:worklist", "visits.record", frozenset({"worker"})),
-    (_("服务对象"), "recipients:list", "recipients.view", None),
-    (_("逾期未访"), "visits:overdue", "recipients.view", frozenset({"official", "township", "operator"})),
-    (_("探访率"), "dashboards:visit_rate", "dashboard.view", _MANAGERS),
-    (_("行政区划"), "regions:browse", "regions.view", _MANAGERS),
-    (_("服务阵地"), "network:list", "network.view", _MANAGERS),
-    (_("社工"), "people:workers", "people.view", None),
-    (_("志愿者"), "people:volunteers", "volunteers.view", None),
+    (pgettext_lazy("menu", "服务对象"), "recipients:list", "recipients.view", None),
+    (pgettext_lazy("menu", "逾期未访"), "visits:overdue", "recipients.view", frozenset({"official", "township", "operator"})),
+    (pgettext_lazy("menu", "探访率"), "dashboards:visit_rate", "dashboard.view", _MANAGERS),
+    (pgettext_lazy("menu", "行政区划"), "regions:browse", "regions.view", _MANAGERS),
+    (pgettext_lazy("menu", "服务阵地"), "network:list", "network.view", _MANAGERS),
+    (pgettext_lazy("menu", "社工"), "people:workers", "people.view", None),
+    (pgettext_lazy("menu", "志愿者"), "people:volunteers", "volunteers.view", None),
     (_("时长确认"), "people:hours", "hours.confirm", frozenset({"worker", "township"})),
     (_("我的时长"), "people:my_hours", "hours.log", None),
-    (_("社会组织"), "orgs:list", "orgs.view", _MANAGERS),
+    (pgettext_lazy("menu", "社会组织"), "orgs:list", "orgs.view", _MANAGERS),
     (_("审计日志"), "audit:list", "audit.view", None),
     (_("账号管理"), "accounts:users", "accounts.manage", None),
     (_("系统设置"), "admin:index", "system.settings", None),
