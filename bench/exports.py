@@ -2,10 +2,10 @@
 it, each figure beside baselines measured in the same run on the same rows:
 
 * the export (``core.exports.run_export`` of ``recipients.exports.RECIPIENT_EXPORT``: query in chunks, decrypt
-  the ID number and phone, mask, write the .xlsx with openpyxl's write-only mode) — target ≥ 20,000 rows/s;
+  the ID number and phone, mask, stream the .xlsx with ``core.excel.write_workbook``) — target ≥ 20,000 rows/s;
 * a raw ``SELECT`` of the same columns (joined region and worker names, no decryption);
 * decrypting the ID number and phone tokens alone (what masking costs: the mask needs the plaintext);
-* openpyxl's write-only mode writing the same rows' finished values (the floor the file format sets here).
+* openpyxl's write-only mode writing the same rows' finished values (the writer the export used before).
 
 The recipients are generated with real encrypted ID numbers and phones, in a province of their own ("52").
 """

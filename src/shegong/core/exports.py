@@ -14,7 +14,7 @@ registers it; its page view calls ``export_page`` and an API endpoint can call `
   encrypted for ``SHEGONG_EXPORT_KEEP_HOURS`` and its requester downloads it once.
 
 Speed: the rows are read in chunks (``.iterator(chunk_size=…)``) with the spec's ``select_related`` applied by the
-core (so a column reading ``row.region.name`` costs no query), and written with openpyxl's write-only mode; the
+core (so a column reading ``row.region.name`` costs no query), and streamed by ``core.excel.write_workbook``; the
 number of queries does not depend on the number of rows (beyond one prefetch per chunk, for specs that prefetch).
 """
 

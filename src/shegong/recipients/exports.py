@@ -8,6 +8,7 @@ stored in clear holds (``bench/exports.py`` measures that cost beside the whole 
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.exports import Column, ExportSpec, register
@@ -56,7 +57,24 @@ def _rows(filters: dict, actor):
 
 
 def _categories(r) -> str:
-    return join_list([m.category.name for m in r.current_memberships])
+    names = [m.category.name for m in r.current_memberships]
+    return join_list(names) if names else ""
+
+
+def _display(field: str):
+    """``r.get_<field>_display()``, translated once per value and language rather than once per row (a lazy
+    choice label is translated again on every call, which at province scale cost more than writing the file)."""
+    labels: dict[tuple[str | None, object], str] = {}
+    getter = f"get_{field}_display"
+
+    def label(r) -> str:
+        key = (get_language(), getattr(r, field))
+        text = labels.get(key)
+        if text is None:
+            text = labels[key] = str(getattr(r, getter)())
+        return text
+
+    return label
 
 
 RECIPIENT_EXPORT = register(
@@ -77,8 +95,8 @@ RECIPIENT_EXPORT = register(
             Column(_("区划代码"), lambda r: r.region_id, width=15),
             Column(_("居住地址"), lambda r: r.address, width=30),
             Column(_("对象类别"), _categories, width=20),
-            Column(_("风险等级"), lambda r: r.get_risk_tier_display()),
-            Column(_("状态"), lambda r: r.get_status_display()),
+            Column(_("风险等级"), _display("risk_tier")),
+            Column(_("状态"), _display("status")),
             Column(_("责任社工"), lambda r: r.worker.name if r.worker else ""),
             Column(_("下次应访日期"), lambda r: r.next_due_on or "", width=14),
         ],
