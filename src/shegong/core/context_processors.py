@@ -17,7 +17,12 @@ NAVIGATION = [
     (_("本站工作"), "dashboards:station", "recipients.view", frozenset({"township"})),
     (_("我的待访"), "visits:worklist", "visits.record", frozenset({"worker"})),
     (pgettext_lazy("menu", "服务对象"), "recipients:list", "recipients.view", None),
-    (pgettext_lazy("menu", "逾期未访"), "visits:overdue", "recipients.view", frozenset({"official", "township", "operator"})),
+    (
+        pgettext_lazy("menu", "逾期未访"),
+        "visits:overdue",
+        "recipients.view",
+        frozenset({"official", "township", "operator"}),
+    ),
     (pgettext_lazy("menu", "探访率"), "dashboards:visit_rate", "dashboard.view", _MANAGERS),
     (pgettext_lazy("menu", "行政区划"), "regions:browse", "regions.view", _MANAGERS),
     (pgettext_lazy("menu", "服务阵地"), "network:list", "network.view", _MANAGERS),
