@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from shegong.audit.identity import check_identity
 from shegong.core.identity import IdentityError, parse_id_number, validate_phone
-from shegong.core.records import resolve_refs, snapshot
+from shegong.core.records import snapshot
 
 SENSITIVE = {"id_number", "phone"}
 
@@ -29,9 +29,6 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
-
-
-_resolve = resolve_refs
 
 
 def _clean_identity(obj, errors: dict[str, list[Any]], *, required_id: bool) -> None:

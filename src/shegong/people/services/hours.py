@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.audit.services import record
+from shegong.core.records import resolve_refs
 
 from ..models import (
     HoursStatus,
@@ -21,7 +22,7 @@ from ..models import (
     VolunteerTeam,
     activity_model,
 )
-from ._shared import _resolve, _today
+from ._shared import _today
 
 
 def own_volunteer(actor) -> Volunteer | None:
@@ -39,7 +40,7 @@ def hours_log(*, actor, data: dict[str, Any], today: datetime.date | None = None
     actor.require("hours.log", volunteer.region_code)
     if volunteer.status != VolunteerStatus.ACTIVE:
         raise ValidationError(_("您的志愿者登记尚未通过审核"))
-    data = _resolve(data, {"team": VolunteerTeam, "activity": activity_model()})
+    data = resolve_refs(data, {"team": VolunteerTeam, "activity": activity_model()})
     errors: dict[str, list[str]] = {}
     served_on = data.get("served_on")
     if served_on is None:

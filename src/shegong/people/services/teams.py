@@ -9,19 +9,20 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shegong.audit.services import diff, record
+from shegong.core.records import resolve_refs
 from shegong.regions.models import Region
 
 from ..models import (
     TEAM_PARENT_LEVELS,
     VolunteerTeam,
 )
-from ._shared import _resolve, _snapshot
+from ._shared import _snapshot
 
 TEAM_FIELDS = ["region", "name", "level", "parent", "leader"]
 
 
 def team_create(*, actor, data: dict[str, Any]) -> VolunteerTeam:
-    data = _resolve(data, {"region": Region, "parent": VolunteerTeam})
+    data = resolve_refs(data, {"region": Region, "parent": VolunteerTeam})
     region = data.get("region")
     if region is None:
         raise ValidationError({"region": [_("请选择所在区划")]})
