@@ -87,6 +87,7 @@ ACTIONS: dict[str, str] = {
     "visits.record": N_("记录探访"),
     "visits.month.open": N_("生成月度探访任务"),
     "visits.reconcile": N_("核对探访统计"),
+    "tallies.reconcile": N_("核对统计数"),
 }
 
 # The words of a code's parts, for a code that is not registered.

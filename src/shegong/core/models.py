@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.scoping import RegionOwned, by_user
+from shegong.core.scoping import REGION_WIDE_ONLY, RegionOwned, by_user
 
 
 class ScheduleRun(models.Model):
@@ -177,3 +177,52 @@ class ExportJob(BackgroundJob):
 
     def content_aad(self) -> str:
         return f"core.exportjob:{self.pk}"
+
+
+class Tally(RegionOwned):
+    """One counted figure of one region (the lowest region the records belong to) and month (``core.tallies``).
+
+    Kept current by the services that write the records counted (a case opened, a session held, an hour
+    confirmed) in the same transaction, and checked against the records by ``shegong tallies reconcile``; pages and
+    higher layers read these rows, never the raw records, for per-region × month figures.
+    """
+
+    month = models.DateField()  # the first day of the month
+    metric = models.CharField(max_length=40)
+    value = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    # Whole regions' counts: region-wide roles only.
+    relationship = REGION_WIDE_ONLY
+
+    class Meta(RegionOwned.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "region_code", "month"], name="one_tally_per_metric_region_month"
+            )
+        ]
+        indexes = [models.Index(fields=["metric", "month", "region_code"], name="tally_metric_month_region")]
+        verbose_name = _("统计数")
+        verbose_name_plural = _("统计数")
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.region_code} {self.month:%Y-%m} = {self.value}"
+
+
+class TallyMember(RegionOwned):
+    """Who a distinct-count tally already counted (a person served in a region and month counts once)."""
+
+    month = models.DateField()
+    metric = models.CharField(max_length=40)
+    member = models.CharField(max_length=60)
+
+    relationship = REGION_WIDE_ONLY
+
+    class Meta(RegionOwned.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "region_code", "month", "member"], name="one_tally_member_per_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.region_code} {self.month:%Y-%m} {self.member}"
