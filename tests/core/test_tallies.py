@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from shegong.core import tallies
-from shegong.core.models import Tally
+from shegong.core.models import Tally, TallyMember
 from shegong.core.regioncodes import Level
 
 from ..factories import DISTRICT, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
@@ -22,23 +22,11 @@ def _recount():
     return out
 
 
-def _recount_people():
-    out = {}
-    for code, month, _member in set((c, tallies.month_of(d), m) for c, d, m in MEMBERS):
-        out[(code, month)] = out.get((code, month), 0) + 1
-    return out
-
-
 tallies.register(tallies.Metric("test.things", "things", _recount))
-tallies.register(
-    tallies.Metric(
-        "test.people",
-        "people",
-        _recount_people,
-        distinct=True,
-        recount_members=lambda: [(c, tallies.month_of(d), m) for c, d, m in MEMBERS],
-    )
-)
+tallies.register(tallies.Metric("test.people", "people", distinct=True))
+tallies.contribute("test.people", lambda: MEMBERS)
+OTHER_MEMBERS: list[tuple[str, datetime.date, str]] = []
+tallies.contribute("test.people", lambda: OTHER_MEMBERS)
 
 NOV = datetime.date(2026, 11, 5)
 DEC = datetime.date(2026, 12, 1)
@@ -48,6 +36,7 @@ DEC = datetime.date(2026, 12, 1)
 def _clean():
     RECORDS.clear()
     MEMBERS.clear()
+    OTHER_MEMBERS.clear()
     yield
 
 
@@ -96,6 +85,18 @@ def test_a_member_counts_once_per_region_and_month():
     assert serve(VILLAGE_A2, NOV, "recipient:1") is True
     assert tallies.totals([TOWN_A], ["test.people"], months=[NOV])["test.people"] == 2
     assert tallies.reconcile(fix=False, only=["test.people"]) == []
+    # Another app's records of the same person in the same month add nothing; a new person adds one.
+    OTHER_MEMBERS.append((VILLAGE_A1, NOV, "recipient:1"))
+    assert tallies.add_member(VILLAGE_A1, NOV, "test.people", "recipient:1") is False
+    OTHER_MEMBERS.append((VILLAGE_A1, NOV, "recipient:2"))
+    tallies.add_member(VILLAGE_A1, NOV, "test.people", "recipient:2")
+    assert tallies.reconcile(fix=False, only=["test.people"]) == []
+    TallyMember.objects.filter(member="recipient:2").delete()
+    Tally.objects.filter(metric="test.people", region_code=VILLAGE_A1, month=NOV.replace(day=1)).update(
+        value=1
+    )
+    assert len(tallies.reconcile(only=["test.people"])) == 1
+    assert TallyMember.objects.filter(member="recipient:2").exists()
 
 
 @pytest.mark.django_db

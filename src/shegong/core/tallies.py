@@ -43,32 +43,54 @@ def month_of(day: datetime.date | datetime.datetime) -> datetime.date:
 
 @dataclass(frozen=True)
 class Metric:
-    """A figure one app counts. ``recount`` returns ``{(region_code, month): value}`` computed from its records
-    (every region and month it has records for; a missing key means zero)."""
+    """A figure one app counts.
+
+    A summed metric (``distinct=False``) gives ``recount``: ``{(region_code, month): value}`` computed from its
+    records (a missing key means zero). A distinct metric counts members (``add_member``); any app that serves
+    people contributes the members its records hold with ``contribute``, and the recount is the number of distinct
+    (region, month, member) over all contributions.
+    """
 
     name: str
     label: str
-    recount: Callable[[], dict[tuple[str, datetime.date], Decimal | int]]
-    distinct: bool = (
-        False  # counted with add_member; reconcile also rebuilds the member rows via recount_members
-    )
-    recount_members: Callable[[], Iterable[tuple[str, datetime.date, str]]] | None = None
+    recount: Callable[[], dict[tuple[str, datetime.date], Decimal | int]] | None = None
+    distinct: bool = False
 
+
+Members = Callable[[], Iterable[tuple[str, datetime.date, str]]]
 
 _metrics: dict[str, Metric] = {}
+_contributions: dict[str, list[Members]] = defaultdict(list)
 
 
 def register(metric: Metric) -> Metric:
     if metric.name in _metrics and _metrics[metric.name] != metric:
         raise ValueError(f"tally metric {metric.name!r} registered twice")
-    if metric.distinct and metric.recount_members is None:
-        raise ValueError(f"distinct tally metric {metric.name!r} needs recount_members")
+    if (metric.recount is None) != metric.distinct:
+        raise ValueError(f"tally metric {metric.name!r}: a summed metric needs recount, a distinct one none")
     _metrics[metric.name] = metric
     return metric
 
 
+def contribute(name: str, members: Members) -> None:
+    """Add a source of a distinct metric's members: ``members()`` yields ``(region_code, day, member)``."""
+    if members not in _contributions[name]:
+        _contributions[name].append(members)
+
+
 def metrics() -> dict[str, Metric]:
     return dict(_metrics)
+
+
+# People served by any service (a visit, a case, a group session, an activity): one member per person, region and
+# month, e.g. "recipient:17". The apps that serve people contribute their members.
+SERVED = register(Metric("served.people", "服务人次（人·月）", distinct=True))
+
+
+def _members_of(name: str) -> set[tuple[str, datetime.date, str]]:
+    return {
+        (code, month_of(day), member) for source in _contributions[name] for code, day, member in source()
+    }
 
 
 def _known(name: str) -> None:
@@ -241,7 +263,14 @@ def reconcile(*, fix: bool = True, only: Iterable[str] | None = None) -> list[Dr
     drifts: list[Drift] = []
     for name in names:
         metric = _metrics[name]
-        actual = {key: Decimal(value) for key, value in metric.recount().items() if value}
+        members = _members_of(name) if metric.distinct else set()
+        if metric.distinct:
+            counted: dict[tuple[str, datetime.date], int] = defaultdict(int)
+            for code, month, _member in members:
+                counted[(code, month)] += 1
+            actual = {key: Decimal(value) for key, value in counted.items()}
+        else:
+            actual = {key: Decimal(value) for key, value in metric.recount().items() if value}
         stored = {
             (row.region_code, row.month): row.value
             for row in Tally.objects.filter(metric=name).only("region_code", "month", "value")
@@ -265,7 +294,7 @@ def reconcile(*, fix: bool = True, only: Iterable[str] | None = None) -> list[Dr
                 TallyMember.objects.bulk_create(
                     [
                         TallyMember(metric=name, region_code=code, month=month_of(month), member=member)
-                        for code, month, member in set(metric.recount_members())
+                        for code, month, member in members
                     ],
                     batch_size=2000,
                     ignore_conflicts=True,
