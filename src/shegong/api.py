@@ -114,6 +114,7 @@ def build_api() -> NinjaAPI:
     from shegong.network.api import router as network_router
     from shegong.orgs.api import ROUTERS as orgs_routers
     from shegong.people.api import ROUTERS as people_routers
+    from shegong.projects.api import ROUTERS as projects_routers
     from shegong.recipients.api import ROUTERS as recipients_routers
     from shegong.regions.api import router as regions_router
     from shegong.visits.api import ROUTERS as visits_routers
@@ -126,6 +127,7 @@ def build_api() -> NinjaAPI:
         *dashboards_routers,
         *people_routers,
         *orgs_routers,
+        *projects_routers,
     ]:
         api.add_router(prefix, router)
     return api

@@ -18,6 +18,8 @@ urlpatterns = [
     path("people/", include("shegong.people.urls")),
     path("orgs/", include("shegong.orgs.urls")),
     path("notifications/", include("shegong.notifications.urls")),
+    path("projects/", include("shegong.projects.urls")),
+    path("public/disclosure/", include("shegong.projects.public_urls")),
     path("api/v1/", api.urls),
     path("sysadmin/", admin.site.urls),
 ]

@@ -88,6 +88,21 @@ ACTIONS: dict[str, str] = {
     "visits.month.open": N_("生成月度探访任务"),
     "visits.reconcile": N_("核对探访统计"),
     "tallies.reconcile": N_("核对统计数"),
+    # oversight: purchased service projects
+    "projects.project.create": N_("发布购买服务项目"),
+    "projects.project.transition": N_("变更项目阶段"),
+    "projects.staff.add": N_("添加项目人员"),
+    "projects.staff.end": N_("项目人员离开"),
+    "projects.filing.submit": N_("报备项目人员"),
+    "projects.filing.confirm": N_("确认项目人员备案"),
+    "projects.target.set": N_("设定项目指标"),
+    "projects.budget.set": N_("设定项目预算"),
+    "projects.expenditure.record": N_("登记项目支出"),
+    "projects.expenditure.refused": N_("项目支出超预算被拒"),
+    "projects.payment.record": N_("登记项目拨款"),
+    "projects.clawback.record": N_("登记资金追回"),
+    "projects.release.publish": N_("发布三务公开"),
+    "projects.release.correct": N_("发布三务公开更正"),
 }
 
 # The words of a code's parts, for a code that is not registered.
@@ -106,6 +121,7 @@ _AREAS: dict[str, str] = {
     "recipients": N_("服务对象"),
     "visits": N_("探访"),
     "activities": N_("活动"),
+    "projects": N_("购买服务项目"),
 }
 _VERBS: dict[str, str] = {
     "create": N_("新增"),

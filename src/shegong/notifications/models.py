@@ -21,6 +21,9 @@ class Kind(models.TextChoices):
     VISIT_ESCALATED = "visit_escalated", _("高风险对象逾期未访（已上报站长）")
     FILING_DUE = "filing_due", _("社工备案即将逾期")
     HOURS_PENDING = "hours_pending", _("志愿服务时长待确认（每日汇总）")
+    PROJECT_FILING_DUE = "project_filing_due", _("项目人员备案即将逾期")
+    PROJECT_OVERSPEND = "project_overspend", _("项目支出超预算被拒")
+    DISCLOSURE_DUE = "disclosure_due", _("三务公开即将发布")
 
 
 class Channel(models.TextChoices):

@@ -1,0 +1,201 @@
+import datetime
+from typing import Annotated, Literal
+
+from ninja import Field, Query, Router, Schema
+from pydantic import Strict
+
+from shegong.core.api import STANDARD_ERRORS, StrictSchema, paginated
+from shegong.core.scoping import get_scoped_or_404
+from shegong.people.models import SocialWorker
+
+from . import selectors, services
+from .models import BudgetLine, Project, StaffRole
+
+Day = Annotated[datetime.date, Strict(False)]
+router = Router(tags=["projects"])
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str
+    name: str
+    buyer: str
+    operator: int
+    kind: str
+    field: str
+    state: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    contract_amount: str
+    regions: list[str]
+
+
+class TargetOut(Schema):
+    indicator: str
+    target: str
+    actual: str | None
+    expected: str
+    behind: bool
+
+
+class LineOut(Schema):
+    id: int
+    category: str
+    amount: str
+    spent: str
+    refused_attempts: int
+
+
+class ProjectDetailOut(ProjectOut):
+    targets: list[TargetOut]
+    budget: list[LineOut]
+    shared_with: list[str]
+
+
+class ProjectPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[ProjectOut]
+
+
+class ProjectFilter(Schema):
+    state: str = ""
+    field: str = ""
+    page: int = Field(1, ge=1, le=100000)
+
+
+def _out(p: Project) -> dict:
+    return {
+        "id": p.pk,
+        "code": p.code,
+        "name": p.name,
+        "buyer": p.buyer_name,
+        "operator": p.operator_id,
+        "kind": p.kind,
+        "field": p.field,
+        "state": p.state,
+        "starts_on": p.starts_on,
+        "ends_on": p.ends_on,
+        "contract_amount": f"{p.contract_amount:.2f}",
+        "regions": selectors.service_codes(p),
+    }
+
+
+@router.get("", response={200: ProjectPage, **STANDARD_ERRORS})
+def list_projects(request, filters: Query[ProjectFilter]):
+    request.auth.require("projects.view")
+    queryset = selectors.project_list(state=filters.state, field=filters.field).prefetch_related(
+        "service_regions"
+    )
+    return paginated(queryset, filters.page, _out)
+
+
+def _fetch(request, project_id: int) -> Project:
+    request.auth.require("projects.view")
+    return get_scoped_or_404(Project, pk=project_id)
+
+
+@router.get("/{int:project_id}", response={200: ProjectDetailOut, **STANDARD_ERRORS})
+def get_project(request, project_id: int):
+    project = _fetch(request, project_id)
+    return {
+        **_out(project),
+        "targets": [
+            {
+                "indicator": i.target.indicator,
+                "target": str(i.target.quantity),
+                "actual": str(i.actual) if i.counted else None,
+                "expected": str(i.expected),
+                "behind": i.behind,
+            }
+            for i in selectors.progress(project)
+        ],
+        "budget": [
+            {
+                "id": b.pk,
+                "category": b.category,
+                "amount": f"{b.amount:.2f}",
+                "spent": f"{b.spent:.2f}",
+                "refused_attempts": b.refused_attempts,
+            }
+            for b in project.budget_lines.all()
+        ],
+        "shared_with": [p.code for p in selectors.shared_with(project)],
+    }
+
+
+class StaffIn(StrictSchema):
+    worker: int
+    role: Literal[tuple(StaffRole.values)] = "worker"  # type: ignore[valid-type]
+    start_date: Day | None = None
+
+
+class StaffOut(Schema):
+    id: int
+    worker: int
+    role: str
+    start_date: datetime.date
+    filing_status: str
+
+
+@router.post("/{int:project_id}/staff", response={201: StaffOut, **STANDARD_ERRORS})
+def add_staff(request, project_id: int, payload: StaffIn):
+    """Put a worker on the project; 422 naming the other project when the worker serves on one already."""
+    project = _fetch(request, project_id)
+    worker = get_scoped_or_404(SocialWorker, pk=payload.worker)
+    staff = services.staff_add(
+        actor=request.auth, project=project, worker=worker, role=payload.role, start_date=payload.start_date
+    )
+    return 201, {
+        "id": staff.pk,
+        "worker": staff.worker_id,
+        "role": staff.role,
+        "start_date": staff.start_date,
+        "filing_status": staff.filing_status,
+    }
+
+
+class ExpenditureIn(StrictSchema):
+    line: int
+    amount: str = Field(max_length=20, description="yuan, at most 2 decimal places, as a string")
+    spent_on: Day
+    description: str = Field(min_length=1, max_length=200)
+    voucher_number: str = Field("", max_length=40)
+
+
+class ExpenditureOut(Schema):
+    id: int
+    line: int
+    amount: str
+    spent_on: datetime.date
+    line_spent: str
+    line_remaining: str
+
+
+@router.post("/{int:project_id}/expenditures", response={201: ExpenditureOut, **STANDARD_ERRORS})
+def record_expenditure(request, project_id: int, payload: ExpenditureIn):
+    """Record spending on a budget line; 422 (field ``amount``) when it would take the line over budget."""
+    project = _fetch(request, project_id)
+    line = get_scoped_or_404(BudgetLine.objects.filter(project=project), pk=payload.line)
+    expenditure = services.expenditure_record(
+        actor=request.auth,
+        project=project,
+        line=line,
+        amount=payload.amount,
+        spent_on=payload.spent_on,
+        description=payload.description,
+        voucher_number=payload.voucher_number,
+    )
+    line.refresh_from_db()
+    return 201, {
+        "id": expenditure.pk,
+        "line": line.pk,
+        "amount": f"{expenditure.amount:.2f}",
+        "spent_on": expenditure.spent_on,
+        "line_spent": f"{line.spent:.2f}",
+        "line_remaining": f"{line.remaining:.2f}",
+    }
+
+
+ROUTERS = [("/projects", router)]
