@@ -2,6 +2,7 @@ import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 from pydantic import Strict
 
 from shegong.core.api import STANDARD_ERRORS, StrictSchema, paginated
@@ -147,13 +148,16 @@ def add_staff(request, project_id: int, payload: StaffIn):
     staff = services.staff_add(
         actor=request.auth, project=project, worker=worker, role=payload.role, start_date=payload.start_date
     )
-    return 201, {
-        "id": staff.pk,
-        "worker": staff.worker_id,
-        "role": staff.role,
-        "start_date": staff.start_date,
-        "filing_status": staff.filing_status,
-    }
+    return Status(
+        201,
+        {
+            "id": staff.pk,
+            "worker": staff.worker_id,
+            "role": staff.role,
+            "start_date": staff.start_date,
+            "filing_status": staff.filing_status,
+        },
+    )
 
 
 class ExpenditureIn(StrictSchema):
@@ -188,14 +192,17 @@ def record_expenditure(request, project_id: int, payload: ExpenditureIn):
         voucher_number=payload.voucher_number,
     )
     line.refresh_from_db()
-    return 201, {
-        "id": expenditure.pk,
-        "line": line.pk,
-        "amount": f"{expenditure.amount:.2f}",
-        "spent_on": expenditure.spent_on,
-        "line_spent": f"{line.spent:.2f}",
-        "line_remaining": f"{line.remaining:.2f}",
-    }
+    return Status(
+        201,
+        {
+            "id": expenditure.pk,
+            "line": line.pk,
+            "amount": f"{expenditure.amount:.2f}",
+            "spent_on": expenditure.spent_on,
+            "line_spent": f"{line.spent:.2f}",
+            "line_remaining": f"{line.remaining:.2f}",
+        },
+    )
 
 
 ROUTERS = [("/projects", router)]

@@ -1,0 +1,141 @@
+import datetime
+
+from . import Endpoint
+
+
+def _p(w):
+    return w.extras["project_a"].pk
+
+
+def _form(name, url, body):
+    return Endpoint(name, "write", url, method="POST", body=body, content_type="form")
+
+
+ENDPOINTS = [
+    Endpoint("projects:list", "list", lambda w: "/projects/"),
+    Endpoint("projects:list#flags", "list", lambda w: "/projects/?flag=over_budget&state=executing"),
+    Endpoint("projects:export", "list", lambda w: "/projects/export/"),
+    Endpoint("projects:create", "create", lambda w: "/projects/new/"),
+    Endpoint("projects:detail", "detail", lambda w: f"/projects/{_p(w)}/"),
+    Endpoint(
+        "projects:drilldown", "detail", lambda w: f"/projects/{_p(w)}/targets/drilldown/?indicator=visits"
+    ),
+    _form(
+        "projects:transition",
+        lambda w: f"/projects/{_p(w)}/step/",
+        lambda w: {"to_state": "terminated", "note": "x"},
+    ),
+    _form(
+        "projects:staff_add",
+        lambda w: f"/projects/{_p(w)}/staff/",
+        lambda w: {"worker": w.extras["worker_a"].pk, "role": "worker"},
+    ),
+    _form(
+        "projects:staff_action",
+        lambda w: f"/projects/{_p(w)}/staff/{w.extras['staff_a'].pk}/",
+        lambda w: {"action": "end"},
+    ),
+    _form(
+        "projects:target_set",
+        lambda w: f"/projects/{_p(w)}/targets/",
+        lambda w: {"indicator": "visits", "quantity": "5"},
+    ),
+    _form(
+        "projects:budget_set",
+        lambda w: f"/projects/{_p(w)}/budget/",
+        lambda w: {"category": "other", "amount": "10"},
+    ),
+    _form(
+        "projects:expenditure_add",
+        lambda w: f"/projects/{_p(w)}/spending/",
+        lambda w: {
+            "line": w.extras["line_a"].pk,
+            "amount": "1",
+            "spent_on": "2026-03-01",
+            "description": "x",
+        },
+    ),
+    _form(
+        "projects:payment_add",
+        lambda w: f"/projects/{_p(w)}/payments/",
+        lambda w: {"milestone": "x", "amount": "1", "paid_on": "2026-03-01"},
+    ),
+    _form(
+        "projects:clawback_add",
+        lambda w: f"/projects/{_p(w)}/clawbacks/",
+        lambda w: {"amount": "1", "reason": "x"},
+    ),
+    _form(
+        "projects:release_correct",
+        lambda w: f"/projects/{_p(w)}/releases/{w.extras['release_a'].pk}/correct/",
+        lambda w: {"note": "x"},
+    ),
+    # The public three-affairs pages: no login, no personal data, every region by design.
+    Endpoint("disclosure:list", "open", lambda w: "/public/disclosure/"),
+    Endpoint("disclosure:detail", "open", lambda w: f"/public/disclosure/{w.extras['release_a'].pk}/"),
+    Endpoint("disclosure:json", "open", lambda w: f"/public/disclosure/{w.extras['release_a'].pk}.json"),
+    Endpoint("disclosure:xlsx", "open", lambda w: f"/public/disclosure/{w.extras['release_a'].pk}.xlsx"),
+    Endpoint("shegong_projects_api_list_projects", "list", lambda w: "/api/v1/projects", api=True),
+    Endpoint("shegong_projects_api_get_project", "detail", lambda w: f"/api/v1/projects/{_p(w)}", api=True),
+    Endpoint(
+        "shegong_projects_api_add_staff",
+        "write",
+        lambda w: f"/api/v1/projects/{_p(w)}/staff",
+        method="POST",
+        api=True,
+        body=lambda w: {"worker": w.extras["worker_a"].pk},
+    ),
+    Endpoint(
+        "shegong_projects_api_record_expenditure",
+        "write",
+        lambda w: f"/api/v1/projects/{_p(w)}/expenditures",
+        method="POST",
+        api=True,
+        body=lambda w: {
+            "line": w.extras["line_a"].pk,
+            "amount": "1.00",
+            "spent_on": "2026-03-01",
+            "description": "x",
+        },
+    ),
+]
+
+
+def extend(world):
+    """A running project of township A run by A's organisation, with a worker on it, a budget line and a release."""
+    from shegong.accounts.actor import SystemActor
+    from shegong.people.models import SocialWorker
+    from shegong.projects import services
+    from shegong.projects.models import BudgetLine, Project, ProjectStaff, Release
+
+    town = world.regions["town_a"]
+    project = Project.objects.create(
+        code="XM-MARKERA",
+        name="七星岗项目MARKERA",
+        buyer=town,
+        buyer_name="七星岗街道",
+        operator=world.org_a,
+        kind="core",
+        field="elderly",
+        starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 12, 31),
+        contract_amount="100000.00",
+        state="executing",
+        approved_on=datetime.date(2026, 1, 1),
+    )
+    project.service_regions.set([world.regions["village_a1"]])
+    worker = SocialWorker.objects.create(region=town, name="项目社工甲", employer=world.org_a)
+    staff_worker = SocialWorker.objects.create(region=town, name="项目社工乙", employer=world.org_a)
+    staff = ProjectStaff.objects.create(
+        project=project, worker=staff_worker, start_date=datetime.date(2026, 1, 2)
+    )
+    line = BudgetLine.objects.create(project=project, category="activities", amount="5000.00")
+    world.extras.update(
+        project_a=project,
+        worker_a=worker,
+        staff_a=staff,
+        line_a=line,
+        release_a=services.release_publish(project=project, month=datetime.date(2026, 2, 1)),
+        marker_project="七星岗项目MARKERA",
+    )
+    _ = (SystemActor, Release)

@@ -1,0 +1,161 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shegong.projects import services
+from shegong.projects.models import BudgetLine, ProjectStaff
+
+from ..factories import TOWN_A, login_client, make_user
+from .helpers import make_project, make_worker, official, operator, register_stand_in_metrics
+
+pytestmark = pytest.mark.django_db
+
+
+def _operator_user(world, org=None):
+    return make_user(("operator", TOWN_A), organisation=org or world.org_a)
+
+
+def test_assigning_a_worker_already_on_a_project_is_refused_on_the_page_naming_it(world, client):
+    first, second = make_project(world), make_project(world)
+    worker = make_worker(world, "陈静")
+    services.staff_add(actor=operator(world), project=first, worker=worker)
+    login_client(client, _operator_user(world))
+    response = client.post(f"/projects/{second.pk}/staff/", {"worker": worker.pk, "role": "worker"})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert first.name in body and first.code in body
+    assert f'<option value="{worker.pk}" selected>' in body  # what was chosen stays chosen
+    assert not ProjectStaff.objects.filter(project=second).exists()
+
+
+def test_assigning_a_worker_already_on_a_project_is_refused_by_the_api_naming_it(world, client):
+    first, second = make_project(world), make_project(world)
+    worker = make_worker(world)
+    services.staff_add(actor=operator(world), project=first, worker=worker)
+    login_client(client, _operator_user(world))
+    response = client.post(
+        f"/api/v1/projects/{second.pk}/staff", {"worker": worker.pk}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    error = response.json()
+    assert error["code"] == "invalid" and error["detail"][0]["field"] == "worker"
+    assert first.code in error["detail"][0]["message"]
+    ok = client.post(
+        f"/api/v1/projects/{second.pk}/staff",
+        {"worker": make_worker(world).pk},
+        content_type="application/json",
+    )
+    assert ok.status_code == 201
+
+
+def test_an_operator_of_another_organisation_gets_404(world, client):
+    project = make_project(world)
+    login_client(client, _operator_user(world, org=world.org_b))
+    assert client.get(f"/projects/{project.pk}/").status_code == 404
+    assert client.get(f"/api/v1/projects/{project.pk}").status_code == 404
+    assert client.post(f"/projects/{project.pk}/staff/", {"worker": make_worker(world).pk}).status_code == 404
+
+
+def test_overspending_on_the_page_keeps_what_was_typed_and_names_the_field(world, client):
+    project = make_project(world)
+    line = services.budget_line_set(actor=official(world), project=project, category="supplies", amount="100")
+    login_client(client, _operator_user(world))
+    response = client.post(
+        f"/projects/{project.pk}/spending/",
+        {"line": line.pk, "amount": "150.00", "spent_on": "2026-03-02", "description": "米面油"},
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "超出预算" in body and 'value="150.00"' in body and "米面油" in body
+    line.refresh_from_db()
+    assert line.spent == 0 and line.refused_attempts == 1
+    api = client.post(
+        f"/api/v1/projects/{project.pk}/expenditures",
+        {"line": line.pk, "amount": "150.00", "spent_on": "2026-03-02", "description": "x"},
+        content_type="application/json",
+    )
+    assert api.status_code == 422 and api.json()["detail"][0]["field"] == "amount"
+    good = client.post(
+        f"/api/v1/projects/{project.pk}/expenditures",
+        {"line": line.pk, "amount": "99.50", "spent_on": "2026-03-02", "description": "x"},
+        content_type="application/json",
+    )
+    assert good.status_code == 201 and good.json()["line_remaining"] == "0.50"
+
+
+def test_the_project_page_shows_targets_staff_budget_and_shared_regions(world, client):
+    register_stand_in_metrics()
+    project = make_project(world, regions=("village_a1",))
+    other = make_project(world, regions=("town_a",))
+    services.target_set(actor=official(world), project=project, indicator="activities", quantity="12")
+    services.staff_add(actor=operator(world), project=project, worker=make_worker(world, "赵敏"))
+    services.budget_line_set(actor=official(world), project=project, category="personnel", amount="1000")
+    login_client(client, world.official_a)
+    body = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "社区活动场次" in body and "赵敏" in body and "人员经费" in body
+    assert other.code in body  # the figures are shared with the overlapping project, and the page says so
+    assert (
+        other.name in client.get(f"/projects/{other.pk}/").content.decode()
+        or project.code in client.get(f"/projects/{other.pk}/").content.decode()
+    )
+    drill = client.get(f"/projects/{project.pk}/targets/drilldown/?indicator=activities")
+    assert drill.status_code == 200 and "金汤街社区" in drill.content.decode()
+    assert client.get(f"/projects/{project.pk}/targets/drilldown/?indicator=nope").status_code == 404
+
+
+def test_the_list_filters_and_its_query_count_does_not_grow_with_projects(world, client):
+    login_client(client, world.official_a)
+    make_project(world)
+    client.get("/projects/")  # warm the session and caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/projects/").status_code == 200
+    for _ in range(5):
+        make_project(world)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/projects/").status_code == 200
+    assert len(many) == len(few)
+    assert client.get("/projects/?state=executing&flag=over_budget&q=七星岗").status_code == 200
+    assert client.get("/projects/export/").status_code == 200
+
+
+def test_creating_a_project_with_bad_input_keeps_it_and_names_the_field(world, client):
+    login_client(client, world.official_a)
+    response = client.post(
+        "/projects/new/",
+        {
+            "code": "YZ-NEW-1",
+            "name": "新项目",
+            "buyer": world.regions["town_a"].code,
+            "operator": world.org_a.pk,
+            "service_regions": [world.regions["village_b1"].code],
+            "kind": "core",
+            "field": "elderly",
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-12-31",
+            "contract_amount": "12.345",
+            "behind_margin": "10",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "两位小数" in body and "不在购买方辖区内" in body and 'value="YZ-NEW-1"' in body
+    ok = client.post(
+        "/projects/new/",
+        {
+            "code": "YZ-NEW-1",
+            "name": "新项目",
+            "buyer": world.regions["town_a"].code,
+            "operator": world.org_a.pk,
+            "service_regions": [world.regions["village_a1"].code],
+            "kind": "core",
+            "field": "elderly",
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-12-31",
+            "contract_amount": "120000",
+            "behind_margin": "10",
+        },
+    )
+    assert ok.status_code == 302
+    _ = (BudgetLine, datetime)
