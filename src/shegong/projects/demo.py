@@ -1,0 +1,451 @@
+"""Demo purchased projects for Yuzhong: one station-operation project per township (bought by the township) and
+two district projects, at different stages; filed and unfiled staff; budgets with a year of spending; one project
+behind plan, one with a budget line spent out and overspend attempts refused, one with a claw-back; and a year of
+frozen monthly releases. Rows are bulk-inserted (``core.bulk``); releases are built by the same code the monthly
+task runs."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import F
+from django.utils import timezone
+
+from shegong.core.bulk import insert_rows, next_ids
+from shegong.people.models import AssignmentFilingStatus, WorkerAssignment
+
+from . import selectors
+from .disclosure import PUBLISH_DAY, month_end, release_content
+from .models import (
+    BudgetLine,
+    ClawBack,
+    Expenditure,
+    Indicator,
+    Payment,
+    Project,
+    ProjectStaff,
+    ProjectState,
+    Release,
+    Target,
+    Transition,
+)
+
+S = ProjectState
+PATH = [S.DEMAND, S.APPROVED, S.STAFFING, S.EXECUTING, S.MID_REVIEW, S.FINAL_REVIEW, S.CLOSED]
+SHARES = {  # budget lines as shares of the contract
+    "personnel": Decimal("0.60"),
+    "activities": Decimal("0.18"),
+    "supplies": Decimal("0.05"),
+    "training": Decimal("0.05"),
+    "supervision": Decimal("0.05"),
+    "evaluation": Decimal("0.04"),
+    "management": Decimal("0.03"),
+}
+CENT = Decimal("0.01")
+
+
+def already_loaded() -> bool:
+    return Project.objects.filter(code__startswith="YZ-").exists()
+
+
+def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    out, month = [], first.replace(day=1)
+    while month <= last:
+        out.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return out
+
+
+def load(ctx) -> None:
+    if not ctx.stations or not ctx.district:
+        return
+    today = ctx.today
+    year_ago = (today.replace(day=1) - datetime.timedelta(days=360)).replace(day=1)
+    two_years = year_ago.replace(year=year_ago.year + 2) - datetime.timedelta(days=1)
+    recent = today.replace(day=1)
+    plans = []  # (project fields, regions, state, staff filter)
+    for index, station in enumerate(ctx.stations):
+        state = {3: S.MID_REVIEW, 5: S.STAFFING, 8: S.APPROVED}.get(index, S.EXECUTING)
+        fresh = state in (S.STAFFING, S.APPROVED)
+        plans.append(
+            (
+                {
+                    "code": f"YZ-{today.year if fresh else year_ago.year}-S{index + 1:02d}",
+                    "name": f"{station.region.name}社工站运营项目",
+                    "buyer_id": station.region_id,
+                    "buyer_name": f"{station.region.name}办事处",
+                    "operator_id": station.operator_id or ctx.agencies[index % len(ctx.agencies)].pk,
+                    "kind": "core",
+                    "field": "assistance" if index % 3 else "elderly",
+                    "starts_on": recent if fresh else year_ago,
+                    "ends_on": (recent.replace(year=recent.year + 1) - datetime.timedelta(days=1))
+                    if fresh
+                    else two_years,
+                    "contract_amount": Decimal(360000 + 20000 * (index % 4)),
+                },
+                [station.region_id],
+                state,
+                station.pk,
+            )
+        )
+    townships = [s.region_id for s in ctx.stations]
+    plans.append(
+        (
+            {
+                "code": f"YZ-{year_ago.year}-D01",
+                "name": "渝中区困境儿童关爱项目",
+                "buyer_id": ctx.district.code,
+                "buyer_name": "渝中区民政局",
+                "operator_id": ctx.agencies[0].pk,
+                "kind": "basic_children",
+                "field": "children",
+                "starts_on": year_ago,
+                "ends_on": two_years,
+                "contract_amount": Decimal(500000),
+                "charity_funds": Decimal(80000),
+            },
+            townships[:3],
+            S.EXECUTING,
+            None,
+        )
+    )
+    plans.append(
+        (
+            {
+                "code": f"YZ-{today.year}-D02",
+                "name": "渝中区“老街坊”社区治理品牌项目",
+                "buyer_id": ctx.district.code,
+                "buyer_name": "渝中区民政局",
+                "operator_id": ctx.agencies[1 % len(ctx.agencies)].pk,
+                "kind": "governance",
+                "field": "governance",
+                "starts_on": recent,
+                "ends_on": recent.replace(year=recent.year + 1) - datetime.timedelta(days=1),
+                "contract_amount": Decimal(200000),
+            },
+            townships[3:6],
+            S.DEMAND,
+            None,
+        )
+    )
+
+    # Projects and their regions.
+    ids = next_ids(Project, len(plans))
+    now = timezone.now()
+    project_rows, region_rows = [], []
+    for pk, (fields, regions, state, _node) in zip(ids, plans, strict=True):
+        government = fields["contract_amount"] - fields.get("charity_funds", Decimal(0))
+        approved = fields["starts_on"] if state != S.DEMAND else None
+        project_rows.append(
+            (
+                pk,
+                fields["buyer_id"],
+                fields["code"],
+                fields["name"],
+                fields["buyer_id"],
+                fields["buyer_name"],
+                fields["operator_id"],
+                fields["kind"],
+                fields["field"],
+                fields["starts_on"],
+                fields["ends_on"],
+                fields["contract_amount"],
+                government,
+                fields.get("charity_funds", Decimal(0)),
+                state,
+                approved,
+                None,
+                "",
+                10,
+                [],
+                now,
+            )
+        )
+        region_rows += [(pk, code) for code in regions]
+    insert_rows(
+        Project,
+        [
+            "id",
+            "region_code",
+            "code",
+            "name",
+            "buyer_id",
+            "buyer_name",
+            "operator_id",
+            "kind",
+            "field",
+            "starts_on",
+            "ends_on",
+            "contract_amount",
+            "government_funds",
+            "charity_funds",
+            "state",
+            "approved_on",
+            "staff_changed_on",
+            "termination_reason",
+            "behind_margin",
+            "demand_codes",
+            "created_at",
+        ],
+        project_rows,
+    )
+    Project.service_regions.through.objects.bulk_create(
+        [Project.service_regions.through(project_id=p, region_id=r) for p, r in region_rows]
+    )
+    projects = {p.pk: p for p in Project.objects.filter(pk__in=ids).prefetch_related("service_regions")}
+
+    # Lifecycle.
+    transitions = []
+    for pk, (fields, _regions, state, _node) in zip(ids, plans, strict=True):
+        steps = PATH[: PATH.index(state) + 1]
+        start = fields["starts_on"]
+        for i, step in enumerate(steps):
+            on = (
+                start + datetime.timedelta(days=[0, 0, 5, 12, 180, 330, 360][i])
+                if i
+                else start - datetime.timedelta(days=30)
+            )
+            on = min(on, today)
+            transitions.append((projects[pk].region_code, pk, steps[i - 1] if i else step, step, on, "", now))
+    insert_rows(
+        Transition,
+        ["region_code", "project_id", "from_state", "to_state", "on", "note", "created_at"],
+        transitions,
+    )
+
+    # Staff: each station project takes the workers posted at its station and employed by its operator; the
+    # children's project takes one worker from each of the three stations it covers who is on no other project.
+    postings = defaultdict(list)
+    for a in WorkerAssignment.objects.filter(end_date__isnull=True).select_related("worker"):
+        postings[a.node_id].append(a.worker)
+    taken: set[int] = set()
+    staff_rows = []
+    station_by_region = {s.region_id: s for s in ctx.stations}
+    for index, (pk, (fields, regions, state, node_id)) in enumerate(zip(ids, plans, strict=True)):
+        if state == S.DEMAND:
+            continue
+        if node_id is not None:
+            workers = [w for w in postings[node_id] if w.employer_id == fields["operator_id"]][
+                :-1
+            ] or postings[node_id][:1]
+        else:
+            workers = [
+                postings[station_by_region[r].pk][-1] for r in regions if postings[station_by_region[r].pk]
+            ]
+        for n, worker in enumerate(workers):
+            if worker.pk in taken:
+                continue
+            taken.add(worker.pk)
+            start = fields["starts_on"] + datetime.timedelta(days=2)
+            # Two projects have a worker still unfiled (one past the deadline); the newest ones are being filed.
+            if state in (S.STAFFING, S.APPROVED) or (index in (1, 6) and n == len(workers) - 1):
+                filing = (AssignmentFilingStatus.UNFILED, None, None)
+            elif state == S.STAFFING:
+                filing = (AssignmentFilingStatus.SUBMITTED, start + datetime.timedelta(days=3), None)
+            else:
+                filing = (
+                    AssignmentFilingStatus.CONFIRMED,
+                    start + datetime.timedelta(days=3),
+                    start + datetime.timedelta(days=5),
+                )
+            if index == 1 and n == len(workers) - 1:
+                start = min(today - datetime.timedelta(days=12), fields["ends_on"])
+            staff_rows.append(
+                (
+                    projects[pk].region_code,
+                    pk,
+                    worker.pk,
+                    "lead" if n == 0 else "worker",
+                    start,
+                    None,
+                    *filing,
+                    now,
+                )
+            )
+    insert_rows(
+        ProjectStaff,
+        [
+            "region_code",
+            "project_id",
+            "worker_id",
+            "role",
+            "start_date",
+            "end_date",
+            "filing_status",
+            "filing_submitted_on",
+            "filing_confirmed_on",
+            "created_at",
+        ],
+        staff_rows,
+    )
+
+    # Budgets, spending, payments.
+    running = [pk for pk, plan in zip(ids, plans, strict=True) if plan[2] not in (S.DEMAND,)]
+    over = ids[2]  # a station project whose supplies line is spent out, with overspend attempts refused
+    line_rows, spend, payments = [], [], []
+    for pk in running:
+        project = projects[pk]
+        for category, portion in SHARES.items():
+            line_rows.append(
+                (project.region_code, pk, category, (project.contract_amount * portion).quantize(CENT))
+            )
+    line_ids = next_ids(BudgetLine, len(line_rows))
+    insert_rows(
+        BudgetLine,
+        ["id", "region_code", "project_id", "category", "amount", "spent", "refused_attempts"],
+        [(i, *row[:4], Decimal(0), 0) for i, row in zip(line_ids, line_rows, strict=True)],
+    )
+    lines = defaultdict(dict)
+    for i, row in zip(line_ids, line_rows, strict=True):
+        lines[row[1]][row[2]] = (i, row[3])
+    spent = defaultdict(Decimal)
+    for pk in running:
+        project = projects[pk]
+        months = [m for m in _months(project.starts_on, today) if m <= today]
+        total_months = len(_months(project.starts_on, project.ends_on))
+        for m, month in enumerate(months):
+            day = min(month.replace(day=25), today)
+            for category, note in (
+                ("personnel", "社工薪酬及社保"),
+                ("activities", "社区活动物资与场地"),
+                ("supplies", "办公及服务耗材"),
+            ):
+                line_id, amount = lines[pk][category]
+                monthly = (amount / total_months).quantize(CENT, rounding=ROUND_HALF_UP)
+                if pk == over and category == "supplies":
+                    monthly = (amount / max(1, len(months))).quantize(CENT, rounding=ROUND_HALF_UP) + Decimal(
+                        1
+                    )
+                monthly = min(monthly, amount - spent[line_id])
+                if monthly <= 0:
+                    continue
+                spent[line_id] += monthly
+                spend.append(
+                    (project.region_code, pk, line_id, monthly, day, note, f"PZ{month:%Y%m}-{m:02d}", now)
+                )
+        for q, month in enumerate(months[::3]):
+            payments.append(
+                (
+                    project.region_code,
+                    pk,
+                    f"第 {q + 1} 季度拨付",
+                    (project.contract_amount / 8).quantize(CENT),
+                    month.replace(day=10),
+                    now,
+                )
+            )
+    insert_rows(
+        Expenditure,
+        [
+            "region_code",
+            "project_id",
+            "line_id",
+            "amount",
+            "spent_on",
+            "description",
+            "voucher_number",
+            "created_at",
+        ],
+        spend,
+    )
+    insert_rows(
+        Payment, ["region_code", "project_id", "milestone", "amount", "paid_on", "created_at"], payments
+    )
+    for line_id, value in spent.items():
+        BudgetLine.objects.filter(pk=line_id).update(spent=value)
+    BudgetLine.objects.filter(project_id=over, category="supplies").update(
+        spent=F("amount"), refused_attempts=2
+    )
+
+    # A claw-back for a staffing breach.
+    clawed = ids[4]
+    breach = ProjectStaff.objects.filter(project_id=clawed).order_by("-pk").first()
+    ClawBack.objects.create(
+        project_id=clawed,
+        region_code=projects[clawed].region_code,
+        amount=Decimal("12000.00"),
+        reason="项目社工未满 30 天通知期且未落实补员即离岗，按合同追回相应人员经费",
+        decided_on=max(projects[clawed].starts_on, today - datetime.timedelta(days=75)),
+        staff=breach,
+    )
+
+    # Targets: on pace from the figures so far, except one project set well above what it does (behind plan).
+    behind = ids[0]
+    target_rows = []
+    for pk in running:
+        project = projects[pk]
+        codes = sorted(r.code for r in project.service_regions.all())
+        share = project.elapsed_share(today)
+        for indicator in (
+            Indicator.VISITS,
+            Indicator.ACTIVITIES,
+            Indicator.PEOPLE_SERVED,
+            Indicator.CASES_OPENED,
+        ):
+            done = Decimal(0)
+            if selectors.counted(indicator) and share > 0:
+                done = sum(
+                    selectors.figures(
+                        codes, selectors.METRIC_OF[indicator], project.starts_on, today
+                    ).values(),
+                    Decimal(0),
+                )
+            quantity = (
+                (done / share * Decimal("0.97")).quantize(Decimal("1"))
+                if done and share > 0
+                else Decimal(
+                    {"visits": 2400, "activities": 36, "people_served": 3000, "cases_opened": 30}[indicator]
+                )
+            )
+            if pk == behind:
+                quantity = (quantity * Decimal("1.6")).quantize(Decimal("1"))
+            target_rows.append(
+                (
+                    project.region_code,
+                    pk,
+                    indicator,
+                    max(quantity, Decimal(1)),
+                    project.starts_on,
+                    project.ends_on,
+                )
+            )
+    insert_rows(
+        Target,
+        ["region_code", "project_id", "indicator", "quantity", "period_start", "period_end"],
+        target_rows,
+    )
+
+    # A year of monthly releases, as the task would have published them on each 15th.
+    last = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    if today.day < PUBLISH_DAY:
+        last = (last - datetime.timedelta(days=1)).replace(day=1)
+    release_rows = []
+    for pk in running:
+        project = Project.objects.get(pk=pk)
+        if project.state not in (S.EXECUTING, S.MID_REVIEW):
+            continue
+        for month in _months(project.starts_on, last):
+            published = datetime.datetime.combine(
+                month_end(month) + datetime.timedelta(days=PUBLISH_DAY),
+                datetime.time(1, 0),
+                tzinfo=datetime.UTC,
+            )
+            content = release_content(project, month, today=month_end(month))
+            release_rows.append((project.region_code, pk, month, 1, published, None, "", content))
+    insert_rows(
+        Release,
+        [
+            "region_code",
+            "project_id",
+            "month",
+            "version",
+            "published_at",
+            "corrects_id",
+            "correction_note",
+            "content",
+        ],
+        release_rows,
+    )
+    ctx.extra["projects"] = list(projects.values())
