@@ -345,3 +345,148 @@ def remember_mapping(user, kind: str, header: Sequence[Any], mapping: Sequence[s
         shape=shape_of(header),
         defaults={"header": [str(h or "") for h in header], "mapping": list(mapping)},
     )
+
+
+# The mapping step -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Layout:
+    """Where a file's header is and what each of its columns maps to, as the mapping step shows it."""
+
+    header_row: int  # the Excel row (1-based)
+    header: list[str]
+    mapping: list[str]  # per header cell: a field key or ""
+    remembered: bool = False  # the user's confirmed mapping for this shape, not a guess
+    own_template: bool = False  # the import's own template: nothing to confirm
+    rows: list[list[Any]] = field(default_factory=list, repr=False)  # the whole sheet, for the preview
+
+
+def layout_of(
+    spec: x.ImportSpec,
+    content: bytes,
+    *,
+    synonyms: Synonyms | None = None,
+    user=None,
+    kind: str = "",
+    header_row: int | None = None,
+) -> Layout | None:
+    """The header row and the mapping: the user's remembered one for this sheet shape, else a guess. None when
+    the file cannot be read (the import itself then reports why)."""
+    try:
+        rows = read_table(spec, content).rows
+    except x.WorkbookRefused:
+        return None
+    if not rows:
+        return None
+    names = header_names(spec, synonyms)
+    index = header_row - 1 if header_row else find_header(rows, names)
+    index = min(max(index, 0), len(rows) - 1)
+    header = ["" if h is None else str(h).strip() for h in rows[index]]
+    while header and not header[-1]:
+        header.pop()
+    remembered = remembered_mapping(user, kind, header) if kind else None
+    mapping = guess_mapping(header, names)
+    if remembered is not None and len(remembered) == len(header):
+        mapping = remembered
+    own = {header_key(w) for c in spec.columns for w in (c.header, *c.aliases)}
+    own_template = (
+        index == 0
+        and all(header_key(h) in own for h in header if header_key(h))
+        and not missing_fields(spec, mapping)
+    )
+    return Layout(index + 1, header, mapping, remembered is not None, own_template, rows)
+
+
+def header_at(spec: x.ImportSpec, content: bytes, header_row: int) -> list[str]:
+    layout = layout_of(spec, content, header_row=header_row)
+    return layout.header if layout else []
+
+
+def missing_fields(spec: x.ImportSpec, mapping: Sequence[str]) -> str:
+    """What the mapping lacks, as a message: a required field, or every one of a group (``spec.one_of``)."""
+    mapped = set(mapping)
+    problems = [
+        _("「%(c)s」没有对应的列") % {"c": c.header}
+        for c in spec.columns
+        if c.required and c.key not in mapped
+    ]
+    headers = {c.key: c.header for c in spec.columns}
+    for group in spec.one_of:
+        if not mapped & set(group):
+            problems.append(
+                _("须有「%(c)s」中的一列") % {"c": "」或「".join(headers.get(k, k) for k in group)}
+            )
+    duplicated = sorted({k for k in mapping if k and list(mapping).count(k) > 1})
+    problems += [_("「%(c)s」对应了多列") % {"c": headers.get(k, k)} for k in duplicated]
+    return "；".join(problems)
+
+
+def shown(value: Any, column: x.Column) -> str:
+    """A parsed value as the preview shows it: what will be stored."""
+    display = getattr(column.parse, "display", None)
+    if display is not None:
+        return display(value)
+    if value is None:
+        return ""
+    if hasattr(value, "number"):  # a ResidentId
+        return value.number
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+@dataclass
+class PreviewCell:
+    text: str
+    error: str = ""
+
+
+def preview(
+    spec: x.ImportSpec, layout: Layout, mapping: Sequence[str], limit: int = 5
+) -> list[list[PreviewCell]]:
+    """The first ``limit`` data rows as they will be stored, one cell per mapped field (in the spec's order):
+    normalised and parsed, or the error the import will report."""
+    positions = {key: i for i, key in reversed(list(enumerate(mapping))) if key}
+    columns = [c for c in spec.columns if c.key in positions]
+    result: list[list[PreviewCell]] = []
+    for raw in layout.rows[layout.header_row :]:
+        if len(result) >= limit:
+            break
+        if not _filled(raw) or is_footer(raw) or (not result and is_counter(raw)):
+            continue
+        cells = []
+        for column in columns:
+            position = positions[column.key]
+            cell = raw[position] if position < len(raw) else None
+            if isinstance(cell, str):
+                cell = x.normalise_text(cell) or None
+            if cell is None:
+                cells.append(PreviewCell("", _("必填") if column.required else ""))
+                continue
+            try:
+                cells.append(PreviewCell(shown(column.parse(cell) if column.parse else cell, column)))
+            except x.CellError as exc:
+                cells.append(PreviewCell(str(cell), str(exc)))
+        result.append(cells)
+    return result
+
+
+def preview_columns(spec: x.ImportSpec, mapping: Sequence[str]) -> list[x.Column]:
+    mapped = set(mapping)
+    return [c for c in spec.columns if c.key in mapped]
+
+
+def describe(layout_header: Sequence[str], mapping: Sequence[str], spec: x.ImportSpec) -> str:
+    """The mapping in one line, for the command line: 户主姓名 → name(姓名), 序号 → (ignored)."""
+    headers = {c.key: c.header for c in spec.columns}
+    parts = []
+    for text, key in zip(layout_header, mapping, strict=False):
+        if not text:
+            continue
+        parts.append(f"{text} → {key}({headers[key]})" if key else f"{text} → (ignored)")
+    return ", ".join(parts)

@@ -130,6 +130,8 @@ class ImportSpec:
     title: str
     columns: list[Column]
     name: str = ""  # what the template is called in messages ("服务对象名册"); the title when blank
+    # Groups of columns of which a file must have at least one (a village code, or the community's name).
+    one_of: tuple[tuple[str, ...], ...] = ()
 
     @property
     def display_name(self) -> str:
@@ -733,6 +735,11 @@ def parse_workbook(
             result.errors.append(
                 RowError(result.header_row, column.header, _("缺少必填列「%(c)s」") % {"c": column.header})
             )
+    headers = {c.key: c.header for c in spec.columns}
+    for group in spec.one_of:
+        if not any(key in result.column_index for key in group):
+            columns = "」或「".join(headers[k] for k in group)
+            result.errors.append(RowError(result.header_row, "", _("缺少「%(c)s」列") % {"c": columns}))
     if result.errors:
         return result
     if len(rows) - 1 - start > MAX_ROWS:

@@ -120,6 +120,15 @@ def _categories_parser(extra_synonyms: dict[str, str] | None = None) -> x.Parser
             result.append(known[name])
         return result
 
+    def display(ids: list[int]) -> str:
+        """The categories' names, for the mapping step's preview."""
+        names: dict[int, str] = {}
+        for name, pk in known.items():  # the dictionary's own names come first, before the synonyms
+            if not name.isascii():
+                names.setdefault(pk, name)
+        return "、".join(names.get(pk, str(pk)) for pk in ids or [])
+
+    parse.display = display  # type: ignore[attr-defined]
     return parse
 
 
@@ -176,6 +185,7 @@ def roster_spec(
             x.choice_column("risk_tier", "风险等级", RiskTier.choices, extra=RISK_CODES, example="一般"),
             x.Column("risk_reason", "评定理由", parse=x.text(200)),
         ],
+        one_of=(("region", "community"),),
     )
 
 
