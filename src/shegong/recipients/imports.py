@@ -226,9 +226,8 @@ def _check(result: x.ParseResult, spec: x.ImportSpec, region_code: str) -> dict[
             result.error(row.row, "region", _("%(n)s不在本次导入的区划内") % {"n": region.name}, spec)
         if row.values.get("risk_tier") in (RiskTier.HIGH, RiskTier.KEY) and not row.values.get("risk_reason"):
             result.error(row.row, "risk_reason", _("高风险和重点对象须填写评定理由"), spec)
-        if row.values.get("categories") and not row.values.get("start_on"):
-            result.error(row.row, "start_on", _("填写了对象类别时须填写认定日期"), spec)
-        elif row.values.get("start_on") and row.values["start_on"] > timezone.localdate():
+        # A category without its 认定日期 (bureaus' monthly rosters carry none) is in force from the import's day.
+        if row.values.get("start_on") and row.values["start_on"] > timezone.localdate():
             result.error(row.row, "start_on", _("认定日期不能晚于今天"), spec)
     return regions
 
@@ -388,7 +387,7 @@ def _plan(rows: list[x.ParsedRow], parsed_ids: dict[str, ResidentId]) -> list[_P
                     "next_due_on": due[rule.frequency] if rule else None,
                 },
                 categories,
-                values.get("start_on"),
+                values.get("start_on") or (today if categories else None),
                 values.get("authority") or "",
             )
         )
