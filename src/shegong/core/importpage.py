@@ -77,6 +77,12 @@ def _job(request, pk: int) -> tuple[ImportJob, importjobs.Importer]:
     return job, spec
 
 
+def _sample(value) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    return "" if value is None else str(value)
+
+
 def _mapping_page(request, job: ImportJob, registered: importjobs.Importer):
     """The column-mapping step: the detected header, each column's field (a select), and the first rows as they
     will be stored. A change re-posts (htmx) and the preview follows; 确认导入 queues the import."""
@@ -108,9 +114,10 @@ def _mapping_page(request, job: ImportJob, registered: importjobs.Importer):
     else:
         problem = rosters.missing_fields(spec, mapping)
     samples = [
-        [str(v) if v is not None else "" for v in raw]
-        for raw in layout.rows[layout.header_row : layout.header_row + 3]
-    ]
+        [_sample(v) for v in raw]
+        for raw in layout.rows[layout.header_row : layout.header_row + 6]
+        if not rosters.is_footer(raw) and any(v not in (None, "") for v in raw)
+    ][:3]
     columns = [
         {
             "index": i,
