@@ -92,7 +92,7 @@ def start(*, kind: str, actor, region_code: str, filename: str, content: bytes) 
             user=actor.user,
             kind=kind,
         )
-    needs_mapping = layout is not None and not layout.own_template
+    needs_mapping = layout is not None and not (layout.own_template or layout.other_template)
     job = ImportJob.objects.create(
         kind=kind,
         region_code=region_code,

@@ -359,6 +359,7 @@ class Layout:
     mapping: list[str]  # per header cell: a field key or ""
     remembered: bool = False  # the user's confirmed mapping for this shape, not a guess
     own_template: bool = False  # the import's own template: nothing to confirm
+    other_template: bool = False  # another import's template: the import refuses it, nothing to confirm
     rows: list[list[Any]] = field(default_factory=list, repr=False)  # the whole sheet, for the preview
 
 
@@ -395,7 +396,8 @@ def layout_of(
         and all(header_key(h) in own for h in header if header_key(h))
         and not missing_fields(spec, mapping)
     )
-    return Layout(index + 1, header, mapping, remembered is not None, own_template, rows)
+    other = x._wrong_template(spec, [header_key(h) for h in header], names) is not None
+    return Layout(index + 1, header, mapping, remembered is not None, own_template, other, rows)
 
 
 def header_at(spec: x.ImportSpec, content: bytes, header_row: int) -> list[str]:
