@@ -77,3 +77,25 @@ def test_a_wrong_guess_is_corrected_and_next_month_is_mapped_automatically(
     page.wait_for_selector("text=已导入 3 条")
     with unscoped():
         assert Recipient.objects.count() == 5
+
+
+def test_the_roster_words_page_on_a_phone(live_server, page_factory):
+    from shegong.core.scoping import unscoped
+
+    with unscoped():
+        build_world()
+        official = make_user(("official", TOWN_A), username="bureau")
+    page = page_factory(viewport=PHONE)
+    ui_login(page, live_server.url, official.username, PASSWORD)
+    page.goto(f"{live_server.url}/regions/import-words/")
+    page.select_option("select[name=kind]", "recipients.roster")
+    page.select_option("select[name=target]", "value")
+    page.select_option("select[name=field_key]", "categories")
+    page.fill("input[name=text]", "城乡低保对象")
+    page.fill("input[name=value]", "最低生活保障")
+    with page.expect_navigation():
+        page.click("button[type=submit].primary")
+    expect(page.locator("table")).to_contain_text("城乡低保对象")
+    _shot(page, "import-words-phone")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"] + 1, "the roster words page scrolls sideways"

@@ -132,3 +132,17 @@ def test_the_cli_takes_a_mapping_and_prints_the_one_it_used(world, tmp_path, cap
     assert "地址 → address" in out and "户主姓名 → name" in out and "备注 → (ignored)" in out
     assert "imported 4 new recipient(s)" in out
     assert Recipient.objects.exclude(address="").count() == 2
+
+
+@pytest.mark.parametrize("kind", ["xls", "csv"])
+def test_a_bad_row_in_an_xls_or_csv_comes_back_marked_as_an_xlsx(world, kind):
+    rows = roster_rows()
+    rows[0][4] = rows[0][4][:17] + ("0" if rows[0][4][17] != "0" else "1")  # a wrong check digit
+    content = WRITERS[kind](rows)
+    with pytest.raises(x.ImportRejected) as caught:
+        import_roster(actor=system(), content=content, region_code=DISTRICT)
+    [error] = caught.value.errors
+    assert error.cell == "E3" and Recipient.objects.count() == 0
+    marked = load_workbook(io.BytesIO(caught.value.marked)).active
+    assert marked["A1"].value.startswith("渝中区") and marked["L2"].value == "错误说明"
+    assert marked["E3"].fill.fgColor.rgb.endswith("FFC7CE") and "校验" in marked["L3"].value

@@ -138,6 +138,7 @@ def _mapping_page(request, job: ImportJob, registered: importjobs.Importer):
         "preview_columns": rosters.preview_columns(spec, mapping),
         "preview": rosters.preview(spec, layout, mapping),
         "problem": problem,
+        "can_edit_words": request.actor.can("policy.change", job.region_code),
     }
     return render(request, "core/import_mapping.html", context)
 
