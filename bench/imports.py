@@ -6,7 +6,11 @@ database of its own (whatever ``DATABASE_URL`` says: it runs in a child process)
 
 * baseline — visit submissions from several processes with nothing else writing: how many, longest wait;
 * the same submissions while one process imports a 100,000-row roster through ``import_roster``: how many
-  succeeded and failed, the longest wait, and how long the import's write transaction held the lock.
+  succeeded and failed, the longest wait, and how long the import's write transaction held the lock;
+* the column-mapping step on the same file (``core.rosters``: read it, find the header, guess the mapping, the
+  preview of its first rows — what the import page does once per view of the mapping step) beside its baseline,
+  reading the file alone; and, for a bureau-shaped roster (street and community names instead of codes), the
+  parse plus the name resolution beside the parse of the code-shaped one.
 
     python -m bench --only imports            # also part of ``make bench``
 """
@@ -59,6 +63,10 @@ def lines(f: dict) -> list[str]:
         f"visits during the import: {during['ok']} succeeded, {during['failed']} failed "
         f"({', '.join(during['errors']) or 'no errors'}), longest wait {during['longest']:.1f} s "
         f"(target: none failed — {'met' if during['failed'] == 0 else 'NOT met'})",
+        f"mapping step on the {f['created']:,}-row file (read, header, guess, preview): "
+        f"{f['mapping']['step']:.2f} s per page view; baseline, reading the file alone: {f['mapping']['read']:.2f} s",
+        f"bureau roster (street and community names, no codes): parse + name resolution "
+        f"{f['mapping']['names']:.2f} s; baseline, parsing the code-shaped file: {f['mapping']['codes']:.2f} s",
     ]
 
 
@@ -90,7 +98,8 @@ def _setup() -> None:
         )
 
 
-def _roster(rows: int, offset: int = 0) -> bytes:
+def _roster(rows: int, offset: int = 0, bureau: bool = False) -> bytes:
+    """Our template's columns; ``bureau``: a title row, the bureau's headers and street/community names."""
     import io
 
     from openpyxl import Workbook
@@ -99,18 +108,47 @@ def _roster(rows: int, offset: int = 0) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("名册")
-    sheet.append(
-        ["姓名", "身份证号", "联系电话", "村（社区）区划代码", "居住地址", "对象类别", "认定日期", "风险等级"]
-    )
+    if bureau:
+        sheet.append(["基准区城乡低保对象花名册"])
+        sheet.append(["序号", "街道", "社区", "户主姓名", "身份证号码", "联系电话", "家庭住址", "救助类别"])
+    else:
+        sheet.append(
+            [
+                "姓名",
+                "身份证号",
+                "联系电话",
+                "村（社区）区划代码",
+                "居住地址",
+                "对象类别",
+                "认定日期",
+                "风险等级",
+            ]
+        )
     for n in range(offset, offset + rows):
         birth = f"19{40 + n % 50:02d}{n % 12 + 1:02d}{n % 28 + 1:02d}"
         first17 = f"510101{birth}{n // 2100 % 1000:03d}"
+        number = first17 + id_check_digit(first17)
+        village = n % len(VILLAGES)
+        if bureau:
+            sheet.append(
+                [
+                    n + 1,
+                    "基准",
+                    f"基准社区{village}",
+                    f"导入{n}",
+                    number,
+                    f"139{n:08d}",
+                    f"基准路{n}号",
+                    "城市低保",
+                ]
+            )
+            continue
         sheet.append(
             [
                 f"导入{n}",
-                first17 + id_check_digit(first17),
+                number,
                 f"139{n:08d}",
-                VILLAGES[n % len(VILLAGES)],
+                VILLAGES[village],
                 f"基准路{n}号",
                 "最低生活保障",
                 "2024-03-01",
@@ -237,12 +275,45 @@ def child(rows: int) -> dict:
 
     during = _round(recipient_ids, seconds=None, during=do_import)
     figures = during.pop("outcome")
+    with unscoped():
+        mapping = _mapping_step(content, _roster(rows, bureau=True))
     return {
         **figures,
+        "mapping": mapping,
         "baseline": baseline,
         "during": during,
         "sqlite_timeout": settings.DATABASES["default"]["OPTIONS"]["timeout"],
     }
+
+
+def _mapping_step(content: bytes, bureau: bytes) -> dict:
+    """Seconds: the mapping step's page work and reading the file alone; the bureau file's parse with its name
+    resolution and the code-shaped file's parse."""
+    from shegong.core import rosters
+    from shegong.core import xlsx_import as x
+    from shegong.recipients.imports import KIND, roster_spec
+    from shegong.regions.imports import resolve_region_names
+    from shegong.regions.models import Region
+
+    spec = roster_spec()
+    started = time.perf_counter()
+    x.read_rows_sandboxed(content)
+    read = time.perf_counter() - started
+    started = time.perf_counter()
+    layout = rosters.layout_of(spec, content, synonyms=rosters.synonyms_for(KIND, TOWN))
+    rosters.preview(spec, layout, layout.mapping)
+    step = time.perf_counter() - started
+    started = time.perf_counter()
+    x.parse_workbook(roster_spec(), content)
+    codes = time.perf_counter() - started
+    home = Region.objects.get(code="510101000000")
+    started = time.perf_counter()
+    result = x.parse_workbook(roster_spec(), bureau)
+    resolve_region_names(result, spec, home)
+    names = time.perf_counter() - started
+    unresolved = [e for e in result.errors][:3]
+    assert not unresolved, unresolved
+    return {"read": read, "step": step, "codes": codes, "names": names}
 
 
 if __name__ == "__main__":

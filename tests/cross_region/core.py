@@ -45,6 +45,29 @@ ENDPOINTS = [
     Endpoint("audit:export", "list", lambda w: "/audit/export/"),
     Endpoint("regions:browse", "list", lambda w: "/regions/?q=街道"),
     Endpoint("regions:detail", "detail", lambda w: f"/regions/{w.regions['town_a'].code}/"),
+    Endpoint("regions:import_words", "list", lambda w: "/regions/import-words/"),
+    Endpoint(
+        "regions:import_words#delete",
+        "write",
+        lambda w: "/regions/import-words/",
+        method="POST",
+        body=lambda w: {"delete": w.extras["import_word_a"].pk},
+        content_type="form",
+    ),
+    Endpoint(
+        "regions:import_words#create",
+        "create",
+        lambda w: "/regions/import-words/",
+        method="POST",
+        body=lambda w: {
+            "region": w.regions["town_a"].code,
+            "kind": "recipients.roster",
+            "target": "header",
+            "field_key": "name",
+            "text": "入侵者的列名",
+        },
+        content_type="form",
+    ),
     Endpoint(
         "shegong_regions_api_list_regions",
         "list",
@@ -78,6 +101,16 @@ def extend(world):
     TOTPDevice.objects.create(user=world.user_a, name="totp", confirmed=True)
     recovery_codes_new(user=world.user_a)
     world.extras["token_a"], _raw = token_create(actor=SystemActor(), user=world.user_a, name="MARKERA-token")
+    from shegong.core.models import ImportSynonym
+
+    world.extras["import_word_a"] = ImportSynonym.objects.create(
+        region_code=world.regions["town_a"].code,
+        kind="recipients.roster",
+        target="header",
+        field_key="name",
+        text="MARKERA保障对象",
+        created_by=world.user_a,
+    )
 
     record("test.marker", actor=world.user_a, obj=world.station_a, reason="MARKERA-audit")
     _extend_exports(world)

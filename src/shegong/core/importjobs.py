@@ -9,7 +9,7 @@ An app registers its importer once, in its ``AppConfig.ready()``::
 The upload page (``importpage``) only stores the file as an ``ImportJob`` and hands it to the runner chosen by
 ``settings.IMPORT_RUNNER`` — a task for ``shegong db_worker``, a thread of the web process, or inline — then
 redirects to the job's status page, which polls the row. The importer itself is unchanged:
-``importer(actor=…, content=…, region_code=…, progress=…)`` checks every row and writes all of them in one
+``importer(actor=…, content=…, region_code=…, progress=…, mapping=…, header_row=…)`` checks every row and writes all of them in one
 transaction or raises ``ImportRejected`` and writes nothing; it returns the number of rows created, or an object
 with ``created``, ``existing`` and ``total``.
 """
@@ -25,7 +25,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from . import schedules, tasks
+from . import rosters, schedules, tasks
 from . import xlsx_import as x
 from .actors import actor_of_user
 from .models import ImportJob, ImportStatus
@@ -72,15 +72,61 @@ def template_specs() -> list[x.ImportSpec]:
     return specs
 
 
+def spec_of(kind: str) -> x.ImportSpec:
+    spec = importer_for(kind).spec
+    return spec if isinstance(spec, x.ImportSpec) or spec is None else spec()
+
+
 def start(*, kind: str, actor, region_code: str, filename: str, content: bytes) -> ImportJob:
-    """Store the upload as a queued job and hand it to the runner; returns at once (except inline)."""
-    spec = importer_for(kind)
-    actor.require(spec.permission, region_code)
+    """Store the upload as a job. A file in the import's own template is queued and handed to the runner at once
+    (returns at once, except inline); any other waits on its status page for the user to confirm the column
+    mapping (``confirm``)."""
+    registered = importer_for(kind)
+    actor.require(registered.permission, region_code)
+    layout = None
+    if registered.spec is not None:
+        layout = rosters.layout_of(
+            spec_of(kind),
+            content,
+            synonyms=rosters.synonyms_for(kind, region_code),
+            user=actor.user,
+            kind=kind,
+        )
+    needs_mapping = layout is not None and not (layout.own_template or layout.other_template)
     job = ImportJob.objects.create(
-        kind=kind, region_code=region_code, filename=filename[:200], content=content, user=actor.user
+        kind=kind,
+        region_code=region_code,
+        filename=filename[:200],
+        content=content,
+        user=actor.user,
+        status=ImportStatus.MAPPING if needs_mapping else ImportStatus.QUEUED,
     )
-    dispatch(job.pk, actor.user.pk)
+    if not needs_mapping:
+        dispatch(job.pk, actor.user.pk)
     return job
+
+
+def confirm(job: ImportJob, *, actor, header_row: int, mapping: list[str], check: bool = True) -> None:
+    """The user confirmed ``job``'s column mapping: remember it for the sheet's shape and queue the import.
+    Raises ValueError (a message for the page) when a required field has no column."""
+    registered = importer_for(job.kind)
+    actor.require(registered.permission, job.region_code)
+    spec = spec_of(job.kind)
+    missing = rosters.missing_fields(spec, mapping) if check else ""
+    if missing:
+        raise ValueError(missing)
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.MAPPING).update(
+        status=ImportStatus.QUEUED,
+        header_row=header_row if check else None,
+        mapping=list(mapping) if check else None,
+    )
+    if not claimed:
+        return  # confirmed twice (a double click): queued once
+    if check:
+        content = ImportJob.objects.filter(pk=job.pk).values_list("content", flat=True).get()
+        header = rosters.header_at(spec, bytes(content), header_row)
+        rosters.remember_mapping(actor.user, job.kind, header, mapping)
+    dispatch(job.pk, actor.user.pk)
 
 
 def dispatch(job_id: int, user_id: int) -> None:
@@ -109,6 +155,8 @@ def run_job(job_id: int, actor) -> None:
         ImportJob.objects.filter(pk=job_id).update(done=done, total=total, status=status)
 
     extra = {"filename": job.filename} if spec.pass_filename else {}
+    if job.mapping is not None:
+        extra.update(mapping=list(job.mapping), header_row=job.header_row)
     try:
         outcome = spec.importer(
             actor=actor, content=bytes(job.content), region_code=job.region_code, progress=progress, **extra
@@ -130,6 +178,8 @@ def run_job(job_id: int, actor) -> None:
             status=ImportStatus.DONE,
             created=created,
             existing=getattr(outcome, "existing", 0),
+            ignored=list(getattr(outcome, "ignored", []))[:50],
+            skipped=getattr(outcome, "skipped", 0),
             total=total,
             done=total,
             finished_at=timezone.now(),

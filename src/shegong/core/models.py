@@ -87,6 +87,7 @@ class BackgroundJob(RegionOwned):
 
 
 class ImportStatus(models.TextChoices):
+    MAPPING = "mapping", _("待确认列对应")
     QUEUED = "queued", _("排队中")
     CHECKING = "checking", _("校验中")
     WRITING = "writing", _("写入中")
@@ -111,6 +112,12 @@ class ImportJob(BackgroundJob):
     errors = models.JSONField(default=list)
     marked = models.BinaryField(null=True, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # The confirmed column mapping (``core.rosters``): the header's Excel row and, per header cell, the field key
+    # it maps to or "" (ignored). Null: guessed from the header when the job runs.
+    header_row = models.PositiveIntegerField(null=True, blank=True)
+    mapping = models.JSONField(null=True, blank=True)
+    ignored = models.JSONField(default=list, blank=True)  # headers of the columns no field read
+    skipped = models.PositiveIntegerField(default=0)  # 合计 / 小计 rows left out
 
     class Meta(BackgroundJob.Meta):
         ordering = ["-created_at", "-pk"]
@@ -177,6 +184,63 @@ class ExportJob(BackgroundJob):
 
     def content_aad(self) -> str:
         return f"core.exportjob:{self.pk}"
+
+
+class ImportMapping(models.Model):
+    """A user's confirmed column mapping for one import and one sheet shape (the hash of its normalised header,
+    ``core.rosters.shape_of``): next month's roster of the same shape is mapped the same way. Not region-owned:
+    it is the user's own, read only for that user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)
+    shape = models.CharField(max_length=32)
+    header = models.JSONField(default=list)
+    mapping = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "shape"], name="import_mapping_one_per_shape")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.shape[:8]}"
+
+
+class SynonymTarget(models.TextChoices):
+    HEADER = "header", _("列名")
+    VALUE = "value", _("取值")
+
+
+class ImportSynonym(RegionOwned):
+    """A word a region's rosters use, added by its bureau: a column header meaning one of an import's fields
+    (``target=header``: 对象名称 → name), or a value meaning one of a field's values (``target=value``: 城乡低保 →
+    最低生活保障). It applies to imports into the region and everywhere below it, beside the shipped synonyms
+    (``core.rosters.COLUMN_SYNONYMS``, an import's own seeds)."""
+
+    kind = models.CharField(_("导入"), max_length=40)
+    target = models.CharField(_("类型"), max_length=10, choices=SynonymTarget.choices)
+    field_key = models.CharField(_("字段"), max_length=40)
+    text = models.CharField(_("名册中的写法"), max_length=100)
+    value = models.CharField(_("对应的值"), max_length=100, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(RegionOwned.Meta):
+        ordering = ["kind", "target", "field_key", "text"]
+        verbose_name = _("导入同义词")
+        verbose_name_plural = _("导入同义词")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region_code", "kind", "target", "text"], name="import_synonym_unique_text"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text} → {self.value or self.field_key}"
+
+    # The bureau's dictionary: edited by region-wide roles holding policy.change, read by every import below.
+    relationship = REGION_WIDE_ONLY
 
 
 class Tally(RegionOwned):

@@ -95,6 +95,9 @@ class Column:
     aliases: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()  # the template's drop-down: what the parser accepts, as users write it
     region_code: bool = False  # a 12-digit region code: the template points at (and lists) the 社区代码 sheet
+    in_template: bool = (
+        True  # False: read from bureaus' rosters (街道 and 社区 names), not offered in the template
+    )
 
 
 def choice_options(choices: Sequence[tuple[Any, Any]], extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -127,6 +130,8 @@ class ImportSpec:
     title: str
     columns: list[Column]
     name: str = ""  # what the template is called in messages ("服务对象名册"); the title when blank
+    # Groups of columns of which a file must have at least one (a village code, or the community's name).
+    one_of: tuple[tuple[str, ...], ...] = ()
 
     @property
     def display_name(self) -> str:
@@ -189,7 +194,7 @@ def template_workbook(spec: ImportSpec, *, communities: Sequence[tuple[str, str,
     sheet.title = spec.title[:31]
     communities_title = _("社区代码")
     last = TEMPLATE_ROWS
-    for index, column in enumerate(spec.columns, start=1):
+    for index, column in enumerate((c for c in spec.columns if c.in_template), start=1):
         cell = sheet.cell(row=1, column=index, value=column.header + (" *" if column.required else ""))
         cell.font = Font(bold=True, color="9C0006" if column.required else "000000")
         cell.fill = HEADER_FILL
@@ -237,7 +242,7 @@ def template_workbook(spec: ImportSpec, *, communities: Sequence[tuple[str, str,
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet(_("填写说明"), index=1)
     notes.append([_("列"), _("必填"), _("说明")])
-    for column in spec.columns:
+    for column in (c for c in spec.columns if c.in_template):
         notes.append(
             [column.header, _("是") if column.required else _("否"), _prompt(column, communities_title)]
         )
@@ -276,6 +281,12 @@ class ParseResult:
     rows: list[ParsedRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     column_index: dict[str, int] = field(default_factory=dict)  # key -> 0-based column in the user's file
+    header_row: int = 1  # the Excel row of the header (title rows may sit above it)
+    header: list[str] = field(default_factory=list)  # the header's cells as written
+    mapping: list[str] = field(default_factory=list)  # per header cell: the field key it maps to, or ""
+    ignored: list[str] = field(default_factory=list)  # headers of the columns no field reads
+    skipped: list[int] = field(default_factory=list)  # rows skipped as totals (合计, 小计) or signatures
+    format: str = "xlsx"
 
     def error(self, row: int, key: str | None, message: str, spec: ImportSpec) -> None:
         header = ""
@@ -288,6 +299,13 @@ class ParseResult:
 
 class ImportRejected(Exception):
     """The file has bad rows: nothing was written. Carries the report and the marked copy."""
+
+    @classmethod
+    def of(cls, result: ParseResult, content: bytes) -> ImportRejected:
+        """For ``result``'s errors, with the marked copy when the file's columns were found."""
+        about_rows = any(e.row >= 1 for e in result.errors)
+        marked = marked_copy(content, result.errors, header_row=result.header_row) if about_rows else None
+        return cls(result.errors, marked)
 
     def __init__(self, errors: Sequence[RowError], marked: bytes | None):
         self.errors = sorted(
@@ -477,9 +495,7 @@ def inspect_workbook(content: bytes, *, max_columns: int, max_rows: int) -> Shee
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
         raise WorkbookRefused(
-            _(
-                "无法读取文件：这不是 .xlsx 格式的 Excel 文件（.xls、.csv、.et 等请在 Excel 或 WPS 中另存为 .xlsx）"
-            )
+            _("无法读取文件：文件已损坏，不是有效的 .xlsx 工作簿（.et 等请在 Excel 或 WPS 中另存为 .xlsx）")
         ) from exc
     if len(members) > MAX_ARCHIVE_MEMBERS or sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
         raise WorkbookRefused(
@@ -621,7 +637,7 @@ def read_rows_sandboxed(
         raise WorkbookRefused(_("无法读取文件：文件过大或格式异常，请在 Excel 中另存为 .xlsx 后再上传"))
     kind, payload, dated = marshal.loads(child.stdout)
     if kind == "error":
-        raise WorkbookRefused(_("无法读取文件，请上传 .xlsx 格式的 Excel 文件（%(e)s）") % {"e": payload})
+        raise WorkbookRefused(_("无法读取文件，请上传 .xlsx、.xls 或 .csv 文件（%(e)s）") % {"e": payload})
     for row, column, type_name, value in dated:
         payload[row][column] = _FROM_TEXT[type_name](value)
     return payload
@@ -665,39 +681,69 @@ def _is_blank(values: Sequence[Any]) -> bool:
     return True
 
 
-def parse_workbook(spec: ImportSpec, content: bytes) -> ParseResult:
+def parse_workbook(
+    spec: ImportSpec,
+    content: bytes,
+    *,
+    mapping: Sequence[str] | None = None,
+    header_row: int | None = None,
+    synonyms: Any = None,
+) -> ParseResult:
+    """Read ``content`` (.xlsx, .xls or .csv) against ``spec``. The header row is found below any title rows and
+    each column mapped to a field by its header (``rosters.guess_mapping``), unless ``mapping`` — per column of
+    the header, a field key or "" to ignore it — and ``header_row`` (1-based) say otherwise."""
+    from . import rosters  # it builds on this module
+
     result = ParseResult()
     try:
-        scan = inspect_for(spec, content)
-        rows = read_rows_sandboxed(content)
+        table = rosters.read_table(spec, content)
     except WorkbookRefused as exc:
         result.errors.append(RowError(0, "", exc.message))
         return result
+    rows, scan = table.rows, table.scan
+    result.format = table.format
     if not rows:
         result.errors.append(RowError(0, "", _("文件是空的：第一个工作表没有表头，也没有数据")))
         return result
-    header = [_header_key(h) for h in rows[0]]
-    wrong = _wrong_template(spec, header)
-    if wrong is not None:
-        message = _("这个文件看起来是「%(name)s」的模板，请到对应的导入页面上传") % {
-            "name": wrong.display_name
-        }
-        result.errors.append(RowError(0, "", message))
-        return result
+    names = rosters.header_names(spec, synonyms)
+    start = header_row - 1 if header_row else rosters.find_header(rows, names)
+    start = min(max(start, 0), len(rows) - 1)
+    raw_header = rows[start]
+    result.header_row = start + 1
+    result.header = ["" if h is None else str(h).strip() for h in raw_header]
+    header = [_header_key(h) for h in raw_header]
+    if mapping is None:
+        wrong = _wrong_template(spec, header, names)
+        if wrong is not None:
+            message = _("这个文件看起来是「%(name)s」的模板，请到对应的导入页面上传") % {
+                "name": wrong.display_name
+            }
+            result.errors.append(RowError(0, "", message))
+            return result
+        keys = rosters.guess_mapping(raw_header, names)
+    else:
+        keys = [*mapping[: len(header)], *[""] * (len(header) - len(mapping))]
+    result.mapping = keys
+    known = {c.key for c in spec.columns}
+    for position, key in enumerate(keys):
+        if key in known and key not in result.column_index:
+            result.column_index[key] = position
+        elif header[position] and header[position].lower() not in rosters.SKIPPED_HEADERS:
+            result.ignored.append(result.header[position])
     for column in spec.columns:
-        names = {_header_key(column.header), *(_header_key(a) for a in column.aliases)}
-        position = next((i for i, h in enumerate(header) if h in names), None)
-        if position is None:
-            if column.required:
-                result.errors.append(
-                    RowError(1, column.header, _("缺少必填列「%(c)s」") % {"c": column.header})
-                )
-            continue
-        result.column_index[column.key] = position
+        if column.key not in result.column_index and column.required:
+            result.errors.append(
+                RowError(result.header_row, column.header, _("缺少必填列「%(c)s」") % {"c": column.header})
+            )
+    headers = {c.key: c.header for c in spec.columns}
+    for group in spec.one_of:
+        if not any(key in result.column_index for key in group):
+            columns = "」或「".join(headers[k] for k in group)
+            result.errors.append(RowError(result.header_row, "", _("缺少「%(c)s」列") % {"c": columns}))
     if result.errors:
         return result
-    if len(rows) - 1 > MAX_ROWS:
-        result.errors.append(RowError(1, "", _("一次最多导入 %(n)d 行") % {"n": MAX_ROWS}))
+    if len(rows) - 1 - start > MAX_ROWS:
+        result.errors.append(RowError(result.header_row, "", _("一次最多导入 %(n)d 行") % {"n": MAX_ROWS}))
         return result
     _report_merged(result, spec, scan.merged)
     example = {c.key: normalise_text(str(c.example)) for c in spec.columns if c.example != ""}
@@ -709,11 +755,17 @@ def parse_workbook(spec: ImportSpec, content: bytes) -> ParseResult:
     required = _("必填")
     bare_formulas = scan.formula_cells
     append = result.rows.append
-    for offset, raw in enumerate(rows[1:], start=2):
+    first_data = start + 2
+    for offset, raw in enumerate(rows[start + 1 :], start=first_data):
         if _is_blank(raw):
             continue
-        if offset == 2 and example and _is_template_example(raw, result.column_index, example):
+        if offset == first_data and example and _is_template_example(raw, result.column_index, example):
             continue  # the template's own example row, left in by the user
+        if offset <= first_data + 1 and rosters.is_counter(raw):
+            continue  # a row numbering the columns under the header
+        if rosters.is_footer(raw):
+            result.skipped.append(offset)
+            continue  # 合计, 小计, 制表人
         values: dict[str, Any] = {}
         width = len(raw)
         for key, position, parse, is_required in plan:
@@ -764,12 +816,12 @@ def _header_names(spec: ImportSpec) -> set[str]:
     return {_header_key(name) for column in spec.columns for name in (column.header, *column.aliases)}
 
 
-def header_match(spec: ImportSpec, header: Sequence[str]) -> float:
+def header_match(spec: ImportSpec, header: Sequence[str], names: Any = None) -> float:
     """The share of the file's (normalised, non-empty) header cells that ``spec`` recognises as its columns."""
     cells = [h for h in header if h and h != _header_key(_("错误说明"))]  # the marked copy's own column
     if not cells:
         return 0.0
-    names = _header_names(spec)
+    names = set(names) if names is not None else _header_names(spec)
     return sum(1 for h in cells if h in names) / len(cells)
 
 
@@ -779,9 +831,9 @@ def _registered_templates() -> list[ImportSpec]:
     return template_specs()
 
 
-def _wrong_template(spec: ImportSpec, header: Sequence[str]) -> ImportSpec | None:
+def _wrong_template(spec: ImportSpec, header: Sequence[str], names: Any = None) -> ImportSpec | None:
     """The registered import whose template ``header`` matches much better than ``spec``'s, if any."""
-    own = header_match(spec, header)
+    own = header_match(spec, header, names)
     if own > 1 - WRONG_TEMPLATE_MARGIN + 1e-9:
         return None  # nothing can beat it by the margin: the registry is not read
     best, best_score = None, 0.0
@@ -807,8 +859,8 @@ def _report_merged(result: ParseResult, spec: ImportSpec, merged: list[str]) -> 
         (first_col, first_row), (last_col, last_row) = (
             coordinate_from_string(part) for part in reference.split(":")
         )
-        if last_row < 2:
-            continue  # a merged header is fine
+        if last_row <= result.header_row:
+            continue  # a merged title or header is fine
         columns = range(column_index_from_string(first_col) - 1, column_index_from_string(last_col))
         key = next((used[c] for c in columns if c in used), None)
         if key is None:
@@ -838,11 +890,27 @@ def _is_template_example(raw: Sequence[Any], column_index: dict[str, int], examp
     return True
 
 
-def marked_copy(content: bytes, errors: Sequence[RowError]) -> bytes | None:
-    """The user's workbook with bad cells filled red and commented, and a last column explaining each bad row."""
+def _as_workbook(content: bytes) -> Workbook:
+    """An .xls or .csv upload as an openpyxl workbook of its first sheet's values (the marked copy is an .xlsx)."""
+    from . import rosters
+
+    if rosters.format_of(content) == rosters.XLSX:
+        return load_workbook(io.BytesIO(content))
+    rows = rosters.read_table(ImportSpec("", [Column("", "")] * 200), content).rows
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(list(row))
+    return workbook
+
+
+def marked_copy(content: bytes, errors: Sequence[RowError], *, header_row: int = 1) -> bytes | None:
+    """The user's workbook with bad cells filled red and commented, and a last column explaining each bad row
+    (its heading on the header row). An .xls or .csv comes back as an .xlsx of its values."""
     try:
-        workbook = load_workbook(io.BytesIO(content))
+        workbook = _as_workbook(content)
     except Exception:  # noqa: BLE001 - a file openpyxl cannot open gets the report alone
+        log.info("no marked copy: the file cannot be reopened", exc_info=True)
         return None
     sheet = workbook.worksheets[0]
     # A cell inside a merged range is read-only in openpyxl: its range's top-left cell carries the mark.
@@ -851,7 +919,7 @@ def marked_copy(content: bytes, errors: Sequence[RowError]) -> bytes | None:
         for row, column in merged.cells:
             top_left[(row, column)] = (merged.min_row, merged.min_col)
     message_column = sheet.max_column + 1
-    head = sheet.cell(row=1, column=message_column, value=_("错误说明"))
+    head = sheet.cell(row=max(header_row, 1), column=message_column, value=_("错误说明"))
     head.font = Font(bold=True, color="9C0006")
     by_row: dict[int, list[RowError]] = {}
     for error in errors:

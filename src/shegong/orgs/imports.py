@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.audit.services import record
+from shegong.core import rosters
 from shegong.core import xlsx_import as x
 from shegong.core.identity import IdentityError, validate_credit_code
 from shegong.core.scoping import across_regions, get_scoped_or_404
-from shegong.regions.imports import REGION_COLUMN, resolve_region_column
+from shegong.regions.imports import NAME_COLUMNS, REGION_COLUMN, resolve_region_column, resolve_region_names
 from shegong.regions.models import Region
 
 from .models import Organisation, OrgCategory, OrgFilingStatus, OrgKind, PartyBranch
@@ -54,21 +55,25 @@ SPEC = x.ImportSpec(
         x.Column("contact", "负责人", parse=x.text(50)),
         x.Column("phone", "联系电话", parse=x.text(30), text_format=True),
         x.Column("founded_on", "成立日期", parse=x.date),
+        *NAME_COLUMNS,
     ],
 )
 
 
-def import_organisations(*, actor, content: bytes, region_code: str, progress=None) -> int:
+def import_organisations(
+    *, actor, content: bytes, region_code: str, progress=None, mapping=None, header_row=None
+) -> int:
     """Create every organisation in the file, or none; raises ImportRejected with the row report."""
     home = get_scoped_or_404(Region, code=region_code)
     actor.require("orgs.change", home.code)
-    result = x.parse_workbook(SPEC, content)
+    synonyms = rosters.synonyms_for("orgs.organisations", home.code)
+    result = x.parse_workbook(SPEC, content, mapping=mapping, header_row=header_row, synonyms=synonyms)
     if progress:
         progress(0, len(result.rows), "checking")
     if not result.errors:
         _check_rows(result, home)
     if result.errors:
-        raise x.ImportRejected(result.errors, x.marked_copy(content, result.errors))
+        raise x.ImportRejected.of(result, content)
     if progress:
         progress(len(result.rows), len(result.rows), "writing")
     with transaction.atomic():
@@ -76,6 +81,8 @@ def import_organisations(*, actor, content: bytes, region_code: str, progress=No
         for row in result.rows:
             values = dict(row.values)
             region = values.pop("region")
+            values.pop("township", None)
+            values.pop("community", None)
             if values["kind"] != OrgKind.COMMUNITY:
                 values["filing_status"] = ""
             elif not values.get("filing_status"):
@@ -101,6 +108,7 @@ def _check_rows(result: x.ParseResult, home: Region) -> None:
         existing = set(
             Organisation.objects.filter(credit_code__in=codes).values_list("credit_code", flat=True)
         )
+    resolve_region_names(result, SPEC, home)
     resolve_region_column(result, SPEC, home)
     for row in result.rows:
         values = row.values

@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy
 
 from shegong.audit.identity import identity_clashes
 from shegong.audit.services import record
+from shegong.core import rosters
 from shegong.core import xlsx_import as x
 from shegong.core.identity import IdentityError, parse_id_number, validate_credit_code, validate_phone
 from shegong.core.scoping import get_scoped_or_404
 from shegong.orgs.models import Organisation
-from shegong.regions.imports import REGION_COLUMN, resolve_region_column
+from shegong.regions.imports import NAME_COLUMNS, REGION_COLUMN, resolve_region_column, resolve_region_names
 from shegong.regions.models import Region
 
 from .models import Certificate, Education, Skill, SocialWorker, Volunteer, VolunteerTeam
@@ -64,6 +65,7 @@ WORKER_SPEC = x.ImportSpec(
             help="用人机构的统一社会信用代码，须已在社会组织名录中",
         ),
         REGION_COLUMN,
+        *NAME_COLUMNS,
     ],
 )
 
@@ -90,6 +92,7 @@ VOLUNTEER_SPEC = x.ImportSpec(
         ),
         x.Column("team", "所属队伍", parse=x.text(100), help="已建立的志愿服务队伍名称"),
         REGION_COLUMN,
+        *NAME_COLUMNS,
     ],
 )
 
@@ -114,17 +117,21 @@ def _identity(result: x.ParseResult, spec: x.ImportSpec, model, *, actor) -> Non
 
 def _reject_if_errors(result: x.ParseResult, content: bytes) -> None:
     if result.errors:
-        raise x.ImportRejected(result.errors, x.marked_copy(content, result.errors))
+        raise x.ImportRejected.of(result, content)
 
 
-def import_workers(*, actor, content: bytes, region_code: str, progress=None) -> int:
+def import_workers(
+    *, actor, content: bytes, region_code: str, progress=None, mapping=None, header_row=None
+) -> int:
     home = get_scoped_or_404(Region, code=region_code)
     actor.require("people.import", home.code)
-    result = x.parse_workbook(WORKER_SPEC, content)
+    synonyms = rosters.synonyms_for("people.workers", home.code)
+    result = x.parse_workbook(WORKER_SPEC, content, mapping=mapping, header_row=header_row, synonyms=synonyms)
     if not result.rows:
         _reject_if_errors(result, content)
     if progress:
         progress(0, len(result.rows), "checking")
+    resolve_region_names(result, WORKER_SPEC, home)
     resolve_region_column(result, WORKER_SPEC, home)
     _identity(result, WORKER_SPEC, SocialWorker, actor=actor)
     codes = {r.values["employer"] for r in result.rows if r.values.get("employer")}
@@ -172,14 +179,20 @@ def import_workers(*, actor, content: bytes, region_code: str, progress=None) ->
     return len(result.rows)
 
 
-def import_volunteers(*, actor, content: bytes, region_code: str, progress=None) -> int:
+def import_volunteers(
+    *, actor, content: bytes, region_code: str, progress=None, mapping=None, header_row=None
+) -> int:
     home = get_scoped_or_404(Region, code=region_code)
     actor.require("volunteers.change", home.code)
-    result = x.parse_workbook(VOLUNTEER_SPEC, content)
+    synonyms = rosters.synonyms_for("people.volunteers", home.code)
+    result = x.parse_workbook(
+        VOLUNTEER_SPEC, content, mapping=mapping, header_row=header_row, synonyms=synonyms
+    )
     if not result.rows:
         _reject_if_errors(result, content)
     if progress:
         progress(0, len(result.rows), "checking")
+    resolve_region_names(result, VOLUNTEER_SPEC, home)
     resolve_region_column(result, VOLUNTEER_SPEC, home)
     _identity(result, VOLUNTEER_SPEC, Volunteer, actor=actor)
     names = {r.values["team"] for r in result.rows if r.values.get("team")}

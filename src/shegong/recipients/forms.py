@@ -123,8 +123,13 @@ class RevealForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("名册文件（.xlsx）"))
-    region = forms.ChoiceField(label=_("导入到区划"), help_text=_("名册中的村（社区）代码都须在该区划内"))
+    file = forms.FileField(
+        label=_("名册文件（.xlsx、.xls 或 .csv）"),
+        help_text=_("可以直接上传民政部门下发的名册：上传后核对每列对应的字段，再确认导入"),
+    )
+    region = forms.ChoiceField(
+        label=_("导入到区划"), help_text=_("名册中的村（社区）代码或街道、社区名称都须在该区划内")
+    )
 
     def __init__(self, *args, areas: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,7 +16,7 @@ import datetime
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -24,12 +24,13 @@ from django.utils.translation import gettext as _
 
 from shegong.audit.identity import identity_clashes
 from shegong.audit.services import record
-from shegong.core import crypto
+from shegong.core import crypto, rosters
 from shegong.core import xlsx_import as x
 from shegong.core.bulk import copy_rows, execute_rows, insert_rows, next_ids
 from shegong.core.identity import IdentityError, ResidentId, parse_id_number, validate_phone
 from shegong.core.regioncodes import Level, RegionCodeError, in_subtree, normalise
 from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
+from shegong.regions.imports import NAME_COLUMNS, resolve_region_names
 from shegong.regions.models import Region
 
 from . import care
@@ -61,9 +62,40 @@ def _id_number_parser(parsed: dict[str, ResidentId] | None) -> x.Parser:
     return parse
 
 
-def _categories_parser() -> x.Parser:
+# Category words as bureaus write them → the dictionary's names. A region adds its own on the import-words page
+# (``core.models.ImportSynonym``, target "value", field "categories").
+CATEGORY_SYNONYMS = {
+    "低保": "最低生活保障",
+    "低保户": "最低生活保障",
+    "低保对象": "最低生活保障",
+    "城市低保": "最低生活保障",
+    "农村低保": "最低生活保障",
+    "城乡低保": "最低生活保障",
+    "城市最低生活保障": "最低生活保障",
+    "农村最低生活保障": "最低生活保障",
+    "低保边缘户": "低保边缘",
+    "低边": "低保边缘",
+    "低保边缘家庭": "低保边缘",
+    "分散供养特困": "特困人员（分散供养）",
+    "分散供养特困人员": "特困人员（分散供养）",
+    "特困供养（分散）": "特困人员（分散供养）",
+    "特困（分散）": "特困人员（分散供养）",
+    "分散特困": "特困人员（分散供养）",
+    "农村分散供养特困人员": "特困人员（分散供养）",
+    "集中供养特困": "特困人员（集中供养）",
+    "集中供养特困人员": "特困人员（集中供养）",
+    "特困供养（集中）": "特困人员（集中供养）",
+    "特困（集中）": "特困人员（集中供养）",
+    "集中特困": "特困人员（集中供养）",
+    "临时救助对象": "临时救助",
+    "重残": "重度残疾人",
+    "重度残疾": "重度残疾人",
+}
+
+
+def _categories_parser(extra_synonyms: dict[str, str] | None = None) -> x.Parser:
     """Reads the category dictionary at its first cell, once per import (the spec alone, e.g. for its header,
-    reads nothing)."""
+    reads nothing). A word in ``CATEGORY_SYNONYMS`` or ``extra_synonyms`` (a region's) reads as its category."""
     known: dict[str, int] = {}
     loaded: list[bool] = []
 
@@ -73,6 +105,10 @@ def _categories_parser() -> x.Parser:
             for category in Category.objects.filter(active=True):
                 # Cells arrive NFKC-folded (full-width brackets become ASCII): fold the names the same way.
                 known[x.normalise_text(category.name)] = known[category.code] = category.pk
+            for word, name in (*CATEGORY_SYNONYMS.items(), *(extra_synonyms or {}).items()):
+                target = known.get(x.normalise_text(name))
+                if target is not None:
+                    known.setdefault(x.normalise_text(word), target)
         names = [
             p.strip()
             for p in str(value).replace("，", "、").replace(",", "、").replace(";", "、").split("、")
@@ -84,6 +120,15 @@ def _categories_parser() -> x.Parser:
             result.append(known[name])
         return result
 
+    def display(ids: list[int]) -> str:
+        """The categories' names, for the mapping step's preview."""
+        names: dict[int, str] = {}
+        for name, pk in known.items():  # the dictionary's own names come first, before the synonyms
+            if not name.isascii():
+                names.setdefault(pk, name)
+        return "、".join(names.get(pk, str(pk)) for pk in ids or [])
+
+    parse.display = display  # type: ignore[attr-defined]
     return parse
 
 
@@ -91,8 +136,11 @@ def _categories_parser() -> x.Parser:
 RISK_CODES = {"high": RiskTier.HIGH, "key": RiskTier.KEY, "general": RiskTier.GENERAL}
 
 
-def roster_spec(parsed_ids: dict[str, ResidentId] | None = None) -> x.ImportSpec:
-    """The sheet's columns; built per import so the category dictionary is read once and is current."""
+def roster_spec(
+    parsed_ids: dict[str, ResidentId] | None = None, category_synonyms: dict[str, str] | None = None
+) -> x.ImportSpec:
+    """The sheet's columns; built per import so the category dictionary is read once and is current. The
+    village is a 12-digit code, or a township and community name resolved inside the import's area."""
     return x.ImportSpec(
         _("服务对象名册"),
         [
@@ -116,19 +164,19 @@ def roster_spec(parsed_ids: dict[str, ResidentId] | None = None) -> x.ImportSpec
             x.Column(
                 "region",
                 "村（社区）区划代码",
-                required=True,
                 parse=x.wrap(normalise, RegionCodeError),
                 text_format=True,
                 example="500103002001",
-                aliases=("区划代码", "村社区代码"),
-                help="12 位统计用区划代码（村级）",
+                aliases=("区划代码", "村社区代码", "社区代码", "村（社区）代码", "社区区划代码"),
+                help="12 位统计用区划代码（村级）；也可不填代码，改填「街道」「社区」两列名称",
                 region_code=True,
             ),
+            *NAME_COLUMNS,
             x.Column("address", "居住地址", parse=x.text(200), example="民族路 1 号 3-2"),
             x.Column(
                 "categories",
                 "对象类别",
-                parse=_categories_parser(),
+                parse=_categories_parser(category_synonyms),
                 example="最低生活保障、困难老人（独居）",
                 help="多个类别用顿号分隔",
             ),
@@ -137,6 +185,7 @@ def roster_spec(parsed_ids: dict[str, ResidentId] | None = None) -> x.ImportSpec
             x.choice_column("risk_tier", "风险等级", RiskTier.choices, extra=RISK_CODES, example="一般"),
             x.Column("risk_reason", "评定理由", parse=x.text(200)),
         ],
+        one_of=(("region", "community"),),
     )
 
 
@@ -145,6 +194,8 @@ class ImportResult:
     created: int
     existing: int
     total: int
+    ignored: list[str] = field(default_factory=list)  # the file's columns no field read
+    skipped: int = 0  # 合计 / 小计 rows
 
 
 def _check(result: x.ParseResult, spec: x.ImportSpec, region_code: str) -> dict[str, Region]:
@@ -154,6 +205,10 @@ def _check(result: x.ParseResult, spec: x.ImportSpec, region_code: str) -> dict[
     for row in result.rows:
         code = row.values.get("region")
         if not code:
+            if not (row.values.get("community") or row.values.get("township")):
+                message = _("须填写村（社区）区划代码，或街道（乡镇）和村（社区）名称")
+                at = next(k for k in ("region", "community", "township", "name") if k in result.column_index)
+                result.error(row.row, at, message, spec)
             continue
         region = regions.get(code)
         if region is None:
@@ -171,9 +226,8 @@ def _check(result: x.ParseResult, spec: x.ImportSpec, region_code: str) -> dict[
             result.error(row.row, "region", _("%(n)s不在本次导入的区划内") % {"n": region.name}, spec)
         if row.values.get("risk_tier") in (RiskTier.HIGH, RiskTier.KEY) and not row.values.get("risk_reason"):
             result.error(row.row, "risk_reason", _("高风险和重点对象须填写评定理由"), spec)
-        if row.values.get("categories") and not row.values.get("start_on"):
-            result.error(row.row, "start_on", _("填写了对象类别时须填写认定日期"), spec)
-        elif row.values.get("start_on") and row.values["start_on"] > timezone.localdate():
+        # A category without its 认定日期 (bureaus' monthly rosters carry none) is in force from the import's day.
+        if row.values.get("start_on") and row.values["start_on"] > timezone.localdate():
             result.error(row.row, "start_on", _("认定日期不能晚于今天"), spec)
     return regions
 
@@ -216,24 +270,36 @@ def _registry(
     return existing_rows, by_number
 
 
+KIND = "recipients.roster"
+
+
 def import_roster(
-    *, actor, content: bytes, region_code: str, progress: Progress | None = None, filename: str = ""
+    *,
+    actor,
+    content: bytes,
+    region_code: str,
+    progress: Progress | None = None,
+    filename: str = "",
+    mapping: list[str] | None = None,
+    header_row: int | None = None,
 ) -> ImportResult:
-    """Check every row; write all of them in one transaction, or raise ImportRejected and write nothing."""
+    """Check every row; write all of them in one transaction, or raise ImportRejected and write nothing.
+    ``mapping`` and ``header_row``: the confirmed column mapping (``core.rosters``); guessed when None."""
     actor.require("recipients.import", region_code)
+    home = Region.objects.get(code=region_code)
+    synonyms = rosters.synonyms_for(KIND, region_code)
     parsed_ids: dict[str, ResidentId] = {}
-    spec = roster_spec(parsed_ids)
-    result = x.parse_workbook(spec, content)
+    spec = roster_spec(parsed_ids, synonyms.values.get("categories"))
+    result = x.parse_workbook(spec, content, mapping=mapping, header_row=header_row, synonyms=synonyms)
     if result.errors and not result.rows:
-        raise x.ImportRejected(
-            result.errors, x.marked_copy(content, result.errors) if result.column_index else None
-        )
+        raise x.ImportRejected.of(result, content)
     if progress:
         progress(0, len(result.rows), CHECKING)
+    resolve_region_names(result, spec, home)
     _check(result, spec, region_code)
     existing, id_indexes = _registry(result, spec, region_code, progress, actor=actor)
     if result.errors:
-        raise x.ImportRejected(result.errors, x.marked_copy(content, result.errors))
+        raise x.ImportRejected.of(result, content)
     new_rows = [row for row in result.rows if row.row not in existing]
     prepared = _prepare(actor, new_rows, parsed_ids, id_indexes)
     if progress:
@@ -250,9 +316,16 @@ def import_roster(
                 "rows": len(result.rows),
                 "created": created,
                 "existing": len(existing),
+                "columns": dict(zip(result.header, result.mapping, strict=False)),
             },
         )
-    return ImportResult(created=created, existing=len(existing), total=len(result.rows))
+    return ImportResult(
+        created=created,
+        existing=len(existing),
+        total=len(result.rows),
+        ignored=result.ignored,
+        skipped=len(result.skipped),
+    )
 
 
 def _stations(village_codes: set[str]) -> dict[str, int]:
@@ -314,7 +387,7 @@ def _plan(rows: list[x.ParsedRow], parsed_ids: dict[str, ResidentId]) -> list[_P
                     "next_due_on": due[rule.frequency] if rule else None,
                 },
                 categories,
-                values.get("start_on"),
+                values.get("start_on") or (today if categories else None),
                 values.get("authority") or "",
             )
         )

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shegong.core import importjobs
+from shegong.core import importjobs, rosters
 from shegong.core.excel import xlsx_response
 from shegong.core.export_views import export_options, export_page
 from shegong.core.forms import apply_errors
@@ -387,8 +387,8 @@ def import_upload(request):
                 "recipients.import", code
             ):
                 form.add_error("region", _("区划 %(c)s 不存在或您无权向其导入") % {"c": code})
-            elif not upload.name.lower().endswith(".xlsx"):
-                form.add_error("file", _("请上传 .xlsx 格式的 Excel 文件"))
+            elif not upload.name.lower().endswith(rosters.ACCEPTED_SUFFIXES):
+                form.add_error("file", _("请上传 .xlsx、.xls 或 .csv 格式的文件"))
             elif upload.size > 30 * 1024 * 1024:
                 form.add_error("file", _("文件不能超过 30 MB"))
             else:

@@ -2,13 +2,16 @@ import time
 from pathlib import Path
 
 from shegong.core.management.base import SystemCommand, fail
-from shegong.core.management.imports import checked_inputs, rejected
+from shegong.core.management.imports import add_map_argument, checked_inputs, column_mapping, rejected
 from shegong.core.xlsx_import import ImportRejected
 from shegong.regions.models import Region
 
 
 class Command(SystemCommand):
-    help = "Recipient registry: `recipients import FILE.xlsx --region CODE` (all or nothing) and `template`."
+    help = (
+        "Recipient registry: `recipients import FILE --region CODE [--map HEADER=FIELD …]` (.xlsx, .xls or .csv; "
+        "all or nothing) and `template`."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -17,11 +20,12 @@ class Command(SystemCommand):
         )
         load.add_argument("path", type=Path)
         load.add_argument("--region", required=True, help="every row's village code must lie in this region")
+        add_map_argument(load)
         template = sub.add_parser("template", help="write the blank roster template")
         template.add_argument("path", type=Path)
 
     def handle(self, *args, action, **options):
-        from shegong.recipients.imports import import_roster, roster_spec
+        from shegong.recipients.imports import KIND, import_roster, roster_spec
 
         if action == "template":
             options["path"].write_bytes(roster_spec().template())
@@ -38,10 +42,13 @@ class Command(SystemCommand):
             if verbosity > 1:
                 self.stdout.write(f"{status}: {done}/{total}")
 
+        content = path.read_bytes()
+        layout = column_mapping(self, KIND, content, region_code, options.get("map") or [])
         try:
             result = import_roster(
                 actor=self.actor,
-                content=path.read_bytes(),
+                content=content,
+                **layout,
                 region_code=region_code,
                 progress=progress,
                 filename=path.name,
@@ -53,3 +60,6 @@ class Command(SystemCommand):
             f"imported {result.created} new recipient(s), {result.existing} already registered "
             f"(unchanged), {result.total} row(s) in {elapsed:.1f}s"
         )
+        if result.ignored or result.skipped:
+            ignored = ", ".join(result.ignored) or "none"
+            self.stdout.write(f"columns ignored: {ignored}; total rows skipped: {result.skipped}")
