@@ -262,7 +262,31 @@ def test_the_recipient_export_query_count_does_not_grow_with_rows(world, login, 
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     _book, sheet = _sheet(client.get("/recipients/export/"))
-    assert sheet.cell(row=2, column=7).value == category.name  # the prefetched categories are written
+    assert sheet.cell(row=2, column=7).value == category.name  # the current categories are written
+
+
+def test_the_recipient_export_joins_the_current_categories_in_the_order_they_were_recognised(
+    world, login, client
+):
+    import datetime
+
+    from shegong.recipients.models import Category, CategoryMembership
+
+    first, second, ended = Category.objects.order_by("-pk")[:3]
+    recipient = make_recipient(VILLAGE_A1, name="多类别", tier=RiskTier.KEY, phone=PHONE)
+    CategoryMembership.objects.create(recipient=recipient, category=first)
+    CategoryMembership.objects.create(
+        recipient=recipient,
+        category=ended,
+        end_on=datetime.date(2020, 1, 1),
+        start_on=datetime.date(2019, 1, 1),
+    )
+    CategoryMembership.objects.create(recipient=recipient, category=second)
+    make_recipient(VILLAGE_A1, name="无类别", tier=RiskTier.KEY, phone=PHONE)
+    login(world.official_a)
+    _book, sheet = _sheet(client.get("/recipients/export/"))
+    cells = {row[0].value: row[6].value for row in sheet.iter_rows(min_row=2, max_row=3)}
+    assert cells == {"多类别": f"{first.name}、{second.name}", "无类别": None}
 
 
 def test_an_approved_large_plain_export_is_built_in_the_background_for_its_one_download(
