@@ -113,7 +113,12 @@ def choice_label(model, name: str) -> Callable[[object], str]:
     """The label of a choice field's stored value (for a spec's ``values`` rows: ``choice_label(M, "status")(
     row.status)``), translated once per value and language: a lazy label is translated again on every use, which at
     province scale cost more than writing the file. An unknown value is shown as stored."""
-    choices = dict(model._meta.get_field(name).flatchoices)
+    return choices_label(model._meta.get_field(name).flatchoices)
+
+
+def choices_label(choices) -> Callable[[object], str]:
+    """``choice_label`` for a list of ``(value, label)`` choices not tied to one field (the items of a JSON list)."""
+    choices = dict(choices)
     labels: dict[tuple[str | None, object], str] = {}
 
     def label(value) -> str:
