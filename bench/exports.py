@@ -1,8 +1,9 @@
 """The recipient export at province scale: 100,000 rows (scale 1.0; at least 5,000), masked, as an official gets
 it, each figure beside baselines measured in the same run on the same rows:
 
-* the export (``core.exports.run_export`` of ``recipients.exports.RECIPIENT_EXPORT``: query in chunks, decrypt
-  the ID number and phone, mask, stream the .xlsx with ``core.excel.write_workbook``) — target ≥ 20,000 rows/s;
+* the export (``core.exports.run_export`` of ``recipients.exports.RECIPIENT_EXPORT``: one query read in chunks as
+  named tuples of the written values, decrypt the ID number and phone, mask, stream the .xlsx with
+  ``core.excel.write_workbook``) — target ≥ 20,000 rows/s;
 * a raw ``SELECT`` of the same columns (joined region and worker names, no decryption);
 * decrypting the ID number and phone tokens alone (what masking costs: the mask needs the plaintext);
 * openpyxl's write-only mode writing the same rows' finished values (the writer the export used before).

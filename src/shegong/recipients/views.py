@@ -52,6 +52,11 @@ def _filters(request) -> dict[str, str]:
     return {name: request.GET.get(name, "").strip() for name in selectors.FILTERS}
 
 
+# The filters folded behind "筛选" on a phone, whose number set its toggle shows (the search box stays out, the
+# order is not a filter).
+PANEL_FILTERS = ("status", "risk", "category", "under", "village", "worker", "due")
+
+
 @login_required
 def recipient_list(request):
     request.actor.require("recipients.view")
@@ -62,6 +67,7 @@ def recipient_list(request):
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "filters": filters,
+        "active_filters": sum(1 for name in PANEL_FILTERS if filters.get(name)),
         "townships": area_choices(areas),
         "villages": village_choices(areas),
         # The workers responsible for recipients the actor may see (a relationship-bound role sees only its own).

@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from shegong.core.exports import Column, ExportSpec, register
+from shegong.core.exports import Column, ExportSpec, choice_label, register, sealed_value
 from shegong.core.masking import mask_id_number, mask_phone
+from shegong.recipients.models import Recipient
 from shegong.recipients.selectors import unvisited
 
 from . import selectors
@@ -83,6 +84,8 @@ def _unvisited_rows(filters: dict, actor):
     return unvisited(under=region, month=month)
 
 
+_risk = choice_label(Recipient, "risk_tier")
+
 UNVISITED_EXPORT = register(
     ExportSpec(
         key="visits.unvisited",
@@ -91,15 +94,26 @@ UNVISITED_EXPORT = register(
         reveal_permission="recipients.reveal",
         filters=_unvisited_filters,
         rows=_unvisited_rows,
-        select_related=("region", "worker"),
+        # Named tuples of the written values: a whole district's unvisited people without a model per row.
+        values=(
+            "uid",
+            "region_code",
+            "name",
+            "id_number",
+            "phone",
+            "region__name",
+            "risk_tier",
+            "worker__name",
+            "last_visit_at",
+        ),
         columns=[
             Column(_("姓名"), lambda r: r.name),
-            Column(_("身份证号"), lambda r: r.id_number, mask_id_number),
-            Column(_("联系电话"), lambda r: r.phone, mask_phone),
-            Column(_("村（社区）"), lambda r: r.region.name),
+            Column(_("身份证号"), sealed_value(Recipient, "id_number"), mask_id_number),
+            Column(_("联系电话"), sealed_value(Recipient, "phone"), mask_phone),
+            Column(_("村（社区）"), lambda r: r.region__name),
             Column(_("区划代码"), lambda r: r.region_code),
-            Column(_("风险等级"), lambda r: r.get_risk_tier_display()),
-            Column(_("责任社工"), lambda r: r.worker.name if r.worker else ""),
+            Column(_("风险等级"), lambda r: _risk(r.risk_tier)),
+            Column(_("责任社工"), lambda r: r.worker__name or ""),
             Column(
                 _("上次探访"), lambda r: timezone.localtime(r.last_visit_at).date() if r.last_visit_at else ""
             ),

@@ -144,11 +144,23 @@ WORK_FIELDS = (
 URGENT_ORDER = (F("event_due_at").asc(nulls_last=True), "risk_tier", "next_due_on", "pk")
 
 
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A region or worker as a worklist names it (``.name``), shared by the rows that name the same one."""
+
+    pk: object
+    name: str
+
+    @property
+    def code(self) -> object:
+        return self.pk
+
+
 @dataclass(slots=True, eq=False)
 class WorkRecipient:
     """A recipient as a worklist shows it: the columns it reads, as a plain object (building 500 model instances
-    and their region and worker was most of the worklist's time). ``region`` and ``worker`` are shared instances
-    fetched once per page; ``pk`` links to the recipient's pages."""
+    and their region and worker was most of the worklist's time). ``region`` and ``worker`` are ``Named``s shared
+    by the rows; ``pk`` links to the recipient's pages."""
 
     pk: int
     name: str
@@ -156,14 +168,11 @@ class WorkRecipient:
     next_due_on: datetime.date
     event_due_at: datetime.datetime | None
     last_visit_at: datetime.datetime | None
-    frequency: str
     address: str
     region_code: str
     worker_id: int | None
-    station_id: int | None
-    status: str
-    region: object = None
-    worker: object = None
+    region: Named | None = None
+    worker: Named | None = None
 
     @property
     def id(self) -> int:
@@ -189,34 +198,48 @@ WORKLIST_COLUMNS = (
     "next_due_on",
     "event_due_at",
     "last_visit_at",
-    "frequency",
     "address",
     "region_code",
     "worker_id",
-    "station_id",
-    "status",
+    "region_name",
+    "worker_name",
 )
 
 
 def _work_recipients(queryset) -> list[WorkRecipient]:
-    """The rows as ``WorkRecipient``s, with their villages and workers fetched in one query each (by primary key:
-    joining them in the row query made PostgreSQL hash the whole region table for every worklist)."""
+    """The rows as ``WorkRecipient``s, in one query: the village's and worker's names are scalar subqueries, which
+    PostgreSQL evaluates for the rows kept after the sort and limit only (a join made it hash the whole region
+    table for every worklist; a query per kind cost a round trip each, which under load was most of the time)."""
+    from django.db.models import OuterRef, Subquery
+
     from shegong.core.scoping import across_regions
     from shegong.people.models import SocialWorker
     from shegong.regions.models import Region
 
-    rows = [WorkRecipient(*values) for values in queryset.values_list(*WORKLIST_COLUMNS)]
-    region_codes = {r.region_code for r in rows}
-    worker_ids = {r.worker_id for r in rows if r.worker_id is not None}
-    regions = Region.objects.only("code", "name").in_bulk(region_codes) if region_codes else {}
-    workers = {}
-    if worker_ids:
-        # As the joined row did: the responsible worker of a recipient the actor sees is named, wherever filed.
-        with across_regions("a worklist names the responsible worker of each recipient the actor sees"):
-            workers = SocialWorker.objects.only("pk", "name", "region_code").in_bulk(worker_ids)
-    for r in rows:
-        r.region = regions.get(r.region_code)
-        r.worker = workers.get(r.worker_id)
+    # As the joined row did: the responsible worker of a recipient the actor sees is named, wherever filed.
+    with across_regions("a worklist names the responsible worker of each recipient the actor sees"):
+        worker_name = Subquery(
+            SocialWorker.objects.filter(pk=OuterRef("worker_id")).order_by().values("name")[:1]
+        )
+    queryset = queryset.annotate(
+        region_name=Subquery(Region.objects.filter(code=OuterRef("region_code")).values("name")[:1]),
+        worker_name=worker_name,
+    )
+    regions: dict[str, Named] = {}
+    workers: dict[int, Named] = {}
+    rows = []
+    for *values, region_name, worker_name in queryset.values_list(*WORKLIST_COLUMNS):
+        row = WorkRecipient(*values)
+        region = regions.get(row.region_code)
+        if region is None and region_name is not None:
+            region = regions[row.region_code] = Named(row.region_code, region_name)
+        row.region = region
+        if row.worker_id is not None:
+            worker = workers.get(row.worker_id)
+            if worker is None:
+                worker = workers[row.worker_id] = Named(row.worker_id, worker_name)
+            row.worker = worker
+        rows.append(row)
     return rows
 
 

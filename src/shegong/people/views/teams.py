@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shegong.core.export_views import export_page
-from shegong.core.exports import Column, ExportSpec, register
+from shegong.core.exports import Column, ExportSpec, choice_label, register
 from shegong.core.forms import submit
 from shegong.core.scoping import get_scoped_or_404
 from shegong.regions.models import Region
@@ -139,6 +139,8 @@ def hours_list(request):
     return render(request, "people/hours.html", context)
 
 
+_hours_status = choice_label(VolunteerHours, "status")
+
 HOURS_EXPORT = register(
     ExportSpec(
         key="people.volunteerhours",
@@ -146,17 +148,34 @@ HOURS_EXPORT = register(
         permission="volunteers.view",
         filters=_hours_filters,
         rows=lambda filters, actor: selectors.hours_entries(**filters),
-        select_related=("volunteer", "team", "activity", "confirmed_by"),
+        # Named tuples of the written values: no model instance (and its volunteer, team, activity) per row.
+        values=(
+            "region_code",
+            "volunteer__name",
+            "served_on",
+            "hours",
+            "description",
+            "team__name",
+            "activity__title",
+            "status",
+            "confirmed_by__display_name",
+            "confirmed_by__username",
+            "note",
+        ),
         limit=100000,
         columns=[
-            Column(gettext_lazy("志愿者"), lambda h: h.volunteer.name),
+            Column(gettext_lazy("志愿者"), lambda h: h.volunteer__name),
             Column(gettext_lazy("服务日期"), lambda h: h.served_on),
             Column(gettext_lazy("时长"), lambda h: h.hours),
             Column(gettext_lazy("服务内容"), lambda h: h.description),
-            Column(gettext_lazy("队伍"), lambda h: h.team.name if h.team else ""),
-            Column(gettext_lazy("活动"), lambda h: h.activity.title if h.activity else ""),
-            Column(gettext_lazy("状态"), lambda h: h.get_status_display()),
-            Column(gettext_lazy("确认人"), lambda h: h.confirmed_by.label if h.confirmed_by else ""),
+            Column(gettext_lazy("队伍"), lambda h: h.team__name or ""),
+            Column(gettext_lazy("活动"), lambda h: h.activity__title or ""),
+            Column(gettext_lazy("状态"), lambda h: _hours_status(h.status)),
+            # The confirmer's label (``User.label``): the display name, else the username.
+            Column(
+                gettext_lazy("确认人"),
+                lambda h: h.confirmed_by__display_name or h.confirmed_by__username or "",
+            ),
             Column(gettext_lazy("意见"), lambda h: h.note),
         ],
     )

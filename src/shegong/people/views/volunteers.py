@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shegong.core.excel import xlsx_response
 from shegong.core.export_views import export_options, export_page
-from shegong.core.exports import Column, ExportSpec, register
+from shegong.core.exports import Column, ExportSpec, choice_label, choices_label, register, sealed_value
 from shegong.core.forms import submit
 from shegong.core.importpage import import_page
 from shegong.core.masking import mask_id_number, mask_phone
@@ -72,6 +72,9 @@ def volunteer_list(request):
     return render(request, template, context)
 
 
+_skill = choices_label(Skill.choices)  # each item of the skills list
+_volunteer_status = choice_label(Volunteer, "status")
+
 VOLUNTEER_EXPORT = register(
     ExportSpec(
         key="people.volunteer",
@@ -80,16 +83,30 @@ VOLUNTEER_EXPORT = register(
         reveal_permission="people.reveal",
         filters=_volunteer_filters,
         rows=lambda filters, actor: selectors.volunteers(**filters),
-        select_related=("region", "team", "recruited_by"),
+        # Named tuples of the written values: no model instance (and its region, team, recruiter) per row.
+        values=(
+            "uid",
+            "region_code",
+            "name",
+            "id_number",
+            "phone",
+            "skills",
+            "team__name",
+            "recruited_by__name",
+            "status",
+            "region__name",
+            "registered_on",
+            "confirmed_hours",
+        ),
         columns=[
             Column(gettext_lazy("姓名"), lambda v: v.name),
-            Column(gettext_lazy("身份证号"), lambda v: v.id_number, mask_id_number),
-            Column(gettext_lazy("手机号"), lambda v: v.phone, mask_phone),
-            Column(gettext_lazy("技能"), lambda v: "、".join(v.skill_labels)),
-            Column(gettext_lazy("所属队伍"), lambda v: v.team.name if v.team else ""),
-            Column(gettext_lazy("招募社工"), lambda v: v.recruited_by.name if v.recruited_by else ""),
-            Column(gettext_lazy("状态"), lambda v: v.get_status_display()),
-            Column(gettext_lazy("所在区划"), lambda v: v.region.name),
+            Column(gettext_lazy("身份证号"), sealed_value(Volunteer, "id_number"), mask_id_number),
+            Column(gettext_lazy("手机号"), sealed_value(Volunteer, "phone"), mask_phone),
+            Column(gettext_lazy("技能"), lambda v: "、".join(_skill(s) for s in v.skills or [])),
+            Column(gettext_lazy("所属队伍"), lambda v: v.team__name or ""),
+            Column(gettext_lazy("招募社工"), lambda v: v.recruited_by__name or ""),
+            Column(gettext_lazy("状态"), lambda v: _volunteer_status(v.status)),
+            Column(gettext_lazy("所在区划"), lambda v: v.region__name),
             Column(gettext_lazy("登记日期"), lambda v: v.registered_on),
             Column(gettext_lazy("已确认时长"), lambda v: v.confirmed_hours or 0),
         ],

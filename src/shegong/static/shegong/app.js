@@ -102,7 +102,14 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+  // A list's filter panel (details[data-open-wide]) is open on a wide screen, where app.css hides its toggle; a phone
+  // folds it behind the toggle so the list starts on the first screen.
+  function openWidePanels() {
+    if (!window.matchMedia("(min-width: 761px)").matches) { return; }
+    document.querySelectorAll("details[data-open-wide]:not([open])").forEach(function (panel) { panel.open = true; });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { labelCells(document); openWidePanels(); });
   window.addEventListener("load", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSettle", function (event) { labelCells(event.target); drawCharts(event.target); });
   var resizing = null;
