@@ -88,6 +88,15 @@ ACTIONS: dict[str, str] = {
     "visits.month.open": N_("生成月度探访任务"),
     "visits.reconcile": N_("核对探访统计"),
     "tallies.reconcile": N_("核对统计数"),
+    # oversight: charity resources
+    "charity.fund.create": N_("新设慈善基金"),
+    "charity.fund.update": N_("修改慈善基金"),
+    "charity.donation.record": N_("登记捐赠"),
+    "charity.disbursement.request": N_("申请拨付"),
+    "charity.disbursement.approve": N_("批准拨付"),
+    "charity.disbursement.reject": N_("驳回拨付"),
+    "charity.disbursement.pay": N_("登记已拨付"),
+    "charity.disbursement.reverse": N_("冲正拨付"),
 }
 
 # The words of a code's parts, for a code that is not registered.
@@ -106,6 +115,7 @@ _AREAS: dict[str, str] = {
     "recipients": N_("服务对象"),
     "visits": N_("探访"),
     "activities": N_("活动"),
+    "charity": N_("慈善资源"),
 }
 _VERBS: dict[str, str] = {
     "create": N_("新增"),
