@@ -18,6 +18,8 @@ urlpatterns = [
     path("people/", include("shegong.people.urls")),
     path("orgs/", include("shegong.orgs.urls")),
     path("notifications/", include("shegong.notifications.urls")),
+    path("charity/", include("shegong.charity.urls")),
+    path("public/funds/", include("shegong.charity.public_urls")),
     path("api/v1/", api.urls),
     path("sysadmin/", admin.site.urls),
 ]
