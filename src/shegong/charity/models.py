@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.fields import EncryptedField, SensitiveModel
@@ -228,7 +229,7 @@ class Disbursement(RegionOwned):
     requested_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("申请人")
     )
-    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
     decided_by = models.ForeignKey(
         "accounts.User",
         on_delete=models.PROTECT,
