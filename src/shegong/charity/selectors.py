@@ -280,8 +280,8 @@ class Linkage:
     trend: dict
 
     @property
-    def certified_share(self) -> float | None:
-        return round(100.0 * self.certified / self.workers, 1) if self.workers else None
+    def certified_share(self) -> str | None:
+        return f"{100.0 * self.certified / self.workers:.1f}%" if self.workers else None
 
 
 def linkage(region: Region, *, today: datetime.date | None = None) -> Linkage:
@@ -305,6 +305,8 @@ def linkage(region: Region, *, today: datetime.date | None = None) -> Linkage:
         organisations(under=region.code).order_by().values_list("category").annotate(n=Count("id"))
     )
     categories = [(value, str(label), by_category.get(value, 0)) for value, label in OrgCategory.choices]
+    if by_category.get(""):
+        categories.append(("", _("未分类"), by_category[""]))
     hours_total, _children = hours_by_region(region)
     money = tallies.totals([region.code], [ledger.RAISED, ledger.SPENT])
     since = _months_back(today, 12)[0]
