@@ -8,7 +8,7 @@ import pytest
 
 from shegong.audit.models import AuditEvent
 from shegong.charity import services
-from shegong.charity.models import Disbursement, DisbursementStatus, Donation, FundKind
+from shegong.charity.models import Disbursement, DisbursementStatus, Donation, Fund, FundKind
 from shegong.recipients.selectors import timeline
 from tests.charity.helpers import actor_of, ask, give, make_fund, officials
 from tests.factories import DISTRICT, TOWN_A, VILLAGE_A1, login_client, make_user
@@ -236,3 +236,82 @@ def test_the_api_runs_the_same_rules(world, client):
     assert reversed_.status_code == 201 and reversed_.json()["amount"] == "-600.00"
     donations = client.get("/api/v1/donations").json()
     assert donations["count"] == 1 and donations["results"][0]["donor"] == "山城医药"
+
+
+def test_the_public_list_reads_a_fixed_number_of_queries(world, client, django_assert_max_num_queries):
+    for i in range(6):
+        fund = make_fund(name=f"基金{i}")
+        give(fund, 100 + i)
+    with django_assert_max_num_queries(8):
+        page = client.get("/public/funds/").content.decode()
+    assert "基金5" in page and "¥105.00" in page
+
+
+def test_fund_forms_name_the_field_in_error(world, client):
+    from shegong.orgs.models import Organisation
+
+    manager = Organisation.objects.create(name="渝中区慈善会", kind="foundation", region_id=DISTRICT)
+    login_client(client, make_user(("official", DISTRICT)))
+    response = client.post(
+        "/charity/new/",
+        {
+            "name": "渝中区专项基金",
+            "kind": "special",
+            "region": DISTRICT,
+            "manager": manager.pk,
+            "opened_on": "2024-01-01",
+        },
+    )
+    assert response.status_code == 200 and "专项基金须填写用途" in response.content.decode()
+    response = client.post(
+        "/charity/new/",
+        {
+            "name": "渝中区社区基金",
+            "kind": "community",
+            "region": DISTRICT,
+            "manager": manager.pk,
+            "opened_on": "2024-01-01",
+        },
+    )
+    assert "社区基金须属于乡镇（街道）或村（社区）" in response.content.decode()
+    response = client.post(
+        "/charity/new/",
+        {
+            "name": "七星岗阳光基金",
+            "kind": "community",
+            "region": TOWN_A,
+            "manager": manager.pk,
+            "opened_on": "2024-01-01",
+        },
+    )
+    assert response.status_code == 302
+    fund = Fund.objects.get(name="七星岗阳光基金")
+    response = client.post(f"/charity/{fund.pk}/edit/", {"name": "七星岗社区阳光基金", "manager": manager.pk})
+    assert response.status_code == 302
+    fund.refresh_from_db()
+    assert fund.name == "七星岗社区阳光基金" and fund.region_id == TOWN_A
+    assert AuditEvent.objects.filter(action="charity.fund.update").exists()
+
+
+@pytest.mark.parametrize("rows", [1, 8])
+def test_list_pages_and_the_linkage_view_read_a_fixed_number_of_queries(
+    world, client, rows, django_assert_max_num_queries
+):
+    requester, approver = officials()
+    for i in range(rows):
+        fund = make_fund(name=f"基金{i}")
+        give(fund, 1000)
+        recipient = make_recipient(VILLAGE_A1, name=f"对象{i}")
+        services.disbursement_approve(
+            actor=approver, disbursement=ask(fund, 10, actor=requester, recipient=recipient)
+        )
+    login_client(client, make_user(("official", DISTRICT)))
+    budgets = {
+        "/charity/": 12,
+        "/charity/disbursements/": 7,
+        f"/charity/linkage/?region={TOWN_A}": 18,
+        f"/charity/{fund.pk}/": 10,
+    }
+    for url, budget in budgets.items():
+        with django_assert_max_num_queries(budget):
+            assert client.get(url).status_code == 200

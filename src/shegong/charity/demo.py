@@ -15,7 +15,16 @@ from shegong.core import tallies
 from shegong.orgs.models import Organisation, OrgKind
 
 from . import ledger
-from .models import Channel, Disbursement, DisbursementStatus, Donation, DonorKind, Fund, FundKind, Purpose
+from .models import (
+    Disbursement,
+    DisbursementStatus,
+    Donation,
+    DonationChannel,
+    DonorKind,
+    Fund,
+    FundKind,
+    Purpose,
+)
 
 COMPANIES = [
     "重庆山城实业有限公司",
@@ -150,7 +159,7 @@ def load(ctx) -> None:
                         named_publicly=kind != DonorKind.PERSON or rng.random() < 0.3,
                         amount=amount,
                         received_on=day,
-                        channel=rng.choice(Channel.values),
+                        channel=rng.choice(DonationChannel.values),
                         restriction=restriction,
                         receipt_seq=seq,
                         receipt_no=fund.receipt_number(seq),

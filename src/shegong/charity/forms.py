@@ -11,7 +11,7 @@ from shegong.regions.models import Region
 from shegong.regions.selectors import region_subtree_q
 
 from . import selectors
-from .models import Channel, DonorKind, Fund, Purpose
+from .models import DonationChannel, DonorKind, Fund, Purpose
 from .services import FUND_EDIT_FIELDS, FUND_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -84,7 +84,9 @@ class DonationForm(forms.Form):
     )
     amount = AmountField()
     received_on = forms.DateField(label=_("到账日期"), widget=DATE)
-    channel = forms.ChoiceField(label=_("捐赠渠道"), choices=Channel.choices, initial=Channel.BANK)
+    channel = forms.ChoiceField(
+        label=_("捐赠渠道"), choices=DonationChannel.choices, initial=DonationChannel.BANK
+    )
     restriction = forms.ChoiceField(
         label=_("定向用途"),
         choices=[("", _("非定向"))] + list(Purpose.choices),

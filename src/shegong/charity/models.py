@@ -43,7 +43,7 @@ class DonorKind(models.TextChoices):
     ORGANISATION = "organisation", _("社会组织")
 
 
-class Channel(models.TextChoices):
+class DonationChannel(models.TextChoices):
     BANK = "bank", _("银行转账")
     ONLINE = "online", _("网络募捐")
     CASH = "cash", _("现金")
@@ -137,7 +137,9 @@ class Donation(RegionOwned, SensitiveModel):
     named_publicly = models.BooleanField(_("同意公开署名"), default=False)
     amount = MoneyField(_("金额（元）"))
     received_on = models.DateField(_("到账日期"))
-    channel = models.CharField(_("捐赠渠道"), max_length=8, choices=Channel.choices, default=Channel.BANK)
+    channel = models.CharField(
+        _("捐赠渠道"), max_length=8, choices=DonationChannel.choices, default=DonationChannel.BANK
+    )
     restriction = models.CharField(
         _("定向用途"), max_length=12, choices=Purpose.choices, blank=True, help_text=_("不填为非定向捐赠")
     )

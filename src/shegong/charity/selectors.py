@@ -97,10 +97,15 @@ def _months_back(until: datetime.date, n: int) -> list[datetime.date]:
     return list(reversed(months))
 
 
-def fund_months(fund: Fund, *, until: datetime.date | None = None, n: int = 12) -> list[MonthRow]:
-    """The fund's last ``n`` months (every month present), each with its closing balance (one query)."""
+def fund_months(
+    fund: Fund, *, until: datetime.date | None = None, n: int = 12, stored: list[FundMonth] | None = None
+) -> list[MonthRow]:
+    """The fund's last ``n`` months (every month present), each with its closing balance (one query, none when
+    the fund's stored months are given)."""
     months = _months_back(until or timezone.localdate(), n)
-    stored = list(FundMonth.objects.filter(fund=fund, month__lte=months[-1]).order_by("month"))
+    if stored is None:
+        stored = list(FundMonth.objects.filter(fund=fund, month__lte=months[-1]).order_by("month"))
+    stored = [m for m in stored if m.month <= months[-1]]
     running = Decimal(0)
     rows = {m: MonthRow(m) for m in months}
     for m in stored:
@@ -221,8 +226,10 @@ class PublicFund:
     named_donors: list[tuple[str, Decimal]] = field(default_factory=list)
 
 
-def _public(fund: Fund, month: datetime.date, n: int = 1) -> PublicFund:
-    rows = fund_months(fund, until=month, n=n)
+def _public(
+    fund: Fund, month: datetime.date, n: int = 1, stored: list[FundMonth] | None = None
+) -> PublicFund:
+    rows = fund_months(fund, until=month, n=n, stored=stored)
     return PublicFund(
         pk=fund.pk,
         name=fund.name,
@@ -241,7 +248,10 @@ def public_funds(month: datetime.date) -> list[PublicFund]:
     """Every fund's totals for ``month``: computed from the fund's months, nothing about any person."""
     with across_regions("the public funds page discloses every fund's monthly totals"):
         rows = list(Fund.objects.select_related("region", "manager").order_by("region_code", "kind", "name"))
-        return [_public(f, month) for f in rows]
+        stored: dict[int, list[FundMonth]] = {f.pk: [] for f in rows}
+        for m in FundMonth.objects.filter(month__lte=month_of(month)).order_by("fund_id", "month"):
+            stored.setdefault(m.fund_id, []).append(m)
+        return [_public(f, month, stored=stored[f.pk]) for f in rows]
 
 
 def public_fund(pk: int, month: datetime.date) -> PublicFund | None:

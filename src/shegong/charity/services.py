@@ -27,10 +27,10 @@ from shegong.regions.models import Region
 from . import ledger
 from .models import (
     COMMITTED,
-    Channel,
     Disbursement,
     DisbursementStatus,
     Donation,
+    DonationChannel,
     DonorKind,
     Fund,
     FundKind,
@@ -130,8 +130,8 @@ def donation_record(*, actor, fund: Fund, data: dict[str, Any]) -> Donation:
         errors["received_on"] = [_("到账日期不能晚于今天")]
     elif received_on < fund.opened_on:
         errors["received_on"] = [_("到账日期不能早于基金设立日期（%(d)s）") % {"d": fund.opened_on}]
-    channel = data.get("channel") or Channel.BANK
-    if channel not in Channel.values:
+    channel = data.get("channel") or DonationChannel.BANK
+    if channel not in DonationChannel.values:
         errors["channel"] = [_("请选择捐赠渠道")]
     restriction = data.get("restriction") or ""
     if restriction not in Purpose.values and restriction:
