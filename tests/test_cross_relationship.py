@@ -41,6 +41,8 @@ AREA_VIEWS = {
     "api:shegong_dashboards_api_get_visit_rate",
     # A sign-up poster for a community of one's area names the community, no one's rows.
     "page:people:volunteer_signup_poster",
+    # The five-linkage view of one's own area: counts and totals, each list behind it filtered by relationship.
+    "page:charity:linkage#region",
 }
 
 # Creating a record in one's own region is a permission (403 when missing), not a relationship.

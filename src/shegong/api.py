@@ -110,6 +110,7 @@ def build_api() -> NinjaAPI:
     def on_http_error(request, exc):
         return api.create_response(request, {"code": "error", "detail": str(exc)}, status=exc.status_code)
 
+    from shegong.charity.api import ROUTERS as charity_routers
     from shegong.dashboards.api import ROUTERS as dashboards_routers
     from shegong.network.api import router as network_router
     from shegong.orgs.api import ROUTERS as orgs_routers
@@ -128,6 +129,7 @@ def build_api() -> NinjaAPI:
         *people_routers,
         *orgs_routers,
         *projects_routers,
+        *charity_routers,
     ]:
         api.add_router(prefix, router)
     return api

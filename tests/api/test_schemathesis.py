@@ -35,6 +35,9 @@ ROW_PARAMETERS = {
     "hours_id": "people.VolunteerHours",
     "recipient_id": "recipients.Recipient",
     "visit_id": "visits.Visit",
+    "fund_id": "charity.Fund",
+    "donation_id": "charity.Donation",
+    "disbursement_id": "charity.Disbursement",
 }
 REGION_PARAMETERS = {"code", "region", "under", "parent"}
 

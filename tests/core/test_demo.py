@@ -5,6 +5,9 @@ from django.core.management import call_command
 
 from shegong.accounts.actor import Actor
 from shegong.accounts.models import RoleAssignment
+from shegong.charity import ledger as charity_ledger
+from shegong.charity.models import Disbursement, Donation, Fund
+from shegong.core import tallies
 from shegong.core.scoping import activate
 from shegong.network.models import NodeLevel, ServiceNode
 from shegong.orgs.models import OrgKind
@@ -33,6 +36,15 @@ def test_the_demo_city_loads_once_and_its_ledger_reconciles(db, capsys):
         assert 0 < Recipient.objects.count() < 2000
     assert Visit.objects.exists() and VisitRollup.objects.exists()
     assert reconcile(fix=False) == []  # the back-filled history is what the visits say
+    # Charity resources: the district's funds and every street's 阳光基金, a year of money, figures from the rows.
+    funds = Fund.objects.filter(region_code__startswith="500103")
+    assert funds.filter(name="渝中区慈善纾困基金", kind="special").exists()
+    assert funds.filter(kind="community", name__endswith="阳光基金").count() == 11
+    assert Donation.objects.exclude(restriction="").count() == 1
+    assert Disbursement.objects.filter(status="reversal").count() == 1
+    assert all(f.balance >= 0 and f.balance == f.raised - f.spent for f in funds)
+    assert charity_ledger.reconcile(fix=False) == []
+    assert tallies.reconcile(fix=False) == []  # no counted figure drifted from its records
 
     call_command("demo")
     assert "already loaded" in capsys.readouterr().out

@@ -105,6 +105,15 @@ ACTIONS: dict[str, str] = {
     "projects.clawback.record": N_("登记资金追回"),
     "projects.release.publish": N_("发布三务公开"),
     "projects.release.correct": N_("发布三务公开更正"),
+    # oversight: charity resources
+    "charity.fund.create": N_("新设慈善基金"),
+    "charity.fund.update": N_("修改慈善基金"),
+    "charity.donation.record": N_("登记捐赠"),
+    "charity.disbursement.request": N_("申请拨付"),
+    "charity.disbursement.approve": N_("批准拨付"),
+    "charity.disbursement.reject": N_("驳回拨付"),
+    "charity.disbursement.pay": N_("登记已拨付"),
+    "charity.disbursement.reverse": N_("冲正拨付"),
 }
 
 # The words of a code's parts, for a code that is not registered.
@@ -124,6 +133,7 @@ _AREAS: dict[str, str] = {
     "visits": N_("探访"),
     "activities": N_("活动"),
     "projects": N_("购买服务项目"),
+    "charity": N_("慈善资源"),
 }
 _VERBS: dict[str, str] = {
     "create": N_("新增"),

@@ -32,6 +32,12 @@ NAVIGATION = [
     (_("我的时长"), "people:my_hours", "hours.log", None),
     (pgettext_lazy("menu", "社会组织"), "orgs:list", "orgs.view", _MANAGERS),
     (pgettext_lazy("menu", "购买服务项目"), "projects:list", "projects.view", _MANAGERS),
+    (
+        pgettext_lazy("menu", "慈善资源"),
+        "charity:funds",
+        "charity.view",
+        frozenset({"official", "township", "operator"}),
+    ),
     (_("审计日志"), "audit:list", "audit.view", None),
     (_("账号管理"), "accounts:users", "accounts.manage", None),
     (_("系统设置"), "admin:index", "system.settings", None),
