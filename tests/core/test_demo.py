@@ -5,9 +5,13 @@ from django.core.management import call_command
 
 from shegong.accounts.actor import Actor
 from shegong.accounts.models import RoleAssignment
+from shegong.activities.models import Activity, ActivityParticipant
+from shegong.core import tallies
 from shegong.core.scoping import activate
+from shegong.groups.models import Attendance, Group, GroupSession
 from shegong.network.models import NodeLevel, ServiceNode
 from shegong.orgs.models import OrgKind
+from shegong.people.models import HoursStatus, VolunteerHours
 from shegong.recipients.models import Recipient, VisitRollup
 from shegong.visits.ledger import reconcile
 from shegong.visits.models import Visit
@@ -33,6 +37,17 @@ def test_the_demo_city_loads_once_and_its_ledger_reconciles(db, capsys):
         assert 0 < Recipient.objects.count() < 2000
     assert Visit.objects.exists() and VisitRollup.objects.exists()
     assert reconcile(fix=False) == []  # the back-filled history is what the visits say
+    # Group work and activities for a plausible year, counted: the tallies agree with the records.
+    assert 24 <= Group.objects.count() <= 60 and GroupSession.objects.count() > 100
+    assert Attendance.objects.filter(present=True).exists()
+    assert Activity.objects.count() >= 300
+    assert VolunteerHours.objects.filter(activity__isnull=False, status=HoursStatus.LOGGED).exists()
+    assert Activity.organisations.through.objects.exists() and ActivityParticipant.objects.exists()
+    assert tallies.reconcile(fix=False) == []
+    assert (
+        tallies.totals(["500103000000"], ["groups.sessions"])["groups.sessions"]
+        == GroupSession.objects.count()
+    )
 
     call_command("demo")
     assert "already loaded" in capsys.readouterr().out
