@@ -88,7 +88,6 @@ ACTIONS: dict[str, str] = {
     "visits.month.open": N_("生成月度探访任务"),
     "visits.reconcile": N_("核对探访统计"),
     "groups.group.create": N_("新建小组"),
-    "groups.group.update": N_("修改小组"),
     "groups.group.stage": N_("小组进入下一阶段"),
     "groups.member.add": N_("添加小组成员"),
     "groups.member.leave": N_("小组成员退出"),
