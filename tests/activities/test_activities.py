@@ -261,3 +261,11 @@ def test_a_person_visited_in_a_group_and_at_an_activity_is_served_once_a_month(w
     assert count("served.people", VILLAGE_A1) == 1
     assert count("activities.held") == 1 and count("groups.sessions") == 1
     assert tallies.reconcile(fix=False) == []
+
+
+def test_the_regions_page_shows_this_months_activities_and_sessions_per_child(world, client):
+    services.activity_record(actor=system(), node=world.station_a, data=data(), idempotency_key=uuid.uuid4())
+    login_client(client, world.official_a)
+    page = client.get(f"/regions/{world.regions['district'].code}/").content.decode()
+    assert "本月社区活动" in page and "本月小组活动" in page
+    assert f"/activities/?under={TOWN_A}" in page

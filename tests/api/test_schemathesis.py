@@ -35,6 +35,10 @@ ROW_PARAMETERS = {
     "hours_id": "people.VolunteerHours",
     "recipient_id": "recipients.Recipient",
     "visit_id": "visits.Visit",
+    "group_id": "groups.Group",
+    "member_id": "groups.GroupMember",
+    "session_id": "groups.GroupSession",
+    "activity_id": "activities.Activity",
 }
 REGION_PARAMETERS = {"code", "region", "under", "parent"}
 
