@@ -77,7 +77,11 @@ class ActivityForm(forms.Form):
         self.volunteer_queryset = volunteers
         for i in range(VOLUNTEER_ROWS):
             self.fields[f"volunteer_{i}"] = forms.ModelChoiceField(
-                label=_("志愿者"), queryset=volunteers, required=False, empty_label="—"
+                label=_("志愿者"),
+                queryset=volunteers,
+                required=False,
+                empty_label="—",
+                widget=forms.Select(attrs={"aria-label": _("志愿者")}),
             )
             self.fields[f"hours_{i}"] = forms.DecimalField(
                 label=_("时长（小时）"),
@@ -94,6 +98,15 @@ class ActivityForm(forms.Form):
 
     def volunteer_rows(self):
         return [(self[f"volunteer_{i}"], self[f"hours_{i}"]) for i in range(VOLUNTEER_ROWS)]
+
+    @property
+    def more_volunteers_used(self) -> bool:
+        """Whether a row past the first two holds something (the form then opens them)."""
+        if not self.is_bound:
+            return False
+        return any(
+            self.data.get(f"volunteer_{i}") or self.data.get(f"hours_{i}") for i in range(2, VOLUNTEER_ROWS)
+        )
 
     def clean(self):
         data = super().clean()
