@@ -268,7 +268,7 @@ def session_record(
     taken = [m for m in members.values() if m.active_on(held_on)]
     try:
         with transaction.atomic():
-            Group.objects.select_for_update().filter(pk=group.pk).first()
+            list(Group.objects.select_for_update(of=("self",)).filter(pk=group.pk))
             number = (group.sessions.aggregate(n=Max("number"))["n"] or 0) + 1
             session = GroupSession(
                 group=group,
