@@ -111,7 +111,9 @@ def build_api() -> NinjaAPI:
         return api.create_response(request, {"code": "error", "detail": str(exc)}, status=exc.status_code)
 
     from shegong.charity.api import ROUTERS as charity_routers
+    from shegong.activities.api import ROUTERS as activities_routers
     from shegong.dashboards.api import ROUTERS as dashboards_routers
+    from shegong.groups.api import ROUTERS as groups_routers
     from shegong.network.api import router as network_router
     from shegong.orgs.api import ROUTERS as orgs_routers
     from shegong.people.api import ROUTERS as people_routers
@@ -125,6 +127,8 @@ def build_api() -> NinjaAPI:
     for prefix, router in [
         *recipients_routers,
         *visits_routers,
+        *groups_routers,
+        *activities_routers,
         *dashboards_routers,
         *people_routers,
         *orgs_routers,

@@ -38,6 +38,10 @@ ROW_PARAMETERS = {
     "fund_id": "charity.Fund",
     "donation_id": "charity.Donation",
     "disbursement_id": "charity.Disbursement",
+    "group_id": "groups.Group",
+    "member_id": "groups.GroupMember",
+    "session_id": "groups.GroupSession",
+    "activity_id": "activities.Activity",
 }
 REGION_PARAMETERS = {"code", "region", "under", "parent"}
 

@@ -7,10 +7,13 @@ from shegong.accounts.actor import Actor
 from shegong.accounts.models import RoleAssignment
 from shegong.charity import ledger as charity_ledger
 from shegong.charity.models import Disbursement, Donation, Fund
+from shegong.activities.models import Activity, ActivityParticipant
 from shegong.core import tallies
 from shegong.core.scoping import activate
+from shegong.groups.models import Attendance, Group, GroupSession
 from shegong.network.models import NodeLevel, ServiceNode
 from shegong.orgs.models import OrgKind
+from shegong.people.models import HoursStatus, VolunteerHours
 from shegong.recipients.models import Recipient, VisitRollup
 from shegong.visits.ledger import reconcile
 from shegong.visits.models import Visit
@@ -45,6 +48,17 @@ def test_the_demo_city_loads_once_and_its_ledger_reconciles(db, capsys):
     assert all(f.balance >= 0 and f.balance == f.raised - f.spent for f in funds)
     assert charity_ledger.reconcile(fix=False) == []
     assert tallies.reconcile(fix=False) == []  # no counted figure drifted from its records
+    # Group work and activities for a plausible year, counted: the tallies agree with the records.
+    assert 24 <= Group.objects.count() <= 60 and GroupSession.objects.count() > 100
+    assert Attendance.objects.filter(present=True).exists()
+    assert Activity.objects.count() >= 300
+    assert VolunteerHours.objects.filter(activity__isnull=False, status=HoursStatus.LOGGED).exists()
+    assert Activity.organisations.through.objects.exists() and ActivityParticipant.objects.exists()
+    assert tallies.reconcile(fix=False) == []
+    assert (
+        tallies.totals(["500103000000"], ["groups.sessions"])["groups.sessions"]
+        == GroupSession.objects.count()
+    )
 
     call_command("demo")
     assert "already loaded" in capsys.readouterr().out

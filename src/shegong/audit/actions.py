@@ -89,6 +89,12 @@ ACTIONS: dict[str, str] = {
     "visits.record": N_("记录探访"),
     "visits.month.open": N_("生成月度探访任务"),
     "visits.reconcile": N_("核对探访统计"),
+    "groups.group.create": N_("新建小组"),
+    "groups.group.stage": N_("小组进入下一阶段"),
+    "groups.member.add": N_("添加小组成员"),
+    "groups.member.leave": N_("小组成员退出"),
+    "groups.session.record": N_("记录小组活动"),
+    "activities.record": N_("记录社区活动"),
     "tallies.reconcile": N_("核对统计数"),
     # oversight: purchased service projects
     "projects.project.create": N_("发布购买服务项目"),
@@ -134,6 +140,7 @@ _AREAS: dict[str, str] = {
     "activities": N_("活动"),
     "projects": N_("购买服务项目"),
     "charity": N_("慈善资源"),
+    "groups": N_("小组"),
 }
 _VERBS: dict[str, str] = {
     "create": N_("新增"),

@@ -23,6 +23,13 @@ NAVIGATION = [
         "recipients.view",
         frozenset({"official", "township", "operator"}),
     ),
+    (
+        pgettext_lazy("menu", "小组工作"),
+        "groups:list",
+        "groups.view",
+        frozenset({"township", "operator", "worker"}),
+    ),
+    (pgettext_lazy("menu", "社区活动"), "activities:list", "activities.view", None),
     (pgettext_lazy("menu", "探访率"), "dashboards:visit_rate", "dashboard.view", _MANAGERS),
     (pgettext_lazy("menu", "行政区划"), "regions:browse", "regions.view", _MANAGERS),
     (pgettext_lazy("menu", "服务阵地"), "network:list", "network.view", _MANAGERS),

@@ -161,3 +161,46 @@ def month_progress(rate: VisitRate, today: datetime.date | None = None) -> Month
         return None
     days = calendar.monthrange(current.year, current.month)[1]
     return MonthProgress(current, rate.total.at(current), today.day, days)
+
+
+# Service work on the station page: counted figures (core.tallies), a few index reads whatever the volume.
+SERVICE_METRICS = ["groups.sessions", "activities.held", "served.people", "volunteers.hours"]
+# The casework figures join when the cases app registers them (it counts opened and closed cases).
+CASE_METRICS = ["cases.opened", "cases.closed"]
+
+
+@dataclass
+class ServiceWork:
+    month: datetime.date
+    now: dict
+    chart: dict
+    has_cases: bool
+
+
+def service_work(region_code: str, *, today: datetime.date | None = None, months: int = 6) -> ServiceWork:
+    """This month's sessions, activities, people served and confirmed volunteer hours under ``region_code`` (and
+    cases opened and closed when casework counts them), with the last ``months`` months for the chart."""
+    from django.utils.translation import gettext
+
+    from shegong.core import tallies
+
+    today = today or timezone.localdate()
+    month = today.replace(day=1)
+    known = tallies.metrics()
+    names = [m for m in SERVICE_METRICS + CASE_METRICS if m in known]
+    first = month
+    for _ in range(months - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    series = tallies.by_month([region_code], names, since=first, until=month)
+    now = {name.replace(".", "_"): series[month][name] for name in names}
+    charted = [
+        m for m in ("groups.sessions", "activities.held", "served.people", "cases.opened") if m in known
+    ]
+    chart = {
+        "labels": [f"{m:%Y-%m}" for m in series],
+        "series": [
+            {"name": gettext(str(known[name].label)), "data": [int(series[m][name]) for m in series]}
+            for name in charted
+        ],
+    }
+    return ServiceWork(month, now, chart, has_cases="cases.opened" in known)

@@ -99,6 +99,9 @@ def station(request):
             "region": region,
             "escalated": work_items(escalated, now),
             "overdue": work_items(overdue, now),
+            "work": selectors.service_work(region.code),
+            # TODO(cases): caseload per worker and open cases by stage read the cases app's selectors once it
+            # lands (dashboards sits above it and may import them); until then the counted figures above only.
         },
     )
 

@@ -7,16 +7,21 @@ class PeopleConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy
 
-        from shegong.core import importjobs, schedules
+        from shegong.core import importjobs, schedules, tallies
         from shegong.core.context_processors import NAV_BADGES
         from shegong.network.selectors import STAFFING_BY_NODE
         from shegong.regions.selectors import FIGURES_BY_REGION
 
         from .imports import VOLUNTEER_SPEC, WORKER_SPEC, import_volunteers, import_workers
         from .reminders import FILING_SCHEDULE, HOURS_SCHEDULE
-        from .selectors import hours_waiting_badge, region_figures, staffing_by_node
+        from .selectors import confirmed_hours_by_month, hours_waiting_badge, region_figures, staffing_by_node
 
         STAFFING_BY_NODE.register(staffing_by_node)
+        tallies.register(
+            tallies.Metric(
+                "volunteers.hours", gettext_lazy("志愿服务时长（已确认，小时）"), confirmed_hours_by_month
+            )
+        )
         NAV_BADGES.register(hours_waiting_badge)
         FIGURES_BY_REGION.register(region_figures)
         importjobs.register(

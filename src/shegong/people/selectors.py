@@ -474,3 +474,22 @@ def with_policies(rows) -> list:
     for row in rows:
         row.policy = policies[row.region_code]
     return rows
+
+
+def confirmed_hours_by_month() -> dict:
+    """Confirmed volunteer hours per (region, month) — the recount of ``core.tallies`` "volunteers.hours".
+
+    An entry counts in its own region (the volunteer's, which the entry carries and where it is confirmed) and in
+    the month it was served, whatever activity or team it was logged for: a volunteer's hours add up where the
+    volunteer is registered, and the figure needs no join to be recounted.
+    """
+    from shegong.core.tallies import month_of
+
+    out: dict = {}
+    rows = VolunteerHours.objects.filter(status=HoursStatus.CONFIRMED).values_list(
+        "region_code", "served_on", "hours"
+    )
+    for code, served_on, hours in rows.iterator(chunk_size=5000):
+        key = (code, month_of(served_on))
+        out[key] = out.get(key, 0) + hours
+    return out

@@ -7,13 +7,14 @@ class VisitsConfig(AppConfig):
     verbose_name = _("探访")
 
     def ready(self):
-        from shegong.core import schedules
+        from shegong.core import schedules, tallies
         from shegong.recipients.selectors import TIMELINE_SOURCES
 
         from .escalations import ESCALATIONS
         from .ledger import NIGHTLY
-        from .selectors import timeline_events
+        from .selectors import served_members, timeline_events
 
         TIMELINE_SOURCES.register(timeline_events)
         schedules.register(NIGHTLY)
         schedules.register(ESCALATIONS)
+        tallies.contribute("served.people", served_members)

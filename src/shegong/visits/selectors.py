@@ -358,3 +358,9 @@ def timeline_events(recipient, limit: int):
         )
         for visit in visits_of(recipient, limit)
     ]
+
+
+def served_members():
+    """Every visit as a person served (``core.tallies`` "served.people"): (region, day, "recipient:<id>")."""
+    rows = Visit.objects.values_list("region_code", "visited_at", "recipient_id").iterator(chunk_size=5000)
+    return ((code, at, f"recipient:{rid}") for code, at, rid in rows)

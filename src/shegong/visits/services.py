@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.audit.services import record
+from shegong.core import tallies
+from shegong.core.photos import Photo, acceptable, photo_errors, photo_type
 from shegong.core.scoping import across_regions
 from shegong.core.text import join_list
 from shegong.people.models import SocialWorker
@@ -21,32 +22,10 @@ from shegong.recipients import care
 
 from .models import FINDING_VALUES, FINDINGS, PhotoDraft, Visit, VisitMethod, VisitPhoto
 
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-MAX_PHOTOS = 6
 # How long a photo held for a visit form that came back with an error is kept.
 DRAFT_HOURS = 24
 # The automatic reason of a phone reveal made to call a recipient from the visit form.
 CALL_REASON = "拨打电话：探访联系"
-PHOTO_SIGNATURES = [
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-]
-
-
-@dataclass
-class Photo:
-    name: str
-    data: bytes
-
-
-def photo_type(data: bytes) -> str | None:
-    """The image type read from the bytes themselves (what the browser claims is not trusted)."""
-    for signature, content_type in PHOTO_SIGNATURES:
-        if data.startswith(signature):
-            return content_type
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 def worker_of(actor):
@@ -88,17 +67,9 @@ def _validate(recipient, data: dict[str, Any], photos: list[Photo]) -> dict[str,
             match = re.fullmatch(r"(-?\d{1,3}(?:\.\d+)?),\s*(-?\d{1,3}(?:\.\d+)?)", location)
             if not match or not (-90 <= float(match[1]) <= 90 and -180 <= float(match[2]) <= 180):
                 errors["location"] = [_("位置格式应为“纬度,经度”，如 29.5575,106.5774")]
-    if len(photos) > MAX_PHOTOS:
-        errors["photos"] = [_("最多上传 %(n)d 张照片") % {"n": MAX_PHOTOS}]
-    for photo in photos:
-        if len(photo.data) > MAX_PHOTO_BYTES:
-            errors.setdefault("photos", []).append(
-                _("照片“%(n)s”超过 5 MB（%(s).1f MB）") % {"n": photo.name, "s": len(photo.data) / 1048576}
-            )
-        elif photo_type(photo.data) is None:
-            errors.setdefault("photos", []).append(
-                _("“%(n)s”不是 JPEG、PNG 或 WebP 图片") % {"n": photo.name}
-            )
+    problems = photo_errors(photos)
+    if problems:
+        errors["photos"] = problems
     return errors
 
 
@@ -153,6 +124,9 @@ def visit_record(
                     region_code=visit.region_code,
                 )
             care.record_visit(recipient, visit.visited_at)
+            tallies.add_member(
+                visit.region_code, visit.visited_at, "served.people", f"recipient:{recipient.pk}"
+            )
             record(
                 "visits.record",
                 actor=actor,
@@ -208,7 +182,7 @@ def photo_drafts_hold(
         ).delete()
         room = max(0, 20 - len(keep))
         for photo in photos[:room]:
-            if len(photo.data) > MAX_PHOTO_BYTES or photo_type(photo.data) is None:
+            if not acceptable(photo):
                 continue
             PhotoDraft.objects.create(
                 recipient=recipient,

@@ -9,7 +9,14 @@ from ._shared import SENSITIVE, add_years
 from .assignments import assignment_create, assignment_end, filing_confirm, filing_submit
 from .departures import departure_complete, departure_notice
 from .dishonesty import dishonesty_add, dishonesty_bar, dishonesty_message
-from .hours import hours_confirm, hours_confirm_all, hours_log, hours_reject, own_volunteer
+from .hours import (
+    hours_confirm,
+    hours_confirm_all,
+    hours_log,
+    hours_log_for,
+    hours_reject,
+    own_volunteer,
+)
 from .policy import region_policy_update
 from .reveal import reveal
 from .teams import TEAM_FIELDS, team_create
@@ -44,6 +51,7 @@ __all__ = [
     "hours_confirm",
     "hours_confirm_all",
     "hours_log",
+    "hours_log_for",
     "hours_reject",
     "own_volunteer",
     "reveal",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.audit.services import record
+from shegong.core import tallies
 from shegong.core.records import resolve_refs
 
 from ..models import (
@@ -75,6 +76,48 @@ def hours_log(*, actor, data: dict[str, Any], today: datetime.date | None = None
     return entry
 
 
+HOURS_METRIC = "volunteers.hours"
+
+
+def hours_log_for(
+    *, actor, volunteer: Volunteer, activity, served_on: datetime.date, hours, description: str
+) -> VolunteerHours:
+    """Log ``volunteer``'s hours at ``activity`` on its behalf (the activity's recorder lists its volunteers): the
+    entry waits for a worker's confirmation like one the volunteer logged itself. Call it inside the activity's
+    transaction; a bad value raises ValidationError keyed ``hours``."""
+    actor.require("volunteers.change", volunteer.region_code)
+    if volunteer.status != VolunteerStatus.ACTIVE:
+        raise ValidationError(
+            {"volunteers": [_("志愿者%(n)s尚未通过审核，不能登记时长") % {"n": volunteer.name}]}
+        )
+    try:
+        amount = Decimal(str(hours))
+    except ArithmeticError:
+        amount = None
+    if amount is None or not Decimal("0.5") <= amount <= Decimal("24"):
+        raise ValidationError(
+            {"volunteers": [_("%(n)s的时长须在 0.5 到 24 小时之间") % {"n": volunteer.name}]}
+        )
+    entry = VolunteerHours(
+        volunteer=volunteer,
+        team_id=volunteer.team_id,
+        activity=activity,
+        served_on=served_on,
+        hours=amount.quantize(Decimal("0.1")),
+        description=(description or "").strip()[:200] or _("社区活动"),
+        region_code=volunteer.region_code,
+    )
+    entry.full_clean()
+    entry.save()
+    record(
+        "people.hours.log",
+        actor=actor,
+        obj=entry,
+        changes={"hours": entry.hours, "served_on": served_on, "activity": getattr(activity, "pk", None)},
+    )
+    return entry
+
+
 def hours_confirm(*, actor, entry: VolunteerHours, note: str = "") -> VolunteerHours:
     return _hours_decide(actor, entry, HoursStatus.CONFIRMED, note)
 
@@ -109,6 +152,9 @@ def _hours_decide(actor, entry: VolunteerHours, status: str, note: str) -> Volun
         entry.confirmed_by = actor.user
         entry.confirmed_at = timezone.now()
         entry.save(update_fields=["status", "note", "confirmed_by", "confirmed_at"])
+        if status == HoursStatus.CONFIRMED:
+            # Counted in the entry's own region (the volunteer's) and the month served (people.selectors).
+            tallies.add(entry.region_code, entry.served_on, HOURS_METRIC, entry.hours)
         record(
             f"people.hours.{'confirm' if status == HoursStatus.CONFIRMED else 'reject'}",
             actor=actor,

@@ -39,6 +39,17 @@
         })
       };
     },
+    bars: function (el, data) {
+      // Counts per month (sessions, activities, people served): grouped bars, whole numbers on the axis.
+      return {
+        tooltip: { trigger: "axis" },
+        legend: { top: 0 },
+        grid: { left: 40, right: 10, bottom: 40, top: 56 },
+        xAxis: { type: "category", data: data.labels },
+        yAxis: { type: "value", minInterval: 1 },
+        series: data.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; })
+      };
+    },
     line: function (el, data) {
       return {
         tooltip: { trigger: "axis" },
