@@ -110,8 +110,8 @@ def build_api() -> NinjaAPI:
     def on_http_error(request, exc):
         return api.create_response(request, {"code": "error", "detail": str(exc)}, status=exc.status_code)
 
-    from shegong.charity.api import ROUTERS as charity_routers
     from shegong.activities.api import ROUTERS as activities_routers
+    from shegong.charity.api import ROUTERS as charity_routers
     from shegong.dashboards.api import ROUTERS as dashboards_routers
     from shegong.groups.api import ROUTERS as groups_routers
     from shegong.network.api import router as network_router

@@ -5,9 +5,9 @@ from django.core.management import call_command
 
 from shegong.accounts.actor import Actor
 from shegong.accounts.models import RoleAssignment
+from shegong.activities.models import Activity, ActivityParticipant
 from shegong.charity import ledger as charity_ledger
 from shegong.charity.models import Disbursement, Donation, Fund
-from shegong.activities.models import Activity, ActivityParticipant
 from shegong.core import tallies
 from shegong.core.scoping import activate
 from shegong.groups.models import Attendance, Group, GroupSession
