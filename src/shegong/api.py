@@ -110,6 +110,7 @@ def build_api() -> NinjaAPI:
     def on_http_error(request, exc):
         return api.create_response(request, {"code": "error", "detail": str(exc)}, status=exc.status_code)
 
+    from shegong.cases.api import ROUTERS as cases_routers
     from shegong.dashboards.api import ROUTERS as dashboards_routers
     from shegong.network.api import router as network_router
     from shegong.orgs.api import ROUTERS as orgs_routers
@@ -123,6 +124,7 @@ def build_api() -> NinjaAPI:
     for prefix, router in [
         *recipients_routers,
         *visits_routers,
+        *cases_routers,
         *dashboards_routers,
         *people_routers,
         *orgs_routers,

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "shegong.people",
     "shegong.recipients",
     "shegong.visits",
+    "shegong.cases",
     "shegong.activities",
     "shegong.dashboards",
 ]

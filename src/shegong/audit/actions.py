@@ -87,6 +87,24 @@ ACTIONS: dict[str, str] = {
     "visits.record": N_("记录探访"),
     "visits.month.open": N_("生成月度探访任务"),
     "visits.reconcile": N_("核对探访统计"),
+    "cases.open": N_("个案接案"),
+    "cases.decline": N_("不予接案"),
+    "cases.link": N_("个案关联服务对象"),
+    "cases.assess": N_("个案预估"),
+    "cases.plan.save": N_("保存个案服务计划"),
+    "cases.plan.submit": N_("提交个案服务计划"),
+    "cases.plan.review": N_("复核个案服务计划"),
+    "cases.note": N_("记录个案介入"),
+    "cases.evaluate": N_("个案目标评估"),
+    "cases.closing.request": N_("申请结案"),
+    "cases.approve": N_("批准个案审批事项"),
+    "cases.reject": N_("退回个案审批事项"),
+    "cases.transfer.request": N_("发起个案转移"),
+    "cases.transfer.accept": N_("接收个案转移"),
+    "cases.transfer.decline": N_("拒绝个案转移"),
+    "cases.refer": N_("个案转介"),
+    "cases.referral.outcome": N_("登记转介结果"),
+    "cases.supervisor.assign": N_("指定社工站督导"),
     "tallies.reconcile": N_("核对统计数"),
 }
 
@@ -106,6 +124,7 @@ _AREAS: dict[str, str] = {
     "recipients": N_("服务对象"),
     "visits": N_("探访"),
     "activities": N_("活动"),
+    "cases": N_("个案"),
 }
 _VERBS: dict[str, str] = {
     "create": N_("新增"),

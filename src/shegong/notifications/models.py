@@ -21,6 +21,9 @@ class Kind(models.TextChoices):
     VISIT_ESCALATED = "visit_escalated", _("高风险对象逾期未访（已上报站长）")
     FILING_DUE = "filing_due", _("社工备案即将逾期")
     HOURS_PENDING = "hours_pending", _("志愿服务时长待确认（每日汇总）")
+    CASE_APPROVAL = "case_approval", _("个案待审批")
+    CASE_DECIDED = "case_decided", _("个案审批结果")
+    CASE_TRANSFER = "case_transfer", _("个案转移待接收")
 
 
 class Channel(models.TextChoices):

@@ -70,6 +70,11 @@ class Policy:
     notice_min_days: int = 30
     notice_max_days: int = 60
     dishonesty_bar_years: int = 2
+    # Casework time rules (MZ/T 094): assessment and plan after intake, plan review, long-open flag.
+    case_assessment_days: int = 7
+    case_plan_days: int = 14
+    case_review_days: int = 90
+    case_long_open_months: int = 12
     sources: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
@@ -83,6 +88,10 @@ POLICY_FIELDS = (
     "notice_min_days",
     "notice_max_days",
     "dishonesty_bar_years",
+    "case_assessment_days",
+    "case_plan_days",
+    "case_review_days",
+    "case_long_open_months",
 )
 SEED_POLICY = Policy()
 
