@@ -31,7 +31,8 @@ def is_lead_worker(actor, case) -> bool:
 
 def is_station_head(actor, case) -> bool:
     return any(
-        g.role == Role.TOWNSHIP and in_subtree(case.region_code, g.region_code) for g in getattr(actor, "grants", [])
+        g.role == Role.TOWNSHIP and in_subtree(case.region_code, g.region_code)
+        for g in getattr(actor, "grants", [])
     )
 
 

@@ -81,7 +81,9 @@ def _out(case, actor=None) -> dict:
 @router.get("", response={200: CasePage, **STANDARD_ERRORS})
 def list_cases(request, filters: Query[CaseFilter]):
     request.auth.require("cases.view")
-    queryset = selectors.cases(stage=filters.stage, worker=filters.worker, overdue="1" if filters.overdue else "")
+    queryset = selectors.cases(
+        stage=filters.stage, worker=filters.worker, overdue="1" if filters.overdue else ""
+    )
     return paginated(queryset, filters.page, _out)
 
 
@@ -150,7 +152,9 @@ class PlanIn(StrictSchema):
 @router.post("/{int:case_id}/plan", response={200: CaseOut, **STANDARD_ERRORS})
 def save_plan(request, case_id: int, payload: PlanIn):
     case = _case(request, case_id)
-    services.case_plan_save(actor=request.auth, case=case, text=payload.text, goals=[g.model_dump() for g in payload.goals])
+    services.case_plan_save(
+        actor=request.auth, case=case, text=payload.text, goals=[g.model_dump() for g in payload.goals]
+    )
     return _out(case, request.auth)
 
 
@@ -171,7 +175,9 @@ def decide(request, case_id: int, payload: DecisionIn):
     """The pending approval (plan or closing) decided by the case's approver."""
     case = _case(request, case_id)
     approval = get_scoped_or_404(Approval.objects.filter(case=case, decision=Approval.Decision.PENDING))
-    services.case_decide(actor=request.auth, approval=approval, approve=payload.approve, comment=payload.comment)
+    services.case_decide(
+        actor=request.auth, approval=approval, approve=payload.approve, comment=payload.comment
+    )
     return _out(services.fetch(case_id), request.auth)
 
 
@@ -187,7 +193,9 @@ class NoteIn(StrictSchema):
 def add_note(request, case_id: int, payload: NoteIn):
     case = _case(request, case_id)
     data = payload.model_dump(exclude={"idempotency_key"})
-    _note, created = services.case_note_add(actor=request.auth, case=case, data=data, idempotency_key=payload.idempotency_key)
+    _note, created = services.case_note_add(
+        actor=request.auth, case=case, data=data, idempotency_key=payload.idempotency_key
+    )
     return (201 if created else 200), _out(case, request.auth)
 
 
@@ -217,7 +225,9 @@ class CloseIn(StrictSchema):
 @router.post("/{int:case_id}/close", response={200: CaseOut, **STANDARD_ERRORS})
 def request_closing(request, case_id: int, payload: CloseIn):
     case = _case(request, case_id)
-    services.case_closing_request(actor=request.auth, case=case, reason=payload.reason, summary=payload.summary)
+    services.case_closing_request(
+        actor=request.auth, case=case, reason=payload.reason, summary=payload.summary
+    )
     return _out(case, request.auth)
 
 
@@ -248,7 +258,9 @@ class TransferOut(Schema):
 def transfer(request, case_id: int, payload: TransferIn):
     case = _case(request, case_id)
     to_worker = get_scoped_or_404(SocialWorker, pk=payload.to_worker)
-    t = services.case_transfer_request(actor=request.auth, case=case, to_worker=to_worker, reason=payload.reason)
+    t = services.case_transfer_request(
+        actor=request.auth, case=case, to_worker=to_worker, reason=payload.reason
+    )
     return 201, {"id": t.pk, "case": t.case_id, "status": t.status}
 
 
@@ -289,7 +301,9 @@ def refer(request, case_id: int, payload: ReferIn):
 
     case = _case(request, case_id)
     data = payload.model_dump()
-    data["organisation"] = get_scoped_or_404(Organisation, pk=payload.organisation) if payload.organisation else None
+    data["organisation"] = (
+        get_scoped_or_404(Organisation, pk=payload.organisation) if payload.organisation else None
+    )
     services.case_refer(actor=request.auth, case=case, data=data)
     return _out(case, request.auth)
 

@@ -13,7 +13,14 @@ class CasesConfig(AppConfig):
         from shegong.visits.selectors import WORKLIST_EXTRAS
 
         from . import exports  # noqa: F401 - registers the case list export
-        from .selectors import nav_badges, recount_closed, recount_opened, served_members, timeline_events, worklist_items
+        from .selectors import (
+            nav_badges,
+            recount_closed,
+            recount_opened,
+            served_members,
+            timeline_events,
+            worklist_items,
+        )
 
         tallies.register(tallies.Metric("cases.opened", "个案开案数", recount=recount_opened))
         tallies.register(tallies.Metric("cases.closed", "个案结案数", recount=recount_closed))

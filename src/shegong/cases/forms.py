@@ -19,12 +19,18 @@ SHORT = {"rows": 3}
 
 class OpenForm(forms.Form):
     recipient = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    resident_name = forms.CharField(label=_("尚未登记居民的姓名"), max_length=50, required=False,
-                                    help_text=_("对象尚未建档时填写；建档后在个案页关联"))
+    resident_name = forms.CharField(
+        label=_("尚未登记居民的姓名"),
+        max_length=50,
+        required=False,
+        help_text=_("对象尚未建档时填写；建档后在个案页关联"),
+    )
     resident_birth_date = forms.DateField(label=_("居民出生日期"), required=False, widget=DATE)
     worker = forms.TypedChoiceField(label=_("主责社工"), coerce=int, required=False)
     source = forms.ChoiceField(label=_("个案来源"), choices=IntakeSource.choices, widget=forms.RadioSelect)
-    presenting_problem = forms.CharField(label=_("求助问题"), max_length=4000, widget=forms.Textarea(attrs=SHORT))
+    presenting_problem = forms.CharField(
+        label=_("求助问题"), max_length=4000, widget=forms.Textarea(attrs=SHORT)
+    )
     opened_on = forms.DateField(label=_("接案日期"), widget=DATE, initial=timezone.localdate)
     guardian_consent = forms.BooleanField(label=_("监护人已同意（未满 14 周岁必填）"), required=False)
     guardian_name = forms.CharField(label=_("监护人姓名"), max_length=50, required=False)
@@ -79,12 +85,17 @@ class PlanForm(forms.Form):
         for i in range(1, rows + 1):
             goal = goals[i - 1] if i <= len(goals) else None
             self.fields[f"goal_{i}_title"] = forms.CharField(
-                label=_("目标 %(n)d") % {"n": i}, max_length=300, required=False,
-                initial=goal.title if goal else "")
+                label=_("目标 %(n)d") % {"n": i},
+                max_length=300,
+                required=False,
+                initial=goal.title if goal else "",
+            )
             self.fields[f"goal_{i}_indicator"] = forms.CharField(
-                label=_("衡量指标"), max_length=300, required=False, initial=goal.indicator if goal else "")
+                label=_("衡量指标"), max_length=300, required=False, initial=goal.indicator if goal else ""
+            )
             self.fields[f"goal_{i}_target_on"] = forms.DateField(
-                label=_("目标日期"), required=False, widget=DATE, initial=goal.target_on if goal else None)
+                label=_("目标日期"), required=False, widget=DATE, initial=goal.target_on if goal else None
+            )
         self.rows = rows
 
     def goals(self) -> list[dict]:
@@ -107,7 +118,9 @@ class PlanForm(forms.Form):
 class NoteForm(forms.Form):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     noted_on = forms.DateField(label=_("服务日期"), widget=DATE, initial=timezone.localdate)
-    method = forms.ChoiceField(label=_("介入方式"), choices=InterventionMethod.choices, widget=forms.RadioSelect)
+    method = forms.ChoiceField(
+        label=_("介入方式"), choices=InterventionMethod.choices, widget=forms.RadioSelect
+    )
     content = forms.CharField(label=_("服务内容"), max_length=4000, widget=forms.Textarea(attrs=SHORT))
     next_step = forms.CharField(label=_("下一步"), max_length=1000, required=False)
 
@@ -119,15 +132,25 @@ class EvaluationForm(forms.Form):
         for goal in self.goal_list:
             current = getattr(goal, "evaluation", None) if hasattr(goal, "evaluation") else None
             self.fields[f"result_{goal.pk}"] = forms.ChoiceField(
-                label=goal.title, choices=[("", "—"), *GoalResult.choices], required=False,
-                initial=current.result if current else "")
+                label=goal.title,
+                choices=[("", "—"), *GoalResult.choices],
+                required=False,
+                initial=current.result if current else "",
+            )
             self.fields[f"evidence_{goal.pk}"] = forms.CharField(
-                label=_("依据"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                initial=current.evidence if current else "")
+                label=_("依据"),
+                max_length=2000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=current.evidence if current else "",
+            )
 
     def results(self) -> dict:
         return {
-            g.pk: {"result": self.cleaned_data.get(f"result_{g.pk}"), "evidence": self.cleaned_data.get(f"evidence_{g.pk}")}
+            g.pk: {
+                "result": self.cleaned_data.get(f"result_{g.pk}"),
+                "evidence": self.cleaned_data.get(f"evidence_{g.pk}"),
+            }
             for g in self.goal_list
         }
 
@@ -141,7 +164,9 @@ class ClosingForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    comment = forms.CharField(label=_("审批意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("审批意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class TransferForm(forms.Form):
@@ -150,7 +175,9 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, workers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_worker"].choices = [("", "—")] + [(w.pk, f"{w.name}（{w.region.name}）") for w in workers]
+        self.fields["to_worker"].choices = [("", "—")] + [
+            (w.pk, f"{w.name}（{w.region.name}）") for w in workers
+        ]
 
 
 class TransferDeclineForm(forms.Form):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.fields import EncryptedField, EncryptedJSONField, SensitiveModel
-from shegong.core.scoping import Relation, RegionOwned, by_organisation, by_user
+from shegong.core.scoping import RegionOwned, Relation, by_organisation, by_user
 
 
 class Stage(models.TextChoices):
@@ -107,7 +107,10 @@ class StationSupervisor(RegionOwned):
     """
 
     station = models.ForeignKey(
-        "network.ServiceNode", on_delete=models.CASCADE, related_name="case_supervisors", verbose_name=_("社工站")
+        "network.ServiceNode",
+        on_delete=models.CASCADE,
+        related_name="case_supervisors",
+        verbose_name=_("社工站"),
     )
     user = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="supervised_stations", verbose_name=_("督导")
@@ -418,7 +421,7 @@ class Transfer(RegionOwned):
     }
 
 
-class Referral(CaseChild):
+class Referral(CaseChild, SensitiveModel):
     """转介: a referral to an organisation or a government department, and what came back."""
 
     class Outcome(models.TextChoices):

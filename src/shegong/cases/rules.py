@@ -51,11 +51,15 @@ def due_steps(case, policy: Policy) -> list[DueStep]:
         return []
     steps = []
     if case.stage == Stage.INTAKE:
-        steps.append(DueStep("assessment", case.opened_on + datetime.timedelta(days=policy.case_assessment_days)))
+        steps.append(
+            DueStep("assessment", case.opened_on + datetime.timedelta(days=policy.case_assessment_days))
+        )
     if case.stage in BEFORE_PLAN and case.plan_status in PLAN_NOT_SUBMITTED:
         steps.append(DueStep("plan", case.opened_on + datetime.timedelta(days=policy.case_plan_days)))
     if case.stage in UNDER_PLAN and case.plan_reviewed_on:
-        steps.append(DueStep("review", case.plan_reviewed_on + datetime.timedelta(days=policy.case_review_days)))
+        steps.append(
+            DueStep("review", case.plan_reviewed_on + datetime.timedelta(days=policy.case_review_days))
+        )
     steps.append(DueStep("long_open", add_months(case.opened_on, policy.case_long_open_months)))
     return steps
 
@@ -66,7 +70,11 @@ def overdue_steps(case, policy: Policy, today: datetime.date) -> list[DueStep]:
     return [
         s
         for s in due_steps(case, policy)
-        if (case.opened_on < add_months(today, -policy.case_long_open_months) if s.step == "long_open" else s.due_on < today)
+        if (
+            case.opened_on < add_months(today, -policy.case_long_open_months)
+            if s.step == "long_open"
+            else s.due_on < today
+        )
     ]
 
 
@@ -78,7 +86,9 @@ def overdue_q(today: datetime.date) -> Q:
         return Q(stage=Stage.INTAKE, opened_on__lt=today - days(days=n))
 
     def plan(n):
-        return Q(stage__in=BEFORE_PLAN, plan_status__in=PLAN_NOT_SUBMITTED, opened_on__lt=today - days(days=n))
+        return Q(
+            stage__in=BEFORE_PLAN, plan_status__in=PLAN_NOT_SUBMITTED, opened_on__lt=today - days(days=n)
+        )
 
     def review(n):
         return Q(stage__in=UNDER_PLAN, plan_reviewed_on__lt=today - days(days=n))

@@ -23,9 +23,9 @@ from .models import (
     Assessment,
     Case,
     GoalEvaluation,
+    IntakeSource,
     InterventionMethod,
     InterventionNote,
-    IntakeSource,
     Referral,
     Stage,
     Transfer,
@@ -35,7 +35,9 @@ from .rules import DueStep, overdue_q, overdue_steps
 FILTERS = ("q", "stage", "worker", "overdue", "under")
 
 
-def cases(*, q: str = "", stage: str = "", worker: str = "", overdue: str = "", under: str = "", today=None) -> QuerySet[Case]:
+def cases(
+    *, q: str = "", stage: str = "", worker: str = "", overdue: str = "", under: str = "", today=None
+) -> QuerySet[Case]:
     today = today or timezone.localdate()
     queryset = Case.objects.select_related("recipient", "worker", "station")
     q = (q or "").strip()
@@ -80,7 +82,9 @@ def with_due_steps(rows, today: datetime.date) -> list[CaseDue]:
     return [CaseDue(c, overdue_steps(c, policies[c.region_code], today), today) for c in rows]
 
 
-def overdue_cases(*, worker_id=None, station_id=None, under: str = "", today=None, limit: int = 200) -> list[CaseDue]:
+def overdue_cases(
+    *, worker_id=None, station_id=None, under: str = "", today=None, limit: int = 200
+) -> list[CaseDue]:
     today = today or timezone.localdate()
     queryset = Case.objects.filter(overdue_q(today)).select_related("recipient", "worker")
     if worker_id is not None:
@@ -137,7 +141,9 @@ def transfers_sent(actor) -> list[Transfer]:
     if worker is None:
         return []
     return list(
-        Transfer.objects.filter(from_worker=worker).select_related("to_worker", "to_station").order_by("-created_at")[:50]
+        Transfer.objects.filter(from_worker=worker)
+        .select_related("to_worker", "to_station")
+        .order_by("-created_at")[:50]
     )
 
 
@@ -159,7 +165,11 @@ def nav_badges(actor, shown) -> dict[str, int]:
 def _at(day: datetime.date, created: datetime.datetime | None) -> datetime.datetime:
     """A dated step placed on its day, at the time of day it was written (keeps a day's steps in order)."""
     local = timezone.localtime(created) if created else None
-    moment = local.timetz() if local and local.date() == day else datetime.time(12, 0, tzinfo=local.tzinfo if local else None)
+    moment = (
+        local.timetz()
+        if local and local.date() == day
+        else datetime.time(12, 0, tzinfo=local.tzinfo if local else None)
+    )
     if moment.tzinfo is None:
         return timezone.make_aware(datetime.datetime.combine(day, moment))
     return datetime.datetime.combine(day, moment)
@@ -179,9 +189,21 @@ def timeline_events(recipient, limit: int) -> list[Event]:
 
     for c in found:
         who = c.worker.name if c.worker_id else ""
-        add(_at(c.opened_on, c.created_at), "case", _("个案 %(n)s 接案（%(s)s）") % {"n": c.number, "s": IntakeSource(c.source).label}, who, c)
+        add(
+            _at(c.opened_on, c.created_at),
+            "case",
+            _("个案 %(n)s 接案（%(s)s）") % {"n": c.number, "s": IntakeSource(c.source).label},
+            who,
+            c,
+        )
         if c.stage == Stage.DECLINED:
-            add(_at(c.ended_on, c.updated_at), "case", _("个案 %(n)s 不予接案，建议转往：%(p)s") % {"n": c.number, "p": c.pointed_to}, who, c)
+            add(
+                _at(c.ended_on, c.updated_at),
+                "case",
+                _("个案 %(n)s 不予接案，建议转往：%(p)s") % {"n": c.number, "p": c.pointed_to},
+                who,
+                c,
+            )
         if c.stage == Stage.CLOSED:
             add(_at(c.ended_on, c.updated_at), "case", _("个案 %(n)s 结案") % {"n": c.number}, who, c)
     ids = list(by_id)
@@ -199,27 +221,63 @@ def timeline_events(recipient, limit: int) -> list[Event]:
             else:
                 line = _("个案 %(n)s 审批退回：%(k)s")
             add(a.decided_at, "case", line % {"n": c.number, "k": kind}, decider, c)
-    notes = InterventionNote.objects.filter(case_id__in=ids).only("case_id", "noted_on", "method", "created_at")
+    notes = InterventionNote.objects.filter(case_id__in=ids).only(
+        "case_id", "noted_on", "method", "created_at"
+    )
     for n in notes.order_by("-noted_on")[:limit]:
         c = by_id[n.case_id]
-        add(_at(n.noted_on, n.created_at), "case", _("个案 %(n)s 介入服务（%(m)s）") % {"n": c.number, "m": InterventionMethod(n.method).label}, "", c)
+        add(
+            _at(n.noted_on, n.created_at),
+            "case",
+            _("个案 %(n)s 介入服务（%(m)s）") % {"n": c.number, "m": InterventionMethod(n.method).label},
+            "",
+            c,
+        )
     evaluated = defaultdict(list)
     for e in GoalEvaluation.objects.filter(case_id__in=ids).only("case_id", "evaluated_on", "created_at"):
         evaluated[(e.case_id, e.evaluated_on)].append(e)
     for (case_id, day), rows in evaluated.items():
         c = by_id[case_id]
-        add(_at(day, rows[0].created_at), "case", _("个案 %(n)s 评估了 %(k)d 个目标") % {"n": c.number, "k": len(rows)}, "", c)
+        add(
+            _at(day, rows[0].created_at),
+            "case",
+            _("个案 %(n)s 评估了 %(k)d 个目标") % {"n": c.number, "k": len(rows)},
+            "",
+            c,
+        )
     for t in Transfer.objects.filter(case_id__in=ids).select_related("from_worker", "to_worker"):
         c = by_id[t.case_id]
-        add(t.created_at, "case", _("个案 %(n)s 转移给 %(w)s（待接收）") % {"n": c.number, "w": t.to_worker.name}, t.from_worker.name, c)
+        add(
+            t.created_at,
+            "case",
+            _("个案 %(n)s 转移给 %(w)s（待接收）") % {"n": c.number, "w": t.to_worker.name},
+            t.from_worker.name,
+            c,
+        )
         if t.decided_at:
-            line = _("%(w)s 接收了个案 %(n)s") if t.status == Transfer.Status.ACCEPTED else _("%(w)s 拒绝接收个案 %(n)s")
+            line = (
+                _("%(w)s 接收了个案 %(n)s")
+                if t.status == Transfer.Status.ACCEPTED
+                else _("%(w)s 拒绝接收个案 %(n)s")
+            )
             add(t.decided_at, "case", line % {"n": c.number, "w": t.to_worker.name}, t.to_worker.name, c)
     for r in Referral.objects.filter(case_id__in=ids).select_related("organisation"):
         c = by_id[r.case_id]
-        add(_at(r.referred_on, r.created_at), "case", _("个案 %(n)s 转介至 %(o)s：%(s)s") % {"n": c.number, "o": r.receiver_name, "s": r.service_asked}, "", c)
+        add(
+            _at(r.referred_on, r.created_at),
+            "case",
+            _("个案 %(n)s 转介至 %(o)s：%(s)s") % {"n": c.number, "o": r.receiver_name, "s": r.service_asked},
+            "",
+            c,
+        )
         if r.outcome:
-            add(_at(r.outcome_on, r.created_at), "case", _("个案 %(n)s 转介结果：%(o)s") % {"n": c.number, "o": Referral.Outcome(r.outcome).label}, "", c)
+            add(
+                _at(r.outcome_on, r.created_at),
+                "case",
+                _("个案 %(n)s 转介结果：%(o)s") % {"n": c.number, "o": Referral.Outcome(r.outcome).label},
+                "",
+                c,
+            )
     events.sort(key=lambda e: e.at, reverse=True)
     return events[:limit]
 
@@ -253,6 +311,8 @@ def recount_closed() -> dict:
 
 def served_members():
     """(region, day, member) of every intervention note for a registered person (``served.people``)."""
-    rows = InterventionNote.objects.filter(recipient__isnull=False).values_list("served_region_code", "noted_on", "recipient_id")
+    rows = InterventionNote.objects.filter(recipient__isnull=False).values_list(
+        "served_region_code", "noted_on", "recipient_id"
+    )
     for code, day, recipient_id in rows.iterator(chunk_size=5000):
         yield code, day, f"recipient:{recipient_id}"

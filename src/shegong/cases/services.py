@@ -131,7 +131,9 @@ def station_of_worker(worker) -> ServiceNode | None:
     today = _today()
     with across_regions("the station a worker is posted to, named on its case"):
         post = (
-            WorkerAssignment.objects.filter(worker=worker, node__level=NodeLevel.STATION, start_date__lte=today)
+            WorkerAssignment.objects.filter(
+                worker=worker, node__level=NodeLevel.STATION, start_date__lte=today
+            )
             .exclude(end_date__lt=today)
             .select_related("node")
             .order_by("-start_date")
@@ -140,7 +142,11 @@ def station_of_worker(worker) -> ServiceNode | None:
         if post is not None:
             return post.node
         township = (worker.region_code or "")[:9] + "000"
-        return ServiceNode.objects.filter(level=NodeLevel.STATION, region_id=township).exclude(status="closed").first()
+        return (
+            ServiceNode.objects.filter(level=NodeLevel.STATION, region_id=township)
+            .exclude(status="closed")
+            .first()
+        )
 
 
 def next_number(station: ServiceNode, year: int) -> str:
@@ -214,7 +220,11 @@ def case_open(*, actor, station: ServiceNode, worker, data: dict[str, Any]) -> C
             "cases.open",
             actor=actor,
             obj=case,
-            changes={"number": case.number, "recipient": getattr(recipient, "pk", None), "source": case.source},
+            changes={
+                "number": case.number,
+                "recipient": getattr(recipient, "pk", None),
+                "source": case.source,
+            },
         )
     return case
 
@@ -235,7 +245,12 @@ def case_decline(*, actor, case: Case, reason: str, pointed_to: str) -> Case:
         case.stage, case.ended_on = Stage.DECLINED, _today()
         case.decline_reason, case.pointed_to = reason.strip(), pointed_to.strip()[:120]
         case.save()
-        record("cases.decline", actor=actor, obj=case, changes={"stage": case.stage, "pointed_to": case.pointed_to})
+        record(
+            "cases.decline",
+            actor=actor,
+            obj=case,
+            changes={"stage": case.stage, "pointed_to": case.pointed_to},
+        )
     return case
 
 
@@ -283,14 +298,26 @@ def case_assess(*, actor, case: Case, data: dict[str, Any]) -> Assessment:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        assessment = Assessment(case=case, assessed_on=assessed_on, scores=scores, text=text, created_by=_user(actor))
+        assessment = Assessment(
+            case=case,
+            assessed_on=assessed_on,
+            scores=scores,
+            text=text,
+            created_by=_user(actor),
+            region_code=case.region_code,
+        )
         assessment.full_clean()
         assessment.save()
         if case.stage == Stage.INTAKE:
             case.stage = Stage.ASSESSMENT
         case.assessed_on = case.assessed_on or assessed_on
         case.save()
-        record("cases.assess", actor=actor, obj=case, changes={"assessed_on": assessed_on, "domains": sorted(scores)})
+        record(
+            "cases.assess",
+            actor=actor,
+            obj=case,
+            changes={"assessed_on": assessed_on, "domains": sorted(scores)},
+        )
     return assessment
 
 
@@ -303,7 +330,9 @@ def case_plan_save(*, actor, case: Case, text: str, goals: list[dict[str, Any]])
     ):
         if case.stage == Stage.INTAKE:
             raise ValidationError({"stage": [_("请先完成预估，再制定服务计划")]})
-        raise _refuse_stage(case, _("修改服务计划") if case.plan_status != PlanStatus.SUBMITTED else _("修改待审批的服务计划"))
+        raise _refuse_stage(
+            case, _("修改服务计划") if case.plan_status != PlanStatus.SUBMITTED else _("修改待审批的服务计划")
+        )
     errors: dict[str, list[str]] = {}
     text = (text or "").strip()
     if not text:
@@ -333,7 +362,9 @@ def case_plan_save(*, actor, case: Case, text: str, goals: list[dict[str, Any]])
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        plan = Plan.objects.filter(case=case).first() or Plan(case=case, created_by=_user(actor))
+        plan = Plan.objects.filter(case=case).first() or Plan(
+            case=case, created_by=_user(actor), region_code=case.region_code
+        )
         plan.text = text
         plan.full_clean()
         plan.save()
@@ -397,7 +428,11 @@ def case_decide(*, actor, approval: Approval, approve: bool, comment: str = "") 
     today = _today()
     with transaction.atomic():
         approval.decision = Approval.Decision.APPROVED if approve else Approval.Decision.REJECTED
-        approval.decided_by, approval.decided_at, approval.comment = _user(actor), timezone.now(), comment[:500]
+        approval.decided_by, approval.decided_at, approval.comment = (
+            _user(actor),
+            timezone.now(),
+            comment[:500],
+        )
         approval.save()
         if approval.kind == Approval.Kind.PLAN:
             if approve:
@@ -450,7 +485,9 @@ def case_plan_review(*, actor, case: Case) -> Case:
     return case
 
 
-def case_note_add(*, actor, case: Case, data: dict[str, Any], idempotency_key) -> tuple[InterventionNote, bool]:
+def case_note_add(
+    *, actor, case: Case, data: dict[str, Any], idempotency_key
+) -> tuple[InterventionNote, bool]:
     """介入: one intervention note; a retry with the same idempotency key returns the first and writes nothing."""
     _require_worker_on(actor, case)
     try:
@@ -491,6 +528,7 @@ def case_note_add(*, actor, case: Case, data: dict[str, Any], idempotency_key) -
             served_region_code=recipient.region_code if recipient is not None else "",
             idempotency_key=key,
             created_by=_user(actor),
+            region_code=case.region_code,
         )
         note.full_clean()
         note.save()
@@ -504,7 +542,9 @@ def case_evaluate(*, actor, case: Case, results: dict[int, dict[str, Any]]) -> l
     """评估: each goal met, partly met or not met, with the evidence; the case moves to 评估."""
     _require_worker_on(actor, case)
     if case.stage not in (Stage.INTERVENTION, Stage.EVALUATION) or case.closing_requested_on:
-        raise _refuse_stage(case, _("评估目标") if not case.closing_requested_on else _("在结案审批期间修改评估"))
+        raise _refuse_stage(
+            case, _("评估目标") if not case.closing_requested_on else _("在结案审批期间修改评估")
+        )
     if not InterventionNote.objects.filter(case=case).exists():
         raise ValidationError({"stage": [_("至少记录一次介入后才能评估")]})
     goals = list(Goal.objects.filter(case=case))
@@ -562,14 +602,21 @@ def case_closing_request(*, actor, case: Case, reason: str, summary: str) -> App
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        closing = Closing.objects.filter(case=case).first() or Closing(case=case, created_by=_user(actor))
+        closing = Closing.objects.filter(case=case).first() or Closing(
+            case=case, created_by=_user(actor), region_code=case.region_code
+        )
         closing.reason, closing.summary, closing.approved = reason, summary.strip(), False
         closing.full_clean()
         closing.save()
         case.closing_requested_on = _today()
         case.save()
         approval = _request_approval(actor=actor, case=case, kind=Approval.Kind.CLOSING)
-        record("cases.closing.request", actor=actor, obj=case, changes={"reason": reason, "approval": approval.pk})
+        record(
+            "cases.closing.request",
+            actor=actor,
+            obj=case,
+            changes={"reason": reason, "approval": approval.pk},
+        )
     return approval
 
 
@@ -612,7 +659,12 @@ def case_transfer_request(*, actor, case: Case, to_worker, reason: str) -> Trans
             created_by=_user(actor),
         )
         transfer.save()
-        record("cases.transfer.request", actor=actor, obj=case, changes={"to_worker": to_worker.pk, "transfer": transfer.pk})
+        record(
+            "cases.transfer.request",
+            actor=actor,
+            obj=case,
+            changes={"to_worker": to_worker.pk, "transfer": transfer.pk},
+        )
         _notify(
             [to_worker.user_id],
             Kind.CASE_TRANSFER,
@@ -634,7 +686,10 @@ def _require_receiver(actor, transfer: Transfer) -> None:
 def case_transfer_accept(*, actor, transfer: Transfer) -> Case:
     """The receiver takes the case over: it becomes the lead worker, and the case moves to its station."""
     _require_receiver(actor, transfer)
-    with transaction.atomic(), across_regions("the receiver of a transfer takes over a case it could not see before"):
+    with (
+        transaction.atomic(),
+        across_regions("the receiver of a transfer takes over a case it could not see before"),
+    ):
         case = Case.objects.select_for_update().select_related("station", "worker").get(pk=transfer.case_id)
         if not case.is_open:
             raise _refuse_stage(case, _("接收转移"))
@@ -642,7 +697,16 @@ def case_transfer_accept(*, actor, transfer: Transfer) -> Case:
         case.worker, case.station = transfer.to_worker, transfer.to_station
         case.save()
         if case.region_code != old_region:
-            for model in (Assessment, Plan, Goal, InterventionNote, GoalEvaluation, Closing, Approval, Referral):
+            for model in (
+                Assessment,
+                Plan,
+                Goal,
+                InterventionNote,
+                GoalEvaluation,
+                Closing,
+                Approval,
+                Referral,
+            ):
                 model.objects.filter(case=case).update(region_code=case.region_code)
         transfer.status, transfer.decided_at, transfer.decided_by = (
             Transfer.Status.ACCEPTED,
@@ -650,7 +714,12 @@ def case_transfer_accept(*, actor, transfer: Transfer) -> Case:
             _user(actor),
         )
         transfer.save()
-        record("cases.transfer.accept", actor=actor, obj=case, changes={"transfer": transfer.pk, "from": old_region})
+        record(
+            "cases.transfer.accept",
+            actor=actor,
+            obj=case,
+            changes={"transfer": transfer.pk, "from": old_region},
+        )
     return case
 
 
@@ -702,6 +771,7 @@ def case_refer(*, actor, case: Case, data: dict[str, Any]) -> Referral:
             referred_on=referred_on,
             ends_case=ends,
             created_by=_user(actor),
+            region_code=case.region_code,
         )
         referral.full_clean()
         referral.save()
@@ -712,7 +782,9 @@ def case_refer(*, actor, case: Case, data: dict[str, Any]) -> Referral:
     return referral
 
 
-def referral_outcome(*, actor, referral: Referral, outcome: str, note: str, on: datetime.date | None) -> Referral:
+def referral_outcome(
+    *, actor, referral: Referral, outcome: str, note: str, on: datetime.date | None
+) -> Referral:
     case = referral.case
     actor.require("cases.change", case.region_code)
     if not access.can_work_on(actor, case):
@@ -729,7 +801,12 @@ def referral_outcome(*, actor, referral: Referral, outcome: str, note: str, on: 
     with transaction.atomic():
         referral.outcome, referral.outcome_note, referral.outcome_on = outcome, (note or "").strip()[:300], on
         referral.save()
-        record("cases.referral.outcome", actor=actor, obj=case, changes={"referral": referral.pk, "outcome": outcome})
+        record(
+            "cases.referral.outcome",
+            actor=actor,
+            obj=case,
+            changes={"referral": referral.pk, "outcome": outcome},
+        )
     return referral
 
 
@@ -752,10 +829,14 @@ def station_supervisor_assign(*, actor, station: ServiceNode, user) -> StationSu
     if not user.assignments.filter(role=Role.SUPERVISOR).exists():
         raise ValidationError({"user": [_("%(u)s没有督导角色") % {"u": user}]})
     with transaction.atomic():
-        row, _created = StationSupervisor.objects.get_or_create(station=station, user=user, defaults={"region_code": station.region_code})
+        row, _created = StationSupervisor.objects.get_or_create(
+            station=station, user=user, defaults={"region_code": station.region_code}
+        )
         record("cases.supervisor.assign", actor=actor, obj=station, changes={"supervisor": user.pk})
     return row
 
 
 def fetch(pk: int) -> Case:
-    return get_scoped_or_404(Case.objects.select_related("recipient", "worker", "station", "recipient__region"), pk=pk)
+    return get_scoped_or_404(
+        Case.objects.select_related("recipient", "worker", "station", "recipient__region"), pk=pk
+    )

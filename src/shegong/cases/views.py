@@ -43,12 +43,16 @@ def case_list(request):
             "rows": selectors.with_due_steps(page.object_list, today),
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "stages": Stage.choices,
-            "workers": SocialWorker.objects.filter(pk__in=selectors.Case.objects.values("worker_id")).order_by("name").only("pk", "name"),
+            "workers": SocialWorker.objects.filter(pk__in=selectors.Case.objects.values("worker_id"))
+            .order_by("name")
+            .only("pk", "name"),
             "townships": area_choices(request.actor.regions_with("cases.view")),
             "query": request.GET.urlencode(),
             "can_open": request.actor.can("cases.change"),
             "can_export": request.actor.can("cases.export"),
-            "approvals": len(selectors.approval_queue(request.actor)) if request.actor.can("cases.approve") else 0,
+            "approvals": len(selectors.approval_queue(request.actor))
+            if request.actor.can("cases.approve")
+            else 0,
             "offers": len(selectors.transfer_inbox(request.actor)),
             **export_options(request, CASE_EXPORT),
         },
@@ -64,7 +68,9 @@ def _station_workers(station):
     from shegong.core.regioncodes import subtree_prefix
 
     return list(
-        SocialWorker.objects.filter(region_code__startswith=subtree_prefix(station.region_code), status="active")
+        SocialWorker.objects.filter(
+            region_code__startswith=subtree_prefix(station.region_code), status="active"
+        )
         .select_related("region")
         .order_by("name")
     )
@@ -84,7 +90,9 @@ def case_new(request):
     if station is None:
         station = ServiceNode.objects.filter(level=NodeLevel.STATION).order_by("region_code").first()
     workers = [] if me is not None else (_station_workers(station) if station else [])
-    form = forms.OpenForm(request.POST or None, workers=workers, initial={"recipient": recipient.pk if recipient else None})
+    form = forms.OpenForm(
+        request.POST or None, workers=workers, initial={"recipient": recipient.pk if recipient else None}
+    )
     if recipient is not None:
         del form.fields["resident_name"], form.fields["resident_birth_date"]
     if request.method == "POST" and form.is_valid():
@@ -101,7 +109,9 @@ def case_new(request):
         else:
             messages.success(request, _("已接案，个案编号 %(n)s。") % {"n": case.number})
             return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/new.html", {"form": form, "recipient": recipient, "station": station, "me": me})
+    return render(
+        request, "cases/new.html", {"form": form, "recipient": recipient, "station": station, "me": me}
+    )
 
 
 def _detail_context(request, case, **bound) -> dict:
@@ -132,13 +142,19 @@ def _detail_context(request, case, **bound) -> dict:
         "assessments": list(case.assessments.all()) if can_read else [],
         "plan": plan,
         "goals": goals,
-        "notes": list(InterventionNote.objects.filter(case=case).order_by("-noted_on", "-pk")[:100]) if can_read else [],
+        "notes": list(InterventionNote.objects.filter(case=case).order_by("-noted_on", "-pk")[:100])
+        if can_read
+        else [],
         "note_count": InterventionNote.objects.filter(case=case).count(),
         "closing": closing if can_read else None,
         "transfers": list(case.transfers.select_related("to_worker", "from_worker")),
         "referrals": list(case.referrals.select_related("organisation")),
         "steps": [(s, s.due_on < today) for s in steps],
-        "stages": [(v, label) for v, label in Stage.choices if v in ("intake", "assessment", "plan", "intervention", "evaluation", "closed")],
+        "stages": [
+            (v, label)
+            for v, label in Stage.choices
+            if v in ("intake", "assessment", "plan", "intervention", "evaluation", "closed")
+        ],
         "stage_index": [v for v, _l in Stage.choices].index(case.stage),
         "today": today,
         "open_panel": bound.pop("open_panel", ""),
@@ -150,8 +166,14 @@ def _detail_context(request, case, **bound) -> dict:
             assessment_form=forms.AssessmentForm(),
             plan_form=forms.PlanForm(goals=goals, initial={"text": plan.text if plan else ""}),
             evaluation_form=forms.EvaluationForm(goals=goals),
-            closing_form=forms.ClosingForm(initial={"reason": closing.reason, "summary": closing.summary} if closing and can_read else None),
-            transfer_form=forms.TransferForm(workers=[w for w in _transfer_workers() if w.pk != case.worker_id]),
+            closing_form=forms.ClosingForm(
+                initial={"reason": closing.reason, "summary": closing.summary}
+                if closing and can_read
+                else None
+            ),
+            transfer_form=forms.TransferForm(
+                workers=[w for w in _transfer_workers() if w.pk != case.worker_id]
+            ),
             referral_form=forms.ReferralForm(organisations=Organisation.objects.order_by("name")[:200]),
             outcome_form=forms.OutcomeForm(),
         )
@@ -162,7 +184,11 @@ def _detail_context(request, case, **bound) -> dict:
 
 
 def _transfer_workers():
-    return list(SocialWorker.objects.filter(status="active", user__isnull=False).select_related("region").order_by("region_code", "name")[:300])
+    return list(
+        SocialWorker.objects.filter(status="active", user__isnull=False)
+        .select_related("region")
+        .order_by("region_code", "name")[:300]
+    )
 
 
 @login_required
@@ -173,7 +199,9 @@ def case_detail(request, pk: int):
 
 
 def _rerender(request, case, key, form):
-    return render(request, "cases/detail.html", _detail_context(request, case, **{key: form, "open_panel": key}))
+    return render(
+        request, "cases/detail.html", _detail_context(request, case, **{key: form, "open_panel": key})
+    )
 
 
 @login_required
@@ -183,16 +211,72 @@ def case_action(request, pk: int, action: str):
     case = services.fetch(pk)
     actor = request.actor
     actions = {
-        "decline": ("decline_form", lambda f: forms.DeclineForm(f), lambda form: services.case_decline(actor=actor, case=case, **form.cleaned_data), _("已登记不予接案。")),
-        "link": ("link_form", lambda f: forms.LinkForm(f), lambda form: _link(actor, case, form), _("已关联服务对象。")),
-        "assess": ("assessment_form", lambda f: forms.AssessmentForm(f), lambda form: services.case_assess(actor=actor, case=case, data={**form.cleaned_data, "scores": form.scores()}), _("已保存预估。")),
-        "plan": ("plan_form", lambda f: forms.PlanForm(f, goals=list(Goal.objects.filter(case=case))), lambda form: services.case_plan_save(actor=actor, case=case, text=form.cleaned_data["text"], goals=form.goals()), _("已保存服务计划，可提交审批。")),
-        "submit": ("plan_form", lambda f: forms.DecisionForm(f), lambda form: services.case_plan_submit(actor=actor, case=case), _("服务计划已提交审批。")),
-        "review": ("plan_form", lambda f: forms.DecisionForm(f), lambda form: services.case_plan_review(actor=actor, case=case), _("已记录计划复核。")),
-        "evaluate": ("evaluation_form", lambda f: forms.EvaluationForm(f, goals=list(Goal.objects.filter(case=case))), lambda form: services.case_evaluate(actor=actor, case=case, results=form.results()), _("已保存目标评估。")),
-        "close": ("closing_form", lambda f: forms.ClosingForm(f), lambda form: services.case_closing_request(actor=actor, case=case, **form.cleaned_data), _("已申请结案，等待审批。")),
-        "transfer": ("transfer_form", lambda f: forms.TransferForm(f, workers=_transfer_workers()), lambda form: services.case_transfer_request(actor=actor, case=case, to_worker=_worker(form), reason=form.cleaned_data["reason"]), _("已发起转移，对方接收前个案仍由您负责。")),
-        "refer": ("referral_form", lambda f: forms.ReferralForm(f, organisations=Organisation.objects.order_by("name")[:200]), lambda form: services.case_refer(actor=actor, case=case, data=_referral_data(form)), _("已登记转介。")),
+        "decline": (
+            "decline_form",
+            lambda f: forms.DeclineForm(f),
+            lambda form: services.case_decline(actor=actor, case=case, **form.cleaned_data),
+            _("已登记不予接案。"),
+        ),
+        "link": (
+            "link_form",
+            lambda f: forms.LinkForm(f),
+            lambda form: _link(actor, case, form),
+            _("已关联服务对象。"),
+        ),
+        "assess": (
+            "assessment_form",
+            lambda f: forms.AssessmentForm(f),
+            lambda form: services.case_assess(
+                actor=actor, case=case, data={**form.cleaned_data, "scores": form.scores()}
+            ),
+            _("已保存预估。"),
+        ),
+        "plan": (
+            "plan_form",
+            lambda f: forms.PlanForm(f, goals=list(Goal.objects.filter(case=case))),
+            lambda form: services.case_plan_save(
+                actor=actor, case=case, text=form.cleaned_data["text"], goals=form.goals()
+            ),
+            _("已保存服务计划，可提交审批。"),
+        ),
+        "submit": (
+            "plan_form",
+            lambda f: forms.DecisionForm(f),
+            lambda form: services.case_plan_submit(actor=actor, case=case),
+            _("服务计划已提交审批。"),
+        ),
+        "review": (
+            "plan_form",
+            lambda f: forms.DecisionForm(f),
+            lambda form: services.case_plan_review(actor=actor, case=case),
+            _("已记录计划复核。"),
+        ),
+        "evaluate": (
+            "evaluation_form",
+            lambda f: forms.EvaluationForm(f, goals=list(Goal.objects.filter(case=case))),
+            lambda form: services.case_evaluate(actor=actor, case=case, results=form.results()),
+            _("已保存目标评估。"),
+        ),
+        "close": (
+            "closing_form",
+            lambda f: forms.ClosingForm(f),
+            lambda form: services.case_closing_request(actor=actor, case=case, **form.cleaned_data),
+            _("已申请结案，等待审批。"),
+        ),
+        "transfer": (
+            "transfer_form",
+            lambda f: forms.TransferForm(f, workers=_transfer_workers()),
+            lambda form: services.case_transfer_request(
+                actor=actor, case=case, to_worker=_worker(form), reason=form.cleaned_data["reason"]
+            ),
+            _("已发起转移，对方接收前个案仍由您负责。"),
+        ),
+        "refer": (
+            "referral_form",
+            lambda f: forms.ReferralForm(f, organisations=Organisation.objects.order_by("name")[:200]),
+            lambda form: services.case_refer(actor=actor, case=case, data=_referral_data(form)),
+            _("已登记转介。"),
+        ),
     }
     if action == "reveal":
         form = forms.RevealForm(request.POST)
@@ -236,7 +320,9 @@ def _referral_data(form) -> dict:
 
 def _link(actor, case, form):
     digits = normalise_id_number(form.cleaned_data["id_number"])
-    recipient = Recipient.objects.filter(id_number_index=blind_index_for(Recipient, "id_number_index", digits)).first()
+    recipient = Recipient.objects.filter(
+        id_number_index=blind_index_for(Recipient, "id_number_index", digits)
+    ).first()
     if recipient is None:
         raise ValidationError({"id_number": [_("未找到该身份证号的服务对象，请先在“服务对象”中登记")]})
     return services.case_link_recipient(actor=actor, case=case, recipient=recipient)
@@ -253,7 +339,10 @@ def note_new(request, pk: int):
         data = {k: v for k, v in form.cleaned_data.items() if k != "idempotency_key"}
         try:
             _note, created = services.case_note_add(
-                actor=request.actor, case=case, data=data, idempotency_key=form.cleaned_data["idempotency_key"]
+                actor=request.actor,
+                case=case,
+                data=data,
+                idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -269,28 +358,40 @@ def note_new(request, pk: int):
 @login_required
 def approvals(request):
     request.actor.require("cases.approve")
-    return render(request, "cases/approvals.html", {"queue": selectors.approval_queue(request.actor), "form": forms.DecisionForm()})
+    return render(
+        request,
+        "cases/approvals.html",
+        {"queue": selectors.approval_queue(request.actor), "form": forms.DecisionForm()},
+    )
 
 
 @login_required
 @require_POST
 def decide(request, pk: int):
     request.actor.require("cases.approve")
-    approval = get_scoped_or_404(Approval.objects.select_related("case", "case__worker", "case__station", "case__recipient"), pk=pk)
+    approval = get_scoped_or_404(
+        Approval.objects.select_related("case", "case__worker", "case__station", "case__recipient"), pk=pk
+    )
     if not access.is_approver(request.actor, approval.case):
         raise Http404
     form = forms.DecisionForm(request.POST)
     approve = request.POST.get("decision") == "approve"
     if form.is_valid():
         try:
-            services.case_decide(actor=request.actor, approval=approval, approve=approve, comment=form.cleaned_data["comment"])
+            services.case_decide(
+                actor=request.actor, approval=approval, approve=approve, comment=form.cleaned_data["comment"]
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("已批准。") if approve else _("已退回。"))
             return redirect(request.POST.get("next") or "cases:approvals")
     case = approval.case
-    return render(request, "cases/detail.html", _detail_context(request, case, decision_form=form, open_panel="decision_form"))
+    return render(
+        request,
+        "cases/detail.html",
+        _detail_context(request, case, decision_form=form, open_panel="decision_form"),
+    )
 
 
 @login_required
@@ -299,7 +400,11 @@ def transfers(request):
     return render(
         request,
         "cases/transfers.html",
-        {"inbox": selectors.transfer_inbox(request.actor), "sent": selectors.transfers_sent(request.actor), "form": forms.TransferDeclineForm()},
+        {
+            "inbox": selectors.transfer_inbox(request.actor),
+            "sent": selectors.transfers_sent(request.actor),
+            "form": forms.TransferDeclineForm(),
+        },
     )
 
 
@@ -320,7 +425,9 @@ def transfer_decide(request, pk: int):
     form = forms.TransferDeclineForm(request.POST)
     if form.is_valid():
         try:
-            services.case_transfer_decline(actor=request.actor, transfer=transfer, note=form.cleaned_data["note"])
+            services.case_transfer_decline(
+                actor=request.actor, transfer=transfer, note=form.cleaned_data["note"]
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -329,7 +436,12 @@ def transfer_decide(request, pk: int):
     return render(
         request,
         "cases/transfers.html",
-        {"inbox": selectors.transfer_inbox(request.actor), "sent": selectors.transfers_sent(request.actor), "form": form, "bad": transfer.pk},
+        {
+            "inbox": selectors.transfer_inbox(request.actor),
+            "sent": selectors.transfers_sent(request.actor),
+            "form": form,
+            "bad": transfer.pk,
+        },
     )
 
 
@@ -341,7 +453,13 @@ def referral_outcome(request, pk: int):
     form = forms.OutcomeForm(request.POST)
     if form.is_valid():
         try:
-            services.referral_outcome(actor=request.actor, referral=referral, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["outcome_note"], on=form.cleaned_data["outcome_on"])
+            services.referral_outcome(
+                actor=request.actor,
+                referral=referral,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["outcome_note"],
+                on=form.cleaned_data["outcome_on"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='kind',
-            field=models.CharField(choices=[('visit_escalated', '高风险对象逾期未访（已上报站长）'), ('filing_due', '社工备案即将逾期'), ('hours_pending', '志愿服务时长待确认（每日汇总）'), ('case_approval', '个案待审批'), ('case_decided', '个案审批结果'), ('case_transfer', '个案转移待接收')], max_length=30, verbose_name='类型'),
+            model_name="message",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("visit_escalated", "高风险对象逾期未访（已上报站长）"),
+                    ("filing_due", "社工备案即将逾期"),
+                    ("hours_pending", "志愿服务时长待确认（每日汇总）"),
+                    ("case_approval", "个案待审批"),
+                    ("case_decided", "个案审批结果"),
+                    ("case_transfer", "个案转移待接收"),
+                ],
+                max_length=30,
+                verbose_name="类型",
+            ),
         ),
     ]

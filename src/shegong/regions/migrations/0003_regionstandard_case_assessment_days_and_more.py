@@ -4,30 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('regions', '0002_local_policy'),
+        ("regions", "0002_local_policy"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='regionstandard',
-            name='case_assessment_days',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='个案接案后预估期限（天）'),
+            model_name="regionstandard",
+            name="case_assessment_days",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="个案接案后预估期限（天）"
+            ),
         ),
         migrations.AddField(
-            model_name='regionstandard',
-            name='case_long_open_months',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='个案超期未结提示（月）'),
+            model_name="regionstandard",
+            name="case_long_open_months",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="个案超期未结提示（月）"
+            ),
         ),
         migrations.AddField(
-            model_name='regionstandard',
-            name='case_plan_days',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='个案接案后制定计划期限（天）'),
+            model_name="regionstandard",
+            name="case_plan_days",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="个案接案后制定计划期限（天）"
+            ),
         ),
         migrations.AddField(
-            model_name='regionstandard',
-            name='case_review_days',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='个案计划复核周期（天）'),
+            model_name="regionstandard",
+            name="case_review_days",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="个案计划复核周期（天）"
+            ),
         ),
     ]
