@@ -103,6 +103,7 @@ def open_case(request, payload: OpenIn):
     """Open a case as the calling worker, at its station."""
     actor = request.auth
     actor.require("cases.change")
+    recipient = fetch_recipient(payload.recipient) if payload.recipient is not None else None
     worker = access.worker_of(actor)
     if worker is None:
         raise PermissionDenied("cases.change")
@@ -110,7 +111,7 @@ def open_case(request, payload: OpenIn):
     if station is None:
         raise PermissionDenied("cases.change")
     data = payload.model_dump()
-    data["recipient"] = fetch_recipient(payload.recipient) if payload.recipient is not None else None
+    data["recipient"] = recipient
     case = services.case_open(actor=actor, station=station, worker=worker, data=data)
     return 201, _out(case, actor)
 
