@@ -8,13 +8,11 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from shegong.core import tallies
-        from shegong.core.context_processors import NAV_BADGES
         from shegong.recipients.selectors import TIMELINE_SOURCES
         from shegong.visits.selectors import WORKLIST_EXTRAS
 
         from . import exports  # noqa: F401 - registers the case list export
         from .selectors import (
-            nav_badges,
             recount_closed,
             recount_opened,
             served_members,
@@ -27,4 +25,3 @@ class CasesConfig(AppConfig):
         tallies.contribute("served.people", served_members)
         TIMELINE_SOURCES.register(timeline_events)
         WORKLIST_EXTRAS.register(worklist_items)
-        NAV_BADGES.register(nav_badges)

@@ -101,7 +101,7 @@ def load(ctx) -> None:
     head = User.objects.filter(username=ctx.logins.get("township", ("",))[0]).first()
     counters: dict[tuple[int, int], int] = defaultdict(int)
     weights = [w for _s, w in MIX]
-    cases, plans = [], {}
+    cases = []
     kinds = {}
     for recipient in sorted(chosen, key=lambda r: r.pk):
         kind = rng.choices([s for s, _w in MIX], weights)[0]

@@ -13,7 +13,7 @@ from shegong.recipients.models import NeedDomain
 
 from .models import ClosingReason, GoalResult, IntakeSource, InterventionMethod, Referral
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SHORT = {"rows": 3}
 
 

@@ -147,18 +147,6 @@ def transfers_sent(actor) -> list[Transfer]:
     )
 
 
-def nav_badges(actor, shown) -> dict[str, int]:
-    """Counts beside the menu entry (``core.context_processors.NAV_BADGES``): approvals waiting and offers."""
-    if "cases:list" not in shown:
-        return {}
-    count = 0
-    if actor.can("cases.approve"):
-        count += len(approval_queue(actor))
-    if actor.can("cases.change"):
-        count += len(transfer_inbox(actor))
-    return {"cases:list": count}
-
-
 # The recipient's timeline -------------------------------------------------------------------------------------------
 
 
