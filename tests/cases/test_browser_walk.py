@@ -157,3 +157,35 @@ def test_the_casework_walk_on_a_phone(live_server, page_factory):
     phone.goto(f"{base}/cases/")
     _shot(phone, "case-list-phone")
     _fits(phone)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_overdue_case_steps_sit_on_the_workers_today_list(live_server, page_factory):
+    from shegong.cases import services
+    from tests.cases.helpers import open_data, system
+
+    with unscoped():
+        world = build_world()
+        worker_user = make_user("worker", username="sg", display_name="社工 小张")
+        worker = SocialWorker.objects.create(region_id=TOWN_A, name="张晓", user=worker_user)
+        make_user("township", username="zz", display_name="陈站长")
+        recipient = make_recipient(VILLAGE_A1, name="刘奶奶")
+        case = services.case_open(
+            actor=system(), station=world.station_a, worker=worker, data=open_data(recipient)
+        )
+        Case.objects.filter(pk=case.pk).update(opened_on=datetime.date.today() - datetime.timedelta(days=20))
+    base = live_server.url
+    for who, url, name in (("sg", "/visits/worklist/", "worklist"), ("zz", "/visits/overdue/", "overdue")):
+        for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            page = page_factory(viewport)
+            ui_login(page, base, who, PASSWORD)
+            page.goto(f"{base}{url}")
+            assert case.number in page.inner_text("#extras")
+            assert "预估逾期" in page.inner_text("#extras")
+            _shot(page, f"{name}-{label}")
+            _fits(page)
+    page = page_factory(PHONE)
+    ui_login(page, base, "sg", PASSWORD)
+    page.goto(f"{base}/cases/?overdue=1")
+    assert case.number in page.inner_text("#case-table")

@@ -71,7 +71,12 @@ def _overdue_context(request) -> dict:
         "today": timezone.localdate(),
         "query": request.GET.urlencode(),
         "can_export": request.actor.can("recipients.export"),
-        "extras": selectors.worklist_extras(under=filters["under"]) if not request.GET.get("page") else [],
+        # Other overdue work (case steps) of the same area and worker, on the first page.
+        "extras": selectors.worklist_extras(
+            under=filters["under"], worker_id=int(filters["worker"]) if filters["worker"].isdigit() else None
+        )
+        if not request.GET.get("page")
+        else [],
         **export_options(request, OVERDUE_EXPORT),
     }
 
