@@ -35,6 +35,8 @@ ROW_PARAMETERS = {
     "hours_id": "people.VolunteerHours",
     "recipient_id": "recipients.Recipient",
     "visit_id": "visits.Visit",
+    "case_id": "cases.Case",
+    "transfer_id": "cases.Transfer",
 }
 REGION_PARAMETERS = {"code", "region", "under", "parent"}
 

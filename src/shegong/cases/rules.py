@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shegong.regions.selectors import Policy, policy_q
+from shegong.regions.selectors import Policy, policy_overrides, policy_q
 
 from .models import OPEN_STAGES, PlanStatus, Stage
 
@@ -96,9 +96,11 @@ def overdue_q(today: datetime.date) -> Q:
     def long_open(n):
         return Q(stage__in=OPEN_STAGES, opened_on__lt=add_months(today, -n))
 
+    names = ["case_assessment_days", "case_plan_days", "case_review_days", "case_long_open_months"]
+    found = policy_overrides(names)
     return (
-        policy_q("case_assessment_days", assessment)
-        | policy_q("case_plan_days", plan)
-        | policy_q("case_review_days", review)
-        | policy_q("case_long_open_months", long_open)
+        policy_q("case_assessment_days", assessment, overrides=found["case_assessment_days"])
+        | policy_q("case_plan_days", plan, overrides=found["case_plan_days"])
+        | policy_q("case_review_days", review, overrides=found["case_review_days"])
+        | policy_q("case_long_open_months", long_open, overrides=found["case_long_open_months"])
     )
