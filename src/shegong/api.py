@@ -111,6 +111,7 @@ def build_api() -> NinjaAPI:
         return api.create_response(request, {"code": "error", "detail": str(exc)}, status=exc.status_code)
 
     from shegong.activities.api import ROUTERS as activities_routers
+    from shegong.cases.api import ROUTERS as cases_routers
     from shegong.charity.api import ROUTERS as charity_routers
     from shegong.dashboards.api import ROUTERS as dashboards_routers
     from shegong.groups.api import ROUTERS as groups_routers
@@ -129,6 +130,7 @@ def build_api() -> NinjaAPI:
         *visits_routers,
         *groups_routers,
         *activities_routers,
+        *cases_routers,
         *dashboards_routers,
         *people_routers,
         *orgs_routers,

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "shegong.recipients",
     "shegong.visits",
     "shegong.groups",
+    "shegong.cases",
     "shegong.activities",
     "shegong.projects",
     "shegong.charity",

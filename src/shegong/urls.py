@@ -17,6 +17,7 @@ urlpatterns = [
     path("visits/", include("shegong.visits.urls")),
     path("groups/", include("shegong.groups.urls")),
     path("activities/", include("shegong.activities.urls")),
+    path("cases/", include("shegong.cases.urls")),
     path("people/", include("shegong.people.urls")),
     path("orgs/", include("shegong.orgs.urls")),
     path("notifications/", include("shegong.notifications.urls")),

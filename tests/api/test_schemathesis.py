@@ -42,6 +42,8 @@ ROW_PARAMETERS = {
     "member_id": "groups.GroupMember",
     "session_id": "groups.GroupSession",
     "activity_id": "activities.Activity",
+    "case_id": "cases.Case",
+    "transfer_id": "cases.Transfer",
 }
 REGION_PARAMETERS = {"code", "region", "under", "parent"}
 

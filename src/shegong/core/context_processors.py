@@ -17,6 +17,7 @@ NAVIGATION = [
     (_("本站工作"), "dashboards:station", "recipients.view", frozenset({"township"})),
     (_("我的待访"), "visits:worklist", "visits.record", frozenset({"worker"})),
     (pgettext_lazy("menu", "服务对象"), "recipients:list", "recipients.view", None),
+    (pgettext_lazy("menu", "个案"), "cases:list", "cases.view", None),
     (
         pgettext_lazy("menu", "逾期未访"),
         "visits:overdue",

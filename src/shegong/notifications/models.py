@@ -24,6 +24,9 @@ class Kind(models.TextChoices):
     PROJECT_FILING_DUE = "project_filing_due", _("项目人员备案即将逾期")
     PROJECT_OVERSPEND = "project_overspend", _("项目支出超预算被拒")
     DISCLOSURE_DUE = "disclosure_due", _("三务公开即将发布")
+    CASE_APPROVAL = "case_approval", _("个案待审批")
+    CASE_DECIDED = "case_decided", _("个案审批结果")
+    CASE_TRANSFER = "case_transfer", _("个案转移待接收")
 
 
 class Channel(models.TextChoices):

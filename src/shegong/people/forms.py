@@ -486,3 +486,15 @@ class PolicyForm(forms.Form):
     dishonesty_bar_years = forms.IntegerField(
         label=_("失信禁入年限（年）"), min_value=1, max_value=10, required=False
     )
+    case_assessment_days = forms.IntegerField(
+        label=_("个案接案后预估期限（天）"), min_value=1, max_value=90, required=False
+    )
+    case_plan_days = forms.IntegerField(
+        label=_("个案接案后制定计划期限（天）"), min_value=1, max_value=180, required=False
+    )
+    case_review_days = forms.IntegerField(
+        label=_("个案计划复核周期（天）"), min_value=7, max_value=365, required=False
+    )
+    case_long_open_months = forms.IntegerField(
+        label=_("个案超期未结提示（月）"), min_value=1, max_value=60, required=False
+    )

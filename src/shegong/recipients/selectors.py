@@ -88,6 +88,7 @@ class Event:
     summary: str
     actor_name: str
     visit: object | None = None
+    url: str = ""  # where a contributed event links to (a case's page)
 
 
 def visit_summary(method: str, issues: list[str]) -> str:

@@ -88,6 +88,16 @@ class RegionStandard(models.Model):
     notice_min_days = models.PositiveSmallIntegerField(_("离职最少提前通知（天）"), null=True, blank=True)
     notice_max_days = models.PositiveSmallIntegerField(_("离职交接最长期限（天）"), null=True, blank=True)
     dishonesty_bar_years = models.PositiveSmallIntegerField(_("失信禁入年限（年）"), null=True, blank=True)
+    case_assessment_days = models.PositiveSmallIntegerField(
+        _("个案接案后预估期限（天）"), null=True, blank=True
+    )
+    case_plan_days = models.PositiveSmallIntegerField(
+        _("个案接案后制定计划期限（天）"), null=True, blank=True
+    )
+    case_review_days = models.PositiveSmallIntegerField(_("个案计划复核周期（天）"), null=True, blank=True)
+    case_long_open_months = models.PositiveSmallIntegerField(
+        _("个案超期未结提示（月）"), null=True, blank=True
+    )
 
     objects = models.Manager()
 

@@ -70,6 +70,11 @@ class Policy:
     notice_min_days: int = 30
     notice_max_days: int = 60
     dishonesty_bar_years: int = 2
+    # Casework time rules (MZ/T 094): assessment and plan after intake, plan review, long-open flag.
+    case_assessment_days: int = 7
+    case_plan_days: int = 14
+    case_review_days: int = 90
+    case_long_open_months: int = 12
     sources: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
@@ -83,6 +88,10 @@ POLICY_FIELDS = (
     "notice_min_days",
     "notice_max_days",
     "dishonesty_bar_years",
+    "case_assessment_days",
+    "case_plan_days",
+    "case_review_days",
+    "case_long_open_months",
 )
 SEED_POLICY = Policy()
 
@@ -109,13 +118,25 @@ def policy_for(code: str) -> Policy:
     return policies_for([code])[code]
 
 
-def policy_q(name: str, build, field: str = "region_code") -> Q:
+def policy_overrides(names: list[str]) -> dict[str, dict[str, int]]:
+    """For each policy name, the regions that set their own value (one query for several ``policy_q``)."""
+    found: dict[str, dict[str, int]] = {name: {} for name in names}
+    for row in RegionStandard.objects.values("region_id", *names):
+        for name in names:
+            if row[name] is not None:
+                found[name][row["region_id"]] = row[name]
+    return found
+
+
+def policy_q(name: str, build, field: str = "region_code", *, overrides: dict[str, int] | None = None) -> Q:
     """A filter that applies each region's own value of policy ``name``: ``build(value)`` is the condition under
     that value; a row takes the value of the deepest region above it that sets one (the seed's elsewhere). One Q
-    whatever the rows, a term per region that sets the value."""
-    overrides = dict(
-        RegionStandard.objects.filter(**{f"{name}__isnull": False}).values_list("region_id", name)
-    )
+    whatever the rows, a term per region that sets the value. ``overrides``: this name's entry of
+    ``policy_overrides`` when several filters are built at once."""
+    if overrides is None:
+        overrides = dict(
+            RegionStandard.objects.filter(**{f"{name}__isnull": False}).values_list("region_id", name)
+        )
     codes = sorted(overrides)
 
     def outside(roots: list[str]) -> Q:

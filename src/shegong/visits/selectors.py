@@ -8,10 +8,40 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
 
+from shegong.core.hooks import Hook
 from shegong.recipients.selectors import Event, visit_summary
 from shegong.regions.selectors import region_subtree_q
 
 from .models import Visit, VisitMethod
+
+
+@dataclass
+class ExtraItem:
+    """Something else overdue on a worker's "today" list besides visits (a case step), contributed by a higher app."""
+
+    kind: str
+    title: str
+    detail: str
+    url: str
+    days_late: int
+    worker_name: str = ""
+
+
+# Higher apps add their overdue steps to the worklists: ``contributor(worker_id=…, station_id=…, under=…, today=…)``
+# returns a list of ``ExtraItem`` (one of the ids or ``under`` is set; ``under`` "" means the actor's whole scope).
+WORKLIST_EXTRAS = Hook("worklist extras")
+
+
+def worklist_extras(*, worker_id=None, station_id=None, under: str = "", today=None) -> list[ExtraItem]:
+    items = [
+        item
+        for contributed in WORKLIST_EXTRAS.results(
+            worker_id=worker_id, station_id=station_id, under=under, today=today
+        )
+        for item in contributed
+    ]
+    items.sort(key=lambda i: -i.days_late)
+    return items
 
 
 @dataclass

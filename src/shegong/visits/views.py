@@ -40,6 +40,7 @@ def worklist(request):
     context = {"worker": worker, "today": today, "show_worker": worker is None}
     if worker is not None:
         context["work"] = selectors.worklist(worker_id=worker.pk, today=today)
+        context["extras"] = selectors.worklist_extras(worker_id=worker.pk, today=today)
     else:
         stations = _stations(request)
         station_id = request.GET.get("station", "")
@@ -47,6 +48,7 @@ def worklist(request):
         context.update(stations=stations, station=station)
         if station is not None:
             context["work"] = selectors.worklist(station_id=station.pk, today=today)
+            context["extras"] = selectors.worklist_extras(station_id=station.pk, today=today)
     return render(request, "visits/worklist.html", context)
 
 
@@ -69,6 +71,12 @@ def _overdue_context(request) -> dict:
         "today": timezone.localdate(),
         "query": request.GET.urlencode(),
         "can_export": request.actor.can("recipients.export"),
+        # Other overdue work (case steps) of the same area and worker, on the first page.
+        "extras": selectors.worklist_extras(
+            under=filters["under"], worker_id=int(filters["worker"]) if filters["worker"].isdigit() else None
+        )
+        if not request.GET.get("page")
+        else [],
         **export_options(request, OVERDUE_EXPORT),
     }
 

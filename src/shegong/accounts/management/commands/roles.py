@@ -33,7 +33,9 @@ search leave it out. An account that also holds a region-wide role in the same r
   with their visits, categories, household, assessments, events, timeline and visit obligations, its own roster
   imports, and the visit rules. An operator assignment with no organisation sees none of these.
 - A supervisor will see its supervisees' work. There is no supervision model yet: until it lands, a supervisor sees
-  the workers of its region and their assignments, and no recipient data (recipients, visits, volunteers).
+  the workers of its region and their assignments, and no recipient data (recipients, visits, volunteers). A
+  supervisor assigned to a station (casework's station supervisor) sees that station's cases with their notes,
+  and approves their plans and closings.
 - An evaluator will see the assessments assigned to it. None exist yet, so it sees no personal data and no rows.
 - A volunteer sees its own record, its own team, the hours it logged and the activities it logged hours for.
 - Region pages and dashboards of its own area stay open to every business role; their counts come from rows the

@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "shegong.cases"
+    verbose_name = _("个案")
+
+    def ready(self):
+        from shegong.core import tallies
+        from shegong.recipients.selectors import TIMELINE_SOURCES
+        from shegong.visits.selectors import WORKLIST_EXTRAS
+
+        from . import exports  # noqa: F401 - registers the case list export
+        from .selectors import (
+            recount_closed,
+            recount_opened,
+            served_members,
+            timeline_events,
+            worklist_items,
+        )
+
+        tallies.register(tallies.Metric("cases.opened", "个案开案数", recount=recount_opened))
+        tallies.register(tallies.Metric("cases.closed", "个案结案数", recount=recount_closed))
+        tallies.contribute("served.people", served_members)
+        TIMELINE_SOURCES.register(timeline_events)
+        WORKLIST_EXTRAS.register(worklist_items)
