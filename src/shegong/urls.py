@@ -15,6 +15,8 @@ urlpatterns = [
     path("imports/", include("shegong.core.import_urls")),
     path("recipients/", include("shegong.recipients.urls")),
     path("visits/", include("shegong.visits.urls")),
+    path("demands/", include("shegong.demands.urls")),
+    path("public/requests/", include("shegong.demands.public_urls")),
     path("people/", include("shegong.people.urls")),
     path("orgs/", include("shegong.orgs.urls")),
     path("notifications/", include("shegong.notifications.urls")),

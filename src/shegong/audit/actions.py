@@ -87,6 +87,24 @@ ACTIONS: dict[str, str] = {
     "visits.record": N_("记录探访"),
     "visits.month.open": N_("生成月度探访任务"),
     "visits.reconcile": N_("核对探访统计"),
+    # demand intake and dispatch
+    "demands.request.submit": N_("居民网上点单"),
+    "demands.request.create": N_("受理诉求"),
+    "demands.request.dispatch": N_("派单"),
+    "demands.request.accept": N_("接单"),
+    "demands.request.return": N_("退单"),
+    "demands.request.start": N_("开始办理诉求"),
+    "demands.request.pause": N_("诉求暂停计时（等待居民）"),
+    "demands.request.resume": N_("诉求恢复计时"),
+    "demands.request.resolve": N_("办结诉求"),
+    "demands.request.rate": N_("评价诉求"),
+    "demands.request.cancel": N_("作废诉求"),
+    "demands.catalogue.customise": N_("建立本地服务目录"),
+    "demands.catalogue.item.create": N_("新增服务事项"),
+    "demands.catalogue.item.update": N_("修改服务事项"),
+    "demands.policy.update": N_("修改派单时限"),
+    "demands.holiday.update": N_("修改节假日"),
+    "demands.basis.mark": N_("标记为项目设计依据"),
     "tallies.reconcile": N_("核对统计数"),
 }
 
@@ -106,6 +124,7 @@ _AREAS: dict[str, str] = {
     "recipients": N_("服务对象"),
     "visits": N_("探访"),
     "activities": N_("活动"),
+    "demands": N_("服务诉求"),
 }
 _VERBS: dict[str, str] = {
     "create": N_("新增"),

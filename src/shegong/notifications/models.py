@@ -21,6 +21,9 @@ class Kind(models.TextChoices):
     VISIT_ESCALATED = "visit_escalated", _("高风险对象逾期未访（已上报站长）")
     FILING_DUE = "filing_due", _("社工备案即将逾期")
     HOURS_PENDING = "hours_pending", _("志愿服务时长待确认（每日汇总）")
+    DEMAND_ASSIGNED = "demand_assigned", _("新派单")
+    DEMAND_DUE = "demand_due", _("诉求催办")
+    DEMAND_ESCALATED = "demand_escalated", _("诉求逾期督办")
 
 
 class Channel(models.TextChoices):
