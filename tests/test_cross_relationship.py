@@ -41,6 +41,9 @@ AREA_VIEWS = {
     "api:shegong_dashboards_api_get_visit_rate",
     # A sign-up poster for a community of one's area names the community, no one's rows.
     "page:people:volunteer_signup_poster",
+    # A region's service catalogue is its published menu (no one's data).
+    "page:demands:catalogue#region",
+    "api:shegong_demands_api_list_catalogue#region",
 }
 
 # Creating a record in one's own region is a permission (403 when missing), not a relationship.

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.identity import IdentityError, validate_phone
 from shegong.core.regioncodes import CODE_LENGTH, PREFIX_LENGTH, Level
 from shegong.people.forms import VillagePicker, township_choices
 
@@ -54,6 +55,12 @@ class PublicRequestForm(forms.Form):
             township = selected[: PREFIX_LENGTH[Level.TOWNSHIP]].ljust(CODE_LENGTH, "0")
             picker = VillagePicker.build(township=township, selected=selected)
         self.picker = picker
+
+    def clean_requester_phone(self):
+        try:
+            return validate_phone(self.cleaned_data["requester_phone"])
+        except IdentityError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def first_fields(self):
         return [self["description"]]

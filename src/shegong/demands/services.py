@@ -202,6 +202,8 @@ def request_create(*, actor, data: dict[str, Any]) -> DemandRequest:
     except ValidationError as exc:
         errors.update(exc.message_dict)
         region = None
+    if region is not None and not actor.scope.contains(region.code):
+        errors["region"] = [_("请选择所在社区（村）")]  # another region's community: as if it did not exist
     if errors:
         raise ValidationError(errors)
     actor.require("demands.report", region.code)
