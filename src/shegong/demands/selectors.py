@@ -148,6 +148,11 @@ class ListRow:
     unmet: int = 0
 
     @property
+    def recent(self) -> list[int]:
+        """The last twelve months' counts, for the page's compact column."""
+        return self.months[-12:]
+
+    @property
     def trend(self) -> str:
         """up / down / flat: the second half of the period against the first."""
         half = len(self.months) // 2
