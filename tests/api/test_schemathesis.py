@@ -35,6 +35,7 @@ ROW_PARAMETERS = {
     "hours_id": "people.VolunteerHours",
     "recipient_id": "recipients.Recipient",
     "visit_id": "visits.Visit",
+    "demand_id": "demands.DemandRequest",
 }
 REGION_PARAMETERS = {"code", "region", "under", "parent"}
 

@@ -8,7 +8,7 @@ from shegong.accounts.models import RoleAssignment
 from shegong.core import tallies
 from shegong.core.scoping import activate
 from shegong.demands import selectors
-from shegong.demands.models import OPEN, Channel, DemandRequest, Status
+from shegong.demands.models import OPEN, DemandRequest, RequestChannel, Status
 from shegong.network.models import NodeLevel, ServiceNode
 from shegong.orgs.models import OrgKind
 from shegong.recipients.models import Recipient, VisitRollup
@@ -39,7 +39,7 @@ def test_the_demo_city_loads_once_and_its_ledger_reconciles(db, capsys):
     assert tallies.reconcile(fix=False) == []  # every counted figure is what its records say
     requests = DemandRequest.objects.filter(region_code__startswith="500103")
     assert requests.count() >= 2000
-    assert set(requests.values_list("channel", flat=True)) == set(Channel.values)
+    assert set(requests.values_list("channel", flat=True)) == set(RequestChannel.values)
     assert set(requests.values_list("status", flat=True)) == set(Status.values)
     assert requests.filter(returns__gt=0).exists() and requests.filter(reopened=True).exists()
     assert requests.filter(selectors.overdue_q()).exists() and requests.filter(escalation=2).exists()

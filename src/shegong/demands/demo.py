@@ -14,12 +14,12 @@ from shegong.core import tallies
 from . import catalogue
 from . import policy as rules
 from .models import (
-    Channel,
     Clock,
     DemandEvent,
     DemandRequest,
     EventKind,
     ReceiverKind,
+    RequestChannel,
     Status,
     Urgency,
 )
@@ -28,13 +28,13 @@ from .services import new_tracking_code
 TZ = ZoneInfo("Asia/Shanghai")
 YEAR_REQUESTS = 3000
 CHANNELS = [
-    (Channel.ONLINE, 40),
-    (Channel.PHONE, 24),
-    (Channel.WALK_IN, 14),
-    (Channel.VISIT, 10),
-    (Channel.VOLUNTEER, 5),
-    (Channel.GRID, 5),
-    (Channel.CASE, 2),
+    (RequestChannel.ONLINE, 40),
+    (RequestChannel.PHONE, 24),
+    (RequestChannel.WALK_IN, 14),
+    (RequestChannel.VISIT, 10),
+    (RequestChannel.VOLUNTEER, 5),
+    (RequestChannel.GRID, 5),
+    (RequestChannel.CASE, 2),
 ]
 # Relative weight of each item, and its seasonal shape: month (1–12) → multiplier.
 WEIGHTS = {
@@ -148,10 +148,12 @@ def load(ctx) -> None:
         received = min(_at(day, rng), now - datetime.timedelta(minutes=30 + n % 90))
         channel = _weighted(rng, CHANNELS)
         recipient = (
-            rng.choice(recipients) if channel in (Channel.VISIT, Channel.CASE) and recipients else None
+            rng.choice(recipients)
+            if channel in (RequestChannel.VISIT, RequestChannel.CASE) and recipients
+            else None
         )
-        if recipient is None and channel in (Channel.VISIT, Channel.CASE):
-            channel = Channel.PHONE
+        if recipient is None and channel in (RequestChannel.VISIT, RequestChannel.CASE):
+            channel = RequestChannel.PHONE
         village = recipient.region_id if recipient is not None else rng.choice(ctx.villages).code
         req = DemandRequest(
             tracking_code=new_tracking_code(),
@@ -208,7 +210,9 @@ def load(ctx) -> None:
                     actor_name="demo"
                     if kind not in (EventKind.RECEIVED, EventKind.REMINDED, EventKind.ESCALATED)
                     else (
-                        "public" if req.channel == Channel.ONLINE and kind == EventKind.RECEIVED else "system"
+                        "public"
+                        if req.channel == RequestChannel.ONLINE and kind == EventKind.RECEIVED
+                        else "system"
                     ),
                     uid=uuid.uuid4(),
                 )

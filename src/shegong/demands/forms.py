@@ -5,7 +5,7 @@ from shegong.core.identity import IdentityError, validate_phone
 from shegong.core.regioncodes import CODE_LENGTH, PREFIX_LENGTH, Level
 from shegong.people.forms import VillagePicker, township_choices
 
-from .models import Channel, ReceiverKind, Urgency
+from .models import ReceiverKind, RequestChannel, Urgency
 from .services import DESK_CHANNELS
 
 
@@ -71,7 +71,9 @@ class PublicRequestForm(forms.Form):
 
 class DeskRequestForm(forms.Form):
     channel = forms.ChoiceField(
-        label=_("渠道"), choices=[(c, Channel(c).label) for c in DESK_CHANNELS], initial=Channel.PHONE
+        label=_("渠道"),
+        choices=[(c, RequestChannel(c).label) for c in DESK_CHANNELS],
+        initial=RequestChannel.PHONE,
     )
     description = forms.CharField(
         label=_("诉求内容"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})

@@ -161,7 +161,7 @@ class Holiday(models.Model):
         return f"{self.region_id or '*'} {self.day}"
 
 
-class Channel(models.TextChoices):
+class RequestChannel(models.TextChoices):
     ONLINE = "online", _("网上点单")
     PHONE = "phone", _("电话")
     WALK_IN = "walk_in", _("来访")
@@ -202,7 +202,7 @@ class DemandRequest(RegionOwned, SensitiveModel):
     region = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在社区")
     )
-    channel = models.CharField(_("渠道"), max_length=12, choices=Channel.choices)
+    channel = models.CharField(_("渠道"), max_length=12, choices=RequestChannel.choices)
     description = EncryptedField(_("诉求内容"))
     requester_name = EncryptedField(_("联系人"), blank=True, default="")
     requester_phone = EncryptedField(_("联系电话"), blank=True, default="")

@@ -37,19 +37,25 @@ from . import policy as rules
 from .catalogue import items_for
 from .models import (
     AT_DESK,
-    Channel,
     Clock,
     DemandEvent,
     DemandRequest,
     EventKind,
     ReceiverKind,
+    RequestChannel,
     Status,
     Urgency,
 )
 
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 URL_PATTERN = re.compile(r"https?://|www\.|\.(com|cn|net)\b", re.IGNORECASE)
-DESK_CHANNELS = (Channel.PHONE, Channel.WALK_IN, Channel.VOLUNTEER, Channel.GRID, Channel.CASE)
+DESK_CHANNELS = (
+    RequestChannel.PHONE,
+    RequestChannel.WALK_IN,
+    RequestChannel.VOLUNTEER,
+    RequestChannel.GRID,
+    RequestChannel.CASE,
+)
 DISSATISFIED = 2  # a rating at or below this reopens a request (once)
 
 
@@ -167,7 +173,7 @@ def request_submit_public(*, data: dict[str, Any], address: str = "", request=No
             req = DemandRequest(
                 tracking_code=new_tracking_code(),
                 region=region,
-                channel=Channel.ONLINE,
+                channel=RequestChannel.ONLINE,
                 description=description,
                 requester_name=name,
                 requester_phone=phone,
@@ -246,7 +252,7 @@ def request_from_visit(*, actor, visit) -> tuple[DemandRequest, bool]:
         req = DemandRequest(
             tracking_code=new_tracking_code(),
             region=recipient.region,
-            channel=Channel.VISIT,
+            channel=RequestChannel.VISIT,
             description=text[:1000],
             requester_name=recipient.name,
             requester_phone=recipient.phone or "",
