@@ -181,3 +181,19 @@ def test_api_flow_and_errors(world, client):
     assert len(catalogue) == 45
     summary = client.get("/api/v1/demands/summary?since=2000-01-01&until=2100-01-01").json()
     assert summary[0]["item"] == "陪同就医" and summary[0]["open"] == 1
+
+
+def test_the_workers_today_list_shows_requests_dispatched_to_it(world, client):
+    from shegong.accounts.actor import Actor
+    from shegong.demands import services
+
+    worker_user = make_user("worker", region_code=TOWN_A)
+    worker = worker_for(worker_user, world.regions["town_a"])
+    req = public_request()
+    desk = Actor.for_user(make_user("worker", region_code=TOWN_A))
+    services.request_dispatch(
+        actor=desk, req=req, item=item(), urgency="general", kind="worker", receiver=worker
+    )
+    login_client(client, worker_user)
+    page = client.get("/visits/worklist/").content.decode()
+    assert "派给我的诉求" in page and f"/demands/{req.pk}/" in page

@@ -22,3 +22,6 @@ class DemandsConfig(AppConfig):
         TIMELINE_SOURCES.register(selectors.timeline_events)
         NAV_BADGES.register(selectors.nav_badges)
         schedules.register(DEADLINES)
+        from shegong.visits.selectors import WORKLIST_SECTIONS
+
+        WORKLIST_SECTIONS.register(selectors.worklist_section)

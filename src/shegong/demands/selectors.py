@@ -277,3 +277,33 @@ def nav_badges(actor, shown: set[str]) -> dict[str, int]:
     if "demands:board" not in shown or not actor.can("demands.dispatch"):
         return {}
     return {"demands:board": DemandRequest.objects.filter(status__in=AT_DESK).count()}
+
+
+def worklist_section(actor, worker) -> list:
+    """The worker's "today" list (``visits.selectors.WORKLIST_SECTIONS``): requests dispatched to it, by deadline."""
+    from django.urls import reverse
+
+    from shegong.visits.selectors import WorkSection
+
+    if worker is None or not actor.can("demands.handle"):
+        return []
+    now = timezone.now()
+    rows = []
+    for req in DemandRequest.objects.filter(worker=worker, status__in=WITH_RECEIVER).select_related(
+        "item", "region"
+    )[:30]:
+        due = req.accept_due_at if req.status == Status.DISPATCHED else req.resolve_due_at
+        rows.append(
+            (
+                f"{req.item.name if req.item else _('待分类')} · {req.region.name}",
+                f"{req.get_status_display()} · {timezone.localtime(due):%m-%d %H:%M}"
+                if due
+                else req.get_status_display(),
+                reverse("demands:detail", args=[req.pk]),
+                bool(due and due < now and req.status != Status.WAITING),
+            )
+        )
+    if not rows:
+        return []
+    rows.sort(key=lambda row: not row[3])
+    return [WorkSection("demands", _("派给我的诉求"), reverse("demands:mine"), rows)]

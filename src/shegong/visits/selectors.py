@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
 
+from shegong.core.hooks import Hook
 from shegong.recipients.selectors import Event, visit_summary
 from shegong.regions.selectors import region_subtree_q
 
@@ -321,6 +322,19 @@ def overdue_counts(under: str = "") -> dict[str, int]:
 
 def visits_of(recipient, limit: int = 50):
     return Visit.objects.filter(recipient=recipient).select_related("worker").order_by("-visited_at")[:limit]
+
+
+# Other work that waits for the worker beside its visits (requests dispatched to it, case steps): a higher app
+# registers ``contributor(actor, worker) -> list[WorkSection]``; the worklist page shows each section after its own.
+WORKLIST_SECTIONS = Hook("worklist sections")
+
+
+@dataclass
+class WorkSection:
+    key: str
+    title: str
+    link: str
+    rows: list  # of (title, detail, url, overdue: bool)
 
 
 def timeline_events(recipient, limit: int):
