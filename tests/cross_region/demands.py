@@ -66,6 +66,14 @@ ENDPOINTS = [
     Endpoint(
         "demands:item_new", "detail", lambda w: f"/demands/catalogue/new/?region={w.regions['town_a'].code}"
     ),
+    Endpoint(
+        "demands:rules_update",
+        "write",
+        lambda w: f"/demands/catalogue/rules/?region={w.regions['town_a'].code}",
+        method="POST",
+        body=lambda w: {"accept_general_hours": "1"},
+        content_type="form",
+    ),
     Endpoint("demands:item_edit", "detail", lambda w: f"/demands/catalogue/{w.extras['demand_item_a'].pk}/"),
     Endpoint("demands:demand_list", "list", lambda w: "/demands/demand-list/?since=2000-01-01"),
     Endpoint(

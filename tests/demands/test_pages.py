@@ -197,3 +197,39 @@ def test_the_workers_today_list_shows_requests_dispatched_to_it(world, client):
     login_client(client, worker_user)
     page = client.get("/visits/worklist/").content.decode()
     assert "派给我的诉求" in page and f"/demands/{req.pk}/" in page
+
+
+def test_an_official_sets_the_regions_deadlines_and_holidays_on_the_catalogue_page(world, client):
+    import datetime
+
+    from shegong.demands import policy as rules
+
+    login_client(client, make_user("official", region_code=DISTRICT))
+    page = client.get(f"/demands/catalogue/?region={DISTRICT}").content.decode()
+    assert "起点" in page and "一般诉求接单时限" in page
+    client.post(f"/demands/catalogue/rules/?region={DISTRICT}", {"accept_general_hours": "4"})
+    assert rules.policy_for(VILLAGE_A1).accept_general_hours == 4
+    bad = client.post(
+        f"/demands/catalogue/rules/?region={DISTRICT}", {"accept_general_hours": "x"}, follow=True
+    )
+    assert "请填写整数" in bad.content.decode()
+    client.post(f"/demands/catalogue/rules/?region={DISTRICT}", {"day": "2026-12-07", "name": "区级调休"})
+    assert datetime.date(2026, 12, 7) in rules.calendar_for(VILLAGE_A1).days_off
+    client.post(f"/demands/catalogue/?region={DISTRICT}")  # the region's own copy
+    edit = item("elderly.meals", DISTRICT)
+    response = client.post(
+        f"/demands/catalogue/{edit.pk}/",
+        {
+            "domain": edit.domain_id,
+            "name": "助餐送餐",
+            "receivers": ["station"],
+            "default_urgency": "general",
+            "active": "",
+        },
+    )
+    assert response.status_code == 302
+    edit.refresh_from_db()
+    assert (edit.name, edit.active) == ("助餐送餐", False)
+    assert "助餐送餐" not in [
+        i.name for i in __import__("shegong.demands.catalogue").demands.catalogue.items_for(VILLAGE_A1)
+    ]

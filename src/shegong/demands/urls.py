@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/<str:action>/", views.act, name="act"),
     path("catalogue/", views.catalogue_page, name="catalogue"),
     path("catalogue/new/", views.item_new, name="item_new"),
+    path("catalogue/rules/", views.rules_update, name="rules_update"),
     path("catalogue/<int:pk>/", views.item_edit, name="item_edit"),
     path("demand-list/", views.demand_list, name="demand_list"),
     path("demand-list/export/", views.demand_list_export, name="demand_list_export"),

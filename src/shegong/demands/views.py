@@ -29,7 +29,7 @@ from shegong.visits.services import worker_of
 from . import catalogue, selectors, services
 from .exports import DEMAND_LIST_EXPORT, codes_for, period
 from .forms import DeskRequestForm, DispatchForm, RatingForm, ReasonForm, ResolveForm
-from .models import AT_DESK, CatalogueItem, DemandRequest, ReceiverKind
+from .models import AT_DESK, CatalogueItem, DemandRequest, DispatchPolicy, Holiday, ReceiverKind
 
 
 @login_required
@@ -331,8 +331,26 @@ def catalogue_page(request):
             "groups": catalogue.grouped(items),
             "can_change": request.actor.can("demands.catalogue", code),
             "policy": services_catalogue().rules_for(code),
+            "policy_fields": _policy_fields(code),
+            "holidays": Holiday.objects.filter(region_id=code).order_by("-day")[:20],
         },
     )
+
+
+def _policy_fields(code: str) -> list[tuple]:
+    """(name, label, the region's own value or "", the value in force) for the rules form."""
+    own = DispatchPolicy.objects.filter(region_id=code).first()
+    in_force = services_catalogue().rules_for(code)
+    return [
+        (
+            f.name,
+            f.verbose_name,
+            "" if own is None or getattr(own, f.name) is None else getattr(own, f.name),
+            getattr(in_force, f.name),
+        )
+        for f in DispatchPolicy._meta.concrete_fields
+        if f.name not in ("id", "region")
+    ]
 
 
 def services_catalogue():
@@ -382,6 +400,44 @@ def item_new(request):
         messages.success(request, _("已新增事项"))
         return redirect(f"/demands/catalogue/?region={code}")
     return render(request, "demands/item_form.html", {"form": form, "item": None, "region": code})
+
+
+@login_required
+@require_POST
+def rules_update(request):
+    """An official sets the region's dispatch deadlines (blank inherits) or marks a day of its holiday calendar."""
+    import datetime
+
+    from .catalogue_services import holiday_set, policy_update
+    from .policy import FIELDS
+
+    code = _catalogue_region(request)
+    request.actor.require("demands.catalogue", code)
+    try:
+        if request.POST.get("day"):
+            try:
+                day = datetime.date.fromisoformat(request.POST["day"])
+            except ValueError:
+                raise ValidationError({"day": [_("日期格式应为 YYYY-MM-DD")]}) from None
+            holiday_set(
+                actor=request.actor,
+                region_code=code,
+                day=day,
+                working=request.POST.get("working") == "1",
+                name=request.POST.get("name", ""),
+            )
+        else:
+            values = {}
+            for name in FIELDS:
+                raw = request.POST.get(name, "").strip()
+                if raw and not raw.isdigit():
+                    raise ValidationError({name: [_("请填写整数")]})
+                values[name] = int(raw) if raw else None
+            policy_update(actor=request.actor, region_code=code, values=values)
+        messages.success(request, _("已保存"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(f"/demands/catalogue/?region={code}")
 
 
 # The demand list ------------------------------------------------------------------------------------------------
