@@ -324,7 +324,8 @@ def submit_public_request(request, payload: PublicIn):
         if public._is_rate_limited(exc):
             return 429, {"code": "rate_limited", "detail": exc.messages[0]}
         raise
-    return 201, _track_out(public.find(req.tracking_code))
+    req.public_steps = [("received", "", req.received_at)]  # just received: no need to read it back
+    return 201, _track_out(req)
 
 
 @public_router.get("/{code}", auth=None, response={200: TrackOut, **STANDARD_ERRORS})
