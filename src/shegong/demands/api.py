@@ -14,10 +14,10 @@ from pydantic import Strict
 from shegong.core.api import STANDARD_ERRORS, StrictSchema, paginated
 from shegong.core.masking import mask_name, mask_phone
 from shegong.core.net import client_address
-from shegong.core.scoping import across_regions, get_scoped_or_404
+from shegong.core.scoping import get_scoped_or_404
 
 from . import catalogue, public, selectors, services
-from .models import CatalogueItem, DemandRequest, ReceiverKind, Urgency
+from .models import CatalogueItem, DemandRequest
 
 catalogue_router = Router(tags=["demands"])
 demands = Router(tags=["demands"])
@@ -334,5 +334,4 @@ def track_public_request(request, code: str):
     return _track_out(public.find(code))
 
 
-_ = (Urgency, ReceiverKind, across_regions)
 ROUTERS = [("/catalogue", catalogue_router), ("/demands", demands), ("/public/requests", public_router)]

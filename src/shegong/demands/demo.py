@@ -21,7 +21,6 @@ from .models import (
     ReceiverKind,
     RequestChannel,
     Status,
-    Urgency,
 )
 from .services import new_tracking_code
 
@@ -398,6 +397,3 @@ def _deadline_events(req, now, calendar, policy) -> list[tuple]:
     else:
         req.next_check_at = due if now >= remind else remind
     return events
-
-
-_ = Urgency

@@ -15,7 +15,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -698,8 +698,3 @@ def check_all_due(now=None) -> int:
         if check_deadlines(req, now):
             count += 1
     return count
-
-
-def check_permission_to_view_contact(actor, req) -> None:
-    if not actor.can("demands.dispatch", req.region_code):
-        raise PermissionDenied("demands.dispatch")
