@@ -43,6 +43,9 @@ AREA_VIEWS = {
     "page:people:volunteer_signup_poster",
     # The five-linkage view of one's own area: counts and totals, each list behind it filtered by relationship.
     "page:charity:linkage#region",
+    # A region's service catalogue is its published menu (no one's data).
+    "page:demands:catalogue#region",
+    "api:shegong_demands_api_list_catalogue#region",
 }
 
 # Creating a record in one's own region is a permission (403 when missing), not a relationship.

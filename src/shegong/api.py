@@ -114,6 +114,7 @@ def build_api() -> NinjaAPI:
     from shegong.cases.api import ROUTERS as cases_routers
     from shegong.charity.api import ROUTERS as charity_routers
     from shegong.dashboards.api import ROUTERS as dashboards_routers
+    from shegong.demands.api import ROUTERS as demands_routers
     from shegong.groups.api import ROUTERS as groups_routers
     from shegong.network.api import router as network_router
     from shegong.orgs.api import ROUTERS as orgs_routers
@@ -136,6 +137,7 @@ def build_api() -> NinjaAPI:
         *orgs_routers,
         *projects_routers,
         *charity_routers,
+        *demands_routers,
     ]:
         api.add_router(prefix, router)
     return api

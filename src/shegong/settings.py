@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "shegong.activities",
     "shegong.projects",
     "shegong.charity",
+    "shegong.demands",
     "shegong.dashboards",
 ]
 

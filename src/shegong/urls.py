@@ -18,6 +18,8 @@ urlpatterns = [
     path("groups/", include("shegong.groups.urls")),
     path("activities/", include("shegong.activities.urls")),
     path("cases/", include("shegong.cases.urls")),
+    path("demands/", include("shegong.demands.urls")),
+    path("public/requests/", include("shegong.demands.public_urls")),
     path("people/", include("shegong.people.urls")),
     path("orgs/", include("shegong.orgs.urls")),
     path("notifications/", include("shegong.notifications.urls")),

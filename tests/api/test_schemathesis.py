@@ -44,6 +44,7 @@ ROW_PARAMETERS = {
     "activity_id": "activities.Activity",
     "case_id": "cases.Case",
     "transfer_id": "cases.Transfer",
+    "demand_id": "demands.DemandRequest",
 }
 REGION_PARAMETERS = {"code", "region", "under", "parent"}
 

@@ -10,6 +10,8 @@ from shegong.charity import ledger as charity_ledger
 from shegong.charity.models import Disbursement, Donation, Fund
 from shegong.core import tallies
 from shegong.core.scoping import activate
+from shegong.demands import selectors
+from shegong.demands.models import OPEN, DemandRequest, RequestChannel, Status
 from shegong.groups.models import Attendance, Group, GroupSession
 from shegong.network.models import NodeLevel, ServiceNode
 from shegong.orgs.models import OrgKind
@@ -59,6 +61,18 @@ def test_the_demo_city_loads_once_and_its_ledger_reconciles(db, capsys):
         tallies.totals(["500103000000"], ["groups.sessions"])["groups.sessions"]
         == GroupSession.objects.count()
     )
+    assert tallies.reconcile(fix=False) == []  # every counted figure is what its records say
+    requests = DemandRequest.objects.filter(region_code__startswith="500103")
+    assert requests.count() >= 2000
+    assert set(requests.values_list("channel", flat=True)) == set(RequestChannel.values)
+    assert set(requests.values_list("status", flat=True)) == set(Status.values)
+    assert requests.filter(returns__gt=0).exists() and requests.filter(reopened=True).exists()
+    assert requests.filter(selectors.overdue_q()).exists() and requests.filter(escalation=2).exists()
+    assert requests.filter(
+        worker__user__username="shegong", status__in=OPEN
+    ).exists()  # the demo worker's list
+    rows = selectors.demand_summary(["500103000000"], None, None)
+    assert len(rows) >= 15 and rows[0].requests > rows[-1].requests
 
     call_command("demo")
     assert "already loaded" in capsys.readouterr().out

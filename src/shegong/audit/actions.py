@@ -113,6 +113,24 @@ ACTIONS: dict[str, str] = {
     "cases.refer": N_("个案转介"),
     "cases.referral.outcome": N_("登记转介结果"),
     "cases.supervisor.assign": N_("指定社工站督导"),
+    # demand intake and dispatch
+    "demands.request.submit": N_("居民网上点单"),
+    "demands.request.create": N_("受理诉求"),
+    "demands.request.dispatch": N_("派单"),
+    "demands.request.accept": N_("接单"),
+    "demands.request.return": N_("退单"),
+    "demands.request.start": N_("开始办理诉求"),
+    "demands.request.pause": N_("诉求暂停计时（等待居民）"),
+    "demands.request.resume": N_("诉求恢复计时"),
+    "demands.request.resolve": N_("办结诉求"),
+    "demands.request.rate": N_("评价诉求"),
+    "demands.request.cancel": N_("作废诉求"),
+    "demands.catalogue.customise": N_("建立本地服务目录"),
+    "demands.catalogue.item.create": N_("新增服务事项"),
+    "demands.catalogue.item.update": N_("修改服务事项"),
+    "demands.policy.update": N_("修改派单时限"),
+    "demands.holiday.update": N_("修改节假日"),
+    "demands.basis.mark": N_("标记为项目设计依据"),
     "tallies.reconcile": N_("核对统计数"),
     # oversight: purchased service projects
     "projects.project.create": N_("发布购买服务项目"),
@@ -160,6 +178,7 @@ _AREAS: dict[str, str] = {
     "charity": N_("慈善资源"),
     "groups": N_("小组"),
     "cases": N_("个案"),
+    "demands": N_("服务诉求"),
 }
 _VERBS: dict[str, str] = {
     "create": N_("新增"),

@@ -27,6 +27,9 @@ class Kind(models.TextChoices):
     CASE_APPROVAL = "case_approval", _("个案待审批")
     CASE_DECIDED = "case_decided", _("个案审批结果")
     CASE_TRANSFER = "case_transfer", _("个案转移待接收")
+    DEMAND_ASSIGNED = "demand_assigned", _("新派单")
+    DEMAND_DUE = "demand_due", _("诉求催办")
+    DEMAND_ESCALATED = "demand_escalated", _("诉求逾期督办")
 
 
 class Channel(models.TextChoices):

@@ -376,6 +376,19 @@ def visits_of(recipient, limit: int = 50):
     return Visit.objects.filter(recipient=recipient).select_related("worker").order_by("-visited_at")[:limit]
 
 
+# Other work that waits for the worker beside its visits (requests dispatched to it, case steps): a higher app
+# registers ``contributor(actor, worker) -> list[WorkSection]``; the worklist page shows each section after its own.
+WORKLIST_SECTIONS = Hook("worklist sections")
+
+
+@dataclass
+class WorkSection:
+    key: str
+    title: str
+    link: str
+    rows: list  # of (title, detail, url, overdue: bool)
+
+
 def timeline_events(recipient, limit: int):
     """The recipient's visits as timeline events (registered on ``recipients.selectors.TIMELINE_SOURCES``)."""
     return [

@@ -37,7 +37,14 @@ def worklist(request):
     request.actor.require("visits.record")
     worker = services.worker_of(request.actor)
     today = timezone.localdate()
-    context = {"worker": worker, "today": today, "show_worker": worker is None}
+    context = {
+        "worker": worker,
+        "today": today,
+        "show_worker": worker is None,
+        "sections": [
+            s for found in selectors.WORKLIST_SECTIONS.results(request.actor, worker) for s in found
+        ],
+    }
     if worker is not None:
         context["work"] = selectors.worklist(worker_id=worker.pk, today=today)
         context["extras"] = selectors.worklist_extras(worker_id=worker.pk, today=today)

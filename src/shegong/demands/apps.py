@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DemandsConfig(AppConfig):
+    name = "shegong.demands"
+    verbose_name = _("需求点单与派单")
+
+    def ready(self):
+        from shegong.core import schedules, tallies
+        from shegong.core.context_processors import NAV_BADGES
+        from shegong.recipients.selectors import TIMELINE_SOURCES
+
+        from . import selectors
+        from .escalations import DEADLINES
+
+        tallies.register(tallies.Metric("demands.received", "受理诉求数", recount=selectors.recount_received))
+        tallies.register(
+            tallies.Metric("demands.completed", "办结诉求数", recount=selectors.recount_completed)
+        )
+        tallies.contribute("served.people", selectors.served_members)
+        TIMELINE_SOURCES.register(selectors.timeline_events)
+        NAV_BADGES.register(selectors.nav_badges)
+        schedules.register(DEADLINES)
+        from shegong.visits.selectors import WORKLIST_SECTIONS
+
+        WORKLIST_SECTIONS.register(selectors.worklist_section)
