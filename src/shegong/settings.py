@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "shegong.recipients",
     "shegong.visits",
     "shegong.activities",
+    "shegong.supervision",
     "shegong.dashboards",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("imports/", include("shegong.core.import_urls")),
     path("recipients/", include("shegong.recipients.urls")),
     path("visits/", include("shegong.visits.urls")),
+    path("supervision/", include("shegong.supervision.urls")),
     path("people/", include("shegong.people.urls")),
     path("orgs/", include("shegong.orgs.urls")),
     path("notifications/", include("shegong.notifications.urls")),

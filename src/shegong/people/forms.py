@@ -95,7 +95,7 @@ class WorkerForm(ServiceModelForm):
 class AssignmentForm(forms.ModelForm):
     class Meta:
         model = WorkerAssignment
-        fields = ["node", "start_date", "full_time", "post"]
+        fields = ["node", "start_date", "full_time", "post", "posting"]
         widgets = {"start_date": DATE}
 
     def __init__(self, *args, **kwargs):
@@ -485,4 +485,10 @@ class PolicyForm(forms.Form):
     )
     dishonesty_bar_years = forms.IntegerField(
         label=_("失信禁入年限（年）"), min_value=1, max_value=10, required=False
+    )
+    supervision_interval_days = forms.IntegerField(
+        label=_("督导间隔（天）"), min_value=7, max_value=365, required=False
+    )
+    training_hours_per_year = forms.IntegerField(
+        label=_("每年继续教育学时（小时）"), min_value=0, max_value=500, required=False
     )

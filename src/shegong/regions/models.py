@@ -88,6 +88,10 @@ class RegionStandard(models.Model):
     notice_min_days = models.PositiveSmallIntegerField(_("离职最少提前通知（天）"), null=True, blank=True)
     notice_max_days = models.PositiveSmallIntegerField(_("离职交接最长期限（天）"), null=True, blank=True)
     dishonesty_bar_years = models.PositiveSmallIntegerField(_("失信禁入年限（年）"), null=True, blank=True)
+    supervision_interval_days = models.PositiveSmallIntegerField(_("督导间隔（天）"), null=True, blank=True)
+    training_hours_per_year = models.PositiveSmallIntegerField(
+        _("每年继续教育学时（小时）"), null=True, blank=True
+    )
 
     objects = models.Manager()
 

@@ -70,6 +70,10 @@ class Policy:
     notice_min_days: int = 30
     notice_max_days: int = 60
     dishonesty_bar_years: int = 2
+    # Supervision due once a month per relationship (seed 003, Haining: monthly supervision).
+    supervision_interval_days: int = 30
+    # Continuing education a worker owes a year: 72 hours (社会工作者继续教育办法, 2019).
+    training_hours_per_year: int = 72
     sources: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
@@ -83,6 +87,8 @@ POLICY_FIELDS = (
     "notice_min_days",
     "notice_max_days",
     "dishonesty_bar_years",
+    "supervision_interval_days",
+    "training_hours_per_year",
 )
 SEED_POLICY = Policy()
 

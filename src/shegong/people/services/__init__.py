@@ -12,6 +12,13 @@ from .dishonesty import dishonesty_add, dishonesty_bar, dishonesty_message
 from .hours import hours_confirm, hours_confirm_all, hours_log, hours_reject, own_volunteer
 from .policy import region_policy_update
 from .reveal import reveal
+from .supervisors import (
+    SUPERVISOR_FIELDS,
+    supervision_assign,
+    supervision_end,
+    supervisor_create,
+    supervisor_update,
+)
 from .teams import TEAM_FIELDS, team_create
 from .volunteers import (
     VOLUNTEER_FIELDS,
@@ -47,6 +54,11 @@ __all__ = [
     "hours_reject",
     "own_volunteer",
     "reveal",
+    "SUPERVISOR_FIELDS",
+    "supervision_assign",
+    "supervision_end",
+    "supervisor_create",
+    "supervisor_update",
     "team_create",
     "volunteer_approve",
     "volunteer_create",
