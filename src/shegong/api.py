@@ -116,6 +116,7 @@ def build_api() -> NinjaAPI:
     from shegong.people.api import ROUTERS as people_routers
     from shegong.recipients.api import ROUTERS as recipients_routers
     from shegong.regions.api import router as regions_router
+    from shegong.supervision.api import ROUTERS as supervision_routers
     from shegong.visits.api import ROUTERS as visits_routers
 
     api.add_router("/regions", regions_router)
@@ -126,6 +127,7 @@ def build_api() -> NinjaAPI:
         *dashboards_routers,
         *people_routers,
         *orgs_routers,
+        *supervision_routers,
     ]:
         api.add_router(prefix, router)
     return api

@@ -142,7 +142,9 @@ STAGE_ORDER = [DevelopmentStage.COVERED, DevelopmentStage.STANDARDISED, Developm
 class StationStage(RegionOwned):
     """A step of a station's development, reached on a date, with the evidence for it."""
 
-    node = models.ForeignKey(ServiceNode, on_delete=models.CASCADE, related_name="stages", verbose_name=_("阵地"))
+    node = models.ForeignKey(
+        ServiceNode, on_delete=models.CASCADE, related_name="stages", verbose_name=_("阵地")
+    )
     stage = models.CharField(_("发展阶段"), max_length=12, choices=DevelopmentStage.choices)
     reached_on = models.DateField(_("达到日期"))
     evidence = models.CharField(_("佐证材料"), max_length=300)

@@ -141,7 +141,9 @@ def stage_record(*, actor, node: ServiceNode, stage: str, reached_on, evidence: 
     return step
 
 
-def demonstration_add(*, actor, node: ServiceNode, level: str, year: int, named_by: str = "") -> Demonstration:
+def demonstration_add(
+    *, actor, node: ServiceNode, level: str, year: int, named_by: str = ""
+) -> Demonstration:
     """Name a station a demonstration station (示范站) at a level in a year."""
     actor.require("network.change", node.region_code)
     if node.level != NodeLevel.STATION:

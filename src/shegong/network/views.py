@@ -69,7 +69,9 @@ def stage_record(request, pk: int):
     node = get_scoped_or_404(ServiceNode, pk=pk)
     request.actor.require("network.change", node.region_code)
     form = StageForm(request.POST)
-    done = submit(request, form, lambda form: services.stage_record(actor=request.actor, node=node, **form.cleaned_data))
+    done = submit(
+        request, form, lambda form: services.stage_record(actor=request.actor, node=node, **form.cleaned_data)
+    )
     if done is not None:
         messages.success(request, _("已记录发展阶段。"))
         return redirect("network:detail", pk=pk)
@@ -83,7 +85,9 @@ def demonstration_add(request, pk: int):
     request.actor.require("network.change", node.region_code)
     form = DemonstrationForm(request.POST)
     done = submit(
-        request, form, lambda form: services.demonstration_add(actor=request.actor, node=node, **form.cleaned_data)
+        request,
+        form,
+        lambda form: services.demonstration_add(actor=request.actor, node=node, **form.cleaned_data),
     )
     if done is not None:
         messages.success(request, _("已记录示范站命名。"))

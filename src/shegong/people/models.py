@@ -185,9 +185,7 @@ class WorkerAssignment(RegionOwned):
         choices=AssignmentFilingStatus.choices,
         default=AssignmentFilingStatus.UNFILED,
     )
-    posting = models.CharField(
-        _("派驻方式"), max_length=10, choices=Posting.choices, blank=True, default=""
-    )
+    posting = models.CharField(_("派驻方式"), max_length=10, choices=Posting.choices, blank=True, default="")
     filing_submitted_on = models.DateField(_("报备日期"), null=True, blank=True)
     filing_confirmed_on = models.DateField(_("备案确认日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -41,7 +41,9 @@ def supervised(path_to_worker: str) -> RelationshipRule:
         today = timezone.localdate()
         direct = _supervision(f"{worker}supervisions__", relation.user_id, today)
         post = f"{worker}assignments__"
-        at_station = _active(post, today) & _supervision(f"{post}node__supervisions__", relation.user_id, today)
+        at_station = _active(post, today) & _supervision(
+            f"{post}node__supervisions__", relation.user_id, today
+        )
         return direct | at_station
 
     return rule

@@ -508,8 +508,12 @@ def supervisors_of_worker(worker, on: datetime.date | None = None) -> QuerySet[S
     """A worker's supervisors today: assigned to it directly, or to a station where it is in post."""
     on = on or timezone.localdate()
     worker_id = getattr(worker, "pk", worker)
-    nodes = WorkerAssignment.objects.filter(WorkerAssignment.in_post(on), worker_id=worker_id).values("node_id")
-    ids = active_supervisions(on).filter(Q(worker_id=worker_id) | Q(node_id__in=nodes)).values("supervisor_id")
+    nodes = WorkerAssignment.objects.filter(WorkerAssignment.in_post(on), worker_id=worker_id).values(
+        "node_id"
+    )
+    ids = (
+        active_supervisions(on).filter(Q(worker_id=worker_id) | Q(node_id__in=nodes)).values("supervisor_id")
+    )
     return Supervisor.objects.filter(pk__in=ids, active=True)
 
 
@@ -539,5 +543,7 @@ def supervisors(*, q: str = "", level: str = "", kind: str = "") -> QuerySet[Sup
     if kind:
         queryset = queryset.filter(kind=kind)
     return queryset.annotate(
-        current=Count("assignments", filter=SupervisionAssignment.active_q(prefix="assignments__"), distinct=True)
+        current=Count(
+            "assignments", filter=SupervisionAssignment.active_q(prefix="assignments__"), distinct=True
+        )
     ).order_by("-active", "name")

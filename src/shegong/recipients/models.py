@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from shegong.core.fields import BlindIndexField, EncryptedField, EncryptedJSONField, SensitiveModel
 from shegong.core.identity import normalise_id_number, normalise_phone
 from shegong.core.masking import mask_id_number, mask_phone
-from shegong.people.relationships import supervised
 from shegong.core.scoping import RegionOwned, by_organisation
+from shegong.people.relationships import supervised
 
 
 class RecipientStatus(models.TextChoices):

@@ -69,8 +69,12 @@ class SupervisionSession(RegionOwned):
         related_name="supervision_sessions",
         verbose_name=_("所在阵地"),
     )
-    kind = models.CharField(_("形式"), max_length=10, choices=SessionKind.choices, default=SessionKind.INDIVIDUAL)
-    mode = models.CharField(_("方式"), max_length=10, choices=SessionMode.choices, default=SessionMode.OFFLINE)
+    kind = models.CharField(
+        _("形式"), max_length=10, choices=SessionKind.choices, default=SessionKind.INDIVIDUAL
+    )
+    mode = models.CharField(
+        _("方式"), max_length=10, choices=SessionMode.choices, default=SessionMode.OFFLINE
+    )
     held_on = models.DateField(_("督导日期"))
     minutes = models.PositiveSmallIntegerField(
         _("时长（分钟）"), validators=[MinValueValidator(10), MaxValueValidator(600)]
@@ -81,7 +85,10 @@ class SupervisionSession(RegionOwned):
     follow_up = models.CharField(_("跟进事项"), max_length=300, blank=True)
     follow_up_due = models.DateField(_("跟进期限"), null=True, blank=True)
     attendees = models.ManyToManyField(
-        "people.SocialWorker", through="Attendance", related_name="supervision_sessions", verbose_name=_("参加社工")
+        "people.SocialWorker",
+        through="Attendance",
+        related_name="supervision_sessions",
+        verbose_name=_("参加社工"),
     )
     recorded_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -134,7 +141,9 @@ class Attendance(RegionOwned):
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["session", "worker"], name="one_attendance_per_worker")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "worker"], name="one_attendance_per_worker")
+        ]
 
     region_from = "session"
     relationship = {
@@ -208,7 +217,9 @@ class Course(RegionOwned):
 class Enrolment(RegionOwned):
     """A worker enrolled on a course; once attendance is recorded, the hours credited count toward its year."""
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("课程"))
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("课程")
+    )
     worker = models.ForeignKey(
         "people.SocialWorker", on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("社工")
     )
@@ -223,7 +234,9 @@ class Enrolment(RegionOwned):
         verbose_name_plural = _("培训报名")
         constraints = [
             models.UniqueConstraint(
-                fields=["course", "worker"], name="one_enrolment_per_worker", violation_error_message=_("已报名")
+                fields=["course", "worker"],
+                name="one_enrolment_per_worker",
+                violation_error_message=_("已报名"),
             ),
             models.CheckConstraint(condition=Q(hours__gte=0), name="enrolment_hours_nonneg"),
         ]
@@ -329,7 +342,9 @@ class ReferenceProject(Searchable, RegionOwned):
     year = models.PositiveSmallIntegerField(_("实施年度"), null=True, blank=True)
     # The projects register does not exist yet: a reference project links to its id once it does.
     project_id = models.PositiveIntegerField(_("关联项目编号"), null=True, blank=True)
-    documents = models.TextField(_("项目文档"), max_length=2000, blank=True, help_text=_("每行一份文档的名称或链接"))
+    documents = models.TextField(
+        _("项目文档"), max_length=2000, blank=True, help_text=_("每行一份文档的名称或链接")
+    )
     tags = models.JSONField(_("标签"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -68,7 +68,9 @@ def sessions(*, supervisor: str = "", node: str = "", month: str = "", unconfirm
         except ValueError:
             first = None
         if first:
-            queryset = queryset.filter(held_on__gte=first, held_on__lt=(first + datetime.timedelta(days=32)).replace(day=1))
+            queryset = queryset.filter(
+                held_on__gte=first, held_on__lt=(first + datetime.timedelta(days=32)).replace(day=1)
+            )
     if unconfirmed:
         queryset = queryset.filter(attendance__confirmed_at__isnull=True).distinct()
     return queryset.annotate(
@@ -85,7 +87,11 @@ def monthly_counts(codes: list[str], *, months: int = 12, today: datetime.date |
         first = (first - datetime.timedelta(days=1)).replace(day=1)
     table = tallies.by_month(codes, [SESSIONS, ATTENDANCES], since=first, until=today)
     return [
-        {"month": month.strftime("%Y-%m"), "sessions": int(values[SESSIONS]), "attendances": int(values[ATTENDANCES])}
+        {
+            "month": month.strftime("%Y-%m"),
+            "sessions": int(values[SESSIONS]),
+            "attendances": int(values[ATTENDANCES]),
+        }
         for month, values in table.items()
     ]
 
@@ -102,7 +108,8 @@ def by_supervisor_month(queryset: QuerySet, *, since: datetime.date) -> list[dic
     table: dict[tuple[int, str], dict] = {}
     for r in rows:
         entry = table.setdefault(
-            (r["supervisor_id"], r["supervisor__name"]), {"name": r["supervisor__name"], "months": {}, "total": 0}
+            (r["supervisor_id"], r["supervisor__name"]),
+            {"name": r["supervisor__name"], "months": {}, "total": 0},
         )
         entry["months"][tallies.month_of(r["month"]).strftime("%Y-%m")] = r["n"]
         entry["total"] += r["n"]
@@ -200,7 +207,12 @@ def training_hours(year: int, *, short_only: bool = False, worker_ids=None) -> l
     )
     policies = policies_for(sorted({w.region_code for w in workers}))
     rows = [
-        Hours(w, w.credited or Decimal(0), policies[w.region_code].training_hours_per_year, stations.get(w.pk, ""))
+        Hours(
+            w,
+            w.credited or Decimal(0),
+            policies[w.region_code].training_hours_per_year,
+            stations.get(w.pk, ""),
+        )
         for w in workers
     ]
     if short_only:

@@ -54,7 +54,9 @@ def _resolve(model, values: Iterable, field: str) -> list:
         try:
             rows.append(get_scoped_or_404(model, pk=value))
         except Exception:  # noqa: BLE001 - any unknown or unseen id is the same refusal, named by field
-            raise ValidationError({field: [_("选择的第 %(n)s 项不存在或不在您的管辖范围内") % {"n": value}]}) from None
+            raise ValidationError(
+                {field: [_("选择的第 %(n)s 项不存在或不在您的管辖范围内") % {"n": value}]}
+            ) from None
     return rows
 
 
@@ -63,9 +65,9 @@ def eligible_attendees(assignment: SupervisionAssignment, on: datetime.date):
     if assignment.worker_id:
         return SocialWorker.objects.filter(pk=assignment.worker_id)
     if assignment.node_id:
-        ids = WorkerAssignment.objects.filter(WorkerAssignment.in_post(on), node_id=assignment.node_id).values(
-            "worker_id"
-        )
+        ids = WorkerAssignment.objects.filter(
+            WorkerAssignment.in_post(on), node_id=assignment.node_id
+        ).values("worker_id")
         return SocialWorker.objects.filter(pk__in=ids)
     return SocialWorker.objects.all()
 
@@ -95,7 +97,9 @@ def session_record(
         allowed = set(eligible_attendees(assignment, held_on).values_list("pk", flat=True))
         outsiders = [w.name for w in people if w.pk not in allowed]
         if outsiders:
-            errors["attendees"] = [_("%(names)s 不是该督导关系的被督导社工") % {"names": "、".join(outsiders)}]
+            errors["attendees"] = [
+                _("%(names)s 不是该督导关系的被督导社工") % {"names": "、".join(outsiders)}
+            ]
     kind = data.get("kind") or SessionKind.INDIVIDUAL
     if kind == SessionKind.INDIVIDUAL and len(people) > 1:
         errors.setdefault("kind", []).append(_("个别督导只能有一名社工参加；多人请选择团体督导"))
@@ -228,16 +232,23 @@ def course_enrol(*, actor, course: Course, workers: Iterable) -> list[Enrolment]
     if not people:
         raise ValidationError({"workers": [_("请选择报名的社工")]})
     have = set(course.enrolments.values_list("worker_id", flat=True))
-    fresh = [Enrolment(course=course, worker=w, region_code=w.region_code) for w in people if w.pk not in have]
+    fresh = [
+        Enrolment(course=course, worker=w, region_code=w.region_code) for w in people if w.pk not in have
+    ]
     with transaction.atomic():
         Enrolment.objects.bulk_create(fresh)
         record(
-            "supervision.course.enrol", actor=actor, obj=course, changes={"workers": sorted(e.worker_id for e in fresh)}
+            "supervision.course.enrol",
+            actor=actor,
+            obj=course,
+            changes={"workers": sorted(e.worker_id for e in fresh)},
         )
     return fresh
 
 
-def attendance_record(*, actor, course: Course, present: Iterable[int], today: datetime.date | None = None) -> int:
+def course_attendance(
+    *, actor, course: Course, present: Iterable[int], today: datetime.date | None = None
+) -> int:
     """Record who attended (every enrolment not in ``present`` is absent): an attendee is credited the course's
     hours toward its year. Returns how many changed."""
     actor.require("training.change", course.region_code)
@@ -321,7 +332,12 @@ def question_answer(*, actor, question: Question, answer: str) -> Question:
         question.answered_on = timezone.localdate()
         question.full_clean()
         question.save()
-        record("supervision.question.answer", actor=actor, obj=question, changes={"answered_by": getattr(me, "pk", None)})
+        record(
+            "supervision.question.answer",
+            actor=actor,
+            obj=question,
+            changes={"answered_by": getattr(me, "pk", None)},
+        )
     return question
 
 

@@ -7,54 +7,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('network', '0001_initial'),
+        ("network", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Demonstration',
+            name="Demonstration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('level', models.CharField(choices=[('county', '县级示范站'), ('city', '市级示范站'), ('province', '省级示范站')], max_length=10, verbose_name='示范级别')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000)], verbose_name='命名年度')),
-                ('named_by', models.CharField(blank=True, max_length=100, verbose_name='命名单位')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('node', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='demonstrations', to='network.servicenode', verbose_name='阵地')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("county", "县级示范站"),
+                            ("city", "市级示范站"),
+                            ("province", "省级示范站"),
+                        ],
+                        max_length=10,
+                        verbose_name="示范级别",
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(2000)], verbose_name="命名年度"
+                    ),
+                ),
+                ("named_by", models.CharField(blank=True, max_length=100, verbose_name="命名单位")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "node",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="demonstrations",
+                        to="network.servicenode",
+                        verbose_name="阵地",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '示范站',
-                'verbose_name_plural': '示范站',
-                'ordering': ['-year', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('node', 'level', 'year'), name='one_demonstration_per_level_year', violation_error_message='该阵地该年度已有同级示范站命名')],
+                "verbose_name": "示范站",
+                "verbose_name_plural": "示范站",
+                "ordering": ["-year", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("node", "level", "year"),
+                        name="one_demonstration_per_level_year",
+                        violation_error_message="该阵地该年度已有同级示范站命名",
+                    )
+                ],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='StationStage',
+            name="StationStage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('stage', models.CharField(choices=[('covered', '覆盖'), ('standardised', '规范'), ('improved', '提升')], max_length=12, verbose_name='发展阶段')),
-                ('reached_on', models.DateField(verbose_name='达到日期')),
-                ('evidence', models.CharField(max_length=300, verbose_name='佐证材料')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('node', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stages', to='network.servicenode', verbose_name='阵地')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[("covered", "覆盖"), ("standardised", "规范"), ("improved", "提升")],
+                        max_length=12,
+                        verbose_name="发展阶段",
+                    ),
+                ),
+                ("reached_on", models.DateField(verbose_name="达到日期")),
+                ("evidence", models.CharField(max_length=300, verbose_name="佐证材料")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "node",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stages",
+                        to="network.servicenode",
+                        verbose_name="阵地",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '阵地发展阶段',
-                'verbose_name_plural': '阵地发展阶段',
-                'ordering': ['reached_on', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('node', 'stage'), name='one_step_per_stage', violation_error_message='该阵地已记录过这一阶段')],
+                "verbose_name": "阵地发展阶段",
+                "verbose_name_plural": "阵地发展阶段",
+                "ordering": ["reached_on", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("node", "stage"),
+                        name="one_step_per_stage",
+                        violation_error_message="该阵地已记录过这一阶段",
+                    )
+                ],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
     ]

@@ -8,80 +8,192 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('network', '0002_station_development'),
-        ('orgs', '0001_initial'),
-        ('people', '0003_pay_ladder_presets'),
-        ('regions', '0003_supervision_policy'),
+        ("network", "0002_station_development"),
+        ("orgs", "0001_initial"),
+        ("people", "0003_pay_ladder_presets"),
+        ("regions", "0003_supervision_policy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='workerassignment',
-            name='posting',
-            field=models.CharField(blank=True, choices=[('resident', '驻站'), ('outreach', '外派')], default='', max_length=10, verbose_name='派驻方式'),
+            model_name="workerassignment",
+            name="posting",
+            field=models.CharField(
+                blank=True,
+                choices=[("resident", "驻站"), ("outreach", "外派")],
+                default="",
+                max_length=10,
+                verbose_name="派驻方式",
+            ),
         ),
         migrations.CreateModel(
-            name='Supervisor',
+            name="Supervisor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('kind', models.CharField(choices=[('internal', '内部督导'), ('external', '外聘督导')], default='internal', max_length=10, verbose_name='类别')),
-                ('qualification', models.CharField(blank=True, max_length=100, verbose_name='资质')),
-                ('level', models.CharField(choices=[('trainee', '见习督导'), ('local', '本土督导'), ('senior', '资深督导')], max_length=10, verbose_name='督导级别')),
-                ('lecturer', models.BooleanField(default=False, verbose_name='本土讲师')),
-                ('active', models.BooleanField(default=True, verbose_name='在册')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supervisors', to='orgs.organisation', verbose_name='所属机构')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='登记区划')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='supervisor_profile', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("internal", "内部督导"), ("external", "外聘督导")],
+                        default="internal",
+                        max_length=10,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("qualification", models.CharField(blank=True, max_length=100, verbose_name="资质")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("trainee", "见习督导"), ("local", "本土督导"), ("senior", "资深督导")],
+                        max_length=10,
+                        verbose_name="督导级别",
+                    ),
+                ),
+                ("lecturer", models.BooleanField(default=False, verbose_name="本土讲师")),
+                ("active", models.BooleanField(default=True, verbose_name="在册")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervisors",
+                        to="orgs.organisation",
+                        verbose_name="所属机构",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="登记区划",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="supervisor_profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '督导',
-                'verbose_name_plural': '督导',
-                'ordering': ['name'],
+                "verbose_name": "督导",
+                "verbose_name_plural": "督导",
+                "ordering": ["name"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='SupervisionAssignment',
+            name="SupervisionAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('project_name', models.CharField(blank=True, max_length=120, verbose_name='被督导项目')),
-                ('start_date', models.DateField(default=django.utils.timezone.localdate, verbose_name='开始日期')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('node', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='supervisions', to='network.servicenode', verbose_name='被督导阵地')),
-                ('worker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='supervisions', to='people.socialworker', verbose_name='被督导社工')),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='people.supervisor', verbose_name='督导')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("project_name", models.CharField(blank=True, max_length=120, verbose_name="被督导项目")),
+                (
+                    "start_date",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="开始日期"),
+                ),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "node",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supervisions",
+                        to="network.servicenode",
+                        verbose_name="被督导阵地",
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supervisions",
+                        to="people.socialworker",
+                        verbose_name="被督导社工",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="people.supervisor",
+                        verbose_name="督导",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '督导关系',
-                'verbose_name_plural': '督导关系',
-                'ordering': ['-start_date', 'id'],
+                "verbose_name": "督导关系",
+                "verbose_name_plural": "督导关系",
+                "ordering": ["-start_date", "id"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.AddConstraint(
-            model_name='supervisor',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'internal'), ('organisation__isnull', False), _connector='OR'), name='external_supervisor_has_agency', violation_error_message='外聘督导须填写所属机构'),
+            model_name="supervisor",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind", "internal"), ("organisation__isnull", False), _connector="OR"),
+                name="external_supervisor_has_agency",
+                violation_error_message="外聘督导须填写所属机构",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supervisionassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('node__isnull', True), ('project_name', ''), ('worker__isnull', False)), models.Q(('node__isnull', False), ('project_name', ''), ('worker__isnull', True)), models.Q(('node__isnull', True), ('worker__isnull', True), models.Q(('project_name', ''), _negated=True)), _connector='OR'), name='supervision_has_one_supervisee', violation_error_message='请选择一名社工、一个阵地或填写一个项目（只选其一）'),
+            model_name="supervisionassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("node__isnull", True), ("project_name", ""), ("worker__isnull", False)),
+                    models.Q(("node__isnull", False), ("project_name", ""), ("worker__isnull", True)),
+                    models.Q(
+                        ("node__isnull", True),
+                        ("worker__isnull", True),
+                        models.Q(("project_name", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="supervision_has_one_supervisee",
+                violation_error_message="请选择一名社工、一个阵地或填写一个项目（只选其一）",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supervisionassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='supervision_end_after_start', violation_error_message='结束日期不能早于开始日期'),
+            model_name="supervisionassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gte", models.F("start_date")), _connector="OR"
+                ),
+                name="supervision_end_after_start",
+                violation_error_message="结束日期不能早于开始日期",
+            ),
         ),
     ]

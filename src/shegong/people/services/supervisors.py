@@ -105,7 +105,9 @@ def supervision_assign(
     return assignment
 
 
-def supervision_end(*, actor, assignment: SupervisionAssignment, end_date: datetime.date) -> SupervisionAssignment:
+def supervision_end(
+    *, actor, assignment: SupervisionAssignment, end_date: datetime.date
+) -> SupervisionAssignment:
     actor.require("supervisors.change", assignment.region_code)
     if end_date < assignment.start_date:
         raise ValidationError({"end_date": [_("结束日期不能早于开始日期")]})

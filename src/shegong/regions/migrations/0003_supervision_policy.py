@@ -4,20 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('regions', '0002_local_policy'),
+        ("regions", "0002_local_policy"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='regionstandard',
-            name='supervision_interval_days',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='督导间隔（天）'),
+            model_name="regionstandard",
+            name="supervision_interval_days",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="督导间隔（天）"),
         ),
         migrations.AddField(
-            model_name='regionstandard',
-            name='training_hours_per_year',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='每年继续教育学时（小时）'),
+            model_name="regionstandard",
+            name="training_hours_per_year",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="每年继续教育学时（小时）"
+            ),
         ),
     ]

@@ -11,227 +11,503 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('network', '0002_station_development'),
-        ('people', '0004_supervisors'),
-        ('regions', '0003_supervision_policy'),
+        ("network", "0002_station_development"),
+        ("people", "0004_supervisors"),
+        ("regions", "0003_supervision_policy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=40, verbose_name='名称')),
-                ('rank', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=40, verbose_name="名称")),
+                ("rank", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '督导主题',
-                'verbose_name_plural': '督导主题',
-                'ordering': ['rank', 'code'],
+                "verbose_name": "督导主题",
+                "verbose_name_plural": "督导主题",
+                "ordering": ["rank", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.socialworker')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="确认时间")),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.socialworker",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('title', models.CharField(max_length=120, verbose_name='课程名称')),
-                ('kind', models.CharField(choices=[('pre_service', '岗前培训'), ('continuing', '继续教育'), ('thematic', '专题培训'), ('supervision', '督导培训'), ('peer', '朋辈分享')], max_length=12, verbose_name='类别')),
-                ('layer', models.CharField(blank=True, choices=[('', '不分层'), ('new_staff', '新入职社工'), ('front_line', '一线社工'), ('agency_heads', '机构负责人'), ('project_leads', '项目主管'), ('supervisors', '本土督导')], default='', max_length=14, verbose_name='培训对象')),
-                ('organiser', models.CharField(max_length=100, verbose_name='主办单位')),
-                ('other_lecturers', models.CharField(blank=True, max_length=200, verbose_name='其他讲师')),
-                ('starts_on', models.DateField(verbose_name='开始日期')),
-                ('ends_on', models.DateField(verbose_name='结束日期')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0.5')), django.core.validators.MaxValueValidator(Decimal('200'))], verbose_name='学时')),
-                ('place', models.CharField(blank=True, max_length=120, verbose_name='地点')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('lecturers', models.ManyToManyField(blank=True, related_name='courses_taught', to='people.supervisor', verbose_name='本土讲师')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='举办区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("title", models.CharField(max_length=120, verbose_name="课程名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("pre_service", "岗前培训"),
+                            ("continuing", "继续教育"),
+                            ("thematic", "专题培训"),
+                            ("supervision", "督导培训"),
+                            ("peer", "朋辈分享"),
+                        ],
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "layer",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "不分层"),
+                            ("new_staff", "新入职社工"),
+                            ("front_line", "一线社工"),
+                            ("agency_heads", "机构负责人"),
+                            ("project_leads", "项目主管"),
+                            ("supervisors", "本土督导"),
+                        ],
+                        default="",
+                        max_length=14,
+                        verbose_name="培训对象",
+                    ),
+                ),
+                ("organiser", models.CharField(max_length=100, verbose_name="主办单位")),
+                ("other_lecturers", models.CharField(blank=True, max_length=200, verbose_name="其他讲师")),
+                ("starts_on", models.DateField(verbose_name="开始日期")),
+                ("ends_on", models.DateField(verbose_name="结束日期")),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=1,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0.5")),
+                            django.core.validators.MaxValueValidator(Decimal("200")),
+                        ],
+                        verbose_name="学时",
+                    ),
+                ),
+                ("place", models.CharField(blank=True, max_length=120, verbose_name="地点")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "lecturers",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="courses_taught",
+                        to="people.supervisor",
+                        verbose_name="本土讲师",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="举办区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训课程',
-                'verbose_name_plural': '培训课程',
-                'ordering': ['-starts_on', '-id'],
+                "verbose_name": "培训课程",
+                "verbose_name_plural": "培训课程",
+                "ordering": ["-starts_on", "-id"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('attended', models.BooleanField(default=None, null=True, verbose_name='出勤')),
-                ('hours', models.DecimalField(decimal_places=1, default=Decimal('0'), max_digits=5, verbose_name='计入学时')),
-                ('recorded_at', models.DateTimeField(blank=True, null=True, verbose_name='登记时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrolments', to='supervision.course', verbose_name='课程')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrolments', to='people.socialworker', verbose_name='社工')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("attended", models.BooleanField(default=None, null=True, verbose_name="出勤")),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=1, default=Decimal("0"), max_digits=5, verbose_name="计入学时"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(blank=True, null=True, verbose_name="登记时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enrolments",
+                        to="supervision.course",
+                        verbose_name="课程",
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enrolments",
+                        to="people.socialworker",
+                        verbose_name="社工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训报名',
-                'verbose_name_plural': '培训报名',
-                'ordering': ['course', 'worker__name'],
+                "verbose_name": "培训报名",
+                "verbose_name_plural": "培训报名",
+                "ordering": ["course", "worker__name"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Expert',
+            name="Expert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('uid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('field', models.CharField(max_length=100, verbose_name='专业领域')),
-                ('organisation', models.CharField(blank=True, max_length=120, verbose_name='工作单位')),
-                ('title', models.CharField(blank=True, max_length=60, verbose_name='职称')),
-                ('phone', shegong.core.fields.EncryptedField(blank=True, default='', verbose_name='联系电话')),
-                ('email', shegong.core.fields.EncryptedField(blank=True, default='', verbose_name='电子邮箱')),
-                ('tags', models.JSONField(blank=True, default=list, verbose_name='标签')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='所属区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("uid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("field", models.CharField(max_length=100, verbose_name="专业领域")),
+                ("organisation", models.CharField(blank=True, max_length=120, verbose_name="工作单位")),
+                ("title", models.CharField(blank=True, max_length=60, verbose_name="职称")),
+                (
+                    "phone",
+                    shegong.core.fields.EncryptedField(blank=True, default="", verbose_name="联系电话"),
+                ),
+                (
+                    "email",
+                    shegong.core.fields.EncryptedField(blank=True, default="", verbose_name="电子邮箱"),
+                ),
+                ("tags", models.JSONField(blank=True, default=list, verbose_name="标签")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所属区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专家',
-                'verbose_name_plural': '专家',
-                'ordering': ['name'],
+                "verbose_name": "专家",
+                "verbose_name_plural": "专家",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('title', models.CharField(max_length=200, verbose_name='问题')),
-                ('detail', models.TextField(blank=True, max_length=4000, verbose_name='问题描述')),
-                ('answer', models.TextField(blank=True, max_length=8000, verbose_name='解答')),
-                ('answered_on', models.DateField(blank=True, null=True, verbose_name='解答日期')),
-                ('tags', models.JSONField(blank=True, default=list, verbose_name='标签')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='answers', to='people.supervisor', verbose_name='解答督导')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='所属区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("title", models.CharField(max_length=200, verbose_name="问题")),
+                ("detail", models.TextField(blank=True, max_length=4000, verbose_name="问题描述")),
+                ("answer", models.TextField(blank=True, max_length=8000, verbose_name="解答")),
+                ("answered_on", models.DateField(blank=True, null=True, verbose_name="解答日期")),
+                ("tags", models.JSONField(blank=True, default=list, verbose_name="标签")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="answers",
+                        to="people.supervisor",
+                        verbose_name="解答督导",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所属区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问题资源',
-                'verbose_name_plural': '问题资源',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "问题资源",
+                "verbose_name_plural": "问题资源",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ReferenceProject',
+            name="ReferenceProject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('title', models.CharField(max_length=150, verbose_name='项目名称')),
-                ('summary', models.TextField(max_length=4000, verbose_name='项目简介')),
-                ('organisation', models.CharField(blank=True, max_length=120, verbose_name='实施机构')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='实施年度')),
-                ('project_id', models.PositiveIntegerField(blank=True, null=True, verbose_name='关联项目编号')),
-                ('documents', models.TextField(blank=True, help_text='每行一份文档的名称或链接', max_length=2000, verbose_name='项目文档')),
-                ('tags', models.JSONField(blank=True, default=list, verbose_name='标签')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='所属区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("title", models.CharField(max_length=150, verbose_name="项目名称")),
+                ("summary", models.TextField(max_length=4000, verbose_name="项目简介")),
+                ("organisation", models.CharField(blank=True, max_length=120, verbose_name="实施机构")),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="实施年度")),
+                (
+                    "project_id",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="关联项目编号"),
+                ),
+                (
+                    "documents",
+                    models.TextField(
+                        blank=True,
+                        help_text="每行一份文档的名称或链接",
+                        max_length=2000,
+                        verbose_name="项目文档",
+                    ),
+                ),
+                ("tags", models.JSONField(blank=True, default=list, verbose_name="标签")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所属区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目资源',
-                'verbose_name_plural': '项目资源',
-                'ordering': ['-year', 'title'],
+                "verbose_name": "项目资源",
+                "verbose_name_plural": "项目资源",
+                "ordering": ["-year", "title"],
             },
         ),
         migrations.CreateModel(
-            name='SupervisionSession',
+            name="SupervisionSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(db_index=True, max_length=12)),
-                ('kind', models.CharField(choices=[('individual', '个别督导'), ('group', '团体督导')], default='individual', max_length=10, verbose_name='形式')),
-                ('mode', models.CharField(choices=[('offline', '线下'), ('online', '线上')], default='offline', max_length=10, verbose_name='方式')),
-                ('held_on', models.DateField(verbose_name='督导日期')),
-                ('minutes', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(10), django.core.validators.MaxValueValidator(600)], verbose_name='时长（分钟）')),
-                ('problems', models.TextField(max_length=2000, verbose_name='提出的问题')),
-                ('advice', models.TextField(max_length=2000, verbose_name='督导意见')),
-                ('follow_up', models.CharField(blank=True, max_length=300, verbose_name='跟进事项')),
-                ('follow_up_due', models.DateField(blank=True, null=True, verbose_name='跟进期限')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='people.supervisionassignment', verbose_name='督导关系')),
-                ('attendees', models.ManyToManyField(related_name='supervision_sessions', through='supervision.Attendance', to='people.socialworker', verbose_name='参加社工')),
-                ('node', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supervision_sessions', to='network.servicenode', verbose_name='所在阵地')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='people.supervisor', verbose_name='督导')),
-                ('topics', models.ManyToManyField(related_name='+', to='supervision.topic', verbose_name='督导主题')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_code", models.CharField(db_index=True, max_length=12)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("individual", "个别督导"), ("group", "团体督导")],
+                        default="individual",
+                        max_length=10,
+                        verbose_name="形式",
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("offline", "线下"), ("online", "线上")],
+                        default="offline",
+                        max_length=10,
+                        verbose_name="方式",
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="督导日期")),
+                (
+                    "minutes",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(10),
+                            django.core.validators.MaxValueValidator(600),
+                        ],
+                        verbose_name="时长（分钟）",
+                    ),
+                ),
+                ("problems", models.TextField(max_length=2000, verbose_name="提出的问题")),
+                ("advice", models.TextField(max_length=2000, verbose_name="督导意见")),
+                ("follow_up", models.CharField(blank=True, max_length=300, verbose_name="跟进事项")),
+                ("follow_up_due", models.DateField(blank=True, null=True, verbose_name="跟进期限")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="people.supervisionassignment",
+                        verbose_name="督导关系",
+                    ),
+                ),
+                (
+                    "attendees",
+                    models.ManyToManyField(
+                        related_name="supervision_sessions",
+                        through="supervision.Attendance",
+                        to="people.socialworker",
+                        verbose_name="参加社工",
+                    ),
+                ),
+                (
+                    "node",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_sessions",
+                        to="network.servicenode",
+                        verbose_name="所在阵地",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="people.supervisor",
+                        verbose_name="督导",
+                    ),
+                ),
+                (
+                    "topics",
+                    models.ManyToManyField(related_name="+", to="supervision.topic", verbose_name="督导主题"),
+                ),
             ],
             options={
-                'verbose_name': '督导记录',
-                'verbose_name_plural': '督导记录',
-                'ordering': ['-held_on', '-id'],
+                "verbose_name": "督导记录",
+                "verbose_name_plural": "督导记录",
+                "ordering": ["-held_on", "-id"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('_base', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("_base", django.db.models.manager.Manager()),
             ],
         ),
         migrations.AddField(
-            model_name='attendance',
-            name='session',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='supervision.supervisionsession'),
+            model_name="attendance",
+            name="session",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attendance",
+                to="supervision.supervisionsession",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='course_ends_after_start', violation_error_message='结束日期不能早于开始日期'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="course_ends_after_start",
+                violation_error_message="结束日期不能早于开始日期",
+            ),
         ),
         migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['worker', 'attended'], name='enrolment_worker'),
+            model_name="enrolment",
+            index=models.Index(fields=["worker", "attended"], name="enrolment_worker"),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.UniqueConstraint(fields=('course', 'worker'), name='one_enrolment_per_worker', violation_error_message='已报名'),
+            model_name="enrolment",
+            constraint=models.UniqueConstraint(
+                fields=("course", "worker"), name="one_enrolment_per_worker", violation_error_message="已报名"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gte', 0)), name='enrolment_hours_nonneg'),
+            model_name="enrolment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours__gte", 0)), name="enrolment_hours_nonneg"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('session', 'worker'), name='one_attendance_per_worker'),
+            model_name="attendance",
+            constraint=models.UniqueConstraint(
+                fields=("session", "worker"), name="one_attendance_per_worker"
+            ),
         ),
         migrations.AddIndex(
-            model_name='supervisionsession',
-            index=models.Index(fields=['assignment', 'held_on'], name='session_assignment_day'),
+            model_name="supervisionsession",
+            index=models.Index(fields=["assignment", "held_on"], name="session_assignment_day"),
         ),
         migrations.AddConstraint(
-            model_name='supervisionsession',
-            constraint=models.CheckConstraint(condition=models.Q(('follow_up_due__isnull', True), ('follow_up_due__gte', models.F('held_on')), _connector='OR'), name='follow_up_after_session', violation_error_message='跟进期限不能早于督导日期'),
+            model_name="supervisionsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("follow_up_due__isnull", True),
+                    ("follow_up_due__gte", models.F("held_on")),
+                    _connector="OR",
+                ),
+                name="follow_up_after_session",
+                violation_error_message="跟进期限不能早于督导日期",
+            ),
         ),
     ]
