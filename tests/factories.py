@@ -118,6 +118,7 @@ def ensure_reference_data() -> None:
     for module in (
         "shegong.recipients.migrations.0002_default_categories",
         "shegong.people.migrations.0003_pay_ladder_presets",
+        "shegong.supervision.migrations.0002_topics",
     ):
         migration = importlib.import_module(module)
         loader = getattr(migration, "load", None) or migration.forwards

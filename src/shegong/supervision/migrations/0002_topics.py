@@ -12,7 +12,7 @@ TOPICS = [
 ]
 
 
-def add(apps, schema_editor):
+def load(apps, schema_editor):
     Topic = apps.get_model("supervision", "Topic")
     for rank, (code, name) in enumerate(TOPICS, start=1):
         Topic.objects.update_or_create(code=code, defaults={"name": name, "rank": rank})
@@ -24,4 +24,4 @@ def remove(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [("supervision", "0001_initial")]
-    operations = [migrations.RunPython(add, remove)]
+    operations = [migrations.RunPython(load, remove)]
