@@ -75,7 +75,7 @@ def stage_record(request, pk: int):
     if done is not None:
         messages.success(request, _("已记录发展阶段。"))
         return redirect("network:detail", pk=pk)
-    return node_detail(request, pk, stage_form=form)
+    return _refused(request, node, stage_form=form)
 
 
 @login_required
@@ -92,7 +92,19 @@ def demonstration_add(request, pk: int):
     if done is not None:
         messages.success(request, _("已记录示范站命名。"))
         return redirect("network:detail", pk=pk)
-    return node_detail(request, pk, demonstration_form=form)
+    return _refused(request, node, demonstration_form=form)
+
+
+def _refused(request, node: ServiceNode, **forms):
+    """The station page again with the refused form open and what was typed; a node that is not a station has no
+    such form, so the refusal becomes a message."""
+    if node.level != NodeLevel.STATION:
+        form = next(iter(forms.values()))
+        messages.error(request, join_messages(e for errors in form.errors.values() for e in errors))
+        return redirect("network:detail", pk=node.pk)
+    response = node_detail(request, node.pk, **forms)
+    response.status_code = 422
+    return response
 
 
 def _areas(request) -> list[tuple[str, str]]:
