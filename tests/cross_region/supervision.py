@@ -34,7 +34,9 @@ ENDPOINTS = [
             }
         ),
     ),
-    Endpoint("supervision:session_detail", "detail", lambda w: f"/supervision/sessions/{_a(w, 'session_a')}/"),
+    Endpoint(
+        "supervision:session_detail", "detail", lambda w: f"/supervision/sessions/{_a(w, 'session_a')}/"
+    ),
     Endpoint(
         "supervision:session_confirm",
         "write",
@@ -95,12 +97,18 @@ ENDPOINTS = [
         **_form(lambda w: {"answer": "越权解答"}),
     ),
     Endpoint(
-        "supervision:project_detail", "detail", lambda w: f"/supervision/resources/projects/{_a(w, 'project_a')}/"
+        "supervision:project_detail",
+        "detail",
+        lambda w: f"/supervision/resources/projects/{_a(w, 'project_a')}/",
     ),
     Endpoint(
-        "supervision:expert_detail", "detail", lambda w: f"/supervision/resources/experts/{_a(w, 'expert_a')}/"
+        "supervision:expert_detail",
+        "detail",
+        lambda w: f"/supervision/resources/experts/{_a(w, 'expert_a')}/",
     ),
-    Endpoint("shegong_supervision_api_list_sessions", "list", lambda w: "/api/v1/supervision-sessions", api=True),
+    Endpoint(
+        "shegong_supervision_api_list_sessions", "list", lambda w: "/api/v1/supervision-sessions", api=True
+    ),
     Endpoint(
         "shegong_supervision_api_get_session",
         "detail",
@@ -133,7 +141,10 @@ ENDPOINTS = [
     ),
     Endpoint("shegong_supervision_api_list_trainings", "list", lambda w: "/api/v1/trainings", api=True),
     Endpoint(
-        "shegong_supervision_api_get_training", "detail", lambda w: f"/api/v1/trainings/{_a(w, 'course_a')}", api=True
+        "shegong_supervision_api_get_training",
+        "detail",
+        lambda w: f"/api/v1/trainings/{_a(w, 'course_a')}",
+        api=True,
     ),
     Endpoint(
         "shegong_supervision_api_record_attendance",
@@ -143,7 +154,9 @@ ENDPOINTS = [
         api=True,
         body=lambda w: {"present": []},
     ),
-    Endpoint("shegong_supervision_api_list_resources", "list", lambda w: "/api/v1/resources?q=%E5%BA%93", api=True),
+    Endpoint(
+        "shegong_supervision_api_list_resources", "list", lambda w: "/api/v1/resources?q=%E5%BA%93", api=True
+    ),
 ]
 
 
@@ -167,7 +180,9 @@ def extend(world):
     town_a = world.regions["town_a"]
     today = datetime.date.today()
     worker = world.extras["worker_a"]
-    supervisor = Supervisor.objects.create(region=town_a, name="督导MARKERA", level="local", user=world.user_a)
+    supervisor = Supervisor.objects.create(
+        region=town_a, name="督导MARKERA", level="local", user=world.user_a
+    )
     assignment = SupervisionAssignment.objects.create(
         supervisor=supervisor, worker=worker, start_date=today - datetime.timedelta(days=90)
     )
@@ -193,7 +208,9 @@ def extend(world):
     )
     Enrolment.objects.create(course=course, worker=worker, attended=True, hours=Decimal("8"))
     question = Question.objects.create(region=town_a, title="问题库MARKERA", answer="解答MARKERA")
-    expert = Expert.objects.create(region=town_a, name="专家MARKERA", field="老年MARKERA", phone="13812345678")
+    expert = Expert.objects.create(
+        region=town_a, name="专家MARKERA", field="老年MARKERA", phone="13812345678"
+    )
     project = ReferenceProject.objects.create(region=town_a, title="项目库MARKERA", summary="简介MARKERA")
     world.extras.update(
         {

@@ -23,8 +23,12 @@ def setting(world):
     supervisor, user = supervisor_with_account(world)
     worker_user = make_user("worker")
     worker = posted_worker(world, "王小红", 1, user=worker_user)
-    return {"user": user, "worker": worker, "worker_user": worker_user,
-            "assignment": supervise(supervisor, node=world.station_a)}
+    return {
+        "user": user,
+        "worker": worker,
+        "worker_user": worker_user,
+        "assignment": supervise(supervisor, node=world.station_a),
+    }
 
 
 def _session(setting, **extra):
@@ -75,8 +79,13 @@ def test_errors_are_json_with_a_code_and_name_the_field(client, setting):
 
 def test_trainings_and_attendance(world, client, setting):
     course = Course.objects.create(
-        region=world.regions["town_a"], title="督导技巧", kind="supervision", organiser="市社工协会",
-        starts_on=days_ago(2), ends_on=days_ago(2), hours=Decimal("6"),
+        region=world.regions["town_a"],
+        title="督导技巧",
+        kind="supervision",
+        organiser="市社工协会",
+        starts_on=days_ago(2),
+        ends_on=days_ago(2),
+        hours=Decimal("6"),
     )
     Enrolment.objects.create(course=course, worker=setting["worker"])
     login_client(client, make_user("township"))

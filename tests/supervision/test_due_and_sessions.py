@@ -22,8 +22,14 @@ def setting(world):
     worker = posted_worker(world, "王小红", 1, user=worker_user)
     assignment = supervise(supervisor, worker=worker, start=45)
     head = make_user("township")
-    return {"supervisor": supervisor, "user": user, "worker": worker, "worker_user": worker_user,
-            "assignment": assignment, "head": head}
+    return {
+        "supervisor": supervisor,
+        "user": user,
+        "worker": worker,
+        "worker_user": worker_user,
+        "assignment": assignment,
+        "head": head,
+    }
 
 
 def _form(worker, **extra):
@@ -43,7 +49,9 @@ def _form(worker, **extra):
     return data
 
 
-def test_overdue_appears_for_supervisor_and_station_head_and_clears_when_a_session_is_recorded(client, setting):
+def test_overdue_appears_for_supervisor_and_station_head_and_clears_when_a_session_is_recorded(
+    client, setting
+):
     assignment = setting["assignment"]
     for user in (setting["user"], setting["head"]):
         login_client(client, user)
@@ -89,10 +97,14 @@ def test_only_the_relationships_supervisor_records_and_only_supervisees_attend(w
     other_supervisor, other_user = supervisor_with_account(world, name="别的督导")
     login_client(client, other_user)
     url = f"/supervision/relationships/{setting['assignment'].pk}/record/"
-    assert client.post(url, _form(setting["worker"])).status_code == 404  # not its relationship: not even seen
+    assert (
+        client.post(url, _form(setting["worker"])).status_code == 404
+    )  # not its relationship: not even seen
     stranger = posted_worker(world, "旁人", 3)
     login_client(client, setting["user"])
-    response = client.post(url, _form(setting["worker"], attendees=[str(setting["worker"].pk), str(stranger.pk)]))
+    response = client.post(
+        url, _form(setting["worker"], attendees=[str(setting["worker"].pk), str(stranger.pk)])
+    )
     assert response.status_code == 422  # the stranger is not a choice
     assert not SupervisionSession.objects.exists()
 

@@ -26,7 +26,9 @@ def _recipient(world, name, worker, seq):
         worker=worker,
         station=world.station_a,
     )
-    visit = Visit.objects.create(recipient=recipient, worker=worker, idempotency_key=f"00000000-0000-0000-0000-00000000000{seq}")
+    visit = Visit.objects.create(
+        recipient=recipient, worker=worker, idempotency_key=f"00000000-0000-0000-0000-00000000000{seq}"
+    )
     return recipient, visit
 
 

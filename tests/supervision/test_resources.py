@@ -13,11 +13,19 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def library(world):
     town = world.regions["town_a"]
-    Question.objects.create(region=town, title="如何与独居老人建立信任关系", answer="多次探访，先从生活照料入手", tags=["老年"])
+    Question.objects.create(
+        region=town, title="如何与独居老人建立信任关系", answer="多次探访，先从生活照料入手", tags=["老年"]
+    )
     Question.objects.create(region=town, title="青少年厌学怎么办", detail="家长求助", tags=["青少年"])
-    Expert.objects.create(region=town, name="陈教授", field="老年社会工作", organisation="重庆大学", phone="13800001234")
-    Expert.objects.create(region=town, name="刘老师", field="心理咨询", organisation="西南大学", phone="13900005678")
-    ReferenceProject.objects.create(region=town, title="“时间银行”互助养老", summary="低龄老人服务高龄老人", year=2025)
+    Expert.objects.create(
+        region=town, name="陈教授", field="老年社会工作", organisation="重庆大学", phone="13800001234"
+    )
+    Expert.objects.create(
+        region=town, name="刘老师", field="心理咨询", organisation="西南大学", phone="13900005678"
+    )
+    ReferenceProject.objects.create(
+        region=town, title="“时间银行”互助养老", summary="低龄老人服务高龄老人", year=2025
+    )
     ReferenceProject.objects.create(region=town, title="四点半课堂", summary="放学后的课业辅导", year=2024)
 
 

@@ -26,13 +26,23 @@ def setting(world):
     year = datetime.date.today().year
     start = max(datetime.date(year, 1, 1), days_ago(5))
     big = Course.objects.create(
-        region=world.regions["town_a"], title="年度继续教育", kind="continuing", organiser="区民政局",
-        starts_on=start, ends_on=start, hours=Decimal("72"),
+        region=world.regions["town_a"],
+        title="年度继续教育",
+        kind="continuing",
+        organiser="区民政局",
+        starts_on=start,
+        ends_on=start,
+        hours=Decimal("72"),
     )
     Enrolment.objects.create(course=big, worker=done, attended=True, hours=Decimal("72"))
     course = Course.objects.create(
-        region=world.regions["town_a"], title="个案管理专题", kind="thematic", organiser="区社工协会",
-        starts_on=start, ends_on=start, hours=Decimal("72"),
+        region=world.regions["town_a"],
+        title="个案管理专题",
+        kind="thematic",
+        organiser="区社工协会",
+        starts_on=start,
+        ends_on=start,
+        hours=Decimal("72"),
     )
     Enrolment.objects.create(course=course, worker=short)
     tallies.reconcile(only=["training.attendances"])  # count the attendance made directly above
@@ -44,7 +54,9 @@ def test_a_worker_short_of_hours_is_listed_and_leaves_when_attendance_is_recorde
     page = client.get("/supervision/trainings/hours/").content.decode()
     assert "赵短缺" in page and "钱达标" not in page
     course = setting["course"]
-    response = client.post(f"/supervision/trainings/{course.pk}/attendance/", {"present": [str(setting["short"].pk)]})
+    response = client.post(
+        f"/supervision/trainings/{course.pk}/attendance/", {"present": [str(setting["short"].pk)]}
+    )
     assert response.status_code == 302
     enrolment = Enrolment.objects.get(course=course)
     assert enrolment.attended is True and enrolment.hours == Decimal("72")
@@ -75,8 +87,14 @@ def test_training_history_on_the_workers_page(client, setting):
 def test_create_enrol_and_export_attendance(world, client, setting):
     login_client(client, setting["head"])
     data = {
-        "region": world.regions["town_a"].code, "title": "新入职岗前培训", "kind": "pre_service", "layer": "new_staff",
-        "organiser": "区民政局", "starts_on": "2026-03-02", "ends_on": "2026-03-01", "hours": "16",
+        "region": world.regions["town_a"].code,
+        "title": "新入职岗前培训",
+        "kind": "pre_service",
+        "layer": "new_staff",
+        "organiser": "区民政局",
+        "starts_on": "2026-03-02",
+        "ends_on": "2026-03-01",
+        "hours": "16",
     }
     response = client.post("/supervision/trainings/new/", data)
     assert response.status_code == 422 and "结束日期不能早于开始日期" in response.content.decode()
@@ -85,7 +103,9 @@ def test_create_enrol_and_export_attendance(world, client, setting):
     response = client.post("/supervision/trainings/new/", data)
     course = Course.objects.get(title="新入职岗前培训")
     assert response.status_code == 302 and course.region_code == world.regions["town_a"].code
-    client.post(f"/supervision/trainings/{course.pk}/enrol/", {"workers": [setting["short"].pk, setting["done"].pk]})
+    client.post(
+        f"/supervision/trainings/{course.pk}/enrol/", {"workers": [setting["short"].pk, setting["done"].pk]}
+    )
     assert course.enrolments.count() == 2
     export = client.get(f"/supervision/trainings/{setting['course'].pk}/export/")
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
