@@ -2,7 +2,9 @@
 SQLite and PostgreSQL: `make test-postgres` runs this module too)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from shegong.accounts.actor import SystemActor
 from shegong.supervision import selectors, services
 from shegong.supervision.models import Expert, Question, ReferenceProject
 from tests.factories import login_client, make_user
@@ -82,5 +84,6 @@ def test_expert_phone_is_validated_and_encrypted(world, client):
     assert client.post("/supervision/resources/expert/new/", data).status_code == 302
     expert = Expert.objects.get(name="王专家")
     assert "13712341234" not in expert.search_text
-    with pytest.raises(Exception):
-        services.expert_create(actor=type("A", (), {"require": lambda *a: None, "user": None})(), data={})
+    with pytest.raises(ValidationError) as refused:
+        services.expert_create(actor=SystemActor("test"), data={"name": "无区划"})
+    assert "region" in refused.value.message_dict

@@ -56,6 +56,7 @@ ACTIONS: dict[str, str] = {
     "supervision.session.record": N_("记录督导"),
     "supervision.session.confirm": N_("确认督导记录"),
     "supervision.course.create": N_("新增培训课程"),
+    "supervision.course.update": N_("修改培训课程"),
     "supervision.course.enrol": N_("培训报名"),
     "supervision.course.attendance": N_("登记培训出勤"),
     "supervision.question.create": N_("新增问题资源"),

@@ -296,7 +296,7 @@ def _libraries(ctx, supervisors) -> None:
             )
             question.search_text = question.build_search_text()
             questions.append(question)
-        for index, (name, field, organisation, title) in enumerate(EXPERTS):
+        for name, field, organisation, title in EXPERTS:
             expert = Expert(
                 region=district,
                 name=name if round_ == 0 else f"{name[0]}{'明华志'[round_ - 1]}{name[1:]}",

@@ -265,14 +265,14 @@ class Searchable(models.Model):
 
     search_fields: tuple[str, ...] = ()
 
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
     def build_search_text(self) -> str:
         parts = [str(getattr(self, name) or "") for name in self.search_fields]
         parts += [str(tag) for tag in self.tags or []]
         return "\n".join(p for p in parts if p)
-
-    def save(self, *args, **kwargs):
-        self.search_text = self.build_search_text()
-        super().save(*args, **kwargs)
 
 
 class Question(Searchable, RegionOwned):

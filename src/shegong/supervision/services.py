@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from shegong.audit.services import record
 from shegong.core import tallies
-from shegong.core.records import RecordKind, create_record
+from shegong.core.records import RecordKind, create_record, update_record
 from shegong.core.scoping import across_regions, get_scoped_or_404
 from shegong.people.models import SocialWorker, SupervisionAssignment, Supervisor, WorkerAssignment
 from shegong.people.selectors import supervisor_of_user
@@ -366,3 +366,7 @@ def project_create(*, actor, data: dict[str, Any]) -> ReferenceProject:
         data=data,
         fields=["title", "summary", "organisation", "year", "documents"],
     )
+
+
+def course_update(*, actor, course: Course, data: dict[str, Any]) -> Course:
+    return update_record(_COURSE, course, actor=actor, data=data)
