@@ -34,7 +34,7 @@ def test_register_a_supervisor_and_assign_it(world, client):
     assignment.refresh_from_db()
     assert assignment.end_date is not None
     page = client.get(f"/people/supervisors/{supervisor.pk}/").content.decode()
-    assert "王小红" in page and "未生效或已结束" in page
+    assert "王小红" in page and assignment.end_date.isoformat() in page
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"people.supervisor.create", "people.supervision.assign", "people.supervision.end"} <= actions
 
