@@ -131,7 +131,7 @@ def test_supervision_history_is_on_the_workers_page(client, setting):
     assert "接受督导" in page and "周督导" in page
 
 
-def test_counts_per_supervisor_and_month_and_the_chart(client, setting):
+def test_counts_per_supervisor_station_and_month_and_the_chart(world, client, setting):
     login_client(client, setting["user"])
     client.post(f"/supervision/relationships/{setting['assignment'].pk}/record/", _form(setting["worker"]))
     client.post(
@@ -143,5 +143,11 @@ def test_counts_per_supervisor_and_month_and_the_chart(client, setting):
     assert response.context["per_supervisor"][0]["total"] == 2
     series = response.context["chart"]["series"][0]["data"]
     assert sum(series) == 2 and len(series) == 12
+    assert response.context["stations"] == [{"name": "七星岗街道", "sessions": 2, "attendances": 0}]
+    login_client(client, make_user(("official", world.regions["town_a"].parent_id)))
+    stations = client.get("/supervision/").context["stations"]
+    assert stations == [
+        {"name": "七星岗街道", "sessions": 2, "attendances": 0}
+    ]  # one row per township with figures
     assert 'data-chart="line"' in response.content.decode()
     assert "vendor/echarts.min.js" in response.content.decode()

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from shegong.core.api import STANDARD_ERRORS, StrictSchema, paginated
 from shegong.core.masking import mask_phone
@@ -113,7 +114,7 @@ def record_session(request, payload: SessionIn):
         topics=payload.topics,
         attendees=payload.attendees,
     )
-    return 201, _session_out(session)
+    return Status(201, _session_out(session))
 
 
 @sessions_router.post("/{int:session_id}/confirm", response={200: SessionOut, **STANDARD_ERRORS})

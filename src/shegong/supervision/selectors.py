@@ -281,3 +281,37 @@ def worker_section(request, worker: SocialWorker) -> str:
         {"enrolments": enrolments, "hours": hours[0] if hours else None, "year": year, "sessions": received},
         request=request,
     )
+
+
+def by_station(codes: list[str], *, since: datetime.date, until: datetime.date) -> list[dict]:
+    """Sessions and training attendances per child region under the actor's regions, from the counted figures: a
+    district official sees one row per township (each township's station), a station head its own township."""
+    from shegong.core.grouping import child_prefix_length
+    from shegong.regions.models import Region
+
+    names = [SESSIONS, ATTENDANCES]
+    rows = []
+    for root in Region.objects.filter(code__in=codes).order_by("code"):
+        if root.level >= 4:
+            figures = tallies.totals([root.code], names, since=since, until=until)
+            rows.append(
+                {
+                    "name": root.name,
+                    "sessions": int(figures[SESSIONS]),
+                    "attendances": int(figures[ATTENDANCES]),
+                }
+            )
+            continue
+        table = tallies.by_child(root.code, root.level, names, since=since, until=until)
+        length = child_prefix_length(root.level)
+        for child in Region.objects.filter(parent_id=root.code).order_by("code"):
+            figures = table.get(child.code[:length])
+            if figures:
+                rows.append(
+                    {
+                        "name": child.name,
+                        "sessions": int(figures[SESSIONS]),
+                        "attendances": int(figures[ATTENDANCES]),
+                    }
+                )
+    return rows

@@ -52,6 +52,7 @@ def session_list(request):
     page = Paginator(queryset, 30).get_page(request.GET.get("page"))
     today = timezone.localdate()
     counts = selectors.monthly_counts(sorted(request.actor.scope.region_codes), today=today)
+    since_year = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
     chart = {
         "labels": [c["month"] for c in counts],
         "series": [
@@ -65,8 +66,10 @@ def session_list(request):
     for row in per_supervisor:
         row["cells"] = [row["months"].get(m, 0) for m in months]
     me = supervisor_of_user(request.user)
+    stations = selectors.by_station(sorted(request.actor.scope.region_codes), since=since_year, until=today)
     context = {
         "page": page,
+        "stations": stations,
         "filters": filters,
         "chart": chart,
         "per_supervisor": per_supervisor,
