@@ -35,6 +35,8 @@ ROW_PARAMETERS = {
     "hours_id": "people.VolunteerHours",
     "recipient_id": "recipients.Recipient",
     "visit_id": "visits.Visit",
+    "session_id": "supervision.SupervisionSession",
+    "course_id": "supervision.Course",
 }
 REGION_PARAMETERS = {"code", "region", "under", "parent"}
 

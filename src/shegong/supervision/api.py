@@ -15,7 +15,7 @@ from shegong.core.scoping import get_scoped_or_404
 from shegong.people.models import SupervisionAssignment
 
 from . import selectors, services
-from .models import Course, SessionKind, SessionMode, SupervisionSession
+from .models import Course, CourseKind, SessionKind, SessionMode, SupervisionSession
 
 sessions_router = Router(tags=["supervision"])
 trainings_router = Router(tags=["supervision"])
@@ -62,7 +62,7 @@ class SessionPage(Schema):
 
 
 class SessionFilter(Schema):
-    month: str = Field("", max_length=7)
+    month: str = Field("", pattern=r"^(\d{4}-\d{2})?$")
     page: int = Field(1, ge=1, le=100000)
 
 
@@ -159,8 +159,8 @@ class CoursePage(Schema):
 
 
 class CourseFilter(Schema):
-    kind: str = Field("", max_length=20)
-    year: str = Field("", max_length=4)
+    kind: Literal[("", *CourseKind.values)] = ""  # type: ignore[valid-type]
+    year: int | None = Field(None, ge=2000, le=2100)
     page: int = Field(1, ge=1, le=100000)
 
 
@@ -194,7 +194,8 @@ def _course_out(c: Course, with_enrolments: bool = False) -> dict:
 @trainings_router.get("", response={200: CoursePage, **STANDARD_ERRORS})
 def list_trainings(request, filters: Query[CourseFilter]):
     request.auth.require("training.view")
-    queryset = selectors.courses(kind=filters.kind, year=filters.year).prefetch_related("lecturers")
+    year = str(filters.year) if filters.year else ""
+    queryset = selectors.courses(kind=filters.kind, year=year).prefetch_related("lecturers")
     return paginated(queryset, filters.page, _course_out)
 
 

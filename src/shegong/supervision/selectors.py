@@ -66,6 +66,8 @@ def sessions(*, supervisor: str = "", node: str = "", month: str = "", unconfirm
         try:
             first = datetime.date.fromisoformat(f"{month}-01")
         except ValueError:
+            first = None  # an impossible month filters nothing
+        if first and first.year < 2000:
             first = None
         if first:
             queryset = queryset.filter(
@@ -166,7 +168,7 @@ def courses(*, kind: str = "", year: str = "", q: str = "") -> QuerySet[Course]:
     )
     if kind:
         queryset = queryset.filter(kind=kind)
-    if year.isdigit():
+    if year.isdigit() and 2000 <= int(year) <= 2100:
         queryset = queryset.filter(starts_on__year=int(year))
     if q:
         queryset = queryset.filter(Q(title__icontains=q) | Q(organiser__icontains=q))
