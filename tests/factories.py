@@ -119,6 +119,7 @@ def ensure_reference_data() -> None:
         "shegong.recipients.migrations.0002_default_categories",
         "shegong.people.migrations.0003_pay_ladder_presets",
         "shegong.demands.migrations.0002_default_catalogue",
+        "shegong.supervision.migrations.0002_topics",
     ):
         migration = importlib.import_module(module)
         loader = getattr(migration, "load", None) or migration.forwards

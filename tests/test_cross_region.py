@@ -95,7 +95,7 @@ def _fingerprint(world):
     counts = {}
     for model in apps.get_models():
         if model._meta.app_label.startswith(
-            ("shegong", "network", "regions", "people", "orgs", "recipients", "services")
+            ("shegong", "network", "regions", "people", "orgs", "recipients", "services", "supervision")
         ) and model._meta.app_label not in ("audit",):
             counts[model._meta.label] = model._base_manager.count()
     world.station_a.refresh_from_db()

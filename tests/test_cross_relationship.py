@@ -18,16 +18,25 @@ from .factories import TOWN_A, login_client, make_user
 from .test_cross_region import _fingerprint, _xlsx_text, request_endpoint
 
 # Rows a role sees by declaration (``every_row``), whoever holds it: these endpoints show them by design.
+# The course calendar and the resource libraries are the region's shared knowledge, no one's personal data
+# (docs/roles.md); the enrolments, sessions and supervisees behind them stay relationship-bound.
+_SHARED_KNOWLEDGE = {
+    "page:supervision:courses",
+    "page:supervision:course_detail",
+    "page:supervision:course_export",
+    "page:supervision:resources",
+    "page:supervision:resources#all",
+    "page:supervision:question_detail",
+    "page:supervision:project_detail",
+    "page:supervision:expert_detail",
+    "api:shegong_supervision_api_list_trainings",
+    "api:shegong_supervision_api_get_training",
+    "api:shegong_supervision_api_list_resources",
+}
 SEEN_BY_EVERY_HOLDER = {
-    # Until supervision lands, a supervisor sees the workers of its region (docs/roles.md).
-    "supervisor": {
-        "page:people:workers",
-        "page:people:workers_export",
-        "page:people:worker_detail",
-        "page:people:filings",
-        "api:shegong_people_api_list_workers",
-        "api:shegong_people_api_get_worker",
-    },
+    # Any supervisor of the region may answer a question of the bank.
+    "supervisor": _SHARED_KNOWLEDGE | {"page:supervision:question_detail#answer"},
+    "operator": _SHARED_KNOWLEDGE,
 }
 
 # A region of the actor's own area is its to navigate (the tree and its counts are no one's personal data): these

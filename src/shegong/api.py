@@ -122,6 +122,7 @@ def build_api() -> NinjaAPI:
     from shegong.projects.api import ROUTERS as projects_routers
     from shegong.recipients.api import ROUTERS as recipients_routers
     from shegong.regions.api import router as regions_router
+    from shegong.supervision.api import ROUTERS as supervision_routers
     from shegong.visits.api import ROUTERS as visits_routers
 
     api.add_router("/regions", regions_router)
@@ -138,6 +139,7 @@ def build_api() -> NinjaAPI:
         *projects_routers,
         *charity_routers,
         *demands_routers,
+        *supervision_routers,
     ]:
         api.add_router(prefix, router)
     return api

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "shegong.projects",
     "shegong.charity",
     "shegong.demands",
+    "shegong.supervision",
     "shegong.dashboards",
 ]
 

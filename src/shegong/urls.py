@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/", include("shegong.cases.urls")),
     path("demands/", include("shegong.demands.urls")),
     path("public/requests/", include("shegong.demands.public_urls")),
+    path("supervision/", include("shegong.supervision.urls")),
     path("people/", include("shegong.people.urls")),
     path("orgs/", include("shegong.orgs.urls")),
     path("notifications/", include("shegong.notifications.urls")),

@@ -45,6 +45,8 @@ ROW_PARAMETERS = {
     "case_id": "cases.Case",
     "transfer_id": "cases.Transfer",
     "demand_id": "demands.DemandRequest",
+    "supervision_session_id": "supervision.SupervisionSession",
+    "course_id": "supervision.Course",
 }
 REGION_PARAMETERS = {"code", "region", "under", "parent"}
 

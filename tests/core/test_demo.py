@@ -73,7 +73,49 @@ def test_the_demo_city_loads_once_and_its_ledger_reconciles(db, capsys):
     ).exists()  # the demo worker's list
     rows = selectors.demand_summary(["500103000000"], None, None)
     assert len(rows) >= 15 and rows[0].requests > rows[-1].requests
+    _supervision_and_training_reconcile()
 
     call_command("demo")
     assert "already loaded" in capsys.readouterr().out
     assert yuzhong.filter(level=NodeLevel.STATION).count() == 11
+
+
+def _supervision_and_training_reconcile():
+    """A year of supervision and training for Yuzhong, counted without drift, with a few workers short of hours,
+    relationships overdue, libraries of a few dozen entries, stations at different stages and a demonstration."""
+    import datetime
+
+    from shegong.core import tallies
+    from shegong.network.models import Demonstration, StationStage
+    from shegong.people.models import SupervisionAssignment, Supervisor
+    from shegong.supervision import selectors
+    from shegong.supervision.models import Expert, Question, ReferenceProject, SupervisionSession
+
+    assert tallies.reconcile(fix=False, only=[selectors.SESSIONS, selectors.ATTENDANCES]) == []
+    assert SupervisionSession.objects.count() > 150  # monthly, for every relationship with workers in post
+    assert (
+        Supervisor.objects.filter(kind="external").exists()
+        and Supervisor.objects.filter(level="trainee").exists()
+    )
+    assert SupervisionAssignment.objects.filter(node__level="room").exists()  # station → room
+    assert any(d.overdue for d in selectors.due())
+    short = selectors.training_hours(datetime.date.today().year, short_only=True)
+    assert 0 < len(short) < len(selectors.training_hours(datetime.date.today().year)) / 2
+    for model in (Question, Expert, ReferenceProject):
+        assert 24 <= model.objects.count() <= 60
+    assert selectors.search_resources("老人")["question"]
+    assert set(StationStage.objects.values_list("stage", flat=True)) == {
+        "covered",
+        "standardised",
+        "improved",
+    }
+    assert Demonstration.objects.filter(level="city").count() == 1
+    zhou = Supervisor.objects.get(user__username="dudao")
+    from shegong.accounts.actor import Actor
+    from shegong.people.models import SocialWorker
+
+    with activate(
+        Actor.for_user(zhou.user).scope
+    ):  # the demo supervisor sees its supervisees, not the district
+        seen = SocialWorker.objects.count()
+    assert 0 < seen < SocialWorker.objects.count()

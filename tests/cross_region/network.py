@@ -30,6 +30,22 @@ ENDPOINTS = [
         body=lambda w: {"kind": "rules", "title": "越权文件"},
         content_type="form",
     ),
+    Endpoint(
+        "network:stage_record",
+        "write",
+        lambda w: f"/network/{w.station_a.pk}/stages/",
+        method="POST",
+        body=lambda w: {"stage": "covered", "reached_on": "2026-01-05", "evidence": "越权"},
+        content_type="form",
+    ),
+    Endpoint(
+        "network:demonstration_add",
+        "write",
+        lambda w: f"/network/{w.station_a.pk}/demonstrations/",
+        method="POST",
+        body=lambda w: {"level": "county", "year": "2026"},
+        content_type="form",
+    ),
     Endpoint("shegong_network_api_list_nodes", "list", lambda w: "/api/v1/nodes", api=True),
     Endpoint(
         "shegong_network_api_create_node",

@@ -384,3 +384,39 @@ def extend(world):
             "marker_dishonesty": "失信MARKERA",
         }
     )
+
+
+SUPERVISOR_ENDPOINTS = [
+    Endpoint("people:supervisors", "list", lambda w: "/people/supervisors/"),
+    Endpoint(
+        "people:supervisor_create",
+        "create",
+        lambda w: "/people/supervisors/new/",
+        method="POST",
+        body=lambda w: {
+            "name": "越权督导",
+            "region": w.regions["town_a"].code,
+            "kind": "internal",
+            "level": "local",
+        },
+        content_type="form",
+    ),
+    Endpoint("people:supervisor_detail", "detail", lambda w: f"/people/supervisors/{_a(w, 'supervisor_a')}/"),
+    Endpoint(
+        "people:supervision_assign",
+        "write",
+        lambda w: f"/people/supervisors/{_a(w, 'supervisor_a')}/assign/",
+        method="POST",
+        body=lambda w: {"project_name": "越权项目", "start_date": "2026-01-01"},
+        content_type="form",
+    ),
+    Endpoint(
+        "people:supervision_end",
+        "write",
+        lambda w: f"/people/supervisions/{_a(w, 'supervision_a')}/end/",
+        method="POST",
+        body=lambda w: {},
+        content_type="form",
+    ),
+]
+ENDPOINTS += SUPERVISOR_ENDPOINTS

@@ -41,6 +41,7 @@ NAVIGATION = [
     (pgettext_lazy("menu", "志愿者"), "people:volunteers", "volunteers.view", None),
     (_("时长确认"), "people:hours", "hours.confirm", frozenset({"worker", "township"})),
     (_("我的时长"), "people:my_hours", "hours.log", None),
+    (pgettext_lazy("menu", "督导培训"), "supervision:sessions", "supervision.view", _MANAGERS | {"worker"}),
     (pgettext_lazy("menu", "社会组织"), "orgs:list", "orgs.view", _MANAGERS),
     (pgettext_lazy("menu", "购买服务项目"), "projects:list", "projects.view", _MANAGERS),
     (

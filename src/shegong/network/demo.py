@@ -77,6 +77,7 @@ def load(ctx) -> None:
                 operator=operator,
             )
             ctx.rooms.append(room)
+    _development(ctx)
     for street, villages in jiulongpo:
         if street.code[6:9] in JIULONGPO_STATIONS:
             ServiceNode.objects.create(
@@ -95,3 +96,46 @@ def load(ctx) -> None:
                     name=f"{village.name}社会工作室",
                     status=NodeStatus.OPERATING,
                 )
+
+
+def _development(ctx) -> None:
+    """一年覆盖、二年规范、三年提升: the stations opened in 2021 are at different stages; one is a city-level
+    demonstration station (示范站), as seed 004 describes."""
+    from .models import Demonstration, DevelopmentStage, StationStage
+
+    evidence = {
+        DevelopmentStage.COVERED: "挂牌照片、运营协议、驻站社工名单",
+        DevelopmentStage.STANDARDISED: "规范化建设验收报告（五有达标）",
+        DevelopmentStage.IMPROVED: "服务品牌案例集、第三方评估报告",
+    }
+    steps = []
+    for index, station in enumerate(ctx.stations):
+        reached = 1 + index % 3  # covered; covered and standardised; all three
+        for n, stage in enumerate(list(DevelopmentStage)[:reached]):
+            day = datetime.date(2022 + n, 6, 30)
+            steps.append(
+                StationStage(
+                    node=station,
+                    stage=stage,
+                    reached_on=day,
+                    evidence=evidence[stage],
+                    region_code=station.region_id,
+                )
+            )
+    StationStage.objects.bulk_create(steps)
+    if len(ctx.stations) > 2:
+        model = ctx.stations[2]
+        Demonstration.objects.bulk_create(
+            [
+                Demonstration(
+                    node=model,
+                    level="county",
+                    year=2024,
+                    named_by="渝中区民政局",
+                    region_code=model.region_id,
+                ),
+                Demonstration(
+                    node=model, level="city", year=2025, named_by="重庆市民政局", region_code=model.region_id
+                ),
+            ]
+        )

@@ -5,7 +5,7 @@ from shegong.core.forms import ServiceModelForm
 from shegong.orgs.models import Organisation
 from shegong.regions.models import Region
 
-from .models import FunctionRoom, NodeDocument, ServiceNode
+from .models import DemonstrationLevel, DevelopmentStage, FunctionRoom, NodeDocument, ServiceNode
 from .services import EDITABLE_FIELDS
 
 
@@ -44,3 +44,15 @@ class DocumentForm(forms.ModelForm):
                 attrs={"placeholder": _("文件标题，如：社工站值班制度"), "aria-label": _("文件标题")}
             )
         }
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(label=_("发展阶段"), choices=DevelopmentStage.choices)
+    reached_on = forms.DateField(label=_("达到日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    evidence = forms.CharField(label=_("佐证材料"), max_length=300)
+
+
+class DemonstrationForm(forms.Form):
+    level = forms.ChoiceField(label=_("示范级别"), choices=DemonstrationLevel.choices)
+    year = forms.IntegerField(label=_("命名年度"), min_value=2000, max_value=2100)
+    named_by = forms.CharField(label=_("命名单位"), max_length=100, required=False)

@@ -126,3 +126,80 @@ class NodeDocument(RegionOwned):
 
     region_from = "node"
     relationship = {"operator": by_organisation("node__operator_id")}
+
+
+class DevelopmentStage(models.TextChoices):
+    """一年覆盖、二年规范、三年提升 (seeds 000, 004): where a station has got to."""
+
+    COVERED = "covered", _("覆盖")
+    STANDARDISED = "standardised", _("规范")
+    IMPROVED = "improved", _("提升")
+
+
+STAGE_ORDER = [DevelopmentStage.COVERED, DevelopmentStage.STANDARDISED, DevelopmentStage.IMPROVED]
+
+
+class StationStage(RegionOwned):
+    """A step of a station's development, reached on a date, with the evidence for it."""
+
+    node = models.ForeignKey(
+        ServiceNode, on_delete=models.CASCADE, related_name="stages", verbose_name=_("阵地")
+    )
+    stage = models.CharField(_("发展阶段"), max_length=12, choices=DevelopmentStage.choices)
+    reached_on = models.DateField(_("达到日期"))
+    evidence = models.CharField(_("佐证材料"), max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["reached_on", "id"]
+        verbose_name = _("阵地发展阶段")
+        verbose_name_plural = _("阵地发展阶段")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node", "stage"],
+                name="one_step_per_stage",
+                violation_error_message=_("该阵地已记录过这一阶段"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node} · {self.get_stage_display()}"
+
+    region_from = "node"
+    relationship = {"operator": by_organisation("node__operator_id")}
+
+
+class DemonstrationLevel(models.TextChoices):
+    COUNTY = "county", _("县级示范站")
+    CITY = "city", _("市级示范站")
+    PROVINCE = "province", _("省级示范站")
+
+
+class Demonstration(RegionOwned):
+    """A station named a demonstration station (示范站) at a level in a year (seed 004, Fujian)."""
+
+    node = models.ForeignKey(
+        ServiceNode, on_delete=models.CASCADE, related_name="demonstrations", verbose_name=_("阵地")
+    )
+    level = models.CharField(_("示范级别"), max_length=10, choices=DemonstrationLevel.choices)
+    year = models.PositiveSmallIntegerField(_("命名年度"), validators=[MinValueValidator(2000)])
+    named_by = models.CharField(_("命名单位"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "id"]
+        verbose_name = _("示范站")
+        verbose_name_plural = _("示范站")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node", "level", "year"],
+                name="one_demonstration_per_level_year",
+                violation_error_message=_("该阵地该年度已有同级示范站命名"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node} · {self.year} {self.get_level_display()}"
+
+    region_from = "node"
+    relationship = {"operator": by_organisation("node__operator_id")}

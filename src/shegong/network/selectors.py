@@ -268,3 +268,33 @@ def region_figures(parent_level: int, codes: list[str]) -> list[RegionFigure]:
             order=35,
         ),
     ]
+
+
+@dataclass
+class Development:
+    """Where a station has got to: its latest stage (覆盖/规范/提升) and its highest demonstration title."""
+
+    stage: object = None  # StationStage
+    demonstration: object = None  # Demonstration
+
+
+_DEMONSTRATION_RANK = {"county": 1, "city": 2, "province": 3}
+
+
+def development(nodes_: list[ServiceNode]) -> dict[int, Development]:
+    """Each node's development, two queries for any number of nodes."""
+    from .models import STAGE_ORDER, Demonstration, StationStage
+
+    ids = [n.pk for n in nodes_]
+    out = {pk: Development() for pk in ids}
+    rank = {stage: i for i, stage in enumerate(STAGE_ORDER)}
+    for step in StationStage.objects.filter(node_id__in=ids):
+        current = out[step.node_id].stage
+        if current is None or rank[step.stage] > rank[current.stage]:
+            out[step.node_id].stage = step
+    for named in Demonstration.objects.filter(node_id__in=ids):
+        current = out[named.node_id].demonstration
+        key = (_DEMONSTRATION_RANK[named.level], named.year)
+        if current is None or key > (_DEMONSTRATION_RANK[current.level], current.year):
+            out[named.node_id].demonstration = named
+    return out

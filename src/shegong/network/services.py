@@ -15,7 +15,17 @@ from shegong.core.regioncodes import LEVEL_LABELS
 from shegong.core.text import join_list
 from shegong.regions.models import Region
 
-from .models import NODE_REGION_LEVEL, FunctionRoom, NodeDocument, NodeLevel, ServiceNode
+from .models import (
+    NODE_REGION_LEVEL,
+    STAGE_ORDER,
+    Demonstration,
+    DevelopmentStage,
+    FunctionRoom,
+    NodeDocument,
+    NodeLevel,
+    ServiceNode,
+    StationStage,
+)
 
 EDITABLE_FIELDS = [
     "level",
@@ -96,3 +106,52 @@ def document_add(*, actor, node: ServiceNode, kind: str, title: str) -> NodeDocu
         document.save()
         record("network.document.add", actor=actor, obj=document, changes={"title": title, "kind": kind})
     return document
+
+
+def stage_record(*, actor, node: ServiceNode, stage: str, reached_on, evidence: str) -> StationStage:
+    """Record that a station reached a development stage (覆盖 → 规范 → 提升), in order, with its evidence."""
+    actor.require("network.change", node.region_code)
+    errors: dict[str, list[str]] = {}
+    if node.level != NodeLevel.STATION:
+        errors["stage"] = [_("只有乡镇（街道）社工站记录发展阶段")]
+    elif stage in DevelopmentStage.values:
+        reached = {s.stage: s for s in node.stages.all()}
+        index = STAGE_ORDER.index(DevelopmentStage(stage))
+        if index and STAGE_ORDER[index - 1] not in reached:
+            errors["stage"] = [
+                _("请先记录“%(s)s”阶段") % {"s": DevelopmentStage(STAGE_ORDER[index - 1]).label}
+            ]
+        elif index and reached_on and reached_on < reached[STAGE_ORDER[index - 1]].reached_on:
+            errors["reached_on"] = [_("不能早于上一阶段的达到日期")]
+    if not (evidence or "").strip():
+        errors["evidence"] = [_("请填写佐证材料")]
+    if errors:
+        raise ValidationError(errors)
+    step = StationStage(node=node, stage=stage, reached_on=reached_on, evidence=evidence.strip())
+    step.region_code = node.region_code
+    step.full_clean()
+    with transaction.atomic():
+        step.save()
+        record(
+            "network.stage.record",
+            actor=actor,
+            obj=step,
+            changes={"stage": stage, "reached_on": str(reached_on), "evidence": step.evidence},
+        )
+    return step
+
+
+def demonstration_add(
+    *, actor, node: ServiceNode, level: str, year: int, named_by: str = ""
+) -> Demonstration:
+    """Name a station a demonstration station (示范站) at a level in a year."""
+    actor.require("network.change", node.region_code)
+    if node.level != NodeLevel.STATION:
+        raise ValidationError({"level": [_("只有乡镇（街道）社工站可以命名为示范站")]})
+    named = Demonstration(node=node, level=level, year=year, named_by=(named_by or "").strip())
+    named.region_code = node.region_code
+    named.full_clean()
+    with transaction.atomic():
+        named.save()
+        record("network.demonstration.add", actor=actor, obj=named, changes={"level": level, "year": year})
+    return named

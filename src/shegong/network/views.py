@@ -13,7 +13,7 @@ from shegong.core.text import join_messages
 from shegong.regions.selectors import area_choices
 
 from . import selectors, services
-from .forms import DocumentForm, NodeForm
+from .forms import DemonstrationForm, DocumentForm, NodeForm, StageForm
 from .models import NodeLevel, NodeStatus, ServiceNode
 
 
@@ -28,8 +28,10 @@ def node_list(request):
     }
     page = Paginator(selectors.nodes(**filters), 30).get_page(request.GET.get("page"))
     haves = selectors.five_haves([n for n in page if n.level == NodeLevel.STATION])
+    grown = selectors.development([n for n in page if n.level == NodeLevel.STATION])
     for node in page:
         node.haves = haves.get(node.pk)
+        node.development = grown.get(node.pk)
     context = {
         "page": page,
         "filters": filters,
@@ -42,7 +44,7 @@ def node_list(request):
 
 
 @login_required
-def node_detail(request, pk: int):
+def node_detail(request, pk: int, stage_form=None, demonstration_form=None):
     request.actor.require("network.view")
     node = get_scoped_or_404(ServiceNode.objects.select_related("region", "operator"), pk=pk)
     context = {
@@ -52,8 +54,57 @@ def node_detail(request, pk: int):
         "activities": node.activities.all()[:10],
         "document_form": DocumentForm(),
         "can_change": request.actor.can("network.change", node.region_code),
+        "is_station": node.level == NodeLevel.STATION,
+        "stages": node.stages.all(),
+        "demonstrations": node.demonstrations.all(),
+        "stage_form": stage_form or StageForm(),
+        "demonstration_form": demonstration_form or DemonstrationForm(),
     }
     return render(request, "network/detail.html", context)
+
+
+@login_required
+@require_POST
+def stage_record(request, pk: int):
+    node = get_scoped_or_404(ServiceNode, pk=pk)
+    request.actor.require("network.change", node.region_code)
+    form = StageForm(request.POST)
+    done = submit(
+        request, form, lambda form: services.stage_record(actor=request.actor, node=node, **form.cleaned_data)
+    )
+    if done is not None:
+        messages.success(request, _("已记录发展阶段。"))
+        return redirect("network:detail", pk=pk)
+    return _refused(request, node, stage_form=form)
+
+
+@login_required
+@require_POST
+def demonstration_add(request, pk: int):
+    node = get_scoped_or_404(ServiceNode, pk=pk)
+    request.actor.require("network.change", node.region_code)
+    form = DemonstrationForm(request.POST)
+    done = submit(
+        request,
+        form,
+        lambda form: services.demonstration_add(actor=request.actor, node=node, **form.cleaned_data),
+    )
+    if done is not None:
+        messages.success(request, _("已记录示范站命名。"))
+        return redirect("network:detail", pk=pk)
+    return _refused(request, node, demonstration_form=form)
+
+
+def _refused(request, node: ServiceNode, **forms):
+    """The station page again with the refused form open and what was typed; a node that is not a station has no
+    such form, so the refusal becomes a message."""
+    if node.level != NodeLevel.STATION:
+        form = next(iter(forms.values()))
+        messages.error(request, join_messages(e for errors in form.errors.values() for e in errors))
+        return redirect("network:detail", pk=node.pk)
+    response = node_detail(request, node.pk, **forms)
+    response.status_code = 422
+    return response
 
 
 def _areas(request) -> list[tuple[str, str]]:

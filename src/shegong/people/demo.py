@@ -19,8 +19,12 @@ from .models import (
     Education,
     HoursStatus,
     PayPost,
+    Posting,
     Skill,
     SocialWorker,
+    SupervisionAssignment,
+    Supervisor,
+    SupervisorLevel,
     TeamLevel,
     Volunteer,
     VolunteerHours,
@@ -148,6 +152,8 @@ def load(ctx) -> None:
                 start_date=start,
                 full_time=True,
                 post="站长" if n == 0 else "社工",
+                # Suzhou's model (seed 002): most stay at the station, one in three goes out to a village room.
+                posting=Posting.OUTREACH if n % 3 == 2 else Posting.RESIDENT,
                 filing_status=status,
                 filing_submitted_on=None if overdue else start + datetime.timedelta(days=rng.randint(1, 6)),
                 filing_confirmed_on=None if overdue else start + datetime.timedelta(days=7),
@@ -176,6 +182,7 @@ def load(ctx) -> None:
             start_date=today - datetime.timedelta(days=3),
             full_time=False,
             post="驻室社工",
+            posting=Posting.OUTREACH,
         )
 
     # A departure in progress with too short a notice, and a worker on the dishonesty list.
@@ -211,6 +218,7 @@ def load(ctx) -> None:
     )
 
     _volunteers(ctx, workers_by_station, used)
+    _supervisors(ctx, workers_by_station)
     shegong = User.objects.filter(username="shegong").first()
     if shegong is not None:
         SocialWorker.objects.filter(name="张晓", region_code=jiefangbei.region_id).update(user=shegong)
@@ -329,3 +337,60 @@ def _volunteers(ctx, workers_by_station, used) -> None:
                 )
             )
     VolunteerHours.objects.bulk_create(entries, batch_size=1000)
+
+
+def _supervisors(ctx, workers_by_station) -> None:
+    """The supervisor register of Yuzhong: the centre's senior supervisor (the demo login 督导 周老师) supervising
+    every station, two external supervisors from a partner agency (seed 003, Hezhou) at some stations, and each
+    station head as a trainee supervisor of the village rooms around it — centre → stations → rooms (seed 001)."""
+    from shegong.accounts.models import User
+
+    district = ctx.district
+    start = ctx.today - datetime.timedelta(days=400)
+    zhou = Supervisor.objects.create(
+        region=district,
+        name="周老师",
+        kind=Supervisor.Kind.INTERNAL,
+        qualification="高级社会工作师，督导实务十年",
+        level=SupervisorLevel.SENIOR,
+        lecturer=True,
+        user=User.objects.filter(username="dudao").first(),
+    )
+    partner = ctx.agencies[-1] if ctx.agencies else None
+    external = [
+        Supervisor.objects.create(
+            region=district,
+            name=name,
+            kind=Supervisor.Kind.EXTERNAL if partner else Supervisor.Kind.INTERNAL,
+            organisation=partner,
+            qualification="社会工作师，5A 级社工机构督导",
+            level=SupervisorLevel.LOCAL,
+            lecturer=index == 0,
+        )
+        for index, name in enumerate(["何督导", "梁督导"])
+    ]
+    rows = []
+    for index, station in enumerate(ctx.stations):
+        rows.append(SupervisionAssignment(supervisor=zhou, node=station, start_date=start))
+        if index % 3 == 0:
+            rows.append(SupervisionAssignment(supervisor=external[index % 2], node=station, start_date=start))
+        head = workers_by_station[station.pk][0]
+        trainee = Supervisor.objects.create(
+            region=station.region,
+            name=head.name,
+            kind=Supervisor.Kind.INTERNAL,
+            qualification=head.get_certificate_display(),
+            level=SupervisorLevel.TRAINEE,
+        )
+        for room in [r for r in ctx.rooms if r.region_id[:9] == station.region_id[:9]][:2]:
+            rows.append(SupervisionAssignment(supervisor=trainee, node=room, start_date=start))
+    rows.append(
+        SupervisionAssignment(
+            supervisor=zhou, project_name="渝中区“老有所依”困境老人关爱项目", start_date=start
+        )
+    )
+    for row in rows:
+        row.region_code = row.derived_region_code()
+    SupervisionAssignment.objects.bulk_create(rows)
+    ctx.extra["supervisors"] = [zhou, *external]
+    ctx.extra["workers_by_station"] = workers_by_station

@@ -18,6 +18,7 @@ from .models import (
     PayPost,
     Skill,
     SocialWorker,
+    Supervisor,
     Volunteer,
     VolunteerTeam,
     WorkerAssignment,
@@ -95,7 +96,7 @@ class WorkerForm(ServiceModelForm):
 class AssignmentForm(forms.ModelForm):
     class Meta:
         model = WorkerAssignment
-        fields = ["node", "start_date", "full_time", "post"]
+        fields = ["node", "start_date", "full_time", "post", "posting"]
         widgets = {"start_date": DATE}
 
     def __init__(self, *args, **kwargs):
@@ -498,3 +499,42 @@ class PolicyForm(forms.Form):
     case_long_open_months = forms.IntegerField(
         label=_("个案超期未结提示（月）"), min_value=1, max_value=60, required=False
     )
+    supervision_interval_days = forms.IntegerField(
+        label=_("督导间隔（天）"), min_value=7, max_value=365, required=False
+    )
+    training_hours_per_year = forms.IntegerField(
+        label=_("每年继续教育学时（小时）"), min_value=0, max_value=500, required=False
+    )
+
+
+class SupervisorForm(ServiceModelForm):
+    region = RegionCodeField()
+
+    class Meta:
+        model = Supervisor
+        fields = ["name", "region", "kind", "organisation", "qualification", "level", "lecturer"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        self.fields["organisation"].help_text = _("外聘督导填写其所在的合作机构")
+
+
+class SupervisionAssignmentForm(forms.Form):
+    worker = forms.ModelChoiceField(
+        label=_("被督导社工"), queryset=SocialWorker.objects.none(), required=False
+    )
+    node = forms.ModelChoiceField(label=_("被督导阵地"), queryset=ServiceNode.objects.none(), required=False)
+    project_name = forms.CharField(label=_("被督导项目"), max_length=120, required=False)
+    start_date = forms.DateField(label=_("开始日期"), widget=DATE)
+    end_date = forms.DateField(label=_("结束日期"), widget=DATE, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = SocialWorker.objects.filter(status="active").order_by("name")
+        self.fields["node"].queryset = (
+            ServiceNode.objects.filter(level__in=[NodeLevel.STATION, NodeLevel.ROOM, NodeLevel.HUB])
+            .exclude(status=NodeStatus.CLOSED)
+            .order_by("region_code", "level")
+        )
+        self.fields["start_date"].initial = timezone.localdate

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.core.fields import BlindIndexField, EncryptedField, SensitiveModel
 from shegong.core.identity import normalise_id_number, normalise_phone
-from shegong.core.scoping import RegionOwned, by_organisation, by_user, every_row
+from shegong.core.scoping import RegionOwned, by_organisation, by_user
 from shegong.regions.selectors import Policy, policy_for, policy_q
+
+from .relationships import supervised
 
 # Defaults from Haining (seed 003); a region may be stricter.
 # The filing deadline, the notice to leave and the dishonesty bar are local policy: ``regions.selectors.policy_for``.
@@ -138,9 +140,8 @@ class SocialWorker(RegionOwned, SensitiveModel):
         return self.name
 
     region_from = "region"
-    # An operator sees the workers it employs. Until supervision lands there is no supervisee relation: a
-    # supervisor sees the workers of its region (and, through the other models, no recipient data).
-    relationship = {"operator": by_organisation("employer_id"), "supervisor": every_row}
+    # An operator sees the workers it employs; a supervisor the workers it supervises (people.relationships).
+    relationship = {"operator": by_organisation("employer_id"), "supervisor": supervised("")}
 
     @property
     def is_certified(self) -> bool:
@@ -153,6 +154,13 @@ class AssignmentFilingStatus(models.TextChoices):
     UNFILED = "unfiled", _("未备案")
     SUBMITTED = "submitted", _("已报备待确认")
     CONFIRMED = "confirmed", _("已备案")
+
+
+class Posting(models.TextChoices):
+    """How a worker is posted (seed 002, Suzhou): resident at the station, or sent out to a village room."""
+
+    RESIDENT = "resident", _("驻站")
+    OUTREACH = "outreach", _("外派")
 
 
 class WorkerAssignment(RegionOwned):
@@ -177,6 +185,7 @@ class WorkerAssignment(RegionOwned):
         choices=AssignmentFilingStatus.choices,
         default=AssignmentFilingStatus.UNFILED,
     )
+    posting = models.CharField(_("派驻方式"), max_length=10, choices=Posting.choices, blank=True, default="")
     filing_submitted_on = models.DateField(_("报备日期"), null=True, blank=True)
     filing_confirmed_on = models.DateField(_("备案确认日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -198,7 +207,7 @@ class WorkerAssignment(RegionOwned):
         return f"{self.worker} @ {self.node}"
 
     region_from = "node"
-    relationship = {"operator": by_organisation("worker__employer_id"), "supervisor": every_row}
+    relationship = {"operator": by_organisation("worker__employer_id"), "supervisor": supervised("worker")}
 
     @cached_property
     def policy(self) -> Policy:
@@ -563,3 +572,151 @@ def activity_model():
     """``activities.Activity``, reached through the hours' relation: the people app sits in the registries layer,
     below activities, and never imports it (docs/adr/0005-layers.md)."""
     return VolunteerHours._meta.get_field("activity").related_model
+
+
+class SupervisorLevel(models.TextChoices):
+    TRAINEE = "trainee", _("见习督导")
+    LOCAL = "local", _("本土督导")
+    SENIOR = "senior", _("资深督导")
+
+
+class Supervisor(RegionOwned):
+    """A supervisor (督导) of the register: internal, or external from a partner agency (seed 003, Hezhou), with its
+    qualification and level; a local lecturer (本土讲师, seed 002) may teach courses."""
+
+    class Kind(models.TextChoices):
+        INTERNAL = "internal", _("内部督导")
+        EXTERNAL = "external", _("外聘督导")
+
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, verbose_name=_("登记区划"), related_name="+"
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, default=Kind.INTERNAL)
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervisors",
+        verbose_name=_("所属机构"),
+    )
+    qualification = models.CharField(_("资质"), max_length=100, blank=True)
+    level = models.CharField(_("督导级别"), max_length=10, choices=SupervisorLevel.choices)
+    lecturer = models.BooleanField(_("本土讲师"), default=False)
+    user = models.OneToOneField(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervisor_profile",
+        verbose_name=_("登录账号"),
+    )
+    active = models.BooleanField(_("在册"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("督导")
+        verbose_name_plural = _("督导")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="internal") | Q(organisation__isnull=False),
+                name="external_supervisor_has_agency",
+                violation_error_message=_("外聘督导须填写所属机构"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    region_from = "region"
+    # A supervisor sees its own register entry; operators see the supervisors of their agency.
+    relationship = {"supervisor": by_user("user_id"), "operator": by_organisation("organisation_id")}
+
+
+class SupervisionAssignment(RegionOwned):
+    """Who supervises whom (a registry fact): a supervisor → a worker, a station or a project, with its dates.
+
+    The row is the supervisee's (its region is the worker's or the station's); the supervisor's rows elsewhere
+    stay the supervisor's. A project is named until the projects register exists (``project_name``)."""
+
+    supervisor = models.ForeignKey(
+        Supervisor, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("督导")
+    )
+    worker = models.ForeignKey(
+        SocialWorker,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="supervisions",
+        verbose_name=_("被督导社工"),
+    )
+    node = models.ForeignKey(
+        "network.ServiceNode",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="supervisions",
+        verbose_name=_("被督导阵地"),
+    )
+    project_name = models.CharField(_("被督导项目"), max_length=120, blank=True)
+    start_date = models.DateField(_("开始日期"), default=timezone.localdate)
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "id"]
+        verbose_name = _("督导关系")
+        verbose_name_plural = _("督导关系")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(worker__isnull=False, node__isnull=True, project_name="")
+                    | Q(worker__isnull=True, node__isnull=False, project_name="")
+                    | (Q(worker__isnull=True, node__isnull=True) & ~Q(project_name=""))
+                ),
+                name="supervision_has_one_supervisee",
+                violation_error_message=_("请选择一名社工、一个阵地或填写一个项目（只选其一）"),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="supervision_end_after_start",
+                violation_error_message=_("结束日期不能早于开始日期"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor} → {self.supervisee_label}"
+
+    relationship = {"supervisor": by_user("supervisor__user_id")}
+
+    def derived_region_code(self) -> str:
+        if self.worker_id:
+            return self.worker.region_code
+        if self.node_id:
+            return self.node.region_code
+        return self.supervisor.region_code
+
+    def save(self, *args, **kwargs):
+        self.region_code = self.derived_region_code()
+        super().save(*args, **kwargs)
+
+    @property
+    def supervisee_label(self) -> str:
+        if self.worker_id:
+            return self.worker.name
+        if self.node_id:
+            return self.node.name
+        return self.project_name
+
+    @property
+    def kind(self) -> str:
+        return "worker" if self.worker_id else "node" if self.node_id else "project"
+
+    @classmethod
+    def active_q(cls, on: datetime.date | None = None, prefix: str = "") -> Q:
+        on = on or timezone.localdate()
+        return Q(**{f"{prefix}start_date__lte": on}) & (
+            Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": on})
+        )

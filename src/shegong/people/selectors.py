@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from shegong.core.fields import blind_index_for
 from shegong.core.grouping import child_prefix_length, grouped_by_child
+from shegong.core.hooks import Hook
 from shegong.core.regioncodes import PREFIX_LENGTH, Level
 from shegong.core.scoping import across_regions
 from shegong.network.models import NodeStatus, ServiceNode
@@ -26,6 +27,8 @@ from .models import (
     DishonestyEntry,
     HoursStatus,
     SocialWorker,
+    SupervisionAssignment,
+    Supervisor,
     Volunteer,
     VolunteerHours,
     VolunteerStatus,
@@ -493,3 +496,73 @@ def confirmed_hours_by_month() -> dict:
         key = (code, month_of(served_on))
         out[key] = out.get(key, 0) + hours
     return out
+
+
+# Supervision (who supervises whom) -------------------------------------------------------------------------------
+
+# Sections a higher app adds to a worker's page (training history, supervision received): contributors are called
+# with (request, worker) and return rendered HTML or "" — the people app never imports them.
+WORKER_SECTIONS = Hook("worker page sections")
+
+
+def supervisor_of_user(user) -> Supervisor | None:
+    """The register entry of an account that supervises, wherever it is filed (None: not a supervisor)."""
+    if user is None or not getattr(user, "pk", None):
+        return None
+    with across_regions("the actor's own supervisor record, wherever it is filed"):
+        return Supervisor.objects.filter(user_id=user.pk, active=True).first()
+
+
+def active_supervisions(on: datetime.date | None = None) -> QuerySet[SupervisionAssignment]:
+    return SupervisionAssignment.objects.filter(SupervisionAssignment.active_q(on))
+
+
+def supervisors_of_station(node, on: datetime.date | None = None) -> QuerySet[Supervisor]:
+    """The supervisors assigned to a station (or room) today: who approves its workers' case plans."""
+    ids = active_supervisions(on).filter(node_id=getattr(node, "pk", node)).values("supervisor_id")
+    return Supervisor.objects.filter(pk__in=ids, active=True)
+
+
+def supervisors_of_worker(worker, on: datetime.date | None = None) -> QuerySet[Supervisor]:
+    """A worker's supervisors today: assigned to it directly, or to a station where it is in post."""
+    on = on or timezone.localdate()
+    worker_id = getattr(worker, "pk", worker)
+    nodes = WorkerAssignment.objects.filter(WorkerAssignment.in_post(on), worker_id=worker_id).values(
+        "node_id"
+    )
+    ids = (
+        active_supervisions(on).filter(Q(worker_id=worker_id) | Q(node_id__in=nodes)).values("supervisor_id")
+    )
+    return Supervisor.objects.filter(pk__in=ids, active=True)
+
+
+def supervised_worker_ids(user, on: datetime.date | None = None) -> set[int]:
+    """The workers whose account ``user`` supervises today (directly or at a station), within the active scope."""
+    on = on or timezone.localdate()
+    mine = active_supervisions(on).filter(supervisor__user_id=getattr(user, "pk", user))
+    direct = set(mine.filter(worker__isnull=False).values_list("worker_id", flat=True))
+    at_nodes = set(
+        WorkerAssignment.objects.filter(
+            WorkerAssignment.in_post(on), node_id__in=mine.filter(node__isnull=False).values("node_id")
+        ).values_list("worker_id", flat=True)
+    )
+    return direct | at_nodes
+
+
+def supervises(user, worker, on: datetime.date | None = None) -> bool:
+    return getattr(worker, "pk", worker) in supervised_worker_ids(user, on)
+
+
+def supervisors(*, q: str = "", level: str = "", kind: str = "") -> QuerySet[Supervisor]:
+    queryset = Supervisor.objects.select_related("organisation", "region")
+    if q:
+        queryset = queryset.filter(name__contains=q)
+    if level:
+        queryset = queryset.filter(level=level)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset.annotate(
+        current=Count(
+            "assignments", filter=SupervisionAssignment.active_q(prefix="assignments__"), distinct=True
+        )
+    ).order_by("-active", "name")

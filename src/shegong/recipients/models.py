@@ -13,6 +13,7 @@ from shegong.core.fields import BlindIndexField, EncryptedField, EncryptedJSONFi
 from shegong.core.identity import normalise_id_number, normalise_phone
 from shegong.core.masking import mask_id_number, mask_phone
 from shegong.core.scoping import RegionOwned, by_organisation
+from shegong.people.relationships import supervised
 
 
 class RecipientStatus(models.TextChoices):
@@ -135,7 +136,8 @@ class Recipient(RegionOwned, SensitiveModel):
 
     region_from = "region"
     # An operator sees the recipients served at the stations it operates.
-    relationship = {"operator": by_organisation("station__operator_id")}
+    # A supervisor sees the recipients its supervisees are responsible for (their caseload).
+    relationship = {"operator": by_organisation("station__operator_id"), "supervisor": supervised("worker")}
 
     @property
     def is_open(self) -> bool:

@@ -98,6 +98,10 @@ class RegionStandard(models.Model):
     case_long_open_months = models.PositiveSmallIntegerField(
         _("个案超期未结提示（月）"), null=True, blank=True
     )
+    supervision_interval_days = models.PositiveSmallIntegerField(_("督导间隔（天）"), null=True, blank=True)
+    training_hours_per_year = models.PositiveSmallIntegerField(
+        _("每年继续教育学时（小时）"), null=True, blank=True
+    )
 
     objects = models.Manager()
 

@@ -75,6 +75,10 @@ class Policy:
     case_plan_days: int = 14
     case_review_days: int = 90
     case_long_open_months: int = 12
+    # Supervision due once a month per relationship (seed 003, Haining: monthly supervision).
+    supervision_interval_days: int = 30
+    # Continuing education a worker owes a year: 72 hours (社会工作者继续教育办法, 2019).
+    training_hours_per_year: int = 72
     sources: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
@@ -92,6 +96,8 @@ POLICY_FIELDS = (
     "case_plan_days",
     "case_review_days",
     "case_long_open_months",
+    "supervision_interval_days",
+    "training_hours_per_year",
 )
 SEED_POLICY = Policy()
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.core.fields import EncryptedBinaryField, EncryptedField, EncryptedJSONField, SensitiveModel
 from shegong.core.scoping import RegionOwned, by_organisation
+from shegong.people.relationships import supervised
 
 
 class VisitMethod(models.TextChoices):
@@ -72,8 +73,11 @@ class Visit(RegionOwned, SensitiveModel):
         return f"{self.recipient} {timezone.localtime(self.visited_at):%Y-%m-%d}"
 
     region_from = "recipient"
-    # An operator sees the visits of the recipients served at its stations.
-    relationship = {"operator": by_organisation("recipient__station__operator_id")}
+    # An operator sees the visits of the recipients served at its stations; a supervisor its supervisees' visits.
+    relationship = {
+        "operator": by_organisation("recipient__station__operator_id"),
+        "supervisor": supervised("worker"),
+    }
 
     def finding_rows(self) -> list[tuple[str, str, str]]:
         return [(key, label, self.findings.get(key, "na")) for key, label in FINDINGS]
@@ -101,7 +105,10 @@ class VisitPhoto(RegionOwned, SensitiveModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     region_from = "visit"
-    relationship = {"operator": by_organisation("visit__recipient__station__operator_id")}
+    relationship = {
+        "operator": by_organisation("visit__recipient__station__operator_id"),
+        "supervisor": supervised("visit__worker"),
+    }
 
 
 class PhotoDraft(RegionOwned, SensitiveModel):

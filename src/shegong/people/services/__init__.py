@@ -19,6 +19,13 @@ from .hours import (
 )
 from .policy import region_policy_update
 from .reveal import reveal
+from .supervisors import (
+    SUPERVISOR_FIELDS,
+    supervision_assign,
+    supervision_end,
+    supervisor_create,
+    supervisor_update,
+)
 from .teams import TEAM_FIELDS, team_create
 from .volunteers import (
     VOLUNTEER_FIELDS,
@@ -55,6 +62,11 @@ __all__ = [
     "hours_reject",
     "own_volunteer",
     "reveal",
+    "SUPERVISOR_FIELDS",
+    "supervision_assign",
+    "supervision_end",
+    "supervisor_create",
+    "supervisor_update",
     "team_create",
     "volunteer_approve",
     "volunteer_create",

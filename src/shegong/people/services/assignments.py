@@ -31,6 +31,7 @@ def assignment_create(
     start_date: datetime.date | None = None,
     full_time: bool = True,
     post: str = "",
+    posting: str = "",
     today: datetime.date | None = None,
 ) -> WorkerAssignment:
     if not isinstance(node, ServiceNode):
@@ -68,6 +69,7 @@ def assignment_create(
         start_date=start_date,
         full_time=full_time,
         post=(post or "").strip(),
+        posting=posting or "",
         region_code=node.region_code,
     )
     assignment.full_clean()
@@ -77,7 +79,13 @@ def assignment_create(
             "people.assignment.create",
             actor=actor,
             obj=assignment,
-            changes={"worker": worker.pk, "node": node.pk, "start_date": start_date, "full_time": full_time},
+            changes={
+                "worker": worker.pk,
+                "node": node.pk,
+                "start_date": start_date,
+                "full_time": full_time,
+                "posting": assignment.posting,
+            },
         )
     return assignment
 

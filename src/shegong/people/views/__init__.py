@@ -1,6 +1,13 @@
 """Pages for social workers, filings, departures, the dishonesty list, volunteers, teams and hours."""
 
 from .policy import policy_edit  # noqa: F401
+from .supervisors import (  # noqa: F401
+    supervision_assign,
+    supervision_end,
+    supervisor_create,
+    supervisor_detail,
+    supervisor_list,
+)
 from .teams import (  # noqa: F401
     hours_confirm,
     hours_confirm_all,

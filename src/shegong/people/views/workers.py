@@ -151,6 +151,8 @@ def _worker_context(request, worker: SocialWorker, assignment_form=None) -> dict
         "can_list": request.actor.can("dishonesty.change", worker.region_code),
         "can_reveal": request.actor.can("people.reveal", worker.region_code),
         "today": today,
+        # What higher apps show on the page (training history, supervision): rendered HTML, never imported here.
+        "sections": [html for html in selectors.WORKER_SECTIONS.results(request, worker) if html],
     }
 
 

@@ -32,10 +32,15 @@ search leave it out. An account that also holds a region-wide role in the same r
   entries), the volunteers its workers recruited (their teams and hours), the recipients served at its stations
   with their visits, categories, household, assessments, events, timeline and visit obligations, its own roster
   imports, and the visit rules. An operator assignment with no organisation sees none of these.
-- A supervisor will see its supervisees' work. There is no supervision model yet: until it lands, a supervisor sees
-  the workers of its region and their assignments, and no recipient data (recipients, visits, volunteers). A
-  supervisor assigned to a station (casework's station supervisor) sees that station's cases with their notes,
-  and approves their plans and closings.
+- A supervisor sees its supervisees' work and nothing else of the region. Who supervises whom is a registry fact
+  (`people.SupervisionAssignment`: a supervisor → a worker, a station or a project, from a start date to an
+  optional end date); while an assignment is in force the supervisor sees the workers it supervises (directly, or
+  in post at a station it supervises), their postings, the recipients they are responsible for and their visits,
+  the sessions it held and its own register entry. Models of later apps declare the same rule with
+  `people.relationships.supervised("path__to__worker")` or `supervised_node("path__to__node")`. The course
+  calendar and the resource libraries (questions, experts with masked contacts, reference projects) are the
+  region's shared knowledge: every supervisor and operator of the region sees them; enrolments stay
+  relationship-bound.
 - An evaluator will see the assessments assigned to it. None exist yet, so it sees no personal data and no rows.
 - A volunteer sees its own record, its own team, the hours it logged and the activities it logged hours for.
 - Region pages and dashboards of its own area stay open to every business role; their counts come from rows the
