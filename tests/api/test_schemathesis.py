@@ -43,6 +43,7 @@ ROW_PARAMETERS = {
     "session_id": "groups.GroupSession",
     "activity_id": "activities.Activity",
     "case_id": "cases.Case",
+    "project_id": "projects.Project",
     "transfer_id": "cases.Transfer",
     "demand_id": "demands.DemandRequest",
     "supervision_session_id": "supervision.SupervisionSession",
