@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "shegong.visits",
     "shegong.activities",
     "shegong.projects",
+    "shegong.evaluation",
     "shegong.dashboards",
 ]
 

@@ -486,3 +486,12 @@ class PolicyForm(forms.Form):
     dishonesty_bar_years = forms.IntegerField(
         label=_("失信禁入年限（年）"), min_value=1, max_value=10, required=False
     )
+    subsidy_percent = forms.IntegerField(
+        label=_("运营补贴比例（%）"), min_value=0, max_value=100, required=False
+    )
+    subsidy_cap_yuan = forms.IntegerField(
+        label=_("运营补贴上限（元）"), min_value=0, max_value=100_000_000, required=False
+    )
+    subsidy_min_score_percent = forms.IntegerField(
+        label=_("获得补贴的最低评估得分率（%）"), min_value=0, max_value=100, required=False
+    )

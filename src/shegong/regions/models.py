@@ -88,6 +88,11 @@ class RegionStandard(models.Model):
     notice_min_days = models.PositiveSmallIntegerField(_("离职最少提前通知（天）"), null=True, blank=True)
     notice_max_days = models.PositiveSmallIntegerField(_("离职交接最长期限（天）"), null=True, blank=True)
     dishonesty_bar_years = models.PositiveSmallIntegerField(_("失信禁入年限（年）"), null=True, blank=True)
+    subsidy_percent = models.PositiveSmallIntegerField(_("运营补贴比例（%）"), null=True, blank=True)
+    subsidy_cap_yuan = models.PositiveIntegerField(_("运营补贴上限（元）"), null=True, blank=True)
+    subsidy_min_score_percent = models.PositiveSmallIntegerField(
+        _("获得补贴的最低评估得分率（%）"), null=True, blank=True
+    )
 
     objects = models.Manager()
 

@@ -70,6 +70,11 @@ class Policy:
     notice_min_days: int = 30
     notice_max_days: int = 60
     dishonesty_bar_years: int = 2
+    # The subsidy (seed 003): 40% of actual investment, at most ¥300,000.
+    subsidy_percent: int = 40
+    subsidy_cap_yuan: int = 300000
+    # Stations or projects scoring at least this share of the framework's points qualify ("evaluate well").
+    subsidy_min_score_percent: int = 80
     sources: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
@@ -83,6 +88,9 @@ POLICY_FIELDS = (
     "notice_min_days",
     "notice_max_days",
     "dishonesty_bar_years",
+    "subsidy_percent",
+    "subsidy_cap_yuan",
+    "subsidy_min_score_percent",
 )
 SEED_POLICY = Policy()
 
