@@ -18,9 +18,14 @@ from .factories import TOWN_A, login_client, make_user
 from .test_cross_region import _fingerprint, _xlsx_text, request_endpoint
 
 # Rows a role sees by declaration (``every_row``), whoever holds it: these endpoints show them by design.
+_FRAMEWORKS = {"page:evaluation:framework", "api:shegong_evaluation_api_get_framework"}
 SEEN_BY_EVERY_HOLDER = {
+    # Evaluation frameworks are no one's personal data: every holder of the role reads them.
+    "evaluator": _FRAMEWORKS,
+    "operator": _FRAMEWORKS,
     # Until supervision lands, a supervisor sees the workers of its region (docs/roles.md).
-    "supervisor": {
+    "supervisor": _FRAMEWORKS
+    | {
         "page:people:workers",
         "page:people:workers_export",
         "page:people:worker_detail",

@@ -111,6 +111,7 @@ def build_api() -> NinjaAPI:
         return api.create_response(request, {"code": "error", "detail": str(exc)}, status=exc.status_code)
 
     from shegong.dashboards.api import ROUTERS as dashboards_routers
+    from shegong.evaluation.api import ROUTERS as evaluation_routers
     from shegong.network.api import router as network_router
     from shegong.orgs.api import ROUTERS as orgs_routers
     from shegong.people.api import ROUTERS as people_routers
@@ -128,6 +129,7 @@ def build_api() -> NinjaAPI:
         *people_routers,
         *orgs_routers,
         *projects_routers,
+        *evaluation_routers,
     ]:
         api.add_router(prefix, router)
     return api

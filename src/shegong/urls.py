@@ -20,6 +20,8 @@ urlpatterns = [
     path("notifications/", include("shegong.notifications.urls")),
     path("projects/", include("shegong.projects.urls")),
     path("public/disclosure/", include("shegong.projects.public_urls")),
+    path("evaluation/", include("shegong.evaluation.urls")),
+    path("public/", include("shegong.evaluation.public_urls")),
     path("api/v1/", api.urls),
     path("sysadmin/", admin.site.urls),
 ]

@@ -32,6 +32,7 @@ NAVIGATION = [
     (_("我的时长"), "people:my_hours", "hours.log", None),
     (pgettext_lazy("menu", "社会组织"), "orgs:list", "orgs.view", _MANAGERS),
     (pgettext_lazy("menu", "购买服务项目"), "projects:list", "projects.view", _MANAGERS),
+    (pgettext_lazy("menu", "评估与竞赛"), "evaluation:home", "evaluation.view", _MANAGERS),
     (_("审计日志"), "audit:list", "audit.view", None),
     (_("账号管理"), "accounts:users", "accounts.manage", None),
     (_("系统设置"), "admin:index", "system.settings", None),

@@ -232,7 +232,7 @@ class Score(RegionOwned):
 # Surveys --------------------------------------------------------------------------------------------------------
 
 
-class Channel(models.TextChoices):
+class SurveyChannel(models.TextChoices):
     LINK = "link", _("问卷链接")
     PHONE = "phone", _("电话回访")
     FORUM = "forum", _("座谈会")
@@ -273,7 +273,7 @@ class SurveyResponse(RegionOwned):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
     questions = models.ForeignKey(QuestionSet, on_delete=models.PROTECT, related_name="+")
-    channel = models.CharField(_("渠道"), max_length=6, choices=Channel.choices)
+    channel = models.CharField(_("渠道"), max_length=6, choices=SurveyChannel.choices)
     answers = models.JSONField(default=dict)
     received_on = models.DateField(_("日期"))
 
@@ -310,8 +310,8 @@ class Bulletin(RegionOwned):
     created_at = models.DateTimeField(auto_now_add=True)
 
     region_from = "region"
-    # Rankings of stations are public once published: no personal data.
-    relationship = {"evaluator": every_row, "operator": every_row, "supervisor": every_row}
+    # Drafts are the bureau's; the published versions every role reads on the public pages.
+    relationship = REGION_WIDE_ONLY
 
     class Meta:
         ordering = ["-year", "-quarter", "-version"]

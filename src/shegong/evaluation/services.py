@@ -28,7 +28,6 @@ from .models import (
     Assessment,
     AssessmentStatus,
     Bulletin,
-    Channel,
     Dimension,
     Framework,
     Indicator,
@@ -37,6 +36,7 @@ from .models import (
     Score,
     SubjectKind,
     Subsidy,
+    SurveyChannel,
     SurveyInvite,
     SurveyResponse,
 )
@@ -405,7 +405,7 @@ def answer_by_token(*, token: str, answers: dict, today=None) -> None:
         SurveyResponse.objects.create(
             assessment=invite.assessment,
             questions=invite.questions,
-            channel=Channel.LINK,
+            channel=SurveyChannel.LINK,
             answers=clean,
             received_on=today or timezone.localdate(),
         )
@@ -425,7 +425,7 @@ def answer_record(
 ) -> SurveyResponse:
     """An answer taken by phone or gathered at a forum, recorded by staff."""
     _may_score(actor, assessment)
-    if channel not in (Channel.PHONE, Channel.FORUM):
+    if channel not in (SurveyChannel.PHONE, SurveyChannel.FORUM):
         raise ValidationError({"channel": _("请选择电话回访或座谈会")})
     clean = _clean_answers(questions, answers)
     with transaction.atomic():
