@@ -184,3 +184,19 @@ def test_the_subsidy_rate_and_cap_are_local_policy(world):
     services.subsidy_approve(actor=h.official(world), subsidy=subsidy)
     with pytest.raises(ValidationError):
         services.subsidy_compute(actor=h.official(world), year=2026, node=world.station_a)
+
+
+def test_a_subsidy_below_the_district_threshold_is_refused(world):
+    with pytest.raises(ValidationError) as exc:
+        services.subsidy_compute(
+            actor=h.official(world),
+            year=2026,
+            node=world.station_a,
+            score=Decimal("70"),
+            max_points=Decimal(100),
+        )
+    assert "80.00" in exc.value.message_dict["score"][0]
+    ok = services.subsidy_compute(
+        actor=h.official(world), year=2026, node=world.station_a, score=Decimal("85"), max_points=Decimal(100)
+    )
+    assert ok.score == Decimal("85")

@@ -547,10 +547,26 @@ def investment_of(*, node=None, project=None, year: int) -> tuple[Decimal, list]
     return sum((r["spent"] for r in rows), Decimal(0)), sources
 
 
-def subsidy_compute(*, actor, year: int, node=None, project=None, score: Decimal | None = None) -> Subsidy:
+def subsidy_compute(
+    *,
+    actor,
+    year: int,
+    node=None,
+    project=None,
+    score: Decimal | None = None,
+    max_points: Decimal | None = None,
+) -> Subsidy:
+    """The subsidy of a station or project that evaluated well: with ``score`` out of ``max_points`` given, one
+    below the district's threshold (``subsidy_min_score_percent``) is refused, naming the threshold."""
     subject = node or project
     actor.require("evaluation.manage", subject.region_code)
     policy = policy_for(subject.region_code)
+    if score is not None and max_points:
+        needed = (Decimal(max_points) * policy.subsidy_min_score_percent / 100).quantize(CENT)
+        if Decimal(score) < needed:
+            raise ValidationError(
+                {"score": _("评估得分 %(s)s 未达到补贴门槛 %(n)s 分") % {"s": score, "n": needed}}
+            )
     investment, sources = investment_of(node=node, project=project, year=year)
     cap = Decimal(policy.subsidy_cap_yuan)
     with transaction.atomic():
