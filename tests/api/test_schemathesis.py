@@ -35,6 +35,11 @@ ROW_PARAMETERS = {
     "hours_id": "people.VolunteerHours",
     "recipient_id": "recipients.Recipient",
     "visit_id": "visits.Visit",
+    "project_id": "projects.Project",
+    "framework_id": "evaluation.Framework",
+    "assessment_id": "evaluation.Assessment",
+    "score_id": "evaluation.Score",
+    "bulletin_id": "evaluation.Bulletin",
 }
 REGION_PARAMETERS = {"code", "region", "under", "parent"}
 
