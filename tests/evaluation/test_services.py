@@ -200,3 +200,61 @@ def test_a_subsidy_below_the_district_threshold_is_refused(world):
         actor=h.official(world), year=2026, node=world.station_a, score=Decimal("85"), max_points=Decimal(100)
     )
     assert ok.score == Decimal("85")
+
+
+def test_recording_a_visit_raises_the_visit_rate_indicator_on_recompute(world):
+    """Through the visit write itself: the visit-care rollup it keeps is what the indicator reads."""
+    from django.utils import timezone
+
+    from shegong.recipients.models import RiskTier
+    from shegong.visits.services import visit_record
+    from tests.factories import TOWN_A, make_user
+    from tests.recipients.helpers import key, make_recipient, visit_data
+
+    people = [make_recipient(VILLAGE_A1, tier=RiskTier.KEY) for _ in range(2)]
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3 + 1
+    a = h.assessment(world, quarter=(today.year, quarter), stage="periodic")
+    before = _visit_score(a)
+    assert before.value == Decimal("0.0000") and before.points == Decimal("0.00")
+    worker = Actor.for_user(make_user("worker", region_code=TOWN_A))
+    for person in people:
+        visit_record(actor=worker, recipient=person, data=visit_data(), idempotency_key=key())
+    services.assessment_recompute(actor=h.official(world), assessment=a)
+    after = _visit_score(a)
+    assert after.value == Decimal("100.0000") and after.points == after.indicator.max_points
+
+
+def test_the_committee_weights_combine_the_parties_and_are_checked(world):
+    fw = h.framework(world)
+    with pytest.raises(ValidationError) as exc:
+        services.framework_set_weights(
+            actor=h.official(world), framework=fw, weights={"self": 50, "third_party": 60}
+        )
+    assert "party_weights" in exc.value.message_dict
+    services.framework_set_weights(
+        actor=h.official(world), framework=fw, weights={"self": 0, "third_party": 75, "buyer": 25, "users": 0}
+    )
+    _signed(world, world.station_a, fw, ["4"], party="third_party")  # 4 points
+    _signed(world, world.station_a, fw, [], party="buyer")  # 0 points
+    rows = ranking.rank(region=world.regions["district"], framework=fw, year=2026, quarter=1)
+    mine = next(r for r in rows if r["node_id"] == world.station_a.pk)
+    assert mine["parties"] == {"buyer": "0.00", "third_party": "4.00"}
+    assert mine["total"] == "3.00"  # (75 × 4 + 25 × 0) / 100
+
+
+def test_the_evaluation_home_page_query_count_holds(world, client, django_assert_max_num_queries):
+    from tests.factories import login_client
+
+    fw = h.framework(world)
+    for _ in range(3):
+        _signed(world, world.station_a, fw, ["4"])
+    services.bulletin_publish(
+        actor=h.official(world),
+        bulletin=services.bulletin_generate(
+            actor=h.official(world), region=world.regions["district"], framework=fw, year=2026, quarter=1
+        ),
+    )
+    login_client(client, world.official_a)
+    with django_assert_max_num_queries(30):
+        assert client.get("/evaluation/?year=2026").status_code == 200
