@@ -115,6 +115,7 @@ def build_api() -> NinjaAPI:
     from shegong.charity.api import ROUTERS as charity_routers
     from shegong.dashboards.api import ROUTERS as dashboards_routers
     from shegong.demands.api import ROUTERS as demands_routers
+    from shegong.evaluation.api import ROUTERS as evaluation_routers
     from shegong.groups.api import ROUTERS as groups_routers
     from shegong.network.api import router as network_router
     from shegong.orgs.api import ROUTERS as orgs_routers
@@ -140,6 +141,7 @@ def build_api() -> NinjaAPI:
         *charity_routers,
         *demands_routers,
         *supervision_routers,
+        *evaluation_routers,
     ]:
         api.add_router(prefix, router)
     return api

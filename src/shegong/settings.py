@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "shegong.charity",
     "shegong.demands",
     "shegong.supervision",
+    "shegong.evaluation",
     "shegong.dashboards",
 ]
 

@@ -28,6 +28,8 @@ urlpatterns = [
     path("public/disclosure/", include("shegong.projects.public_urls")),
     path("charity/", include("shegong.charity.urls")),
     path("public/funds/", include("shegong.charity.public_urls")),
+    path("evaluation/", include("shegong.evaluation.urls")),
+    path("public/", include("shegong.evaluation.public_urls")),
     path("api/v1/", api.urls),
     path("sysadmin/", admin.site.urls),
 ]

@@ -48,6 +48,10 @@ ROW_PARAMETERS = {
     "demand_id": "demands.DemandRequest",
     "supervision_session_id": "supervision.SupervisionSession",
     "course_id": "supervision.Course",
+    "framework_id": "evaluation.Framework",
+    "assessment_id": "evaluation.Assessment",
+    "score_id": "evaluation.Score",
+    "bulletin_id": "evaluation.Bulletin",
 }
 REGION_PARAMETERS = {"code", "region", "under", "parent"}
 

@@ -50,6 +50,7 @@ NAVIGATION = [
         "charity.view",
         frozenset({"official", "township", "operator"}),
     ),
+    (pgettext_lazy("menu", "评估与竞赛"), "evaluation:home", "evaluation.view", _MANAGERS),
     (_("审计日志"), "audit:list", "audit.view", None),
     (_("账号管理"), "accounts:users", "accounts.manage", None),
     (_("系统设置"), "admin:index", "system.settings", None),

@@ -538,3 +538,13 @@ class SupervisionAssignmentForm(forms.Form):
             .order_by("region_code", "level")
         )
         self.fields["start_date"].initial = timezone.localdate
+
+    subsidy_percent = forms.IntegerField(
+        label=_("运营补贴比例（%）"), min_value=0, max_value=100, required=False
+    )
+    subsidy_cap_yuan = forms.IntegerField(
+        label=_("运营补贴上限（元）"), min_value=0, max_value=100_000_000, required=False
+    )
+    subsidy_min_score_percent = forms.IntegerField(
+        label=_("获得补贴的最低评估得分率（%）"), min_value=0, max_value=100, required=False
+    )

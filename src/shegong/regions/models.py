@@ -102,6 +102,11 @@ class RegionStandard(models.Model):
     training_hours_per_year = models.PositiveSmallIntegerField(
         _("每年继续教育学时（小时）"), null=True, blank=True
     )
+    subsidy_percent = models.PositiveSmallIntegerField(_("运营补贴比例（%）"), null=True, blank=True)
+    subsidy_cap_yuan = models.PositiveIntegerField(_("运营补贴上限（元）"), null=True, blank=True)
+    subsidy_min_score_percent = models.PositiveSmallIntegerField(
+        _("获得补贴的最低评估得分率（%）"), null=True, blank=True
+    )
 
     objects = models.Manager()
 

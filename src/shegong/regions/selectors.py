@@ -79,6 +79,11 @@ class Policy:
     supervision_interval_days: int = 30
     # Continuing education a worker owes a year: 72 hours (社会工作者继续教育办法, 2019).
     training_hours_per_year: int = 72
+    # The subsidy (seed 003): 40% of actual investment, at most ¥300,000.
+    subsidy_percent: int = 40
+    subsidy_cap_yuan: int = 300000
+    # Stations or projects scoring at least this share of the framework's points qualify ("evaluate well").
+    subsidy_min_score_percent: int = 80
     sources: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
@@ -98,6 +103,9 @@ POLICY_FIELDS = (
     "case_long_open_months",
     "supervision_interval_days",
     "training_hours_per_year",
+    "subsidy_percent",
+    "subsidy_cap_yuan",
+    "subsidy_min_score_percent",
 )
 SEED_POLICY = Policy()
 

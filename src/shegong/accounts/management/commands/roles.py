@@ -41,7 +41,9 @@ search leave it out. An account that also holds a region-wide role in the same r
   calendar and the resource libraries (questions, experts with masked contacts, reference projects) are the
   region's shared knowledge: every supervisor and operator of the region sees them; enrolments stay
   relationship-bound.
-- An evaluator will see the assessments assigned to it. None exist yet, so it sees no personal data and no rows.
+- An evaluator sees the assessments assigned to it (their scores, survey invites and answer sheets), the
+  evaluation frameworks, question sets and ranking bulletins of its region, and no recipient data. An operator sees
+  the assessments of its own organisation's stations and projects, never the survey answers about them.
 - A volunteer sees its own record, its own team, the hours it logged and the activities it logged hours for.
 - Region pages and dashboards of its own area stay open to every business role; their counts come from rows the
   role may see (the month rollups are region-wide only).
