@@ -33,25 +33,13 @@ _SHARED_KNOWLEDGE = {
     "api:shegong_supervision_api_get_training",
     "api:shegong_supervision_api_list_resources",
 }
-SEEN_BY_EVERY_HOLDER = {
-    # Any supervisor of the region may answer a question of the bank.
-    "supervisor": _SHARED_KNOWLEDGE | {"page:supervision:question_detail#answer"},
-    "operator": _SHARED_KNOWLEDGE,
 _FRAMEWORKS = {"page:evaluation:framework", "api:shegong_evaluation_api_get_framework"}
 SEEN_BY_EVERY_HOLDER = {
     # Evaluation frameworks are no one's personal data: every holder of the role reads them.
     "evaluator": _FRAMEWORKS,
-    "operator": _FRAMEWORKS,
-    # Until supervision lands, a supervisor sees the workers of its region (docs/roles.md).
-    "supervisor": _FRAMEWORKS
-    | {
-        "page:people:workers",
-        "page:people:workers_export",
-        "page:people:worker_detail",
-        "page:people:filings",
-        "api:shegong_people_api_list_workers",
-        "api:shegong_people_api_get_worker",
-    },
+    "operator": _SHARED_KNOWLEDGE | _FRAMEWORKS,
+    # Any supervisor of the region may answer a question of the bank.
+    "supervisor": _SHARED_KNOWLEDGE | _FRAMEWORKS | {"page:supervision:question_detail#answer"},
 }
 
 # A region of the actor's own area is its to navigate (the tree and its counts are no one's personal data): these
