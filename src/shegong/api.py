@@ -110,6 +110,7 @@ def build_api() -> NinjaAPI:
     def on_http_error(request, exc):
         return api.create_response(request, {"code": "error", "detail": str(exc)}, status=exc.status_code)
 
+    from shegong.core.sync_api import router as sync_router
     from shegong.dashboards.api import ROUTERS as dashboards_routers
     from shegong.network.api import router as network_router
     from shegong.orgs.api import ROUTERS as orgs_routers
@@ -121,6 +122,7 @@ def build_api() -> NinjaAPI:
 
     api.add_router("/regions", regions_router)
     api.add_router("/nodes", network_router)
+    api.add_router("/sync", sync_router)
     for prefix, router in [
         *recipients_routers,
         *visits_routers,

@@ -486,3 +486,6 @@ class PolicyForm(forms.Form):
     dishonesty_bar_years = forms.IntegerField(
         label=_("失信禁入年限（年）"), min_value=1, max_value=10, required=False
     )
+    offline_wipe_days = forms.IntegerField(
+        label=_("离线数据未同步自动清除（天）"), min_value=1, max_value=90, required=False
+    )

@@ -88,6 +88,10 @@ class RegionStandard(models.Model):
     notice_min_days = models.PositiveSmallIntegerField(_("离职最少提前通知（天）"), null=True, blank=True)
     notice_max_days = models.PositiveSmallIntegerField(_("离职交接最长期限（天）"), null=True, blank=True)
     dishonesty_bar_years = models.PositiveSmallIntegerField(_("失信禁入年限（年）"), null=True, blank=True)
+    # The field app wipes its offline copy on a phone that has not synced for this many days (core.sync).
+    offline_wipe_days = models.PositiveSmallIntegerField(
+        _("离线数据未同步自动清除（天）"), null=True, blank=True
+    )
 
     objects = models.Manager()
 

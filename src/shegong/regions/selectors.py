@@ -70,6 +70,7 @@ class Policy:
     notice_min_days: int = 30
     notice_max_days: int = 60
     dishonesty_bar_years: int = 2
+    offline_wipe_days: int = 7
     sources: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
@@ -83,6 +84,7 @@ POLICY_FIELDS = (
     "notice_min_days",
     "notice_max_days",
     "dishonesty_bar_years",
+    "offline_wipe_days",
 )
 SEED_POLICY = Policy()
 

@@ -17,3 +17,10 @@ class VisitsConfig(AppConfig):
         TIMELINE_SOURCES.register(timeline_events)
         schedules.register(NIGHTLY)
         schedules.register(ESCALATIONS)
+
+        from shegong.core import sync
+
+        from .field import VISIT, assigned_recipients
+
+        sync.register(VISIT)
+        sync.contribute("recipients", assigned_recipients)
