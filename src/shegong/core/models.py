@@ -311,6 +311,9 @@ class SyncDevice(SensitiveModel):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.token}"
+
 
 class SyncReceipt(models.Model):
     """The answer given to one uploaded record, by its client-generated key: a retry gets the same answer."""
@@ -320,6 +323,9 @@ class SyncReceipt(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     result = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
 
 
 class ConflictStatus(models.TextChoices):
@@ -357,3 +363,6 @@ class SyncConflict(RegionOwned, SensitiveModel):
     # Operators, supervisors and the other relationship-bound roles see none: conflicts are the station's and the
     # worker's business (the worker's own are read by device_user, within the worker's region).
     relationship: dict = {}
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"
