@@ -362,7 +362,7 @@ class SyncConflict(RegionOwned, SensitiveModel):
 
     # Operators, supervisors and the other relationship-bound roles see none: conflicts are the station's and the
     # worker's business (the worker's own are read by device_user, within the worker's region).
-    relationship: dict = {}
+    relationship = REGION_WIDE_ONLY
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id}"

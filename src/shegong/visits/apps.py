@@ -24,3 +24,9 @@ class VisitsConfig(AppConfig):
 
         sync.register(VISIT)
         sync.contribute("recipients", assigned_recipients)
+
+        from shegong.core.context_processors import NAV_BADGES
+
+        from .field_views import conflicts_badge
+
+        NAV_BADGES.register(conflicts_badge)

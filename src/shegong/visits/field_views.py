@@ -209,3 +209,10 @@ def conflict_detail(request, pk: int):
         r["errors"] = errors.get(r["name"], [])
     item["errors"] = [m for f, ms in errors.items() if f not in chosen for m in ms]
     return render(request, "visits/conflict_detail.html", item, status=422 if errors else 200)
+
+
+def conflicts_badge(actor, shown) -> dict[str, int]:
+    """The open conflicts beside the menu entry (one count query)."""
+    if "visits:conflicts" not in shown:
+        return {}
+    return {"visits:conflicts": sync.conflicts_visible(actor).filter(status=ConflictStatus.OPEN).count()}
