@@ -7,7 +7,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ["visits", "exports", "regions", "imports", "passwords"]
+BENCHMARKS = ["visits", "exports", "regions", "imports", "passwords", "sync"]
 OWN_DATABASE = {"imports"}  # builds a file SQLite database of its own in a child process
 
 

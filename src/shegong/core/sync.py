@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from .auditing import record
 
@@ -141,7 +142,7 @@ def device_unlock(*, actor, token: uuid.UUID, password: str):
 
     user = actor.user
     if not user.check_password(password):
-        raise ValidationError({"password": ["密码不正确"]})
+        raise ValidationError({"password": [_("密码不正确")]})
     device = SyncDevice.objects.filter(token=token).first()
     if device is not None and (device.user_id != user.pk or device.revoked_at is not None):
         raise PermissionDenied("device revoked")
@@ -179,6 +180,10 @@ def _messages(error: ValidationError) -> list[dict[str, str]]:
     return [{"field": "", "message": str(m)} for m in error.messages]
 
 
+def _refused(key, field_name: str, message: str) -> dict:
+    return {"key": str(key), "status": "rejected", "errors": [{"field": field_name, "message": str(message)}]}
+
+
 def upload(*, actor, records: list[dict]) -> list[dict]:
     """Apply each record in its own transaction, in order; one answer per record, stored under its key."""
     return [upload_one(actor=actor, item=item) for item in records]
@@ -190,19 +195,11 @@ def upload_one(*, actor, item: dict) -> dict:
     key = item["key"]
     kind = KINDS.get(item["kind"])
     if kind is None:
-        return {
-            "key": str(key),
-            "status": "rejected",
-            "errors": [{"field": "kind", "message": "unknown kind"}],
-        }
+        return _refused(key, "kind", _("服务器不认识这类记录，请更新外勤应用"))
     done = SyncReceipt.objects.filter(key=key).first()
     if done is not None:
         if done.user_id != actor.user.pk or done.kind != kind.name:
-            return {
-                "key": str(key),
-                "status": "rejected",
-                "errors": [{"field": "key", "message": "key in use"}],
-            }
+            return _refused(key, "key", _("提交编号已被另一条记录使用"))
         return {**done.result, "repeat": True}
     try:
         with transaction.atomic():
@@ -216,13 +213,9 @@ def upload_one(*, actor, item: dict) -> dict:
         # Not stored: the worker may correct the record and send it again under the same key.
         return {"key": str(key), "status": "rejected", "errors": _messages(error)}
     except (Http404, ObjectDoesNotExist):
-        return {"key": str(key), "status": "rejected", "errors": [{"field": "", "message": "not found"}]}
+        return _refused(key, "", _("找不到这条记录所属的对象，或您已无权访问"))
     except PermissionDenied:
-        return {
-            "key": str(key),
-            "status": "rejected",
-            "errors": [{"field": "", "message": "permission denied"}],
-        }
+        return _refused(key, "", _("您没有权限提交这条记录"))
     except IntegrityError:
         # The same key raced in another request: that one's answer stands.
         done = SyncReceipt.objects.filter(key=key).first()
@@ -320,13 +313,13 @@ def conflict_resolve(*, actor, conflict, choices: dict[str, str]) -> None:
     from .models import ConflictStatus
 
     if conflict.status != ConflictStatus.OPEN:
-        raise ValidationError({"status": ["此冲突已处理"]})
+        raise ValidationError({"status": [_("此冲突已处理")]})
     kind = KINDS.get(conflict.kind)
     if not isinstance(kind, EditKind):
         raise ValidationError({"kind": ["unknown kind"]})
     missing = [f for f in conflict.fields if choices.get(f) not in ("server", "device")]
     if missing:
-        raise ValidationError({f: ["请选择保留哪一个值"] for f in missing})
+        raise ValidationError({f: [_("请选择保留哪一个值")] for f in missing})
     with transaction.atomic():
         row, _current = kind.current(actor, conflict.object_id)
         take = {f: v["device"] for f, v in conflict.fields.items() if choices[f] == "device"}
