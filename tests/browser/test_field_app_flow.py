@@ -70,13 +70,58 @@ def _synced(page):
     )
 
 
-def _record_visit(page, recipient_name, notes):
+def _png(width=1600, height=1200) -> bytes:
+    """A real, noisy PNG photo (a gradient with pseudo-random grain), larger than the phone keeps."""
+    import random
+    import struct
+    import zlib
+
+    grain = random.Random(21)
+    rows = b"".join(
+        b"\x00" + bytes((x * 255 // width + grain.randrange(40)) % 256 for x in range(width * 3))
+        for _y in range(0, height, 1)
+    )
+
+    def chunk(kind, data):
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 1))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _record_visit(page, recipient_name, notes, photo=None):
     page.click("[data-view=recipients]")
     card = page.locator(".field-card", has_text=recipient_name)
     card.get_by_role("button", name="记录探访").click()
     page.fill("#visit-notes", notes)
+    if photo is not None:
+        page.set_input_files("#field-form input[type=file]", str(photo))
     page.click("#field-form button[type=submit]")
     page.wait_for_selector("#field-outbox-summary")
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a JPEG's start-of-frame marker."""
+    import struct
+
+    i = 2
+    while i < len(data):
+        marker, length = data[i + 1], struct.unpack(">H", data[i + 2 : i + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+            return width, height
+        i += 2 + length
+    raise AssertionError("no frame in the JPEG")
 
 
 def _states(page):
@@ -87,8 +132,13 @@ def _databases(page):
     return page.evaluate("indexedDB.databases().then(list => list.map(d => d.name))")
 
 
-def test_three_visits_recorded_offline_survive_a_closed_page_and_sync_once(live_server, page_factory):
-    from shegong.visits.models import Visit
+def test_three_visits_recorded_offline_survive_a_closed_page_and_sync_once(
+    live_server, page_factory, tmp_path
+):
+    from shegong.visits.models import Visit, VisitPhoto
+
+    photo = tmp_path / "门口.png"
+    photo.write_bytes(_png())
 
     _world, user, recipients = _setup()
     page = page_factory(viewport=PHONE)
@@ -106,7 +156,7 @@ def test_three_visits_recorded_offline_survive_a_closed_page_and_sync_once(live_
     context.set_offline(True)
     page.wait_for_selector(".field-off")
     for i, recipient in enumerate(recipients):
-        _record_visit(page, recipient.name, f"离线记录{i}")
+        _record_visit(page, recipient.name, f"离线记录{i}", photo=photo if i == 0 else None)
     assert _states(page) == ["waiting"] * 3
     assert page.get_attribute("#field-waiting", "data-count") == "3"
     _shot(page, "field-outbox-offline")
@@ -138,6 +188,11 @@ def test_three_visits_recorded_offline_survive_a_closed_page_and_sync_once(live_
         assert len(visits) == 3
         assert sorted(v.notes for v in visits) == ["离线记录0", "离线记录1", "离线记录2"]
         assert {v.recorded_by_id for v in visits} == {user.pk}
+        # The photo was made small on the phone before it waited: a JPEG of at most 1280 px, far below the PNG.
+        (kept,) = VisitPhoto.objects.all()
+        assert kept.visit.notes == "离线记录0" and kept.content_type == "image/jpeg"
+        assert kept.size < photo.stat().st_size / 4
+        assert _jpeg_size(bytes(kept.data)) == (1280, 960)
     # A second sync sends nothing again.
     page.click("#field-sync")
     _synced(page)

@@ -6,8 +6,8 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -98,6 +98,8 @@ def strings() -> dict[str, str]:
         "address": _("居住地址"),
         "bad_phone": _("联系电话格式不正确：手机号为 11 位数字，固话如 023-12345678"),
         "nothing_changed": _("没有修改任何内容"),
+        "bad_photo": _("无法读取所选照片，请换一张 JPEG 或 PNG 照片"),
+        "save_failed": _("未能保存在本机"),
     }
 
 
@@ -176,7 +178,8 @@ def conflicts(request):
             try:
                 row, _values = kind.current(request.actor, item["conflict"].object_id)
                 subject[item["conflict"].pk] = kind.describe(row)
-            except Exception:  # noqa: BLE001 - a row gone or out of reach is shown by its number
+            except (Http404, ObjectDoesNotExist, PermissionDenied, ValidationError):
+                # A row gone or out of the reader's reach is shown by its number.
                 subject[item["conflict"].pk] = item["conflict"].object_id
         item["subject"] = subject.get(item["conflict"].pk, item["conflict"].object_id)
     return render(

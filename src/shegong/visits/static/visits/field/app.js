@@ -187,6 +187,11 @@ async function download(token) {
   await store.setSealed("conflicts", answer.body.conflicts);
   await store.setMeta("cursor", answer.body.cursor);
   await store.setMeta("last_sync", new Date().toISOString());
+  // What the server confirmed more than three days ago leaves the phone (the server holds it).
+  const old = Date.now() - 3 * 86400000;
+  for (const item of await store.outbox()) {
+    if (item.state === "sent" && item.sent_at && Date.parse(item.sent_at) < old) await store.drop(item.key);
+  }
   return 200;
 }
 
@@ -313,7 +318,12 @@ function dialog(title, body, onSave) {
       el("button", { type: "button", text: T.cancel, onclick: () => render() })));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const error = await onSave(form);
+    let error;
+    try {
+      error = await onSave(form);
+    } catch (failure) {
+      error = `${T.save_failed} (${failure.message || failure})`;
+    }
     if (error) { $("field-form-error").textContent = error; return; }
     await refresh();
     say(navigator.onLine ? T.saved_sending : T.saved_offline, "ok");
@@ -341,7 +351,11 @@ function visitForm(r) {
     const chosen = {};
     for (const [k] of config.choices.findings) chosen[k] = form.elements[`finding_${k}`].value;
     const pictures = [];
-    for (const file of photos.files) pictures.push(await compress(file));
+    try {
+      for (const file of photos.files) pictures.push(await compress(file));
+    } catch (error) {
+      return T.bad_photo;
+    }
     await store.enqueue("visit", fmt(T.visit_label, { name: r.name }), {
       recipient: r.id, visited_at: new Date(at.value).toISOString(), method: method.value, findings: chosen,
       notes: notes.value, needs_found: needs.value, follow_up: follow.value, photos: pictures,
