@@ -313,6 +313,22 @@ def test_the_sites_own_logout_clears_the_field_apps_data_too(live_server, page_f
     _unlock(page)
     _synced(page)
     assert "shegong-field" in _databases(page)
+    # Tap to call: the full number is revealed for the call (audited with the automatic reason), never stored.
+    # (In a page of its own: the tel: hand-over to the dialler leaves the page in no state to navigate on.)
+    from shegong.audit.models import AuditEvent
+
+    caller = page.context.new_page()
+    caller.set_viewport_size(PHONE)
+    caller.goto(f"{live_server.url}/visits/field/")
+    _unlock(caller)
+    caller.click("[data-view=recipients]")
+    caller.get_by_role("button", name="拨打 138****0000").click()
+    deadline = time.monotonic() + 10
+    while not AuditEvent.objects.filter(action="reveal").exists():
+        assert time.monotonic() < deadline, "the call revealed nothing"
+        time.sleep(0.1)
+    assert AuditEvent.objects.get(action="reveal").reason == "拨打电话：探访联系"
+    caller.close()
     page.goto(f"{live_server.url}/visits/worklist/")
     with page.expect_navigation():
         page.click("form[action='/accounts/logout/'] button")

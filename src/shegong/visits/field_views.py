@@ -98,6 +98,8 @@ def strings() -> dict[str, str]:
         "address": _("居住地址"),
         "bad_phone": _("联系电话格式不正确：手机号为 11 位数字，固话如 023-12345678"),
         "nothing_changed": _("没有修改任何内容"),
+        "call_offline": _("离线时无法查看完整号码，请在有信号时拨打"),
+        "call_failed": _("无法获取号码"),
         "bad_photo": _("无法读取所选照片，请换一张 JPEG 或 PNG 照片"),
         "save_failed": _("未能保存在本机"),
     }

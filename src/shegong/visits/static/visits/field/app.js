@@ -265,7 +265,21 @@ function recipientList(rows, empty) {
     el("div", { class: "field-actions" },
       el("button", { type: "button", class: "primary", text: T.record_visit, onclick: () => visitForm(r) }),
       el("button", { type: "button", text: T.edit_contact, onclick: () => contactForm(r) }),
-      r.phone ? el("a", { class: "button", href: `${config.call_url}${r.id}/`, text: fmt(T.call, { phone: r.phone }) }) : null))));
+      r.phone ? el("button", { type: "button", text: fmt(T.call, { phone: r.phone }), onclick: () => call(r) }) : null))));
+}
+
+async function call(r) {
+  // The full number is revealed for one call (audited, the visit form's own reveal) and never kept on the phone.
+  if (!navigator.onLine) { say(T.call_offline, "warn"); return; }
+  try {
+    const response = await fetch(`${config.call_url}${r.id}/`, {
+      method: "POST", credentials: "same-origin", headers: { Accept: "application/json", "X-CSRFToken": csrf() },
+    });
+    if (!response.ok) { say(T.call_failed, "warn"); return; }
+    window.location.href = (await response.json()).tel;
+  } catch (error) {
+    say(T.call_offline, "warn");
+  }
 }
 
 const STATES = () => ({ waiting: T.state_waiting, sending: T.state_sending, sent: T.state_sent, conflict: T.state_conflict, attention: T.state_attention });
