@@ -125,6 +125,25 @@ def test_an_incremental_download_sends_only_what_changed_since_the_cursor(field)
     assert len(data["sections"]["recipients"]["keep"]) == 3
 
 
+def test_a_visit_that_arrives_late_for_an_earlier_time_is_in_the_next_incremental_download(field):
+    first = _download(field)
+    since = sync.read_cursor(first["cursor"], field["user"].pk)
+    Recipient.objects.update(updated_at=since - datetime.timedelta(days=1))
+    cursor = sync.make_cursor(field["user"].pk, since + sync.CURSOR_OVERLAP)
+    recipient = field["mine"][2]
+    # Recorded offline two days ago, sent now (by another device of the worker).
+    record = _visit(recipient)
+    record["payload"]["visited_at"] = (
+        datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=2)
+    ).isoformat()
+    Visit.objects.all().delete()
+    _upload(field, [record])
+    Visit.objects.update(created_at=since + 2 * sync.CURSOR_OVERLAP)
+    rows = _download(field, cursor)["sections"]["recipients"]["rows"]
+    assert [r["id"] for r in rows] == [recipient.pk]
+    assert len(rows[0]["last_visits"]) == 1
+
+
 def test_a_cursor_of_another_user_or_tampered_with_is_refused(field):
     cursor = sync.make_cursor(field["colleague"].pk, datetime.datetime.now(datetime.UTC))
     answer = field["client"].get("/api/v1/sync/download", {"device": str(field["device"]), "cursor": cursor})

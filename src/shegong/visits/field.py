@@ -10,7 +10,7 @@ import uuid
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -136,7 +136,9 @@ def assigned_recipients(actor, since: datetime.datetime | None) -> sync.Section:
     mine = Recipient.objects.filter(worker_id=worker.pk, status=RecipientStatus.ACTIVE)
     changed = mine
     if since is not None:
-        changed = mine.filter(Q(updated_at__gt=since) | Q(last_visit_at__gt=since))
+        # A visit recorded since (by anyone, for any time: an offline one arrives late) changes the last visits.
+        visited = Visit.objects.filter(recipient_id=OuterRef("pk"), created_at__gt=since)
+        changed = mine.filter(Q(updated_at__gt=since) | Q(Exists(visited)))
     recipients = list(
         changed.only(
             "pk", "uid", "name", "address", "phone", "risk_tier", "next_due_on", "event_due_at", "region_code"
