@@ -349,3 +349,27 @@ def test_a_deactivated_account_wipes_the_device_on_its_next_contact(live_server,
     _wait(page, "document.body.dataset.wiped === '1'")
     assert "shegong-field" not in _databases(page)
     assert "已停用" in page.inner_text("#field-status-message")
+
+
+def test_a_phone_that_has_not_synced_for_the_regions_days_wipes_its_copy_at_open(live_server, page_factory):
+    _setup(1)
+    page = page_factory(viewport=PHONE)
+    _open_app(page, live_server.url)
+    _unlock(page)
+    _synced(page)
+    page.context.set_offline(True)
+    _record_visit(page, "刘奶奶0", "八天前")
+    # The last sync was eight days ago (the seed's limit is seven).
+    page.evaluate(
+        """new Promise(r => { const q = indexedDB.open('shegong-field'); q.onsuccess = () => {
+            const t = q.result.transaction('meta', 'readwrite');
+            t.objectStore('meta').put({k: 'last_sync', v: new Date(Date.now() - 8 * 86400000).toISOString()});
+            t.oncomplete = () => { q.result.close(); r(true); }; }; })"""
+    )
+    page.reload()
+    page.wait_for_selector("#field-lock:not([hidden])")
+    assert "已自动清除" in page.inner_text("#field-status-message")
+    # Nothing of the old copy is left: no wrapped key, so the password cannot open anything offline.
+    page.fill("#field-password", PASSWORD)
+    page.click("#field-unlock-form button[type=submit]")
+    _wait(page, "document.getElementById('field-unlock-error').textContent.includes('第一次使用需要联网')")

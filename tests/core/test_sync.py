@@ -106,6 +106,13 @@ def test_the_first_download_holds_only_the_workers_own_recipients_with_masked_ph
     assert data["sections"]["recipients"]["wipe_after_days"] == 7
 
 
+def test_the_regions_own_wipe_days_reach_the_phone(field):
+    from shegong.regions.models import RegionStandard
+
+    RegionStandard.objects.create(region_id=TOWN_A, offline_wipe_days=3)
+    assert _download(field)["sections"]["recipients"]["wipe_after_days"] == 3
+
+
 def test_an_incremental_download_sends_only_what_changed_since_the_cursor(field):
     first = _download(field)
     # Time moves on past the overlap, then one recipient changes.
