@@ -7,7 +7,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ["visits", "exports", "regions", "imports", "passwords", "demands"]
+BENCHMARKS = ["visits", "exports", "regions", "imports", "passwords", "demands", "sync"]
 OWN_DATABASE = {"imports"}  # builds a file SQLite database of its own in a child process
 
 

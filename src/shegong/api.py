@@ -113,6 +113,7 @@ def build_api() -> NinjaAPI:
     from shegong.activities.api import ROUTERS as activities_routers
     from shegong.cases.api import ROUTERS as cases_routers
     from shegong.charity.api import ROUTERS as charity_routers
+    from shegong.core.sync_api import router as sync_router
     from shegong.dashboards.api import ROUTERS as dashboards_routers
     from shegong.demands.api import ROUTERS as demands_routers
     from shegong.evaluation.api import ROUTERS as evaluation_routers
@@ -128,6 +129,7 @@ def build_api() -> NinjaAPI:
 
     api.add_router("/regions", regions_router)
     api.add_router("/nodes", network_router)
+    api.add_router("/sync", sync_router)
     for prefix, router in [
         *recipients_routers,
         *visits_routers,

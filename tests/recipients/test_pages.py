@@ -26,7 +26,7 @@ def people(world):
 def test_list_query_count_is_pinned(world, people, login, client, django_assert_max_num_queries):
     login(world.user_a)
     # The page's own queries, the session save after login, the top bar's unread-message count and the menu's
-    # waiting-hours and dispatch-desk badges (user_a is also a worker).
+    # waiting-hours, dispatch-desk and offline-conflicts badges (user_a is also a worker).
     with django_assert_max_num_queries(15):
         response = client.get("/recipients/")
     assert response.status_code == 200 and "对象11" in response.content.decode()

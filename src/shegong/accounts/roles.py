@@ -59,6 +59,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases.approve": frozenset({R.SUPERVISOR, R.TOWNSHIP}),
     "cases.reveal": frozenset({R.OFFICIAL, R.TOWNSHIP, R.WORKER}),
     "cases.export": frozenset({R.OFFICIAL, R.TOWNSHIP, R.OPERATOR}),
+    # Pick between a device's offline edit and the server's value (core.sync conflicts); a worker resolves its own.
+    "sync.resolve": frozenset({R.TOWNSHIP}),
     "people.view": STAFF_ROLES,
     "people.change": frozenset({R.OFFICIAL, R.TOWNSHIP, R.OPERATOR}),
     "people.reveal": frozenset({R.OFFICIAL, R.OPERATOR}),

@@ -101,7 +101,11 @@ def logout_view(request):
     if request.user.is_authenticated:
         record("logout", actor=request.user, request=request, region_code=request.actor.home_region_code)
     logout(request)
-    return redirect("accounts:login")
+    response = redirect("accounts:login")
+    # The field app's offline copy (IndexedDB, its service worker and cache) leaves with the session: a shared
+    # phone keeps nothing of the worker who logged out (the app's own logout button wipes it first as well).
+    response["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @login_required

@@ -103,6 +103,9 @@ ACTIONS: dict[str, str] = {
     "recipients.assessment.add": N_("添加评估"),
     # service work
     "visits.record": N_("记录探访"),
+    "sync.device.add": N_("登记离线设备"),
+    "sync.conflict.open": N_("离线修改与服务器冲突"),
+    "sync.conflict.resolve": N_("处理离线修改冲突"),
     "visits.month.open": N_("生成月度探访任务"),
     "visits.reconcile": N_("核对探访统计"),
     "groups.group.create": N_("新建小组"),

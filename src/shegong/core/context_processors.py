@@ -16,6 +16,8 @@ NAVIGATION = [
     (_("首页"), "dashboards:home", "dashboard.view", None),
     (_("本站工作"), "dashboards:station", "recipients.view", frozenset({"township"})),
     (_("我的待访"), "visits:worklist", "visits.record", frozenset({"worker"})),
+    (_("外勤离线版"), "visits:field_app", "visits.record", frozenset({"worker"})),
+    (_("离线修改冲突"), "visits:conflicts", "recipients.view", frozenset({"worker", "township"})),
     (pgettext_lazy("menu", "服务对象"), "recipients:list", "recipients.view", None),
     (pgettext_lazy("menu", "个案"), "cases:list", "cases.view", None),
     (

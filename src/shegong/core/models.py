@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.fields import EncryptedBinaryField, EncryptedJSONField, SensitiveModel
 from shegong.core.scoping import REGION_WIDE_ONLY, RegionOwned, by_user
 
 
@@ -290,3 +291,78 @@ class TallyMember(RegionOwned):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.region_code} {self.month:%Y-%m} {self.member}"
+
+
+class SyncDevice(SensitiveModel):
+    """One installed copy of the field app on one phone, for one user (the offline app, ``core.sync``).
+
+    ``key`` is the device's data key: the phone encrypts its offline copy with it and keeps it only wrapped by a key
+    derived from the worker's password, so the server releases it to a password check (``sync_unlock``). A revoked
+    device (or the account of a deactivated user) is told so on its next contact and wipes itself.
+    """
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = EncryptedBinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.token}"
+
+
+class SyncReceipt(models.Model):
+    """The answer given to one uploaded record, by its client-generated key: a retry gets the same answer."""
+
+    key = models.UUIDField(unique=True)
+    kind = models.CharField(max_length=40)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+
+class ConflictStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    RESOLVED = "resolved", _("已处理")
+
+
+class SyncConflict(RegionOwned, SensitiveModel):
+    """An offline edit of a shared record that arrived after the server's copy had moved on.
+
+    The server kept its values; the device's are stored here beside them (encrypted: a phone number is personal
+    information), with who entered each and when, until a person picks field by field.
+    """
+
+    key = models.UUIDField(unique=True)
+    kind = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40)
+    fields = EncryptedJSONField(default=dict)  # field → {"server": …, "device": …}
+    device_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    device_at = models.DateTimeField()
+    server_user_name = models.CharField(max_length=150, blank=True)
+    server_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=ConflictStatus.choices, default=ConflictStatus.OPEN)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "region_code"], name="syncconflict_open")]
+
+    # Operators, supervisors and the other relationship-bound roles see none: conflicts are the station's and the
+    # worker's business (the worker's own are read by device_user, within the worker's region).
+    relationship = REGION_WIDE_ONLY
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"

@@ -15,6 +15,11 @@ class RecipientsConfig(AppConfig):
         from .selectors import region_figures
 
         schedules.register(MONTH_START)
+        from shegong.core import sync
+
+        from .sync import RECIPIENT_EDIT
+
+        sync.register(RECIPIENT_EDIT)
         FIGURES_BY_REGION.register(region_figures)
         importjobs.register(
             "recipients.roster",

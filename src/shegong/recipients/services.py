@@ -67,7 +67,8 @@ def _timeline(
 def _snapshot(recipient: Recipient) -> dict[str, Any]:
     return {
         "name": recipient.name,
-        "phone": "***" if recipient.phone else "",
+        # A changed number must show as a change (the audit entry and the timeline), never as the number itself.
+        "phone": _fingerprint("recipients.phone", recipient.phone),
         "address": recipient.address,
         "region": recipient.region_id,
         "station": recipient.station_id,

@@ -107,6 +107,10 @@ class RegionStandard(models.Model):
     subsidy_min_score_percent = models.PositiveSmallIntegerField(
         _("获得补贴的最低评估得分率（%）"), null=True, blank=True
     )
+    # The field app wipes its offline copy on a phone that has not synced for this many days (core.sync).
+    offline_wipe_days = models.PositiveSmallIntegerField(
+        _("离线数据未同步自动清除（天）"), null=True, blank=True
+    )
 
     objects = models.Manager()
 

@@ -84,6 +84,7 @@ class Policy:
     subsidy_cap_yuan: int = 300000
     # Stations or projects scoring at least this share of the framework's points qualify ("evaluate well").
     subsidy_min_score_percent: int = 80
+    offline_wipe_days: int = 7
     sources: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
@@ -106,6 +107,7 @@ POLICY_FIELDS = (
     "subsidy_percent",
     "subsidy_cap_yuan",
     "subsidy_min_score_percent",
+    "offline_wipe_days",
 )
 SEED_POLICY = Policy()
 

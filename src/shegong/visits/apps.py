@@ -18,3 +18,16 @@ class VisitsConfig(AppConfig):
         schedules.register(NIGHTLY)
         schedules.register(ESCALATIONS)
         tallies.contribute("served.people", served_members)
+
+        from shegong.core import sync
+
+        from .field import VISIT, assigned_recipients
+
+        sync.register(VISIT)
+        sync.contribute("recipients", assigned_recipients)
+
+        from shegong.core.context_processors import NAV_BADGES
+
+        from .field_views import conflicts_badge
+
+        NAV_BADGES.register(conflicts_badge)

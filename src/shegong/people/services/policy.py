@@ -29,7 +29,13 @@ def region_policy_update(*, actor, region: Region, values: dict) -> Policy:
         errors["station_min_certified"] = [_("持证社工数不能多于专职社工数")]
     if resolved["notice_min_days"] > resolved["notice_max_days"]:
         errors["notice_max_days"] = [_("交接最长期限不能短于最少提前通知天数")]
-    for name in ("filing_due_days", "notice_max_days", "dishonesty_bar_years", "supervision_interval_days"):
+    for name in (
+        "filing_due_days",
+        "notice_max_days",
+        "dishonesty_bar_years",
+        "supervision_interval_days",
+        "offline_wipe_days",
+    ):
         if after[name] == 0:
             errors.setdefault(name, []).append(_("不能为 0"))
     if errors:

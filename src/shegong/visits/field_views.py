@@ -1,0 +1,223 @@
+"""The worker's installable field app (its page, service worker and manifest) and the sync conflicts' pages."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from shegong.core import sync
+from shegong.core.models import ConflictStatus
+from shegong.core.scoping import get_scoped_or_404
+from shegong.regions.selectors import SEED_POLICY
+
+from .field import form_choices
+
+SHELL_VERSION = "1"
+SHELL_ASSETS = [
+    "shegong/app.css",
+    "visits/field/field.css",
+    "visits/field/app.js",
+    "visits/field/store.js",
+    "shegong/favicon.svg",
+]
+
+
+def strings() -> dict[str, str]:
+    """The app script's words, translated here (the script is static and has no catalogue of its own)."""
+    return {
+        "online": _("在线"),
+        "offline": _("离线"),
+        "first_online": _("第一次使用需要联网，请在有信号的地方打开"),
+        "wrong_password": _("密码不正确"),
+        "wiped_old": _("本机离线数据超过规定天数未同步，已自动清除"),
+        "revoked": _("此账号或设备已停用，本机离线数据已清除"),
+        "login_again": _("登录已过期，请重新登录后再同步；待发送的记录仍保存在本机"),
+        "sync_failed": _("同步未完成，稍后会再试；待发送的记录仍保存在本机"),
+        "sync_interrupted": _(
+            "网络中断，同步未完成；待发送的记录仍保存在本机，恢复网络后会重新发送，不会重复"
+        ),
+        "syncing": _("正在同步…"),
+        "synced": _("已同步（%(time)s）"),
+        "progress": _("已发送 %(n)s / %(total)s"),
+        "conflict_message": _("服务器上的信息已被他人修改，已保留双方的值，请处理冲突"),
+        "waiting_count": _("%(n)s 条待发送"),
+        "nothing_waiting": _("没有待发送的记录"),
+        "last_sync": _("上次同步：%(time)s"),
+        "never_synced": _("尚未同步"),
+        "today_title": _("今日待访"),
+        "nothing_due": _("今天没有到期的探访"),
+        "no_recipients": _("没有分配给您的服务对象"),
+        "due_on": _("应访日期：%(date)s"),
+        "last_visit": _("最近探访：%(date)s %(method)s"),
+        "record_visit": _("记录探访"),
+        "edit_contact": _("修改联系方式"),
+        "call": _("拨打 %(phone)s"),
+        "state_waiting": _("待发送"),
+        "state_sending": _("发送中"),
+        "state_sent": _("已发送"),
+        "state_conflict": _("有冲突"),
+        "state_attention": _("需处理"),
+        "outbox_title": _("待发送"),
+        "oldest": _("%(n)s 条待发送，最早一条记于 %(time)s"),
+        "conflicts_open": _("%(n)s 处修改冲突待处理"),
+        "resolve": _("处理冲突"),
+        "retry": _("重新发送"),
+        "discard": _("放弃这条记录"),
+        "discard_confirm": _("放弃后这条记录将从本机删除，确定吗？"),
+        "logout_unsent": _("还有 %(n)s 条记录没有发送，退出会清除本机数据，这些记录将丢失。仍要退出吗？"),
+        "save": _("保存"),
+        "cancel": _("取消"),
+        "saved_sending": _("已保存，正在发送"),
+        "saved_offline": _("已保存在本机，恢复网络后自动发送"),
+        "findings": _("探访发现"),
+        "visit_title": _("探访 %(name)s"),
+        "visit_label": _("探访：%(name)s"),
+        "visited_at": _("探访时间"),
+        "method": _("探访方式"),
+        "notes": _("情况记录"),
+        "needs_found": _("发现需求"),
+        "follow_up": _("后续跟进"),
+        "photos": _("照片"),
+        "photos_hint": _("照片会先在手机上压缩再保存"),
+        "need_time": _("请填写探访时间"),
+        "time_future": _("探访时间不能晚于现在"),
+        "contact_title": _("修改 %(name)s 的联系方式"),
+        "contact_label": _("修改联系方式：%(name)s"),
+        "new_phone": _("新的联系电话"),
+        "phone_now": _("现在：%(phone)s"),
+        "address": _("居住地址"),
+        "bad_phone": _("联系电话格式不正确：手机号为 11 位数字，固话如 023-12345678"),
+        "nothing_changed": _("没有修改任何内容"),
+        "call_offline": _("离线时无法查看完整号码，请在有信号时拨打"),
+        "call_failed": _("无法获取号码"),
+        "bad_photo": _("无法读取所选照片，请换一张 JPEG 或 PNG 照片"),
+        "save_failed": _("未能保存在本机"),
+    }
+
+
+@login_required
+def field_app(request):
+    request.actor.require("visits.record")
+    config = {
+        "user": request.user.username,
+        "csrf": get_token(request),
+        "api": "/api/v1",
+        "sw_url": reverse("visits:field_sw"),
+        "scope": reverse("visits:field_app"),
+        "call_url": reverse("visits:call_recipient", args=[0]).rsplit("0/", 1)[0],
+        "conflicts_url": reverse("visits:conflicts"),
+        "wipe_after_days": SEED_POLICY.offline_wipe_days,
+        "strings": strings(),
+        "choices": form_choices(),
+    }
+    return render(request, "visits/field.html", {"config": config})
+
+
+def field_service_worker(request):
+    shell = [reverse("visits:field_app")] + [static(a) for a in SHELL_ASSETS]
+    body = render(
+        request,
+        "visits/field_sw.js",
+        {"shell": json.dumps(shell), "page": reverse("visits:field_app"), "version": SHELL_VERSION},
+        content_type="text/javascript; charset=utf-8",
+    )
+    body["Cache-Control"] = "no-cache"
+    return body
+
+
+def field_manifest(request):
+    return JsonResponse(
+        {
+            "name": _("社工外勤"),
+            "short_name": _("外勤"),
+            "lang": "zh-CN",
+            "start_url": reverse("visits:field_app"),
+            "scope": reverse("visits:field_app"),
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#1d5c96",
+            "icons": [{"src": static("shegong/favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+        },
+        content_type="application/manifest+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _describe(conflict) -> dict:
+    kind = sync.KINDS.get(conflict.kind)
+    labels = getattr(kind, "fields", {})
+    return {
+        "conflict": conflict,
+        "kind_label": getattr(kind, "label", conflict.kind),
+        "rows": [
+            {"name": f, "label": labels.get(f, f), "server": v.get("server"), "device": v.get("device")}
+            for f, v in conflict.fields.items()
+        ],
+    }
+
+
+@login_required
+def conflicts(request):
+    rows = sync.conflicts_visible(request.actor).select_related("device_user")
+    status = request.GET.get("status") or ConflictStatus.OPEN
+    if status in ConflictStatus.values:
+        rows = rows.filter(status=status)
+    items = [_describe(c) for c in rows[:200]]
+    subject = {}
+    for item in items:
+        kind = sync.KINDS.get(item["conflict"].kind)
+        if isinstance(kind, sync.EditKind):
+            try:
+                row, _values = kind.current(request.actor, item["conflict"].object_id)
+                subject[item["conflict"].pk] = kind.describe(row)
+            except (Http404, ObjectDoesNotExist, PermissionDenied, ValidationError):
+                # A row gone or out of the reader's reach is shown by its number.
+                subject[item["conflict"].pk] = item["conflict"].object_id
+        item["subject"] = subject.get(item["conflict"].pk, item["conflict"].object_id)
+    return render(
+        request,
+        "visits/conflicts.html",
+        {"items": items, "status": status, "statuses": ConflictStatus.choices},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conflict_detail(request, pk: int):
+    conflict = get_scoped_or_404(sync.conflicts_visible(request.actor).select_related("device_user"), pk=pk)
+    item = _describe(conflict)
+    kind = sync.KINDS.get(conflict.kind)
+    row, _current = kind.current(request.actor, conflict.object_id)
+    item["subject"] = kind.describe(row)
+    errors: dict[str, list[str]] = {}
+    chosen = {r["name"]: request.POST.get(f"choice_{r['name']}", "") for r in item["rows"]}
+    if request.method == "POST":
+        try:
+            sync.conflict_resolve(actor=request.actor, conflict=conflict, choices=chosen)
+        except ValidationError as error:
+            errors = error.message_dict
+        else:
+            messages.success(request, _("冲突已处理"))
+            return redirect("visits:conflicts")
+    for r in item["rows"]:
+        r["chosen"] = chosen.get(r["name"], "")
+        r["errors"] = errors.get(r["name"], [])
+    item["errors"] = [m for f, ms in errors.items() if f not in chosen for m in ms]
+    return render(request, "visits/conflict_detail.html", item, status=422 if errors else 200)
+
+
+def conflicts_badge(actor, shown) -> dict[str, int]:
+    """The open conflicts beside the menu entry (one count query)."""
+    if "visits:conflicts" not in shown:
+        return {}
+    return {"visits:conflicts": sync.conflicts_visible(actor).filter(status=ConflictStatus.OPEN).count()}

@@ -1,0 +1,375 @@
+"""In Chromium at phone size, the worker's offline field app (visits/field): records made without signal wait in the
+encrypted outbox through a closed page, sync once each when the network returns (also when the answer of a sync
+is lost), a stale phone edit becomes a conflict both sides see and a person resolves, and logging out clears the
+device's data.
+
+Screenshots go to /tmp/shots-j21/.
+"""
+
+import time
+from pathlib import Path
+
+import pytest
+
+from shegong.core.scoping import unscoped
+
+from ..factories import PASSWORD, TOWN_A, VILLAGE_A1, build_world, make_user
+from .support import PHONE, ui_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+SHOTS = Path("/tmp/shots-j21")
+
+
+def _shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _setup(n=3):
+    from tests.people.helpers import make_worker
+    from tests.recipients.helpers import make_recipient
+
+    with unscoped():
+        world = build_world()
+        user = make_user(("worker", TOWN_A), username="xiaowang")
+        worker = make_worker(world.regions["town_a"], name="王小社", user=user)
+        make_user(("township", TOWN_A), username="zhanzhang")
+        recipients = [
+            make_recipient(VILLAGE_A1, name=f"刘奶奶{i}", worker=worker, phone=f"1380000000{i}")
+            for i in range(n)
+        ]
+    return world, user, recipients
+
+
+def _open_app(page, base, *, login=True):
+    if login:
+        ui_login(page, base, "xiaowang", PASSWORD)
+    page.goto(f"{base}/visits/field/")
+    page.wait_for_selector("#field-lock:not([hidden])")
+
+
+def _unlock(page):
+    page.fill("#field-password", PASSWORD)
+    page.click("#field-unlock-form button[type=submit]")
+    page.wait_for_selector("#field-main:not([hidden])")
+
+
+def _wait(page, expression, timeout=20):
+    """Poll an expression (wait_for_function compiles its predicate with eval, which the page's CSP forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        page.wait_for_timeout(100)
+
+
+def _synced(page):
+    _wait(
+        page,
+        "!document.body.dataset.syncing && document.getElementById('field-last-sync').textContent.includes('上次同步')",
+    )
+
+
+def _png(width=1600, height=1200) -> bytes:
+    """A real, noisy PNG photo (a gradient with pseudo-random grain), larger than the phone keeps."""
+    import random
+    import struct
+    import zlib
+
+    grain = random.Random(21)
+    rows = b"".join(
+        b"\x00" + bytes((x * 255 // width + grain.randrange(40)) % 256 for x in range(width * 3))
+        for _y in range(0, height, 1)
+    )
+
+    def chunk(kind, data):
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 1))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _record_visit(page, recipient_name, notes, photo=None):
+    page.click("[data-view=recipients]")
+    card = page.locator(".field-card", has_text=recipient_name)
+    card.get_by_role("button", name="记录探访").click()
+    page.fill("#visit-notes", notes)
+    if photo is not None:
+        page.set_input_files("#field-form input[type=file]", str(photo))
+    page.click("#field-form button[type=submit]")
+    page.wait_for_selector("#field-outbox-summary")
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a JPEG's start-of-frame marker."""
+    import struct
+
+    i = 2
+    while i < len(data):
+        marker, length = data[i + 1], struct.unpack(">H", data[i + 2 : i + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+            return width, height
+        i += 2 + length
+    raise AssertionError("no frame in the JPEG")
+
+
+def _states(page):
+    return page.eval_on_selector_all("[data-state]", "els => els.map(e => e.dataset.state)")
+
+
+def _databases(page):
+    return page.evaluate("indexedDB.databases().then(list => list.map(d => d.name))")
+
+
+def test_three_visits_recorded_offline_survive_a_closed_page_and_sync_once(
+    live_server, page_factory, tmp_path
+):
+    from shegong.visits.models import Visit, VisitPhoto
+
+    photo = tmp_path / "门口.png"
+    photo.write_bytes(_png())
+
+    _world, user, recipients = _setup()
+    page = page_factory(viewport=PHONE)
+    context = page.context
+    _open_app(page, live_server.url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    _unlock(page)
+    _synced(page)
+    page.click("[data-view=recipients]")
+    assert page.locator("[data-recipient]").count() == 3
+    # The phone shows the number masked; the offline copy holds no full number.
+    assert "13800000000" not in page.content()
+    _shot(page, "field-recipients")
+
+    context.set_offline(True)
+    page.wait_for_selector(".field-off")
+    for i, recipient in enumerate(recipients):
+        _record_visit(page, recipient.name, f"离线记录{i}", photo=photo if i == 0 else None)
+    assert _states(page) == ["waiting"] * 3
+    assert page.get_attribute("#field-waiting", "data-count") == "3"
+    _shot(page, "field-outbox-offline")
+    # What waits on the device is sealed: the notes are nowhere in IndexedDB in clear.
+    raw = page.evaluate(
+        """new Promise(r => { const q = indexedDB.open('shegong-field'); q.onsuccess = () => {
+            const t = q.result.transaction('outbox').objectStore('outbox').getAll();
+            t.onsuccess = () => { r(JSON.stringify(t.result)); q.result.close(); }; }; })"""
+    )
+    assert "离线记录" not in raw and "visit" in raw
+    page.close()
+
+    # Reopened without signal: the service worker serves the app, the password opens the outbox.
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/visits/field/")
+    page.wait_for_selector("#field-lock:not([hidden])")
+    _unlock(page)
+    page.click("[data-view=outbox]")
+    assert _states(page) == ["waiting"] * 3
+    with unscoped():
+        assert Visit.objects.count() == 0
+
+    context.set_offline(False)
+    _wait(page, "document.querySelectorAll('[data-state=sent]').length === 3")
+    _shot(page, "field-outbox-sent")
+    with unscoped():
+        visits = list(Visit.objects.order_by("pk"))
+        assert len(visits) == 3
+        assert sorted(v.notes for v in visits) == ["离线记录0", "离线记录1", "离线记录2"]
+        assert {v.recorded_by_id for v in visits} == {user.pk}
+        # The photo was made small on the phone before it waited: a JPEG of at most 1280 px, far below the PNG.
+        (kept,) = VisitPhoto.objects.all()
+        assert kept.visit.notes == "离线记录0" and kept.content_type == "image/jpeg"
+        assert kept.size < photo.stat().st_size / 4
+        assert _jpeg_size(bytes(kept.data)) == (1280, 960)
+    # A second sync sends nothing again.
+    page.click("#field-sync")
+    _synced(page)
+    with unscoped():
+        assert Visit.objects.count() == 3
+
+    # Logging out clears the device: no IndexedDB database is left.
+    page.click("#field-logout button")
+    page.wait_for_url("**/accounts/login/**")
+    assert "shegong-field" not in _databases(page)
+
+
+def test_a_sync_whose_answer_is_lost_neither_duplicates_nor_loses_a_record(live_server, page_factory):
+    from shegong.core.models import SyncReceipt
+    from shegong.visits.models import Visit
+
+    _world, _user, recipients = _setup()
+    # Routes see the page's own requests only when no service worker answers them.
+    page = page_factory(viewport=PHONE, service_workers="block")
+    context = page.context
+    _open_app(page, live_server.url)
+    _unlock(page)
+    _synced(page)
+    context.set_offline(True)
+    for i, recipient in enumerate(recipients):
+        _record_visit(page, recipient.name, f"断网{i}")
+
+    received = []
+
+    def cut_after_the_server_answered(route):
+        response = route.fetch()  # the server has written the records
+        received.append(response.status)
+        route.abort("connectionreset")  # … and the phone never hears back
+
+    page.route("**/api/v1/sync/upload", cut_after_the_server_answered)
+    context.set_offline(False)
+    _wait(page, "document.getElementById('field-status-message').textContent.includes('网络中断')")
+    assert received == [200]
+    with unscoped():
+        assert Visit.objects.count() == 3
+    page.click("[data-view=outbox]")
+    assert _states(page) == ["waiting"] * 3
+    _shot(page, "field-sync-interrupted")
+
+    page.unroute("**/api/v1/sync/upload")
+    page.click("#field-sync")
+    _wait(page, "document.querySelectorAll('[data-state=sent]').length === 3")
+    with unscoped():
+        assert Visit.objects.count() == 3
+        assert SyncReceipt.objects.count() == 3
+        assert sorted(v.notes for v in Visit.objects.all()) == ["断网0", "断网1", "断网2"]
+
+
+def test_a_phone_edited_offline_and_by_the_station_head_is_a_conflict_both_sides_see(
+    live_server, page_factory
+):
+    from shegong.core.models import SyncConflict
+    from shegong.recipients.models import Recipient
+
+    _world, _user, recipients = _setup(1)
+    (recipient,) = recipients
+    worker_page = page_factory(viewport=PHONE)
+    _open_app(worker_page, live_server.url)
+    _unlock(worker_page)
+    _synced(worker_page)
+    worker_page.context.set_offline(True)
+    worker_page.click("[data-view=recipients]")
+    worker_page.locator(".field-card", has_text=recipient.name).get_by_role(
+        "button", name="修改联系方式"
+    ).click()
+    worker_page.fill("#contact-phone", "13911112222")
+    worker_page.click("#field-form button[type=submit]")
+    worker_page.wait_for_selector("#field-outbox-summary")
+    assert _states(worker_page) == ["waiting"]
+
+    # Meanwhile the station head changes the same phone online.
+    head_page = page_factory(viewport=PHONE)
+    ui_login(head_page, live_server.url, "zhanzhang", PASSWORD)
+    head_page.goto(f"{live_server.url}/recipients/{recipient.pk}/edit/")
+    head_page.fill("input[name=phone]", "13700000007")
+    with head_page.expect_navigation():
+        head_page.click("form button[type=submit].primary")
+    with unscoped():
+        assert Recipient.objects.get(pk=recipient.pk).phone == "13700000007"
+
+    worker_page.context.set_offline(False)
+    _wait(worker_page, "document.querySelectorAll('[data-state=conflict]').length === 1")
+    _shot(worker_page, "field-conflict-worker")
+    with unscoped():
+        # The server kept its value and holds the device's beside it.
+        assert Recipient.objects.get(pk=recipient.pk).phone == "13700000007"
+        conflict = SyncConflict.objects.get()
+        assert conflict.fields["phone"] == {"server": "13700000007", "device": "13911112222"}
+    # The worker's side: the outbox links to the conflict page, which shows both values.
+    worker_page.click("[data-state=conflict] a")
+    assert "13700000007" in worker_page.content() and "13911112222" in worker_page.content()
+
+    # The station head's side: the list shows it; the head picks the worker's number.
+    head_page.goto(f"{live_server.url}/visits/conflicts/")
+    head_page.click(f"a[href='/visits/conflicts/{conflict.pk}/']")
+    _shot(head_page, "field-conflict-head")
+    with head_page.expect_navigation():
+        head_page.click("form.conflict-form button[type=submit]")
+    assert head_page.locator(".error").count() >= 1  # nothing chosen yet: named, not saved
+    head_page.check("input[name=choice_phone][value=device]")
+    with head_page.expect_navigation():
+        head_page.click("form.conflict-form button[type=submit]")
+    with unscoped():
+        assert Recipient.objects.get(pk=recipient.pk).phone == "13911112222"
+        assert SyncConflict.objects.get().status == "resolved"
+        assert SyncConflict.objects.get().resolved_by.username == "zhanzhang"
+
+
+def test_the_sites_own_logout_clears_the_field_apps_data_too(live_server, page_factory):
+    _setup(1)
+    page = page_factory(viewport=PHONE)
+    _open_app(page, live_server.url)
+    _unlock(page)
+    _synced(page)
+    assert "shegong-field" in _databases(page)
+    # Tap to call: the full number is revealed for the call (audited with the automatic reason), never stored.
+    # (In a page of its own: the tel: hand-over to the dialler leaves the page in no state to navigate on.)
+    from shegong.audit.models import AuditEvent
+
+    caller = page.context.new_page()
+    caller.set_viewport_size(PHONE)
+    caller.goto(f"{live_server.url}/visits/field/")
+    _unlock(caller)
+    caller.click("[data-view=recipients]")
+    caller.get_by_role("button", name="拨打 138****0000").click()
+    deadline = time.monotonic() + 10
+    while not AuditEvent.objects.filter(action="reveal").exists():
+        assert time.monotonic() < deadline, "the call revealed nothing"
+        time.sleep(0.1)
+    assert AuditEvent.objects.get(action="reveal").reason == "拨打电话：探访联系"
+    caller.close()
+    page.goto(f"{live_server.url}/visits/worklist/")
+    with page.expect_navigation():
+        page.click("form[action='/accounts/logout/'] button")
+    assert "shegong-field" not in _databases(page)
+
+
+def test_a_deactivated_account_wipes_the_device_on_its_next_contact(live_server, page_factory):
+    from django.contrib.auth import get_user_model
+
+    _world, user, _recipients = _setup(1)
+    page = page_factory(viewport=PHONE)
+    _open_app(page, live_server.url)
+    _unlock(page)
+    _synced(page)
+    with unscoped():
+        get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+    page.click("#field-sync")
+    _wait(page, "document.body.dataset.wiped === '1'")
+    assert "shegong-field" not in _databases(page)
+    assert "已停用" in page.inner_text("#field-status-message")
+
+
+def test_a_phone_that_has_not_synced_for_the_regions_days_wipes_its_copy_at_open(live_server, page_factory):
+    _setup(1)
+    page = page_factory(viewport=PHONE)
+    _open_app(page, live_server.url)
+    _unlock(page)
+    _synced(page)
+    page.context.set_offline(True)
+    _record_visit(page, "刘奶奶0", "八天前")
+    # The last sync was eight days ago (the seed's limit is seven).
+    page.evaluate(
+        """new Promise(r => { const q = indexedDB.open('shegong-field'); q.onsuccess = () => {
+            const t = q.result.transaction('meta', 'readwrite');
+            t.objectStore('meta').put({k: 'last_sync', v: new Date(Date.now() - 8 * 86400000).toISOString()});
+            t.oncomplete = () => { q.result.close(); r(true); }; }; })"""
+    )
+    page.reload()
+    page.wait_for_selector("#field-lock:not([hidden])")
+    assert "已自动清除" in page.inner_text("#field-status-message")
+    # Nothing of the old copy is left: no wrapped key, so the password cannot open anything offline.
+    page.fill("#field-password", PASSWORD)
+    page.click("#field-unlock-form button[type=submit]")
+    _wait(page, "document.getElementById('field-unlock-error').textContent.includes('第一次使用需要联网')")
