@@ -547,6 +547,7 @@ class SupervisionAssignmentForm(forms.Form):
     )
     subsidy_min_score_percent = forms.IntegerField(
         label=_("获得补贴的最低评估得分率（%）"), min_value=0, max_value=100, required=False
+    )
     offline_wipe_days = forms.IntegerField(
         label=_("离线数据未同步自动清除（天）"), min_value=1, max_value=90, required=False
     )
