@@ -20,6 +20,10 @@ from shegong.recipients.models import Recipient, VisitRollup
 from shegong.visits.ledger import reconcile
 from shegong.visits.models import Visit
 
+from ..cases.demo_checks import check_casework
+from ..evaluation.demo_checks import check_evaluation
+from ..projects.demo_checks import check_projects
+
 
 @pytest.mark.slow
 def test_the_demo_city_loads_once_and_its_ledger_reconciles(db, capsys):
@@ -74,6 +78,10 @@ def test_the_demo_city_loads_once_and_its_ledger_reconciles(db, capsys):
     rows = selectors.demand_summary(["500103000000"], None, None)
     assert len(rows) >= 15 and rows[0].requests > rows[-1].requests
     _supervision_and_training_reconcile()
+    # The apps' own expectations of the demo city, checked on this one load (loading it costs most of a minute).
+    check_casework()
+    check_projects()
+    check_evaluation()
 
     call_command("demo")
     assert "already loaded" in capsys.readouterr().out

@@ -168,9 +168,9 @@ def test_the_rate_page_query_count_holds_on_the_first(
         make_recipient(VILLAGE_A1, tier=RiskTier.KEY)
     clock(next_month_start())
     login(world.user_a)
-    # 15: the top bar's unread-message count and, for a worker, the waiting-hours, dispatch-desk and offline-conflicts badges are one
+    # 16: the top bar's unread-message count and, for a worker, the waiting-hours, dispatch-desk and offline-conflicts badges are one
     # query each.
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         assert client.get(f"/dashboards/visit-rate/?region={TOWN_A}").status_code == 200
 
 

@@ -10,6 +10,8 @@ Money rules the database holds itself, whatever code writes:
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -18,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from shegong.core.fields import EncryptedField, SensitiveModel
 from shegong.core.money import MoneyField
 from shegong.core.scoping import RegionOwned, by_organisation
+
+HALF_CENT = Decimal("0.005")
 
 
 class FundKind(models.TextChoices):
@@ -100,8 +104,11 @@ class Fund(RegionOwned):
                 name="charity_fund_unrestricted_within_balance",
                 violation_error_message=_("非定向余额不能为负，也不能超过基金余额"),
             ),
+            # Equal to the cent: SQLite compares decimals as floats, so the difference is held within half a cent,
+            # which for amounts of two places is equality.
             models.CheckConstraint(
-                condition=Q(balance=F("raised") - F("spent")),
+                condition=Q(balance__gte=F("raised") - F("spent") - HALF_CENT)
+                & Q(balance__lte=F("raised") - F("spent") + HALF_CENT),
                 name="charity_fund_balance_is_raised_less_spent",
                 violation_error_message=_("基金余额须等于累计筹集减累计支出"),
             ),

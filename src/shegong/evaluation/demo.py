@@ -25,7 +25,7 @@ from .models import (
     QuestionSet,
     RuleKind,
     Score,
-    Stage,
+    AssessmentStage,
     SubjectKind,
     SurveyChannel,
     SurveyResponse,
@@ -136,7 +136,7 @@ def load(ctx) -> None:
                 subject=SubjectKind.STATION,
                 node=station,
                 organisation_id=station.operator_id,
-                stage=Stage.QUARTER,
+                stage=AssessmentStage.QUARTER,
                 party=Party.THIRD_PARTY,
                 period_start=start,
                 period_end=end,
@@ -197,7 +197,7 @@ def load(ctx) -> None:
         p for p in ctx.extra.get("projects", []) if p.state in ("mid_review", "final_review", "executing")
     ][:4]
     for index, project in enumerate(projects):
-        stage = Stage.FINAL if index % 2 else Stage.MID
+        stage = AssessmentStage.FINAL if index % 2 else AssessmentStage.MID
         assessment = services.assessment_create(
             actor=actor,
             framework=sppe,

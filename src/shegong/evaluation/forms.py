@@ -5,13 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.network.models import NodeLevel, ServiceNode
 
-from .models import Framework, Party, Stage, SurveyChannel
+from .models import Framework, Party, AssessmentStage, SurveyChannel
 
 
 class AssessmentForm(forms.Form):
     framework = forms.ModelChoiceField(label=_("指标框架"), queryset=Framework.objects.none())
     node = forms.ModelChoiceField(label=_("社工站"), queryset=ServiceNode.objects.none())
-    stage = forms.ChoiceField(label=_("评估类型"), choices=Stage.choices)
+    stage = forms.ChoiceField(label=_("评估类型"), choices=AssessmentStage.choices)
     party = forms.ChoiceField(label=_("评估方"), choices=Party.choices)
     period_start = forms.DateField(label=_("评估期开始"), widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(label=_("评估期结束"), widget=forms.DateInput(attrs={"type": "date"}))

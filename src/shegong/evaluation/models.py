@@ -118,7 +118,7 @@ class Party(models.TextChoices):
     USERS = "users", _("服务对象评价")
 
 
-class Stage(models.TextChoices):
+class AssessmentStage(models.TextChoices):
     PERIODIC = "periodic", _("定期评估")
     QUARTER = "quarter", _("季度竞赛")
     MID = "mid", _("中期评估")
@@ -152,7 +152,7 @@ class Assessment(RegionOwned):
     organisation = models.ForeignKey(
         "orgs.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    stage = models.CharField(_("评估类型"), max_length=10, choices=Stage.choices)
+    stage = models.CharField(_("评估类型"), max_length=10, choices=AssessmentStage.choices)
     party = models.CharField(_("评估方"), max_length=12, choices=Party.choices)
     period_start = models.DateField(_("评估期开始"))
     period_end = models.DateField(_("评估期结束"))

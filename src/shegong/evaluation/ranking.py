@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from shegong.core.regioncodes import subtree_bounds
 from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
 
-from .models import Assessment, AssessmentStatus, Framework, Stage, Theme
+from .models import Assessment, AssessmentStatus, Framework, AssessmentStage, Theme
 
 THEMES = [Theme.BLUEPRINT, Theme.CAPABILITY, Theme.PROGRESS, Theme.RESULTS]
 TIE_ORDER = [Theme.RESULTS, Theme.PROGRESS, Theme.CAPABILITY, Theme.BLUEPRINT]
@@ -61,7 +61,7 @@ def rank(*, region, framework: Framework, year: int, quarter: int) -> list[dict]
     signed = Assessment.objects.filter(
         framework__code=framework.code,
         framework__region_id=framework.region_id,
-        stage=Stage.QUARTER,
+        stage=AssessmentStage.QUARTER,
         status=AssessmentStatus.SIGNED,
         period_start=start,
         node__in=stations,

@@ -1,12 +1,9 @@
-import pytest
-from django.core.management import call_command
+"""What the demo city holds for this app; checked by tests/core/test_demo.py, which loads the city once."""
 
 from shegong.evaluation.models import Assessment, Bulletin, Framework, Subsidy, SurveyResponse
 
 
-@pytest.mark.slow
-def test_the_demo_city_has_a_year_of_competition_assessments_and_subsidies(db, capsys):
-    call_command("demo")
+def check_evaluation():
     assert set(Framework.objects.values_list("code", flat=True)) == {"SPPE", "STATION1000"}
     bulletins = list(Bulletin.objects.filter(region_code__startswith="500103", status="published"))
     assert len(bulletins) == 4
