@@ -18,6 +18,7 @@ from shegong.regions.models import RegionStandard
 from . import metrics, ranking, selectors, services
 from .models import (
     Assessment,
+    AssessmentStage,
     AssessmentStatus,
     Bulletin,
     Indicator,
@@ -25,7 +26,6 @@ from .models import (
     QuestionSet,
     RuleKind,
     Score,
-    AssessmentStage,
     SubjectKind,
     SurveyChannel,
     SurveyResponse,

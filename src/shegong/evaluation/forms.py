@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.network.models import NodeLevel, ServiceNode
 
-from .models import Framework, Party, AssessmentStage, SurveyChannel
+from .models import AssessmentStage, Framework, Party, SurveyChannel
 
 
 class AssessmentForm(forms.Form):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from shegong.core.regioncodes import subtree_bounds
 from shegong.network.models import NodeLevel, NodeStatus, ServiceNode
 
-from .models import Assessment, AssessmentStatus, Framework, AssessmentStage, Theme
+from .models import Assessment, AssessmentStage, AssessmentStatus, Framework, Theme
 
 THEMES = [Theme.BLUEPRINT, Theme.CAPABILITY, Theme.PROGRESS, Theme.RESULTS]
 TIE_ORDER = [Theme.RESULTS, Theme.PROGRESS, Theme.CAPABILITY, Theme.BLUEPRINT]
