@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -101,7 +102,8 @@ class Fund(RegionOwned):
                 violation_error_message=_("非定向余额不能为负，也不能超过基金余额"),
             ),
             models.CheckConstraint(
-                condition=Q(balance=F("raised") - F("spent")),
+                # Rounded: SQLite holds decimals as doubles, where 1234.56 - 1000.1 is 234.46000000000004.
+                condition=Q(balance=Round(F("raised") - F("spent"), 2)),
                 name="charity_fund_balance_is_raised_less_spent",
                 violation_error_message=_("基金余额须等于累计筹集减累计支出"),
             ),
