@@ -118,7 +118,8 @@ def worklist_items(*, worker_id=None, station_id=None, under: str = "", today=No
 
 
 def approval_queue(actor) -> list[Approval]:
-    """Pending approvals the actor decides (the station's supervisor, or its head where it has none)."""
+    """Pending approvals the actor decides (a supervisor of the case's worker or station, or its head where it has
+    none)."""
     pending = Approval.objects.filter(decision=Approval.Decision.PENDING).select_related(
         "case", "case__recipient", "case__worker", "case__station"
     )
