@@ -6,20 +6,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('charity', '0001_initial'),
-        ('orgs', '0001_initial'),
-        ('regions', '0004_supervision_policy'),
+        ("charity", "0001_initial"),
+        ("orgs", "0001_initial"),
+        ("regions", "0004_supervision_policy"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='fund',
-            name='charity_fund_balance_is_raised_less_spent',
+            model_name="fund",
+            name="charity_fund_balance_is_raised_less_spent",
         ),
         migrations.AddConstraint(
-            model_name='fund',
-            constraint=models.CheckConstraint(condition=models.Q(('balance', django.db.models.functions.math.Round(django.db.models.expressions.CombinedExpression(models.F('raised'), '-', models.F('spent')), 2))), name='charity_fund_balance_is_raised_less_spent', violation_error_message='基金余额须等于累计筹集减累计支出'),
+            model_name="fund",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "balance",
+                        django.db.models.functions.math.Round(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("raised"), "-", models.F("spent")
+                            ),
+                            2,
+                        ),
+                    )
+                ),
+                name="charity_fund_balance_is_raised_less_spent",
+                violation_error_message="基金余额须等于累计筹集减累计支出",
+            ),
         ),
     ]
