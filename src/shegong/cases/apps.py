@@ -14,6 +14,7 @@ class CasesConfig(AppConfig):
         from . import exports  # noqa: F401 - registers the case list export
         from .selectors import (
             recount_closed,
+            recount_decisions,
             recount_opened,
             served_members,
             timeline_events,
@@ -22,6 +23,9 @@ class CasesConfig(AppConfig):
 
         tallies.register(tallies.Metric("cases.opened", "个案开案数", recount=recount_opened))
         tallies.register(tallies.Metric("cases.closed", "个案结案数", recount=recount_closed))
+        # A decided plan or closing approval, in the approval's region and the month of the decision: read as case
+        # reviews beside supervision sessions (supervision).
+        tallies.register(tallies.Metric("cases.decisions", "个案审批数", recount=recount_decisions))
         tallies.contribute("served.people", served_members)
         TIMELINE_SOURCES.register(timeline_events)
         WORKLIST_EXTRAS.register(worklist_items)

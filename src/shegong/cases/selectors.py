@@ -294,6 +294,19 @@ def recount_opened() -> dict:
     return _per_month(Case.objects.all(), "opened_region_code", "opened_on")
 
 
+def decided_approvals(*, since: datetime.date | None = None) -> QuerySet[Approval]:
+    """Plan and closing approvals that were decided (approved or returned), the rows the actor sees: what the
+    supervision pages count as a supervisor's case reviews (``decided_by``, ``decided_at``)."""
+    queryset = Approval.objects.exclude(decision=Approval.Decision.PENDING).filter(decided_at__isnull=False)
+    if since is not None:
+        queryset = queryset.filter(decided_at__date__gte=since)
+    return queryset
+
+
+def recount_decisions() -> dict:
+    return _per_month(decided_approvals(), "region_code", "decided_at")
+
+
 def recount_closed() -> dict:
     return _per_month(Case.objects.filter(stage=Stage.CLOSED), "region_code", "ended_on")
 

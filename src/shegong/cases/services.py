@@ -49,6 +49,7 @@ from .models import (
 
 OPENED = "cases.opened"
 CLOSED = "cases.closed"
+DECISIONS = "cases.decisions"
 SERVED = "served.people"
 GUARDIAN_AGE = 14
 MAX_GOALS = 10
@@ -433,6 +434,7 @@ def case_decide(*, actor, approval: Approval, approve: bool, comment: str = "") 
             comment[:500],
         )
         approval.save()
+        tallies.add(approval.region_code, today, DECISIONS, 1)
         if approval.kind == Approval.Kind.PLAN:
             if approve:
                 case.stage, case.plan_status = Stage.INTERVENTION, PlanStatus.APPROVED
