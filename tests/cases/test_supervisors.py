@@ -90,3 +90,12 @@ def test_an_ended_assignment_hands_approval_back_to_the_station_head(setting):
     SupervisionAssignment.objects.update(end_date=datetime.date.today() - datetime.timedelta(days=1))
     assert user.pk not in access.approver_ids(mine)
     assert cw.head_user.pk in access.approver_ids(mine)
+
+
+def test_the_recipient_page_offers_to_open_a_case_through_the_recipients_hook(world, client):
+    cw = build(world)
+    login_client(client, cw.worker_user)
+    page = client.get(f"/recipients/{cw.recipient.pk}/").content.decode()
+    assert f"/cases/new/?recipient={cw.recipient.pk}" in page and "开个案" in page
+    login_client(client, make_user("official", region_code=DISTRICT))
+    assert "开个案" not in client.get(f"/recipients/{cw.recipient.pk}/").content.decode()

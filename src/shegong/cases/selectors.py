@@ -365,3 +365,10 @@ def served_members():
     )
     for code, day, recipient_id in rows.iterator(chunk_size=5000):
         yield code, day, f"recipient:{recipient_id}"
+
+
+def recipient_actions(request, recipient) -> list[tuple[str, str]]:
+    """The recipient page's "开个案" button (``recipients.selectors.RECIPIENT_ACTIONS``); no query."""
+    if not recipient.is_open or not request.actor.can("cases.change", recipient.region_code):
+        return []
+    return [(_("开个案"), f"{reverse('cases:new')}?recipient={recipient.pk}")]
