@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from shegong.accounts.actor import Actor, SystemActor
 from shegong.cases import services
-from shegong.cases.models import StationSupervisor
-from shegong.people.models import SocialWorker
+from shegong.people.models import SocialWorker, SupervisionAssignment, Supervisor
 from tests.factories import TOWN_A, TOWN_B, VILLAGE_A1, make_user
 from tests.recipients.helpers import make_recipient
 
@@ -48,6 +47,16 @@ def make_worker(town: str, name: str, user) -> SocialWorker:
     return SocialWorker.objects.create(region_id=town, name=name, user=user)
 
 
+def supervise_station(world, user, station, name="周老师") -> SupervisionAssignment:
+    """Put ``user`` on the supervision register as a supervisor of ``station`` (people.SupervisionAssignment)."""
+    supervisor = Supervisor.objects.create(
+        region=world.regions["town_a"], name=name, level="local", user=user
+    )
+    return SupervisionAssignment.objects.create(
+        supervisor=supervisor, node=station, start_date=datetime.date.today() - datetime.timedelta(days=200)
+    )
+
+
 def build(world, *, supervisor=True) -> Casework:
     worker_user = make_user("worker", region_code=TOWN_A, display_name="社工小张")
     colleague_user = make_user("worker", region_code=TOWN_A)
@@ -55,7 +64,7 @@ def build(world, *, supervisor=True) -> Casework:
     head_user = make_user("township", region_code=TOWN_A, display_name="陈站长")
     worker_b_user = make_user("worker", region_code=TOWN_B)
     if supervisor:
-        StationSupervisor.objects.create(station=world.station_a, user=supervisor_user)
+        supervise_station(world, supervisor_user, world.station_a)
     return Casework(
         world=world,
         worker=make_worker(TOWN_A, "张晓", worker_user),

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from shegong.cases.models import Approval, Case, StationSupervisor
+from shegong.cases.models import Approval, Case
 from shegong.core.scoping import unscoped
 from shegong.people.models import SocialWorker
 
 from ..browser.support import DESKTOP, PHONE, ui_login
 from ..factories import PASSWORD, TOWN_A, VILLAGE_A1, build_world, make_user
 from ..recipients.helpers import make_recipient
+from .helpers import supervise_station
 
 SHOTS = Path("/tmp/shots-c14")
 
@@ -41,7 +42,7 @@ def test_the_casework_walk_on_a_phone(live_server, page_factory):
         worker_user = make_user("worker", username="sg", display_name="社工 小张")
         SocialWorker.objects.create(region_id=TOWN_A, name="张晓", user=worker_user)
         supervisor = make_user("supervisor", username="dd", display_name="督导 周老师")
-        StationSupervisor.objects.create(station=world.station_a, user=supervisor)
+        supervise_station(world, supervisor, world.station_a)
         recipient = make_recipient(VILLAGE_A1, name="刘奶奶")
     base = live_server.url
     today = datetime.date.today()

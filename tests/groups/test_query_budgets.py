@@ -75,4 +75,5 @@ def test_pages_read_a_fixed_number_of_queries(world, client, path):
     url = f"/groups/{large.pk}/" if path == "group" else path
     many = _queries(client, url)
     assert many == few, f"{path}: {few} queries with few rows, {many} with more"
-    assert few <= 16
+    # The station page also reads the caseload (the case time policies and one grouped query, tests/dashboards).
+    assert few <= (18 if path == "/dashboards/station/" else 16)

@@ -185,7 +185,7 @@ def test_actuals_are_the_tallies_of_the_service_regions_over_the_period(world):
 
 def test_a_target_whose_metric_is_not_counted_yet_is_shown_as_such(world):
     project = make_project(world)
-    services.target_set(actor=official(world), project=project, indicator="demands_resolved", quantity="10")
+    services.target_set(actor=official(world), project=project, indicator="satisfaction", quantity="90")
     [item] = selectors.progress(project, today=TODAY)
     assert not item.counted and not item.behind
 

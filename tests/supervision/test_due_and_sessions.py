@@ -143,11 +143,13 @@ def test_counts_per_supervisor_station_and_month_and_the_chart(world, client, se
     assert response.context["per_supervisor"][0]["total"] == 2
     series = response.context["chart"]["series"][0]["data"]
     assert sum(series) == 2 and len(series) == 12
-    assert response.context["stations"] == [{"name": "七星岗街道", "sessions": 2, "attendances": 0}]
+    assert response.context["stations"] == [
+        {"name": "七星岗街道", "sessions": 2, "attendances": 0, "case_decisions": 0}
+    ]
     login_client(client, make_user(("official", world.regions["town_a"].parent_id)))
     stations = client.get("/supervision/").context["stations"]
     assert stations == [
-        {"name": "七星岗街道", "sessions": 2, "attendances": 0}
+        {"name": "七星岗街道", "sessions": 2, "attendances": 0, "case_decisions": 0}
     ]  # one row per township with figures
     assert 'data-chart="line"' in response.content.decode()
     assert "vendor/echarts.min.js" in response.content.decode()

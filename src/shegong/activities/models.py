@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.core.fields import EncryptedBinaryField, SensitiveModel
 from shegong.core.scoping import RegionOwned, by_organisation, by_user
+from shegong.people.relationships import supervised_node
 
 
 class Activity(RegionOwned):
@@ -55,6 +56,7 @@ class Activity(RegionOwned):
     relationship = {
         "operator": by_organisation("node__operator_id"),
         "volunteer": by_user("volunteer_hours__volunteer__user_id"),
+        "supervisor": supervised_node("node"),
     }
 
 
@@ -77,7 +79,10 @@ class ActivityParticipant(RegionOwned):
         ]
 
     region_from = "activity"
-    relationship = {"operator": by_organisation("activity__node__operator_id")}
+    relationship = {
+        "operator": by_organisation("activity__node__operator_id"),
+        "supervisor": supervised_node("activity__node"),
+    }
 
 
 class ActivityPhoto(RegionOwned, SensitiveModel):
@@ -93,4 +98,7 @@ class ActivityPhoto(RegionOwned, SensitiveModel):
         verbose_name_plural = _("活动照片")
 
     region_from = "activity"
-    relationship = {"operator": by_organisation("activity__node__operator_id")}
+    relationship = {
+        "operator": by_organisation("activity__node__operator_id"),
+        "supervisor": supervised_node("activity__node"),
+    }

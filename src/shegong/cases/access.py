@@ -1,6 +1,7 @@
-"""Who may do what with a case, beyond the permission matrix: the lead worker, the station's supervisor (督导) and
-the station head read the case's notes and act on it; the approver is the supervisor, or the station head where
-the station has none."""
+"""Who may do what with a case, beyond the permission matrix: the lead worker, its supervisors (督导) and the station
+head read the case's notes and act on it; the approver is a supervisor of the case's worker or station from the
+supervision register (``people.SupervisionAssignment``), or the station head where the case has none with an
+account."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from shegong.accounts.actor import SystemActor
 from shegong.accounts.roles import Role
 from shegong.core.regioncodes import in_subtree
 from shegong.core.scoping import across_regions
-
-from .models import StationSupervisor
+from shegong.people import selectors as people_selectors
 
 
 def user_id_of(actor) -> int | None:
@@ -37,29 +37,30 @@ def is_station_head(actor, case) -> bool:
     )
 
 
-def supervisor_ids(station_id: int) -> list[int]:
-    with across_regions("the supervisors assigned to a station, wherever their account is filed"):
+def supervisor_ids(case) -> list[int]:
+    """The accounts of the case's supervisors today: those of its lead worker (directly or at the station where the
+    worker is in post) and those of its station, from the register."""
+    with across_regions("the supervisors of a case's worker and station, wherever the register files them"):
+        supervisors = people_selectors.supervisors_of_station(case.station_id)
+        if case.worker_id:
+            supervisors = supervisors | people_selectors.supervisors_of_worker(case.worker_id)
         return sorted(
-            StationSupervisor.objects.filter(station_id=station_id, user__is_active=True).values_list(
-                "user_id", flat=True
+            set(
+                supervisors.filter(user__isnull=False, user__is_active=True).values_list("user_id", flat=True)
             )
         )
 
 
 def is_supervisor_of(actor, case) -> bool:
     uid = user_id_of(actor)
-    return (
-        uid is not None
-        and Role.SUPERVISOR in getattr(actor, "roles", set())
-        and uid in supervisor_ids(case.station_id)
-    )
+    return uid is not None and uid in supervisor_ids(case)
 
 
 def approver_ids(case) -> list[int]:
-    """The supervisors of the case's station, or its station heads when it has none."""
+    """The supervisors of the case's worker and station, or its station heads when it has none."""
     from shegong.accounts.selectors import role_holders
 
-    supervisors = supervisor_ids(case.station_id)
+    supervisors = supervisor_ids(case)
     if supervisors:
         return supervisors
     return role_holders([Role.TOWNSHIP], case.region_code)
@@ -75,15 +76,14 @@ def is_approver(actor, case) -> bool:
         return True
     if not actor.can("cases.approve", case.region_code):
         return False
-    uid = user_id_of(actor)
-    supervisors = supervisor_ids(case.station_id)
+    supervisors = supervisor_ids(case)
     if supervisors:
-        return uid in supervisors and Role.SUPERVISOR in actor.roles
+        return user_id_of(actor) in supervisors
     return is_station_head(actor, case)
 
 
 def can_read_notes(actor, case) -> bool:
-    """The lead worker, the station's supervisor and the station head; everyone else sees stage and dates."""
+    """The lead worker, its supervisors and the station head; everyone else sees stage and dates."""
     if is_system(actor):
         return True
     return is_lead_worker(actor, case) or is_station_head(actor, case) or is_supervisor_of(actor, case)

@@ -8,12 +8,14 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from shegong.core import tallies
-        from shegong.recipients.selectors import TIMELINE_SOURCES
+        from shegong.recipients.selectors import RECIPIENT_ACTIONS, TIMELINE_SOURCES
         from shegong.visits.selectors import WORKLIST_EXTRAS
 
         from . import exports  # noqa: F401 - registers the case list export
         from .selectors import (
+            recipient_actions,
             recount_closed,
+            recount_decisions,
             recount_opened,
             served_members,
             timeline_events,
@@ -22,6 +24,10 @@ class CasesConfig(AppConfig):
 
         tallies.register(tallies.Metric("cases.opened", "个案开案数", recount=recount_opened))
         tallies.register(tallies.Metric("cases.closed", "个案结案数", recount=recount_closed))
+        # A decided plan or closing approval, in the approval's region and the month of the decision: read as case
+        # reviews beside supervision sessions (supervision).
+        tallies.register(tallies.Metric("cases.decisions", "个案审批数", recount=recount_decisions))
         tallies.contribute("served.people", served_members)
         TIMELINE_SOURCES.register(timeline_events)
+        RECIPIENT_ACTIONS.register(recipient_actions)
         WORKLIST_EXTRAS.register(worklist_items)

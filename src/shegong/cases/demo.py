@@ -23,7 +23,6 @@ from .models import (
     PlanStatus,
     Referral,
     Stage,
-    StationSupervisor,
     Transfer,
 )
 
@@ -76,6 +75,23 @@ def _day(rng, start: datetime.date, end: datetime.date) -> datetime.date:
     return start + datetime.timedelta(days=rng.randint(0, span))
 
 
+def _supervisor_accounts(today: datetime.date) -> dict:
+    """Station → the account of one of its supervisors today (the register's, people.SupervisionAssignment)."""
+    from shegong.people.models import SupervisionAssignment
+
+    rows = (
+        SupervisionAssignment.objects.filter(
+            SupervisionAssignment.active_q(today), node__isnull=False, supervisor__user__isnull=False
+        )
+        .select_related("supervisor__user")
+        .order_by("node_id", "supervisor__name")
+    )
+    accounts: dict = {}
+    for row in rows:
+        accounts.setdefault(row.node_id, row.supervisor.user)
+    return accounts
+
+
 def load(ctx) -> None:
     from shegong.accounts.models import User
 
@@ -89,15 +105,9 @@ def load(ctx) -> None:
     rng, today = ctx.rng, ctx.today
     chosen = rng.sample(recipients, min(CASES, len(recipients)))
     stations = {s.pk: s for s in ctx.stations}
-    supervisor = User.objects.filter(username=ctx.logins.get("supervisor", ("",))[0]).first()
-    supervised = set()
-    if supervisor is not None:
-        for station in ctx.stations:
-            if station.region_code.startswith(YUZHONG[:6]) and station.region_code != "500103003000":
-                StationSupervisor.objects.create(
-                    station=station, user=supervisor, region_code=station.region_code
-                )
-                supervised.add(station.pk)
+    # Who decides a case's plan and closing: a supervisor with an account from the register people's demo filled
+    # (周老师 supervises every station), else the station head.
+    supervisors_at = _supervisor_accounts(today)
     head = User.objects.filter(username=ctx.logins.get("township", ("",))[0]).first()
     counters: dict[tuple[int, int], int] = defaultdict(int)
     weights = [w for _s, w in MIX]
@@ -179,7 +189,7 @@ def load(ctx) -> None:
     goal_cases = []
     for case in cases:
         kind, assessed, planned, approved = kinds[case.number]
-        decider = supervisor if case.station_id in supervised else head
+        decider = supervisors_at.get(case.station_id) or head
         if case.assessed_on:
             assessments.append(
                 Assessment(

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.fields import EncryptedField, EncryptedJSONField, SensitiveModel
-from shegong.core.scoping import RegionOwned, Relation, by_organisation, by_user
+from shegong.core.scoping import RegionOwned, Relation, by_organisation
+from shegong.people.relationships import supervised, supervised_node
 
 
 class Stage(models.TextChoices):
@@ -79,54 +80,23 @@ class ClosingReason(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-def supervised_cases(lookup: str = "station_id"):
-    """A supervisor sees the cases of the stations it is assigned to (``StationSupervisor``)."""
+def supervised_case(path_to_case: str = ""):
+    """A supervisor sees the cases it supervises (``people.SupervisionAssignment``): those of a worker it supervises
+    (directly, or in post at a station it supervises) and those held at a station it supervises."""
+    prefix = f"{path_to_case}__" if path_to_case else ""
+    by_worker, by_station = supervised(f"{prefix}worker"), supervised_node(f"{prefix}station")
 
     def rule(relation: Relation) -> Q:
-        if not relation.user_id:
-            return Q(pk__in=[])
-        # The supervisor's own assignments, wherever filed in its region (a subquery, as the scoped manager builds).
-        stations = models.QuerySet(StationSupervisor).filter(user_id=relation.user_id).values("station_id")
-        return Q(**{f"{lookup}__in": stations})
+        return by_worker(relation) | by_station(relation)
 
     return rule
 
 
-CASE_RELATIONSHIP = {"operator": by_organisation("station__operator_id"), "supervisor": supervised_cases()}
+CASE_RELATIONSHIP = {"operator": by_organisation("station__operator_id"), "supervisor": supervised_case()}
 CHILD_RELATIONSHIP = {
     "operator": by_organisation("case__station__operator_id"),
-    "supervisor": supervised_cases("case__station_id"),
+    "supervisor": supervised_case("case"),
 }
-
-
-class StationSupervisor(RegionOwned):
-    """The supervisor (督导) assigned to a station: it approves the station's case plans and closings.
-
-    The minimal supervisee relation casework needs until a supervision app lands; a station without one has its
-    cases approved by the station head (the township role over the station's region).
-    """
-
-    station = models.ForeignKey(
-        "network.ServiceNode",
-        on_delete=models.CASCADE,
-        related_name="case_supervisors",
-        verbose_name=_("社工站"),
-    )
-    user = models.ForeignKey(
-        "accounts.User", on_delete=models.CASCADE, related_name="supervised_stations", verbose_name=_("督导")
-    )
-    since = models.DateField(_("起始日期"), default=timezone.localdate)
-
-    class Meta:
-        verbose_name = _("社工站督导")
-        verbose_name_plural = _("社工站督导")
-        constraints = [models.UniqueConstraint(fields=["station", "user"], name="one_supervision_per_pair")]
-
-    def __str__(self) -> str:
-        return f"{self.station} · {self.user}"
-
-    region_from = "station"
-    relationship = {"operator": by_organisation("station__operator_id"), "supervisor": by_user("user_id")}
 
 
 class CaseCounter(models.Model):
@@ -369,6 +339,15 @@ class Approval(CaseChild):
         ]
 
 
+def supervised_transfer(relation: Relation) -> Q:
+    """The receiving side's supervisors see the hand-off coming; the sending side's see it with the case."""
+    return (
+        supervised("to_worker")(relation)
+        | supervised_node("to_station")(relation)
+        | supervised_case("case")(relation)
+    )
+
+
 class Transfer(RegionOwned):
     """A hand-off to another worker (and station): the case stays with the sender until the receiver accepts.
 
@@ -417,7 +396,7 @@ class Transfer(RegionOwned):
     region_from = "to_station"
     relationship = {
         "operator": by_organisation("to_station__operator_id"),
-        "supervisor": supervised_cases("to_station_id"),
+        "supervisor": supervised_transfer,
     }
 
 

@@ -59,6 +59,53 @@ def cases(
 
 
 @dataclass
+class Caseload:
+    """Open cases under a region: per lead worker (open, overdue, awaiting approval) and per stage, in stage order."""
+
+    workers: list[dict]
+    stages: list[dict]
+
+    @property
+    def open_total(self) -> int:
+        return sum(s["n"] for s in self.stages)
+
+
+def caseload(under: str, *, today: datetime.date | None = None) -> Caseload:
+    """The station page's caseload: one grouped query (worker × stage) over the open cases the actor sees."""
+    today = today or timezone.localdate()
+    rows = (
+        Case.objects.filter(region_subtree_q(under), stage__in=OPEN_STAGES)
+        .values("worker_id", "worker__name", "stage")
+        .annotate(
+            n=Count("pk", distinct=True),
+            overdue=Count("pk", filter=overdue_q(today), distinct=True),
+            awaiting=Count("pk", filter=Q(approvals__decision=Approval.Decision.PENDING), distinct=True),
+        )
+        .order_by()
+    )
+    workers: dict[int, dict] = {}
+    by_stage: dict[str, int] = defaultdict(int)
+    for row in rows:
+        entry = workers.setdefault(
+            row["worker_id"],
+            {
+                "worker_id": row["worker_id"],
+                "worker__name": row["worker__name"],
+                "open": 0,
+                "overdue": 0,
+                "awaiting": 0,
+            },
+        )
+        entry["open"] += row["n"]
+        entry["overdue"] += row["overdue"]
+        entry["awaiting"] += row["awaiting"]
+        by_stage[row["stage"]] += row["n"]
+    stages = [{"stage": s.value, "label": s.label, "n": by_stage.get(s.value, 0)} for s in OPEN_STAGES]
+    ordered = sorted(workers.values(), key=lambda w: (-w["open"], w["worker__name"]))
+    return Caseload(workers=ordered, stages=stages)
+
+
+@dataclass
 class CaseDue:
     """An open case with steps past due, as the worklists show it."""
 
@@ -118,7 +165,8 @@ def worklist_items(*, worker_id=None, station_id=None, under: str = "", today=No
 
 
 def approval_queue(actor) -> list[Approval]:
-    """Pending approvals the actor decides (the station's supervisor, or its head where it has none)."""
+    """Pending approvals the actor decides (a supervisor of the case's worker or station, or its head where it has
+    none)."""
     pending = Approval.objects.filter(decision=Approval.Decision.PENDING).select_related(
         "case", "case__recipient", "case__worker", "case__station"
     )
@@ -293,6 +341,19 @@ def recount_opened() -> dict:
     return _per_month(Case.objects.all(), "opened_region_code", "opened_on")
 
 
+def decided_approvals(*, since: datetime.date | None = None) -> QuerySet[Approval]:
+    """Plan and closing approvals that were decided (approved or returned), the rows the actor sees: what the
+    supervision pages count as a supervisor's case reviews (``decided_by``, ``decided_at``)."""
+    queryset = Approval.objects.exclude(decision=Approval.Decision.PENDING).filter(decided_at__isnull=False)
+    if since is not None:
+        queryset = queryset.filter(decided_at__date__gte=since)
+    return queryset
+
+
+def recount_decisions() -> dict:
+    return _per_month(decided_approvals(), "region_code", "decided_at")
+
+
 def recount_closed() -> dict:
     return _per_month(Case.objects.filter(stage=Stage.CLOSED), "region_code", "ended_on")
 
@@ -304,3 +365,10 @@ def served_members():
     )
     for code, day, recipient_id in rows.iterator(chunk_size=5000):
         yield code, day, f"recipient:{recipient_id}"
+
+
+def recipient_actions(request, recipient) -> list[tuple[str, str]]:
+    """The recipient page's "开个案" button (``recipients.selectors.RECIPIENT_ACTIONS``); no query."""
+    if not recipient.is_open or not request.actor.can("cases.change", recipient.region_code):
+        return []
+    return [(_("开个案"), f"{reverse('cases:new')}?recipient={recipient.pk}")]

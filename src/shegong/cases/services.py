@@ -44,12 +44,12 @@ from .models import (
     PlanStatus,
     Referral,
     Stage,
-    StationSupervisor,
     Transfer,
 )
 
 OPENED = "cases.opened"
 CLOSED = "cases.closed"
+DECISIONS = "cases.decisions"
 SERVED = "served.people"
 GUARDIAN_AGE = 14
 MAX_GOALS = 10
@@ -400,7 +400,7 @@ def _request_approval(*, actor, case: Case, kind: str) -> Approval:
 
 
 def case_plan_submit(*, actor, case: Case) -> Approval:
-    """Send the plan to the supervisor (or the station head) for approval."""
+    """Send the plan to the case's supervisors (or the station head) for approval."""
     _require_worker_on(actor, case)
     if case.stage != Stage.PLAN or case.plan_status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
         raise _refuse_stage(case, _("提交服务计划"))
@@ -434,6 +434,7 @@ def case_decide(*, actor, approval: Approval, approve: bool, comment: str = "") 
             comment[:500],
         )
         approval.save()
+        tallies.add(approval.region_code, today, DECISIONS, 1)
         if approval.kind == Approval.Kind.PLAN:
             if approve:
                 case.stage, case.plan_status = Stage.INTERVENTION, PlanStatus.APPROVED
@@ -819,21 +820,6 @@ def case_reveal(*, actor, case: Case, reason: str) -> None:
     if len((reason or "").strip()) < 2:
         raise ValidationError({"reason": [_("查看个案记录须填写事由")]})
     record("reveal", actor=actor, obj=case, reason=reason.strip(), changes={"field": "case_notes"})
-
-
-def station_supervisor_assign(*, actor, station: ServiceNode, user) -> StationSupervisor:
-    """Name the supervisor (督导) who approves a station's case plans and closings."""
-    actor.require("network.change", station.region_code)
-    from shegong.accounts.roles import Role
-
-    if not user.assignments.filter(role=Role.SUPERVISOR).exists():
-        raise ValidationError({"user": [_("%(u)s没有督导角色") % {"u": user}]})
-    with transaction.atomic():
-        row, _created = StationSupervisor.objects.get_or_create(
-            station=station, user=user, defaults={"region_code": station.region_code}
-        )
-        record("cases.supervisor.assign", actor=actor, obj=station, changes={"supervisor": user.pk})
-    return row
 
 
 def fetch(pk: int) -> Case:

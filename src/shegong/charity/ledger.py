@@ -122,8 +122,9 @@ def count_payee(fund: Fund, entry: Disbursement, delta: int) -> None:
         if original.recipient_id:
             if not others.filter(recipient_id=original.recipient_id).exists():
                 _month(fund, month, beneficiaries=delta)
-        elif not others.filter(activity_id=original.activity_id).exists():
+        elif original.activity_id and not others.filter(activity_id=original.activity_id).exists():
             _month(fund, month, activities=delta)
+        # A project payee is neither a beneficiary nor an activity: its money counts in ``spent`` only.
 
 
 def _next(month: datetime.date) -> datetime.date:
@@ -175,7 +176,10 @@ def expected_months() -> dict[tuple[int, datetime.date], dict]:
         row["disbursements"] += 1 if e["amount"] > 0 else -1
         if e["amount"] > 0 and e["reversal"] is None:
             recipients, activities = payees[key]
-            (recipients if e["recipient_id"] else activities).add(e["recipient_id"] or e["activity_id"])
+            if e["recipient_id"]:
+                recipients.add(e["recipient_id"])
+            elif e["activity_id"]:
+                activities.add(e["activity_id"])
     for key, (recipients, activities) in payees.items():
         out[key]["beneficiaries"] = len(recipients)
         out[key]["activities"] = len(activities)

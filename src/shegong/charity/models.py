@@ -10,18 +10,15 @@ Money rules the database holds itself, whatever code writes:
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.fields import EncryptedField, SensitiveModel
 from shegong.core.money import MoneyField
 from shegong.core.scoping import RegionOwned, by_organisation
-
-HALF_CENT = Decimal("0.005")
 
 
 class FundKind(models.TextChoices):
@@ -104,11 +101,9 @@ class Fund(RegionOwned):
                 name="charity_fund_unrestricted_within_balance",
                 violation_error_message=_("非定向余额不能为负，也不能超过基金余额"),
             ),
-            # Equal to the cent: SQLite compares decimals as floats, so the difference is held within half a cent,
-            # which for amounts of two places is equality.
             models.CheckConstraint(
-                condition=Q(balance__gte=F("raised") - F("spent") - HALF_CENT)
-                & Q(balance__lte=F("raised") - F("spent") + HALF_CENT),
+                # Rounded: SQLite holds decimals as doubles, where 1234.56 - 1000.1 is 234.46000000000004.
+                condition=Q(balance=Round(F("raised") - F("spent"), 2)),
                 name="charity_fund_balance_is_raised_less_spent",
                 violation_error_message=_("基金余额须等于累计筹集减累计支出"),
             ),
@@ -195,9 +190,10 @@ class Donation(RegionOwned, SensitiveModel):
 
 
 class Disbursement(RegionOwned):
-    """Money out of a fund to a recipient or an activity: requested, decided by a second person, paid.
+    """Money out of a fund to a recipient, an activity or a purchased-service project: requested, decided by a
+    second person, paid.
 
-    ``region_code`` is the payee's (a recipient's village, an activity's site), so the people who serve the payee
+    ``region_code`` is the payee's (a recipient's village, an activity's site, a project's buyer), so the people who serve the payee
     see it on its timeline; the fund's managers see it because a fund pays only inside its own region.
     """
 
@@ -221,6 +217,15 @@ class Disbursement(RegionOwned):
         blank=True,
         related_name="charity_disbursements",
         verbose_name=_("资助活动"),
+    )
+    # A project the fund co-finances (撬动慈善资金): charity reads projects, never the other way round.
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="charity_disbursements",
+        verbose_name=_("资助项目"),
     )
     donation = models.ForeignKey(
         Donation,
@@ -276,10 +281,11 @@ class Disbursement(RegionOwned):
                 violation_error_message=_("拨付金额须大于 0；冲正记录为负数"),
             ),
             models.CheckConstraint(
-                condition=Q(recipient__isnull=False, activity__isnull=True)
-                | Q(recipient__isnull=True, activity__isnull=False),
+                condition=Q(recipient__isnull=False, activity__isnull=True, project__isnull=True)
+                | Q(recipient__isnull=True, activity__isnull=False, project__isnull=True)
+                | Q(recipient__isnull=True, activity__isnull=True, project__isnull=False),
                 name="charity_disbursement_one_payee",
-                violation_error_message=_("请选择受助对象或资助活动（只选一项）"),
+                violation_error_message=_("请选择受助对象、资助活动或资助项目（只选一项）"),
             ),
             models.CheckConstraint(
                 condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
@@ -295,17 +301,17 @@ class Disbursement(RegionOwned):
     relationship = {"operator": by_organisation("fund__manager_id")}
 
     def derived_region_code(self) -> str:
-        payee = self.recipient if self.recipient_id else self.activity
+        payee = self.recipient if self.recipient_id else self.activity if self.activity_id else self.project
         return payee.region_code
 
     def save(self, *args, **kwargs):
-        if self.recipient_id or self.activity_id:
+        if self.recipient_id or self.activity_id or self.project_id:
             self.region_code = self.derived_region_code()
         super().save(*args, **kwargs)
 
     @property
     def payee(self):
-        return self.recipient if self.recipient_id else self.activity
+        return self.recipient if self.recipient_id else self.activity if self.activity_id else self.project
 
     @property
     def is_reversed(self) -> bool:

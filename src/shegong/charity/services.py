@@ -21,6 +21,7 @@ from shegong.core.records import RecordKind, create_record, resolve_refs, update
 from shegong.core.regioncodes import subtree_prefix
 from shegong.core.scoping import region_wide
 from shegong.orgs.models import Organisation
+from shegong.projects.models import Project
 from shegong.recipients.models import Recipient
 from shegong.regions.models import Region
 
@@ -193,9 +194,11 @@ def _within(code: str, root: str) -> bool:
 
 
 def disbursement_request(*, actor, fund: Fund, data: dict[str, Any]) -> Disbursement:
-    """Ask for money from ``fund`` for a recipient or an activity; a second person decides."""
+    """Ask for money from ``fund`` for a recipient, an activity or a project; a second person decides."""
     actor.require("charity.request", fund.region_code)
-    data = resolve_refs(data, {"recipient": Recipient, "activity": Activity, "donation": Donation})
+    data = resolve_refs(
+        data, {"recipient": Recipient, "activity": Activity, "project": Project, "donation": Donation}
+    )
     errors: dict[str, list[str]] = {}
     amount = _amount(data.get("amount"), errors)
     purpose = data.get("purpose") or ""
@@ -203,12 +206,12 @@ def disbursement_request(*, actor, fund: Fund, data: dict[str, Any]) -> Disburse
         errors["purpose"] = [_("请选择用途")]
     elif fund.kind == FundKind.SPECIAL and purpose != fund.purpose:
         errors["purpose"] = [_("专项基金只能用于“%(p)s”") % {"p": Purpose(fund.purpose).label}]
-    recipient, activity = data.get("recipient"), data.get("activity")
-    if bool(recipient) == bool(activity):
-        errors["recipient"] = [_("请选择受助对象或资助活动（只选一项）")]
-    payee = recipient or activity
+    recipient, activity, project = data.get("recipient"), data.get("activity"), data.get("project")
+    if [bool(recipient), bool(activity), bool(project)].count(True) != 1:
+        errors["recipient"] = [_("请选择受助对象、资助活动或资助项目（只选一项）")]
+    payee = recipient or activity or project
     if payee is not None and not _within(payee.region_code, fund.region_code):
-        errors["recipient" if recipient else "activity"] = [
+        errors["recipient" if recipient else "activity" if activity else "project"] = [
             _("%(f)s只资助本区划（%(r)s）内的对象和活动") % {"f": fund.name, "r": fund.region.name}
         ]
     donation = data.get("donation")
@@ -241,6 +244,7 @@ def disbursement_request(*, actor, fund: Fund, data: dict[str, Any]) -> Disburse
         purpose=purpose,
         recipient=recipient,
         activity=activity,
+        project=project,
         donation=donation,
         description=description,
         requested_by=_user(actor),
@@ -259,6 +263,7 @@ def disbursement_request(*, actor, fund: Fund, data: dict[str, Any]) -> Disburse
                 "purpose": purpose,
                 "recipient": entry.recipient_id,
                 "activity": entry.activity_id,
+                "project": entry.project_id,
                 "donation": entry.donation_id,
             },
         )
@@ -383,6 +388,7 @@ def disbursement_reverse(*, actor, disbursement: Disbursement, reason: str) -> D
             purpose=original.purpose,
             recipient_id=original.recipient_id,
             activity_id=original.activity_id,
+            project_id=original.project_id,
             donation=original.donation,
             description=reason[:200],
             status=DisbursementStatus.REVERSAL,

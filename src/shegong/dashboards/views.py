@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from shegong.cases import selectors as case_selectors
 from shegong.core.regioncodes import Level
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.selectors import coverage
@@ -100,8 +101,9 @@ def station(request):
             "escalated": work_items(escalated, now),
             "overdue": work_items(overdue, now),
             "work": selectors.service_work(region.code),
-            # TODO(cases): caseload per worker and open cases by stage read the cases app's selectors once it
-            # lands (dashboards sits above it and may import them); until then the counted figures above only.
+            "caseload": case_selectors.caseload(region.code)
+            if request.actor.can("cases.view", region.code)
+            else None,
         },
     )
 

@@ -22,6 +22,7 @@ class DemandsConfig(AppConfig):
         TIMELINE_SOURCES.register(selectors.timeline_events)
         NAV_BADGES.register(selectors.nav_badges)
         schedules.register(DEADLINES)
-        from shegong.visits.selectors import WORKLIST_SECTIONS
+        from shegong.visits.selectors import VISIT_ACTIONS, WORKLIST_SECTIONS
 
         WORKLIST_SECTIONS.register(selectors.worklist_section)
+        VISIT_ACTIONS.register(selectors.visit_actions)

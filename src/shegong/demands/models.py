@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from shegong.core.fields import BlindIndexField, EncryptedField, SensitiveModel
 from shegong.core.identity import normalise_phone
 from shegong.core.scoping import RegionOwned, by_user
+from shegong.people.relationships import supervised
 
 
 class Urgency(models.TextChoices):
@@ -284,6 +285,8 @@ class DemandRequest(RegionOwned, SensitiveModel):
             | Q(worker__employer_id__in=sorted(r.organisation_ids))
         ),
         "volunteer": by_user("reported_by_id"),
+        # A supervisor sees the requests assigned to a worker it supervises.
+        "supervisor": supervised("worker"),
     }
 
     class Meta:
@@ -358,6 +361,7 @@ class DemandEvent(RegionOwned, SensitiveModel):
             | Q(request__worker__employer_id__in=sorted(r.organisation_ids))
         ),
         "volunteer": by_user("request__reported_by_id"),
+        "supervisor": supervised("request__worker"),
     }
 
     class Meta:

@@ -307,3 +307,26 @@ def worklist_section(actor, worker) -> list:
         return []
     rows.sort(key=lambda row: not row[3])
     return [WorkSection("demands", _("派给我的诉求"), reverse("demands:mine"), rows)]
+
+
+def visit_actions(request, visit) -> list:
+    """The visit page's "转为需求" button (``visits.selectors.VISIT_ACTIONS``): a visit that found a need becomes a
+    request in one step (``POST /demands/from-visit/<id>/``); once it has, a link to that request."""
+    from django.urls import reverse
+
+    from shegong.visits.selectors import VisitAction
+
+    if not (visit.needs_found or "").strip() or not request.actor.can(
+        "demands.report", visit.recipient.region_code
+    ):
+        return []
+    existing = DemandRequest.objects.filter(visit=visit).only("pk", "tracking_code").first()
+    if existing is not None:
+        return [
+            VisitAction(
+                label=_("已转为诉求 %(code)s") % {"code": existing.tracking_code},
+                url=reverse("demands:detail", args=[existing.pk]),
+                method="get",
+            )
+        ]
+    return [VisitAction(label=_("转为需求"), url=reverse("demands:from_visit", args=[visit.pk]))]

@@ -6,7 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.fields import EncryptedField, SensitiveModel
-from shegong.core.scoping import RegionOwned, by_organisation
+from shegong.core.scoping import RegionOwned, Relation, RelationshipRule, by_organisation
+from shegong.people.relationships import supervised
 
 
 class GroupKind(models.TextChoices):
@@ -27,6 +28,17 @@ class GroupStage(models.TextChoices):
 
 # The stages in order: a group moves one step forward at a time (MZ/T 095); it may end early from any stage.
 STAGE_ORDER = [s.value for s in GroupStage]
+
+
+def supervised_group(path_to_group: str = "") -> RelationshipRule:
+    """A supervisor sees the groups led or co-led by a worker it supervises (people.SupervisionAssignment)."""
+    prefix = f"{path_to_group}__" if path_to_group else ""
+    leader, co_leaders = supervised(f"{prefix}leader"), supervised(f"{prefix}co_leaders")
+
+    def rule(relation: Relation) -> Q:
+        return leader(relation) | co_leaders(relation)
+
+    return rule
 
 
 class Group(RegionOwned):
@@ -65,7 +77,7 @@ class Group(RegionOwned):
         return self.name
 
     region_from = "node"
-    relationship = {"operator": by_organisation("node__operator_id")}
+    relationship = {"operator": by_organisation("node__operator_id"), "supervisor": supervised_group()}
 
     @property
     def is_open(self) -> bool:
@@ -111,7 +123,10 @@ class GroupMember(RegionOwned, SensitiveModel):
         ]
 
     region_from = "group"
-    relationship = {"operator": by_organisation("group__node__operator_id")}
+    relationship = {
+        "operator": by_organisation("group__node__operator_id"),
+        "supervisor": supervised_group("group"),
+    }
 
     @property
     def display_name(self) -> str:
@@ -145,7 +160,10 @@ class GroupSession(RegionOwned, SensitiveModel):
         return f"{self.group} #{self.number}"
 
     region_from = "group"
-    relationship = {"operator": by_organisation("group__node__operator_id")}
+    relationship = {
+        "operator": by_organisation("group__node__operator_id"),
+        "supervisor": supervised_group("group"),
+    }
 
 
 class Attendance(RegionOwned):
@@ -167,4 +185,7 @@ class Attendance(RegionOwned):
         constraints = [models.UniqueConstraint(fields=["session", "member"], name="attendance_once")]
 
     region_from = "session"
-    relationship = {"operator": by_organisation("session__group__node__operator_id")}
+    relationship = {
+        "operator": by_organisation("session__group__node__operator_id"),
+        "supervisor": supervised_group("session__group"),
+    }

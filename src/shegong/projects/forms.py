@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shegong.orgs.models import Organisation
@@ -6,6 +9,7 @@ from shegong.people.models import SocialWorker
 from shegong.regions.models import Region
 
 from .models import BudgetCategory, Indicator, Project, StaffRole
+from .selectors import demand_list
 
 
 class DateInput(forms.DateInput):
@@ -21,14 +25,27 @@ class ProjectForm(forms.ModelForm):
     contract_amount = forms.CharField(label=_("合同金额（元）"), max_length=20)
     government_funds = forms.CharField(label=_("财政资金（元）"), max_length=20, required=False, initial="0")
     charity_funds = forms.CharField(label=_("撬动慈善资金（元）"), max_length=20, required=False, initial="0")
+    demand_codes = forms.MultipleChoiceField(
+        label=_("回应的需求清单条目"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("近 12 个月本辖区居民诉求，按诉求件数排列（件数 · 已办结）"),
+    )
 
     class Meta:
         model = Project
         fields = ["code", "name", "buyer_name", "kind", "field", "starts_on", "ends_on", "behind_margin"]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, areas=(), demand_regions=(), **kwargs):
         super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        lines = demand_list(sorted(demand_regions), since=today - datetime.timedelta(days=365), until=today)
+        choices: dict[str, str] = {}
+        for line in lines:  # an item of several regions' catalogues: its busiest row
+            if line.code and line.code not in choices:
+                choices[line.code] = f"{line.domain} · {line.item}（{line.requests} · {line.completed}）"
+        self.fields["demand_codes"].choices = list(choices.items())
         self.fields["buyer_name"].required = False
         regions = Region.objects.filter(level__in=[3, 4]).order_by("code")
         self.fields["buyer"].queryset = regions

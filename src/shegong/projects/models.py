@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from shegong.core.money import money_field
 from shegong.core.scoping import RegionOwned, by_organisation
 from shegong.people.models import AssignmentFilingStatus
+from shegong.people.relationships import supervised
 
 
 class ProjectKind(models.TextChoices):
@@ -101,7 +102,9 @@ class Project(RegionOwned):
     created_at = models.DateTimeField(auto_now_add=True)
 
     region_from = "buyer"
-    # An operator sees the projects its organisation runs (in every region its grants reach).
+    # An operator sees the projects its organisation runs (in every region its grants reach). A project names no
+    # station, so no supervisor sees it through the register (an assignment to a project is by name only); a
+    # supervisor sees its supervisees' project postings (ProjectStaff).
     relationship = {"operator": by_organisation("operator_id")}
 
     class Meta:
@@ -182,7 +185,7 @@ class ProjectStaff(RegionOwned):
     created_at = models.DateTimeField(auto_now_add=True)
 
     region_from = "project"
-    relationship = {"operator": by_organisation("project__operator_id")}
+    relationship = {"operator": by_organisation("project__operator_id"), "supervisor": supervised("worker")}
 
     class Meta:
         ordering = ["end_date", "start_date", "pk"]

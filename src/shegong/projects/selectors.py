@@ -39,7 +39,7 @@ from .models import (
 )
 
 # How each indicator is counted: a tally metric registered by the app that owns it, or the visit rollups.
-# ``None``: not counted yet (demands resolved and satisfaction come with the demands app).
+# ``None``: not counted yet (satisfaction: the demands app keeps ratings per request, not a tally).
 VISITS = "visits.visited"
 METRIC_OF: dict[str, str | None] = {
     Indicator.VISITS: VISITS,
@@ -49,10 +49,64 @@ METRIC_OF: dict[str, str | None] = {
     Indicator.ACTIVITIES: "activities.held",
     Indicator.PEOPLE_SERVED: "served.people",
     Indicator.VOLUNTEER_HOURS: "volunteers.hours",
-    Indicator.DEMANDS_RESOLVED: None,
+    Indicator.DEMANDS_RESOLVED: "demands.completed",
     Indicator.SATISFACTION: None,
 }
 WIDE = "a project's actuals are its service regions' counted totals, no one's personal data"
+
+
+@dataclass
+class DemandLine:
+    """One catalogue item of the demand list (``demands.selectors.demand_summary``), and whether the project
+    answers it (its ``demand_codes``)."""
+
+    code: str
+    domain: str
+    item: str
+    requests: int
+    completed: int
+    open: int
+    chosen: bool
+
+
+def demand_list(
+    codes: list[str], *, since: datetime.date | None, until: datetime.date | None, chosen=()
+) -> list[DemandLine]:
+    """The demand list of ``codes`` (busiest first) with each item's catalogue code, for the project page and the
+    demand_codes picker; requests without a catalogue item are left out (a project cannot answer them)."""
+    from shegong.demands import catalogue
+    from shegong.demands.selectors import demand_summary
+
+    if not codes:
+        return []
+    item_codes: dict[int, str] = {}
+    for code in codes:
+        for item in catalogue.items_for(code, include_retired=True):
+            item_codes.setdefault(item.pk, item.code)
+    chosen = set(chosen)
+    return [
+        DemandLine(
+            code=item_codes.get(row.item_id, ""),
+            domain=row.domain,
+            item=row.item,
+            requests=row.requests,
+            completed=row.completed,
+            open=row.open,
+            chosen=item_codes.get(row.item_id, "") in chosen,
+        )
+        for row in demand_summary(codes, since, until)
+        if row.item_id is not None
+    ]
+
+
+def project_demands(project, *, today: datetime.date | None = None) -> list[DemandLine]:
+    """The demand list of the project's service regions from a year before it starts to its end (or today)."""
+    today = today or timezone.localdate()
+    codes = sorted(project.service_regions.values_list("code", flat=True))
+    since = project.starts_on - datetime.timedelta(days=365)
+    return demand_list(
+        codes, since=since, until=min(today, project.ends_on), chosen=project.demand_codes or ()
+    )
 
 
 def counted(indicator: str) -> bool:

@@ -89,6 +89,7 @@ PROJECT_FIELDS = [
     "government_funds",
     "charity_funds",
     "behind_margin",
+    "demand_codes",
 ]
 
 

@@ -65,9 +65,10 @@ def project_list(request):
 @login_required
 def project_create(request):
     request.actor.require("projects.change")
-    form = ProjectForm(request.POST or None)
+    form = ProjectForm(request.POST or None, demand_regions=request.actor.scope.region_codes)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data.get(k) for k in form.Meta.fields}
+        data["demand_codes"] = list(form.cleaned_data.get("demand_codes") or [])
         for name in ("contract_amount", "government_funds", "charity_funds"):
             data[name] = form.cleaned_data.get(name) or "0"
         try:
@@ -108,6 +109,7 @@ def _detail_context(request, project: Project, **bound) -> dict:
         "today": today,
         "regions": list(project.service_regions.all()),
         "progress": selectors.progress(project, today=today),
+        "demands": selectors.project_demands(project, today=today),
         "shared": selectors.shared_with(project),
         "staff_rows": rows,
         "staffing": selectors.staffing_check(project, rows),

@@ -101,6 +101,9 @@ def visit_summary(method: str, issues: list[str]) -> str:
 # Records other apps keep about a recipient (its visits, cases …) join the timeline through this hook: each
 # contributor is called as ``contributor(recipient, limit)`` and returns a list of ``Event``.
 TIMELINE_SOURCES = Hook("recipient timeline")
+# Buttons a higher app puts at the head of a recipient's page (open a case): ``f(request, recipient)`` returns a list of
+# ``(label, url)`` links; keep it free of queries (the page has a pinned budget). recipients never imports it.
+RECIPIENT_ACTIONS = Hook("recipient page actions")
 
 
 def timeline(recipient: Recipient, limit: int = 300) -> list[Event]:

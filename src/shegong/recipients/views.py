@@ -184,6 +184,7 @@ def _detail(request, recipient, status=200, **forms):
         "can_change": request.actor.can("recipients.change", recipient.region_code),
         "can_reveal": request.actor.can("recipients.reveal", recipient.region_code),
         "can_visit": request.actor.can("visits.record", recipient.region_code) and recipient.is_open,
+        "actions": [a for found in selectors.RECIPIENT_ACTIONS.results(request, recipient) for a in found],
         "status_form": forms.get("status_form") or StatusForm(initial={"status": recipient.status}),
         "risk_form": forms.get("risk_form")
         or RiskForm(

@@ -22,6 +22,8 @@ from .models import Course, Enrolment, Expert, Question, ReferenceProject, Super
 
 SESSIONS = "supervision.sessions"
 ATTENDANCES = "training.attendances"
+# Case reviews count as supervision work (issue 17): the plan and closing decisions, a metric the cases app keeps.
+CASE_DECISIONS = "cases.decisions"
 
 
 def _sessions_recount() -> dict:
@@ -87,19 +89,23 @@ def monthly_counts(codes: list[str], *, months: int = 12, today: datetime.date |
     first = today.replace(day=1)
     for _ in range(months - 1):
         first = (first - datetime.timedelta(days=1)).replace(day=1)
-    table = tallies.by_month(codes, [SESSIONS, ATTENDANCES], since=first, until=today)
+    table = tallies.by_month(codes, [SESSIONS, ATTENDANCES, CASE_DECISIONS], since=first, until=today)
     return [
         {
             "month": month.strftime("%Y-%m"),
             "sessions": int(values[SESSIONS]),
             "attendances": int(values[ATTENDANCES]),
+            "case_decisions": int(values[CASE_DECISIONS]),
         }
         for month, values in table.items()
     ]
 
 
 def by_supervisor_month(queryset: QuerySet, *, since: datetime.date) -> list[dict]:
-    """Sessions per supervisor and month (the rows the actor sees)."""
+    """Sessions and case decisions (plans and closings approved or returned, ``cases.selectors``) per supervisor
+    and month (the rows the actor sees)."""
+    from shegong.cases.selectors import decided_approvals
+
     rows = (
         queryset.filter(held_on__gte=since)
         .annotate(month=TruncMonth("held_on"))
@@ -108,14 +114,30 @@ def by_supervisor_month(queryset: QuerySet, *, since: datetime.date) -> list[dic
         .order_by("supervisor__name", "month")
     )
     table: dict[tuple[int, str], dict] = {}
-    for r in rows:
-        entry = table.setdefault(
-            (r["supervisor_id"], r["supervisor__name"]),
-            {"name": r["supervisor__name"], "months": {}, "total": 0},
+
+    def entry_of(pk: int, name: str) -> dict:
+        return table.setdefault(
+            (pk, name), {"name": name, "months": {}, "total": 0, "decisions": {}, "decision_total": 0}
         )
+
+    for r in rows:
+        entry = entry_of(r["supervisor_id"], r["supervisor__name"])
         entry["months"][tallies.month_of(r["month"]).strftime("%Y-%m")] = r["n"]
         entry["total"] += r["n"]
-    return list(table.values())
+    profile = "decided_by__supervisor_profile"
+    decisions = (
+        decided_approvals(since=since)
+        .filter(**{f"{profile}__isnull": False})
+        .annotate(month=TruncMonth("decided_at"))
+        .values(f"{profile}__id", f"{profile}__name", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in decisions:
+        entry = entry_of(r[f"{profile}__id"], r[f"{profile}__name"])
+        entry["decisions"][tallies.month_of(r["month"]).strftime("%Y-%m")] = r["n"]
+        entry["decision_total"] += r["n"]
+    return sorted(table.values(), key=lambda e: e["name"])
 
 
 # What is due ------------------------------------------------------------------------------------------------------
@@ -291,7 +313,7 @@ def by_station(codes: list[str], *, since: datetime.date, until: datetime.date) 
     from shegong.core.grouping import child_prefix_length
     from shegong.regions.models import Region
 
-    names = [SESSIONS, ATTENDANCES]
+    names = [SESSIONS, ATTENDANCES, CASE_DECISIONS]
     rows = []
     for root in Region.objects.filter(code__in=codes).order_by("code"):
         if root.level >= 4:
@@ -301,6 +323,7 @@ def by_station(codes: list[str], *, since: datetime.date, until: datetime.date) 
                     "name": root.name,
                     "sessions": int(figures[SESSIONS]),
                     "attendances": int(figures[ATTENDANCES]),
+                    "case_decisions": int(figures[CASE_DECISIONS]),
                 }
             )
             continue
@@ -314,6 +337,7 @@ def by_station(codes: list[str], *, since: datetime.date, until: datetime.date) 
                         "name": child.name,
                         "sessions": int(figures[SESSIONS]),
                         "attendances": int(figures[ATTENDANCES]),
+                        "case_decisions": int(figures[CASE_DECISIONS]),
                     }
                 )
     return rows

@@ -58,13 +58,14 @@ def session_list(request):
         "series": [
             {"name": _("督导次数"), "data": [c["sessions"] for c in counts]},
             {"name": _("培训出勤人次"), "data": [c["attendances"] for c in counts]},
+            {"name": _("个案审批数"), "data": [c["case_decisions"] for c in counts]},
         ],
     }
     since = (today.replace(day=1) - datetime.timedelta(days=150)).replace(day=1)
     per_supervisor = selectors.by_supervisor_month(selectors.sessions(), since=since)
-    months = sorted({m for row in per_supervisor for m in row["months"]})
+    months = sorted({m for row in per_supervisor for m in (*row["months"], *row["decisions"])})
     for row in per_supervisor:
-        row["cells"] = [row["months"].get(m, 0) for m in months]
+        row["cells"] = [(row["months"].get(m, 0), row["decisions"].get(m, 0)) for m in months]
     me = supervisor_of_user(request.user)
     stations = selectors.by_station(sorted(request.actor.scope.region_codes), since=since_year, until=today)
     context = {

@@ -381,6 +381,18 @@ def visits_of(recipient, limit: int = 50):
 WORKLIST_SECTIONS = Hook("worklist sections")
 
 
+# Buttons a higher app puts on a visit's page (turn the need found into a request): a contributor
+# ``f(request, visit) -> list[VisitAction]``; visits never imports it.
+VISIT_ACTIONS = Hook("visit page actions")
+
+
+@dataclass
+class VisitAction:
+    label: str
+    url: str
+    method: str = "post"  # "post": a button in a form with the CSRF token; "get": a link
+
+
 @dataclass
 class WorkSection:
     key: str

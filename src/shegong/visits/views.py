@@ -255,7 +255,11 @@ def visit_detail(request, pk: int):
     return render(
         request,
         "visits/visit_detail.html",
-        {"visit": visit, "photos": visit.photos.only("pk", "content_type", "size")},
+        {
+            "visit": visit,
+            "photos": visit.photos.only("pk", "content_type", "size"),
+            "actions": [a for found in selectors.VISIT_ACTIONS.results(request, visit) for a in found],
+        },
     )
 
 

@@ -36,7 +36,12 @@ search leave it out. An account that also holds a region-wide role in the same r
   (`people.SupervisionAssignment`: a supervisor → a worker, a station or a project, from a start date to an
   optional end date); while an assignment is in force the supervisor sees the workers it supervises (directly, or
   in post at a station it supervises), their postings, the recipients they are responsible for and their visits,
-  the sessions it held and its own register entry. Models of later apps declare the same rule with
+  the sessions it held and its own register entry, and the cases of the workers and stations it supervises (their
+  stage records, notes, approvals, transfers and referrals): it reads their notes and decides their plans and
+  closings (the station head decides where a case has no supervisor with an account); the groups they lead or
+  co-lead (sessions, members, attendance), the activities held at the stations it supervises, the service requests
+  dispatched to them and their project postings. A project names no station, so a supervisor sees no project
+  itself. Models of later apps declare the same rule with
   `people.relationships.supervised("path__to__worker")` or `supervised_node("path__to__node")`. The course
   calendar and the resource libraries (questions, experts with masked contacts, reference projects) are the
   region's shared knowledge: every supervisor and operator of the region sees them; enrolments stay
