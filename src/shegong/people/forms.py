@@ -505,6 +505,18 @@ class PolicyForm(forms.Form):
     training_hours_per_year = forms.IntegerField(
         label=_("每年继续教育学时（小时）"), min_value=0, max_value=500, required=False
     )
+    subsidy_percent = forms.IntegerField(
+        label=_("运营补贴比例（%）"), min_value=0, max_value=100, required=False
+    )
+    subsidy_cap_yuan = forms.IntegerField(
+        label=_("运营补贴上限（元）"), min_value=0, max_value=100_000_000, required=False
+    )
+    subsidy_min_score_percent = forms.IntegerField(
+        label=_("获得补贴的最低评估得分率（%）"), min_value=0, max_value=100, required=False
+    )
+    offline_wipe_days = forms.IntegerField(
+        label=_("离线数据未同步自动清除（天）"), min_value=1, max_value=90, required=False
+    )
 
 
 class SupervisorForm(ServiceModelForm):
@@ -538,16 +550,3 @@ class SupervisionAssignmentForm(forms.Form):
             .order_by("region_code", "level")
         )
         self.fields["start_date"].initial = timezone.localdate
-
-    subsidy_percent = forms.IntegerField(
-        label=_("运营补贴比例（%）"), min_value=0, max_value=100, required=False
-    )
-    subsidy_cap_yuan = forms.IntegerField(
-        label=_("运营补贴上限（元）"), min_value=0, max_value=100_000_000, required=False
-    )
-    subsidy_min_score_percent = forms.IntegerField(
-        label=_("获得补贴的最低评估得分率（%）"), min_value=0, max_value=100, required=False
-    )
-    offline_wipe_days = forms.IntegerField(
-        label=_("离线数据未同步自动清除（天）"), min_value=1, max_value=90, required=False
-    )
