@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import Strict
 
 from . import sync
-from .api import STANDARD_ERRORS, ErrorOut, StrictSchema
+from .api import STANDARD_ERRORS, StrictSchema
 
 router = Router(tags=["sync"])
 
@@ -95,7 +95,7 @@ def sync_upload(request, payload: UploadIn):
     return {"results": sync.upload(actor=request.auth, records=records)}
 
 
-@router.get("/device/{uuid:token}", auth=None, response={200: DeviceOut, 400: ErrorOut, 422: ErrorOut})
+@router.get("/device/{uuid:token}", auth=None, response={200: DeviceOut, **STANDARD_ERRORS})
 def sync_device(request, token: uuid.UUID):
     """Whether a device must wipe its offline copy (asked when the session is gone: a deactivated account)."""
     return {"revoked": sync.device_revoked(token)}
