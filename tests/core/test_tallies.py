@@ -38,6 +38,10 @@ def _clean():
     MEMBERS.clear()
     OTHER_MEMBERS.clear()
     yield
+    # Leave nothing behind: a later test in this process reconciles every registered metric, these included.
+    RECORDS.clear()
+    MEMBERS.clear()
+    OTHER_MEMBERS.clear()
 
 
 def record(code, day, amount=1):
