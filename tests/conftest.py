@@ -94,6 +94,32 @@ def world(db) -> World:
     return build_world()
 
 
+@pytest.fixture(scope="module")
+def harness_world(django_db_setup, django_db_blocker):
+    """The cross-region harness's world with every app's objects, built once per test module.
+
+    It lives in a transaction held open around the module; each test's own transaction is a savepoint inside it
+    and is rolled back as usual, so a test sees the world exactly as built. The whole world is rolled back when
+    the module ends.
+    """
+    from django.db import transaction
+    from django.test import override_settings
+
+    from .cross_region import extend_world
+
+    with django_db_blocker.unblock(), unscoped():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                built = build_world()
+                extend_world(built)
+            yield built
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
 def login(client):
     from .factories import login_client

@@ -13,9 +13,16 @@ from shegong.accounts.roles import RELATIONSHIP_ROLES
 from shegong.core.scoping import RegionOwned
 from shegong.orgs.models import Organisation
 
-from .cross_region import extend_world, registry
+from .cross_region import registry
 from .factories import TOWN_A, login_client, make_user
 from .test_cross_region import _fingerprint, _xlsx_text, request_endpoint
+
+
+@pytest.fixture
+def world(harness_world, db):
+    """One world per module (tests/conftest.py): building it for each of the many cases cost most of their time."""
+    return harness_world
+
 
 # Rows a role sees by declaration (``every_row``), whoever holds it: these endpoints show them by design.
 # The course calendar and the resource libraries are the region's shared knowledge, no one's personal data
@@ -82,7 +89,6 @@ CASES = sorted(
 
 @pytest.mark.parametrize(("role", "key", "endpoint"), CASES, ids=[f"{r}-{k}" for r, k, _ in CASES])
 def test_unrelated_actor_of_the_same_region_gets_nothing(role, key, endpoint, world, client):
-    extend_world(world)
     if key in SEEN_BY_EVERY_HOLDER.get(role, ()):
         pytest.skip(f"every {role} sees this by declaration")
     login_client(client, unrelated_actor(role, world))

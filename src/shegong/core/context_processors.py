@@ -59,6 +59,78 @@ NAVIGATION = [
 ]
 
 
+# A long menu is grouped: the daily work stays in the bar, the rest folds into a few named menus. An entry not
+# listed here goes by its URL namespace, and failing that into the oversight group.
+_WORK, _SERVICES, _NETWORK, _OVERSIGHT, _SYSTEM = "work", "services", "network", "oversight", "system"
+GROUP_LABELS = {
+    _SERVICES: pgettext_lazy("menu", "服务"),
+    _NETWORK: pgettext_lazy("menu", "阵地与人员"),
+    _OVERSIGHT: pgettext_lazy("menu", "项目与监督"),
+    _SYSTEM: pgettext_lazy("menu", "系统"),
+}
+GROUP_OF = {
+    "dashboards:home": _WORK,
+    "dashboards:station": _WORK,
+    "visits:worklist": _WORK,
+    "visits:field_app": _WORK,
+    "visits:conflicts": _WORK,
+    "demands:board": _WORK,
+    "demands:mine": _WORK,
+    "people:hours": _WORK,
+    "people:my_hours": _WORK,
+    "visits:overdue": _SERVICES,
+    "demands:demand_list": _SERVICES,
+    "dashboards:visit_rate": _OVERSIGHT,
+    "people:workers": _NETWORK,
+    "people:volunteers": _NETWORK,
+}
+GROUP_OF_NAMESPACE = {
+    "recipients": _SERVICES,
+    "cases": _SERVICES,
+    "groups": _SERVICES,
+    "activities": _SERVICES,
+    "regions": _NETWORK,
+    "network": _NETWORK,
+    "orgs": _NETWORK,
+    "audit": _SYSTEM,
+    "accounts": _SYSTEM,
+    "admin": _SYSTEM,
+}
+# Up to this many entries the bar shows them all flat.
+FLAT_MENU_MAX = 8
+
+
+def group_of(name: str) -> str:
+    return GROUP_OF.get(name) or GROUP_OF_NAMESPACE.get(name.split(":", 1)[0], _OVERSIGHT)
+
+
+def menu(items: list[dict]) -> list[dict]:
+    """The bar's entries: each a link (``item``) or a named menu of links (``label``, ``items``, ``active``,
+    ``badge``). A group of one is shown as its link."""
+    if len(items) <= FLAT_MENU_MAX:
+        return [{"item": item} for item in items]
+    entries: list[dict] = []
+    groups: dict[str, dict] = {}
+    for item in items:
+        key = group_of(item["name"])
+        if key == _WORK:
+            entries.append({"item": item})
+            continue
+        if key not in groups:
+            groups[key] = {"key": key, "label": GROUP_LABELS[key], "items": []}
+            entries.append(groups[key])
+        groups[key]["items"].append(item)
+    shaped = []
+    for entry in entries:
+        if "items" in entry and len(entry["items"]) == 1:
+            entry = {"item": entry["items"][0]}
+        if "items" in entry:
+            entry["active"] = any(i["active"] for i in entry["items"])
+            entry["badge"] = sum(i.get("badge", 0) for i in entry["items"])
+        shaped.append(entry)
+    return shaped
+
+
 def shell(request):
     actor = getattr(request, "actor", None)
     items = []
@@ -89,6 +161,7 @@ def shell(request):
                     item["badge"] = counts[item["name"]]
     return {
         "nav_items": items,
+        "nav_menu": menu(items),
         "nav_badge_total": sum(item.get("badge", 0) for item in items),
         "actor": actor,
         "factor_pending": factor_pending,

@@ -77,18 +77,31 @@
     });
   }
 
-  // The account menu in the top bar is a <details>: a click elsewhere or Escape closes it.
+  // The account menu and the grouped main menus in the top bar are <details>: a click elsewhere or Escape closes
+  // them. On a phone the main menu's groups are headings of one list, always unfolded.
+  var phone = window.matchMedia("(max-width: 760px)");
   function closeMenus(except) {
-    document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
-      if (menu !== except) { menu.removeAttribute("open"); }
+    document.querySelectorAll("details.user-menu[open], details.nav-group[open]").forEach(function (menu) {
+      if (menu !== except && !(phone.matches && menu.classList.contains("nav-group"))) { menu.removeAttribute("open"); }
     });
   }
+  function unfoldPhoneMenu() {
+    document.querySelectorAll("details.nav-group").forEach(function (group) {
+      if (phone.matches) { group.setAttribute("open", ""); } else { group.removeAttribute("open"); }
+    });
+  }
+  unfoldPhoneMenu();
+  if (phone.addEventListener) { phone.addEventListener("change", unfoldPhoneMenu); }
+  document.addEventListener("click", function (event) {
+    var summary = event.target.closest("details.nav-group > summary");
+    if (summary && phone.matches) { event.preventDefault(); }
+  });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { closeMenus(null); }
   });
 
   document.addEventListener("click", function (event) {
-    closeMenus(event.target.closest("details.user-menu"));
+    closeMenus(event.target.closest("details.user-menu, details.nav-group"));
     var toggle = event.target.closest("[data-toggle]");
     if (!toggle) { return; }
     var target = document.getElementById(toggle.dataset.toggle);
