@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import uuid
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -91,7 +92,11 @@ def _plan_last_change(case: Case):
         .first()
     )
     plan = Plan.objects.filter(case=case).only("updated_at").first()
-    return (event.actor_name if event else "", plan.updated_at if plan else None)
+    name = ""
+    if event is not None:
+        user = get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None
+        name = (user.display_name or user.username) if user is not None else event.actor_name
+    return (name, plan.updated_at if plan else None)
 
 
 PLAN_EDIT = sync.EditKind(
