@@ -10,7 +10,7 @@ from django.test import Client
 
 from shegong.activities.models import Activity
 from shegong.cases import services as case_services
-from shegong.cases.models import Case, InterventionNote, Plan, Stage
+from shegong.cases.models import Case, InterventionNote, Plan
 from shegong.core import sync
 from shegong.core.actors import actor_of_user
 from shegong.core.models import SyncConflict, SyncReceipt
@@ -238,14 +238,19 @@ def test_a_stale_plan_edit_is_a_conflict_the_station_head_resolves_field_by_fiel
         actor=cw.head,
         case=case,
         text="站长改：每周一次陪伴并链接助餐",
-        goals=[{"title": "情绪改善", "indicator": "量表下降", "target_on": TODAY + datetime.timedelta(days=30)}],
+        goals=[
+            {"title": "情绪改善", "indicator": "量表下降", "target_on": TODAY + datetime.timedelta(days=30)}
+        ],
     )
     (answer,) = _upload(field, [_plan_edit(case, row, "社工改：每周两次上门")])
     assert answer["status"] == "conflict" and answer["fields"] == ["text"]
     assert Plan.objects.get(case=case).text == "站长改：每周一次陪伴并链接助餐"
     conflict = SyncConflict.objects.get()
     assert conflict.kind == "case.plan" and conflict.object_id == str(case.pk)
-    assert conflict.fields["text"] == {"server": "站长改：每周一次陪伴并链接助餐", "device": "社工改：每周两次上门"}
+    assert conflict.fields["text"] == {
+        "server": "站长改：每周一次陪伴并链接助餐",
+        "device": "社工改：每周两次上门",
+    }
     assert conflict.server_user_name == "陈站长"
     head = actor_of_user(cw.head_user.pk)
     assert sync.conflicts_visible(head).filter(pk=conflict.pk).exists()
@@ -292,7 +297,10 @@ def test_attendance_for_an_ended_group_stays_with_the_groups_message(field):
 def test_the_groups_section_is_incremental(field):
     first = _download(field)
     (row,) = first["sections"]["groups"]["rows"]
-    assert row["id"] == field["group"].pk and sorted(m["name"] for m in row["members"]) == ["刘奶奶", "居民甲"]
+    assert row["id"] == field["group"].pk and sorted(m["name"] for m in row["members"]) == [
+        "刘奶奶",
+        "居民甲",
+    ]
     _age_everything()
     cursor = _later_cursor(field, first)
     assert _download(field, cursor)["sections"]["groups"]["rows"] == []
@@ -360,7 +368,9 @@ def test_a_request_found_in_the_field_sent_twice_is_one_request(field):
     req = DemandRequest.objects.get(idempotency_key=uuid.UUID(record["key"]))
     assert req.channel == "visit" and req.recipient == field["cw"].recipient
     assert req.reported_by == field["cw"].worker_user
-    (short,) = _upload(field, [_record("request", {"recipient": field["cw"].recipient.pk, "description": "x"})])
+    (short,) = _upload(
+        field, [_record("request", {"recipient": field["cw"].recipient.pk, "description": "x"})]
+    )
     assert short["status"] == "rejected" and short["errors"][0]["field"] == "description"
 
 
