@@ -359,7 +359,7 @@ def test_a_sync_whose_answer_is_lost_neither_duplicates_nor_loses_a_record(live_
         assert Visit.objects.count() == 3
         assert SyncReceipt.objects.count() == 5
         assert sorted(v.notes for v in Visit.objects.all()) == ["断网0", "断网1", "断网2"]
-        assert list(InterventionNote.objects.values_list("content", flat=True)) == ["断网个案记录"]
+        assert [n.content for n in InterventionNote.objects.all()] == ["断网个案记录"]
         (session,) = GroupSession.objects.all()
         assert session.content == "断网小组活动"
         assert {(a.member.recipient_id, a.present) for a in Attendance.objects.all()} == {
