@@ -329,8 +329,10 @@ def run(scale: float) -> Iterator[str]:
     # Under the worker's own scope, as the request runs it (the scoped queries cost more than unscoped ones).
     with activate(actor.scope):
         started = time.perf_counter()
+        per_kind: dict[str, float] = {}
         for item in direct:
             payload = item["payload"]
+            one = time.perf_counter()
             if item["kind"] == "visit":
                 visit_services.visit_record(
                     actor=actor,
@@ -358,6 +360,7 @@ def run(scale: float) -> Iterator[str]:
                     present=payload["present"],
                     idempotency_key=item["key"],
                 )
+            per_kind[item["kind"]] = per_kind.get(item["kind"], 0.0) + time.perf_counter() - one
         service_s = time.perf_counter() - started
     started = time.perf_counter()
     with connection.cursor() as cursor_:
@@ -372,6 +375,7 @@ def run(scale: float) -> Iterator[str]:
     yield (
         f"upload of 200 queued records (120 visits, 50 case notes, 30 sessions with attendance) in batches of 20: "
         f"{upload_s:.2f} s ({200 / upload_s:.0f} records/s); resent after a lost answer: {resend_s:.2f} s, nothing "
-        f"written  |  the same writes through the apps' services: {service_s:.2f} s; raw INSERT of 200 visit rows: "
-        f"{raw_s * 1000:.0f} ms"
+        f"written  |  the same writes through the apps' services: {service_s:.2f} s "
+        f"({', '.join(f'{kind} {took:.2f} s' for kind, took in sorted(per_kind.items()))}); raw INSERT of 200 "
+        f"visit rows: {raw_s * 1000:.0f} ms"
     )
