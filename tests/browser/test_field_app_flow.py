@@ -229,6 +229,7 @@ def _databases(page):
     return page.evaluate("indexedDB.databases().then(list => list.map(d => d.name))")
 
 
+@pytest.mark.slow
 def test_three_visits_recorded_offline_survive_a_closed_page_and_sync_once(
     live_server, page_factory, tmp_path
 ):

@@ -103,6 +103,7 @@ def strings() -> dict[str, str]:
         "bad_photo": _("无法读取所选照片，请换一张 JPEG 或 PNG 照片"),
         "save_failed": _("未能保存在本机"),
         "cases_title": _("个案待办"),
+        "other_cases": _("其他个案"),
         "no_steps_due": _("没有到期的个案步骤"),
         "step_due": _("%(step)s：%(date)s 到期"),
         "open_case": _("个案 %(number)s：%(stage)s"),

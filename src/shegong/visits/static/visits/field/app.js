@@ -261,7 +261,7 @@ function render() {
   const main = $("field-view");
   main.replaceChildren();
   if (state.view === "today") main.append(todayView());
-  else if (state.view === "recipients") main.append(recipientList(state.recipients, T.no_recipients));
+  else if (state.view === "recipients") main.append(recipientsView());
   else if (state.view === "outbox") main.append(outboxView());
 }
 
@@ -281,6 +281,15 @@ function todayView() {
     el("h2", { text: T.cases_title }), caseList(steps, T.no_steps_due),
     el("h2", { text: T.groups_title }), groupList(rowsOf("groups")),
     el("h2", { text: T.requests_title }), requestList(rowsOf("requests")));
+}
+
+function recipientsView() {
+  // A case whose person has no card here (a resident not yet registered, or a recipient of a colleague's) is
+  // listed on its own, so its note and plan can be written too.
+  const carded = new Set(state.recipients.map((r) => r.id));
+  const loose = rowsOf("cases").filter((c) => !carded.has(c.recipient));
+  return el("section", {}, recipientList(state.recipients, T.no_recipients),
+    loose.length ? el("h2", { text: T.other_cases }) : null, loose.length ? caseList(loose, "") : null);
 }
 
 function caseList(rows, empty) {
