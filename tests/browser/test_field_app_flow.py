@@ -336,17 +336,32 @@ def test_a_sync_whose_answer_is_lost_neither_duplicates_nor_loses_a_record(live_
     _record_note(page, recipients[0].name, "断网个案记录")
     _record_attendance(page, "独居长者互助小组", [recipients[1].name], "断网小组活动")
 
-    received = []
+    attempts, received = [], []
 
-    def cut_after_the_server_answered(route):
-        response = route.fetch()  # the server has written the records
+    def cut(route):
+        attempts.append(route.request.url)
+        if len(attempts) == 1:
+            route.abort("connectionreset")  # the first try never reaches the server
+            return
+        response = route.fetch()  # the second does: the server writes the records …
         received.append(response.status)
         route.abort("connectionreset")  # … and the phone never hears back
 
-    page.route("**/api/v1/sync/upload", cut_after_the_server_answered)
+    page.route("**/api/v1/sync/upload", cut)
     context.set_offline(False)
     _wait(page, "document.getElementById('field-status-message').textContent.includes('网络中断')")
+    _wait(page, "!document.body.dataset.syncing")
+    assert len(attempts) == 1 and received == []
+    with unscoped():
+        assert not Visit.objects.exists() and not InterventionNote.objects.exists()
+    page.click("#field-sync")
+    deadline = time.monotonic() + 20
+    while not received:
+        assert time.monotonic() < deadline, "the second upload never reached the server"
+        page.wait_for_timeout(100)
+    _wait(page, "!document.body.dataset.syncing")
     assert received == [200]
+    assert "网络中断" in page.inner_text("#field-status-message")
     with unscoped():
         assert Visit.objects.count() == 3 and InterventionNote.objects.count() == 1
     page.click("[data-view=outbox]")
