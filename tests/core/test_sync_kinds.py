@@ -408,3 +408,37 @@ def test_another_regions_worker_cannot_post_a_note_to_a_case_there(field):
     assert result["errors"] == [{"field": "", "message": "找不到这条记录所属的对象，或您已无权访问"}]
     assert not InterventionNote.objects.exists() and not SyncReceipt.objects.exists()
     assert _download(field)["sections"]["cases"]["keep"]  # A's worker still sees its own
+
+
+def test_bad_payloads_of_every_kind_name_the_field_and_never_fail(field, drafted):
+    case, row = drafted
+    huge = 2**63
+    bad = [
+        _record("case.note", {"case": huge}),
+        _record("case.note", {"case": True}),
+        _record("group.attendance", {"group": field["group"].pk, "held_on": "x", "present": [huge]}),
+        _record("activity", {"node": "1", "recipients": [huge]}),
+        _record("request", {"recipient": huge, "description": "需要助餐服务"}),
+        _record("request", {"recipient": field["cw"].recipient.pk, "description": ["不是文字"]}),
+        {
+            "key": str(uuid.uuid4()),
+            "kind": "case.plan",
+            "payload": {"id": case.pk, "base": row["plan"]["versions"], "values": {"text": {"a": 1}}},
+        },
+        _record("case.plan", {"id": str(huge), "base": {}, "values": {"text": "x"}}),
+    ]
+    answers = _upload(field, bad)
+    assert [a["status"] for a in answers] == ["rejected"] * len(bad)
+    assert [a["errors"][0]["field"] for a in answers] == [
+        "case",
+        "case",
+        "held_on",
+        "node",
+        "recipient",
+        "description",
+        "text",
+        "id",
+    ]
+    assert (
+        not SyncReceipt.objects.exists() and Plan.objects.get(case=case).text == "每周一次上门陪伴，链接助餐"
+    )

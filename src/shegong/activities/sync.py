@@ -26,7 +26,7 @@ MAX_SITES = 200
 def _ids(value, name: str) -> list[int]:
     if value in (None, ""):
         return []
-    if not isinstance(value, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in value):
+    if not isinstance(value, list) or not all(sync.is_id(i) for i in value):
         raise ValidationError({name: [_("格式无效")]})
     return value
 
@@ -34,7 +34,7 @@ def _ids(value, name: str) -> list[int]:
 def activity_from_device(actor, payload: dict, key: uuid.UUID):
     """An activity recorded on the phone: the activity page's own write, under the phone's key."""
     node_id = payload.get("node")
-    if not isinstance(node_id, int) or isinstance(node_id, bool):
+    if not sync.is_id(node_id):
         raise ValidationError({"node": [_("请选择活动阵地")]})
     node = get_scoped_or_404(ServiceNode.objects.filter(level__in=SITE_LEVELS), pk=node_id)
     errors: dict[str, list[str]] = {}

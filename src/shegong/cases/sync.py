@@ -22,13 +22,14 @@ from .models import OPEN_STAGES, Case, Goal, InterventionMethod, Plan, PlanStatu
 from .rules import due_steps
 
 TEXT_LIMITS = {"content": 4000, "next_step": 2000}
+PLAN_LIMIT = 6000  # the plan page's own limit
 PLAN_FIELDS = {"text": gettext_lazy("服务计划")}
 # A plan the worker may still rewrite (the plan page's own rule: not submitted, not approved).
 PLAN_EDITABLE = (PlanStatus.DRAFT, PlanStatus.REJECTED)
 
 
 def _case(value) -> Case:
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not sync.is_id(value):
         raise ValidationError({"case": [_("请选择个案")]})
     return services.fetch(value)
 
@@ -65,10 +66,9 @@ NOTE = sync.Kind(name="case.note", label=gettext_lazy("个案记录"), create=no
 
 
 def _plan_current(actor, object_id: str):
-    try:
-        pk = int(object_id)
-    except (TypeError, ValueError):
-        raise ValidationError({"id": [_("个案编号无效")]}) from None
+    pk = int(object_id) if str(object_id).isdigit() else 0
+    if not sync.is_id(pk):
+        raise ValidationError({"id": [_("个案编号无效")]})
     case = services.fetch(pk)
     plan = Plan.objects.filter(case=case).first()
     if plan is None:
@@ -77,12 +77,15 @@ def _plan_current(actor, object_id: str):
 
 
 def _plan_write(actor, case: Case, values: dict) -> None:
+    text = values.get("text") or ""
+    if not isinstance(text, str) or len(text) > PLAN_LIMIT:
+        raise ValidationError({"text": [_("服务计划不能超过 %(n)d 字") % {"n": PLAN_LIMIT}]})
     # The plan page's own save: the goals stay as they are, only the text the phone changed is new.
     goals = [
         {"title": g.title, "indicator": g.indicator, "target_on": g.target_on}
         for g in Goal.objects.filter(case=case).order_by("position", "pk")
     ]
-    services.case_plan_save(actor=actor, case=case, text=values.get("text") or "", goals=goals)
+    services.case_plan_save(actor=actor, case=case, text=text, goals=goals)
 
 
 def _plan_last_change(case: Case):

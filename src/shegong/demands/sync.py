@@ -24,7 +24,7 @@ def request_from_device(actor, payload: dict, key: uuid.UUID):
     recipient_id = payload.get("recipient")
     recipient = None
     if recipient_id not in (None, ""):
-        if not isinstance(recipient_id, int) or isinstance(recipient_id, bool):
+        if not sync.is_id(recipient_id):
             raise ValidationError({"recipient": [_("请选择服务对象")]})
         recipient = fetch_recipient(recipient_id)
     texts = {}

@@ -24,7 +24,7 @@ TEXT_LIMITS = {"place": 120, "content": 1000, "observations": 2000}
 def attendance_from_device(actor, payload: dict, key: uuid.UUID):
     """A session and who came, ticked on the phone: the session page's own write, under the phone's key."""
     group_id = payload.get("group")
-    if not isinstance(group_id, int) or isinstance(group_id, bool):
+    if not sync.is_id(group_id):
         raise ValidationError({"group": [_("请选择小组")]})
     group = get_scoped_or_404(Group, pk=group_id)
     errors: dict[str, list[str]] = {}
@@ -42,9 +42,7 @@ def attendance_from_device(actor, payload: dict, key: uuid.UUID):
             errors[name] = [_("不能超过 %(n)d 字") % {"n": limit}]
         data[name] = value if isinstance(value, str) else ""
     present = payload.get("present") or []
-    if not isinstance(present, list) or not all(
-        isinstance(i, int) and not isinstance(i, bool) for i in present
-    ):
+    if not isinstance(present, list) or not all(sync.is_id(i) for i in present):
         errors["present"] = [_("出席名单格式无效")]
         present = []
     if errors:
