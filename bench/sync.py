@@ -5,9 +5,10 @@ Each figure is printed beside the raw query it rests on, measured in the same ru
 * the first download (size, gzip size, time) vs the raw SQL reading the same recipients and their last visits;
 * an incremental download after a day's changes (50 recipients edited, 30 visited) vs the raw SQL on the same
   condition (``updated_at``, or a visit written since);
-* the upload of 200 queued visits in batches of 20 (as the app sends them), the same 200 resent (all answered
-  from receipts: what a lost answer costs), and the same writes straight through ``visits.services.visit_record``
-  and as one raw INSERT.
+* the upload of 200 queued records of mixed kinds — 120 visits, 50 case notes, 30 group sessions with their
+  attendance — in batches of 20 (as the app sends them), the same 200 resent (all answered from receipts: what a
+  lost answer costs), and the same writes straight through the apps' services (``visit_record``,
+  ``case_note_add``, ``session_record``) and, as the floor, one raw INSERT of 200 visit rows.
 """
 
 from __future__ import annotations
@@ -122,6 +123,93 @@ def _raw_download(worker_id: int, since: datetime.datetime | None) -> int:
     return len(ids)
 
 
+def _casework(worker, recipients):
+    """A station, one case of the worker's in intervention (notes may be written) and a group of ten it leads."""
+    from shegong.accounts.actor import SystemActor
+    from shegong.cases import services as cases
+    from shegong.groups import services as groups
+    from shegong.network.models import NodeLevel, ServiceNode
+
+    system = SystemActor("bench")
+    station = ServiceNode.objects.create(
+        level=NodeLevel.STATION, region_id=TOWN, region_code=TOWN, name="基准社工站"
+    )
+    today = datetime.date.today()
+    case = cases.case_open(
+        actor=system,
+        station=station,
+        worker=worker,
+        data={
+            "recipient": recipients[0],
+            "source": "walk_in",
+            "presenting_problem": "独居",
+            "opened_on": today,
+        },
+    )
+    cases.case_assess(
+        actor=system, case=case, data={"assessed_on": today, "scores": {"comfort": 2}, "text": "需要陪伴"}
+    )
+    cases.case_plan_save(
+        actor=system,
+        case=case,
+        text="每周上门",
+        goals=[{"title": "情绪改善", "indicator": "量表", "target_on": today + datetime.timedelta(days=90)}],
+    )
+    cases.case_decide(actor=system, approval=cases.case_plan_submit(actor=system, case=case), approve=True)
+    group = groups.group_create(
+        actor=system,
+        data={
+            "node": station,
+            "name": "基准小组",
+            "kind": "support",
+            "purpose": "互助",
+            "leader": worker,
+            "planned_sessions": 60,
+            "starts_on": today - datetime.timedelta(days=60),
+        },
+    )
+    members = [
+        groups.member_add(actor=system, group=group, recipient=r, joined_on=group.starts_on)
+        for r in recipients[:10]
+    ]
+    return case, group, members
+
+
+def _mixed_records(recipients, case, group, members) -> list[dict]:
+    """200 records as a day's outbox holds them: 120 visits, 50 case notes, 30 sessions with attendance."""
+    today = datetime.date.today().isoformat()
+    records = _visit_records(recipients, 120)
+    for i in range(50):
+        records.append(
+            {
+                "key": str(uuid.uuid4()),
+                "kind": "case.note",
+                "payload": {
+                    "case": case.pk,
+                    "noted_on": today,
+                    "method": "home",
+                    "content": f"上门陪伴第{i}次",
+                },
+            }
+        )
+    for i in range(30):
+        records.append(
+            {
+                "key": str(uuid.uuid4()),
+                "kind": "group.attendance",
+                "payload": {
+                    "group": group.pk,
+                    "held_on": today,
+                    "place": "活动室",
+                    "content": f"第{i}节",
+                    "present": [m.pk for m in members[: 5 + i % 5]],
+                },
+            }
+        )
+    # Interleaved, as they were captured through the day.
+    return [records[i] for i in sorted(range(len(records)), key=lambda i: (i * 7919) % len(records))]
+
+
 def _visit_records(recipients, n: int) -> list[dict]:
     now = datetime.datetime.now(datetime.UTC)
     return [
@@ -151,6 +239,7 @@ def run(scale: float) -> Iterator[str]:
     size = max(20, int(500 * scale))
     with unscoped():
         user, worker, recipients = _world(size)
+        case, group, members = _casework(worker, recipients)
         # The registry was written yesterday: only what changes after the first download is new to the phone.
         Recipient.objects.filter(worker=worker).update(
             updated_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
@@ -208,7 +297,7 @@ def run(scale: float) -> Iterator[str]:
         f"in {took:.0f} ms  |  raw SQL on the same condition: {raw:.1f} ms"
     )
 
-    records = _visit_records(recipients, 200)
+    records = _mixed_records(recipients, case, group, members)
     started = time.perf_counter()
     for start in range(0, len(records), 20):
         answer = client.post(
@@ -228,28 +317,50 @@ def run(scale: float) -> Iterator[str]:
         )
     resend_s = time.perf_counter() - started
 
+    from shegong.cases import services as case_services
+    from shegong.cases.models import Case
     from shegong.core.actors import actor_of_user
-
-    direct = _visit_records(recipients, 200)
     from shegong.core.scoping import activate
+    from shegong.groups import services as group_services
+    from shegong.groups.models import Group
 
+    direct = _mixed_records(recipients, case, group, members)
     actor = actor_of_user(user.pk)
     # Under the worker's own scope, as the request runs it (the scoped queries cost more than unscoped ones).
     with activate(actor.scope):
         started = time.perf_counter()
+        per_kind: dict[str, float] = {}
         for item in direct:
             payload = item["payload"]
-            visit_services.visit_record(
-                actor=actor,
-                recipient=Recipient.objects.get(pk=payload["recipient"]),
-                data={
-                    "visited_at": datetime.datetime.fromisoformat(payload["visited_at"]),
-                    "method": "home",
-                    "findings": payload["findings"],
-                    "notes": payload["notes"],
-                },
-                idempotency_key=item["key"],
-            )
+            one = time.perf_counter()
+            if item["kind"] == "visit":
+                visit_services.visit_record(
+                    actor=actor,
+                    recipient=Recipient.objects.get(pk=payload["recipient"]),
+                    data={
+                        "visited_at": datetime.datetime.fromisoformat(payload["visited_at"]),
+                        "method": "home",
+                        "findings": payload["findings"],
+                        "notes": payload["notes"],
+                    },
+                    idempotency_key=item["key"],
+                )
+            elif item["kind"] == "case.note":
+                case_services.case_note_add(
+                    actor=actor,
+                    case=Case.objects.get(pk=payload["case"]),
+                    data={**payload, "noted_on": datetime.date.fromisoformat(payload["noted_on"])},
+                    idempotency_key=item["key"],
+                )
+            else:
+                group_services.session_record(
+                    actor=actor,
+                    group=Group.objects.get(pk=payload["group"]),
+                    data={**payload, "held_on": datetime.date.fromisoformat(payload["held_on"])},
+                    present=payload["present"],
+                    idempotency_key=item["key"],
+                )
+            per_kind[item["kind"]] = per_kind.get(item["kind"], 0.0) + time.perf_counter() - one
         service_s = time.perf_counter() - started
     started = time.perf_counter()
     with connection.cursor() as cursor_:
@@ -262,7 +373,9 @@ def run(scale: float) -> Iterator[str]:
         )
     raw_s = time.perf_counter() - started
     yield (
-        f"upload of 200 queued visits in batches of 20: {upload_s:.2f} s ({200 / upload_s:.0f} records/s); "
-        f"resent after a lost answer: {resend_s:.2f} s, nothing written  |  the same writes through "
-        f"visit_record: {service_s:.2f} s; raw INSERT of 200 rows: {raw_s * 1000:.0f} ms"
+        f"upload of 200 queued records (120 visits, 50 case notes, 30 sessions with attendance) in batches of 20: "
+        f"{upload_s:.2f} s ({200 / upload_s:.0f} records/s); resent after a lost answer: {resend_s:.2f} s, nothing "
+        f"written  |  the same writes through the apps' services: {service_s:.2f} s "
+        f"({', '.join(f'{kind} {took:.2f} s' for kind, took in sorted(per_kind.items()))}); raw INSERT of 200 "
+        f"visit rows: {raw_s * 1000:.0f} ms"
     )

@@ -1,7 +1,8 @@
-"""In Chromium at phone size, the worker's offline field app (visits/field): records made without signal wait in the
-encrypted outbox through a closed page, sync once each when the network returns (also when the answer of a sync
-is lost), a stale phone edit becomes a conflict both sides see and a person resolves, and logging out clears the
-device's data.
+"""In Chromium at phone size, the worker's offline field app (visits/field): records made without signal (visits,
+case notes, attendance, activities, requests found in the field) wait in the encrypted outbox through a closed
+page, sync once each when the network returns (also when the answer of a sync is lost), a record the server
+refuses stays as "needs attention" with its message, a stale phone edit (a phone number, a case plan) becomes a
+conflict both sides see and a person resolves, and logging out clears the device's data.
 
 Screenshots go to /tmp/shots-j21/.
 """
@@ -40,6 +41,82 @@ def _setup(n=3):
             for i in range(n)
         ]
     return world, user, recipients
+
+
+def _case(world, worker, recipient, *, stage="intervention"):
+    """A case of the worker's for the recipient: in intervention (notes may be written) or with a draft plan."""
+    import datetime
+
+    from shegong.accounts.actor import SystemActor
+    from shegong.cases import services
+
+    system = SystemActor("test")
+    with unscoped():
+        case = services.case_open(
+            actor=system,
+            station=world.station_a,
+            worker=worker,
+            data={
+                "recipient": recipient,
+                "source": "walk_in",
+                "presenting_problem": "独居，情绪低落",
+                "opened_on": datetime.date.today(),
+            },
+        )
+        services.case_assess(
+            actor=system,
+            case=case,
+            data={"assessed_on": case.opened_on, "scores": {"comfort": 3}, "text": "需要精神慰藉"},
+        )
+        services.case_plan_save(
+            actor=system,
+            case=case,
+            text="每周一次上门陪伴",
+            goals=[
+                {
+                    "title": "情绪改善",
+                    "indicator": "量表下降 5 分",
+                    "target_on": datetime.date.today() + datetime.timedelta(days=60),
+                }
+            ],
+        )
+        if stage == "intervention":
+            approval = services.case_plan_submit(actor=system, case=case)
+            services.case_decide(actor=system, approval=approval, approve=True)
+        case.refresh_from_db()
+    return case
+
+
+def _group(world, worker, members, name="独居长者互助小组"):
+    import datetime
+
+    from shegong.accounts.actor import SystemActor
+    from shegong.groups import services
+
+    system = SystemActor("test")
+    with unscoped():
+        group = services.group_create(
+            actor=system,
+            data={
+                "node": world.station_a,
+                "name": name,
+                "kind": "support",
+                "purpose": "减少孤独感",
+                "leader": worker,
+                "planned_sessions": 6,
+                "starts_on": datetime.date.today() - datetime.timedelta(days=30),
+            },
+        )
+        for recipient in members:
+            services.member_add(actor=system, group=group, recipient=recipient, joined_on=group.starts_on)
+    return group
+
+
+def _worker_of(user):
+    from shegong.people.models import SocialWorker
+
+    with unscoped():
+        return SocialWorker.objects.get(user=user)
 
 
 def _open_app(page, base, *, login=True):
@@ -124,6 +201,26 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
     raise AssertionError("no frame in the JPEG")
 
 
+def _record_note(page, recipient_name, content):
+    page.click("[data-view=recipients]")
+    card = page.locator(".field-card", has_text=recipient_name)
+    card.get_by_role("button", name="记录介入").click()
+    page.fill("#note-content", content)
+    page.click("#field-form button[type=submit]")
+    page.wait_for_selector("#field-outbox-summary")
+
+
+def _record_attendance(page, group_name, present_names, content):
+    page.click("[data-view=today]")
+    card = page.locator("[data-group]", has_text=group_name)
+    card.get_by_role("button", name="记录本节出席").click()
+    page.fill("#attendance-content", content)
+    for name in present_names:
+        page.locator(".field-check", has_text=name).locator("input").check()
+    page.click("#field-form button[type=submit]")
+    page.wait_for_selector("#field-outbox-summary")
+
+
 def _states(page):
     return page.eval_on_selector_all("[data-state]", "els => els.map(e => e.dataset.state)")
 
@@ -132,15 +229,18 @@ def _databases(page):
     return page.evaluate("indexedDB.databases().then(list => list.map(d => d.name))")
 
 
+@pytest.mark.slow
 def test_three_visits_recorded_offline_survive_a_closed_page_and_sync_once(
     live_server, page_factory, tmp_path
 ):
+    from shegong.cases.models import InterventionNote
     from shegong.visits.models import Visit, VisitPhoto
 
     photo = tmp_path / "门口.png"
     photo.write_bytes(_png())
 
-    _world, user, recipients = _setup()
+    world, user, recipients = _setup()
+    case = _case(world, _worker_of(user), recipients[0])
     page = page_factory(viewport=PHONE)
     context = page.context
     _open_app(page, live_server.url)
@@ -157,8 +257,14 @@ def test_three_visits_recorded_offline_survive_a_closed_page_and_sync_once(
     page.wait_for_selector(".field-off")
     for i, recipient in enumerate(recipients):
         _record_visit(page, recipient.name, f"离线记录{i}", photo=photo if i == 0 else None)
-    assert _states(page) == ["waiting"] * 3
-    assert page.get_attribute("#field-waiting", "data-count") == "3"
+    # The recipient's card shows the open case's stage, and its note is written offline too.
+    page.click("[data-view=recipients]")
+    assert (
+        f"个案 {case.number}：介入" in page.locator(".field-card", has_text=recipients[0].name).inner_text()
+    )
+    _record_note(page, recipients[0].name, "离线个案记录")
+    assert _states(page) == ["waiting"] * 4
+    assert page.get_attribute("#field-waiting", "data-count") == "4"
     _shot(page, "field-outbox-offline")
     # What waits on the device is sealed: the notes are nowhere in IndexedDB in clear.
     raw = page.evaluate(
@@ -166,7 +272,7 @@ def test_three_visits_recorded_offline_survive_a_closed_page_and_sync_once(
             const t = q.result.transaction('outbox').objectStore('outbox').getAll();
             t.onsuccess = () => { r(JSON.stringify(t.result)); q.result.close(); }; }; })"""
     )
-    assert "离线记录" not in raw and "visit" in raw
+    assert "离线记录" not in raw and "离线个案记录" not in raw and "case.note" in raw
     page.close()
 
     # Reopened without signal: the service worker serves the app, the password opens the outbox.
@@ -176,18 +282,20 @@ def test_three_visits_recorded_offline_survive_a_closed_page_and_sync_once(
     page.wait_for_selector("#field-lock:not([hidden])")
     _unlock(page)
     page.click("[data-view=outbox]")
-    assert _states(page) == ["waiting"] * 3
+    assert _states(page) == ["waiting"] * 4
     with unscoped():
-        assert Visit.objects.count() == 0
+        assert Visit.objects.count() == 0 and not InterventionNote.objects.exists()
 
     context.set_offline(False)
-    _wait(page, "document.querySelectorAll('[data-state=sent]').length === 3")
+    _wait(page, "document.querySelectorAll('[data-state=sent]').length === 4")
     _shot(page, "field-outbox-sent")
     with unscoped():
         visits = list(Visit.objects.order_by("pk"))
         assert len(visits) == 3
         assert sorted(v.notes for v in visits) == ["离线记录0", "离线记录1", "离线记录2"]
         assert {v.recorded_by_id for v in visits} == {user.pk}
+        (note,) = InterventionNote.objects.all()
+        assert note.case_id == case.pk and note.content == "离线个案记录" and note.created_by_id == user.pk
         # The photo was made small on the phone before it waited: a JPEG of at most 1280 px, far below the PNG.
         (kept,) = VisitPhoto.objects.all()
         assert kept.visit.notes == "离线记录0" and kept.content_type == "image/jpeg"
@@ -197,7 +305,7 @@ def test_three_visits_recorded_offline_survive_a_closed_page_and_sync_once(
     page.click("#field-sync")
     _synced(page)
     with unscoped():
-        assert Visit.objects.count() == 3
+        assert Visit.objects.count() == 3 and InterventionNote.objects.count() == 1
 
     # Logging out clears the device: no IndexedDB database is left.
     page.click("#field-logout button")
@@ -206,10 +314,15 @@ def test_three_visits_recorded_offline_survive_a_closed_page_and_sync_once(
 
 
 def test_a_sync_whose_answer_is_lost_neither_duplicates_nor_loses_a_record(live_server, page_factory):
+    from shegong.cases.models import InterventionNote
     from shegong.core.models import SyncReceipt
+    from shegong.groups.models import Attendance, GroupSession
     from shegong.visits.models import Visit
 
-    _world, _user, recipients = _setup()
+    world, user, recipients = _setup()
+    worker = _worker_of(user)
+    _case(world, worker, recipients[0])
+    _group(world, worker, recipients[:2])
     # Routes see the page's own requests only when no service worker answers them.
     page = page_factory(viewport=PHONE, service_workers="block")
     context = page.context
@@ -217,33 +330,58 @@ def test_a_sync_whose_answer_is_lost_neither_duplicates_nor_loses_a_record(live_
     _unlock(page)
     _synced(page)
     context.set_offline(True)
+    # A mix of kinds, as a day in the field leaves them.
     for i, recipient in enumerate(recipients):
         _record_visit(page, recipient.name, f"断网{i}")
+    _record_note(page, recipients[0].name, "断网个案记录")
+    _record_attendance(page, "独居长者互助小组", [recipients[1].name], "断网小组活动")
 
-    received = []
+    attempts, received = [], []
 
-    def cut_after_the_server_answered(route):
-        response = route.fetch()  # the server has written the records
+    def cut(route):
+        attempts.append(route.request.url)
+        if len(attempts) == 1:
+            route.abort("connectionreset")  # the first try never reaches the server
+            return
+        response = route.fetch()  # the second does: the server writes the records …
         received.append(response.status)
         route.abort("connectionreset")  # … and the phone never hears back
 
-    page.route("**/api/v1/sync/upload", cut_after_the_server_answered)
+    page.route("**/api/v1/sync/upload", cut)
     context.set_offline(False)
     _wait(page, "document.getElementById('field-status-message').textContent.includes('网络中断')")
-    assert received == [200]
+    _wait(page, "!document.body.dataset.syncing")
+    assert len(attempts) == 1 and received == []
     with unscoped():
-        assert Visit.objects.count() == 3
+        assert not Visit.objects.exists() and not InterventionNote.objects.exists()
+    page.click("#field-sync")
+    deadline = time.monotonic() + 20
+    while not received:
+        assert time.monotonic() < deadline, "the second upload never reached the server"
+        page.wait_for_timeout(100)
+    _wait(page, "!document.body.dataset.syncing")
+    assert received == [200]
+    assert "网络中断" in page.inner_text("#field-status-message")
+    with unscoped():
+        assert Visit.objects.count() == 3 and InterventionNote.objects.count() == 1
     page.click("[data-view=outbox]")
-    assert _states(page) == ["waiting"] * 3
+    assert _states(page) == ["waiting"] * 5
     _shot(page, "field-sync-interrupted")
 
     page.unroute("**/api/v1/sync/upload")
     page.click("#field-sync")
-    _wait(page, "document.querySelectorAll('[data-state=sent]').length === 3")
+    _wait(page, "document.querySelectorAll('[data-state=sent]').length === 5")
     with unscoped():
         assert Visit.objects.count() == 3
-        assert SyncReceipt.objects.count() == 3
+        assert SyncReceipt.objects.count() == 5
         assert sorted(v.notes for v in Visit.objects.all()) == ["断网0", "断网1", "断网2"]
+        assert [n.content for n in InterventionNote.objects.all()] == ["断网个案记录"]
+        (session,) = GroupSession.objects.all()
+        assert session.content == "断网小组活动"
+        assert {(a.member.recipient_id, a.present) for a in Attendance.objects.all()} == {
+            (recipients[0].pk, False),
+            (recipients[1].pk, True),
+        }
 
 
 def test_a_phone_edited_offline_and_by_the_station_head_is_a_conflict_both_sides_see(
@@ -373,3 +511,124 @@ def test_a_phone_that_has_not_synced_for_the_regions_days_wipes_its_copy_at_open
     page.fill("#field-password", PASSWORD)
     page.click("#field-unlock-form button[type=submit]")
     _wait(page, "document.getElementById('field-unlock-error').textContent.includes('第一次使用需要联网')")
+
+
+def test_attendance_an_activity_and_a_request_recorded_offline_sync_once_and_a_refusal_waits_for_the_worker(
+    live_server, page_factory
+):
+    from shegong.accounts.actor import SystemActor
+    from shegong.activities.models import Activity
+    from shegong.core.models import SyncReceipt
+    from shegong.demands.models import DemandRequest
+    from shegong.groups import services as group_services
+    from shegong.groups.models import GroupSession
+
+    world, user, recipients = _setup(2)
+    worker = _worker_of(user)
+    _group(world, worker, recipients, name="手工小组")
+    ending = _group(world, worker, recipients[:1], name="即将结束的小组")
+    page = page_factory(viewport=PHONE)
+    _open_app(page, live_server.url)
+    _unlock(page)
+    _synced(page)
+    page.context.set_offline(True)
+    _record_attendance(page, "手工小组", [r.name for r in recipients], "剪纸")
+    _record_attendance(page, "即将结束的小组", [], "最后一节")
+    page.click("[data-view=today]")
+    page.click("#field-new-activity")
+    page.fill("#activity-title", "重阳节敬老")
+    page.select_option("#activity-kind", "festival")
+    page.fill("#activity-participants", "25")
+    page.click("#field-form button[type=submit]")
+    page.wait_for_selector("#field-outbox-summary")
+    page.click("[data-view=recipients]")
+    page.locator(".field-card", has_text=recipients[1].name).get_by_role("button", name="上报需求").click()
+    page.fill("#request-description", "老人洗澡困难，需要助浴")
+    page.click("#field-form button[type=submit]")
+    page.wait_for_selector("#field-outbox-summary")
+    assert _states(page) == ["waiting"] * 4
+
+    # Meanwhile the second group ends on the server.
+    with unscoped():
+        group_services.group_advance(actor=SystemActor("test"), group=ending, to="ended", reason="成员搬迁")
+    page.context.set_offline(False)
+    _wait(page, "document.querySelectorAll('[data-state=sent]').length === 3")
+    _wait(page, "document.querySelectorAll('[data-state=attention]').length === 1")
+    refused = page.locator("[data-state=attention]")
+    assert "即将结束的小组" in refused.inner_text() and "小组已经结束，不能再记录活动" in refused.inner_text()
+    _shot(page, "field-kinds-synced")
+    page.click("#field-sync")
+    _synced(page)
+    with unscoped():
+        (session,) = GroupSession.objects.all()
+        assert session.group.name == "手工小组" and session.attendance.filter(present=True).count() == 2
+        (activity,) = Activity.objects.all()
+        assert activity.title == "重阳节敬老" and activity.participants == 25 and activity.recorded_by == user
+        (request,) = DemandRequest.objects.all()
+        assert request.recipient_id == recipients[1].pk and request.channel == "visit"
+        assert request.idempotency_key is not None
+        assert SyncReceipt.objects.count() == 3
+    # Still waiting for the worker, with the server's words: the refusal is never silently dropped.
+    assert _states(page).count("attention") == 1
+
+
+def test_a_case_plan_edited_offline_and_by_the_station_head_is_a_conflict_a_person_resolves(
+    live_server, page_factory
+):
+    from shegong.cases.models import Plan
+    from shegong.core.models import SyncConflict
+
+    world, user, recipients = _setup(1)
+    case = _case(world, _worker_of(user), recipients[0], stage="plan")
+    worker_page = page_factory(viewport=PHONE)
+    _open_app(worker_page, live_server.url)
+    _unlock(worker_page)
+    _synced(worker_page)
+    worker_page.context.set_offline(True)
+    worker_page.click("[data-view=recipients]")
+    worker_page.locator(".field-card", has_text=recipients[0].name).get_by_role(
+        "button", name="修改服务计划"
+    ).click()
+    assert worker_page.input_value("#plan-text") == "每周一次上门陪伴"
+    worker_page.fill("#plan-text", "每周两次上门陪伴，社工记")
+    worker_page.click("#field-form button[type=submit]")
+    worker_page.wait_for_selector("#field-outbox-summary")
+
+    # The station head rewrites the plan online on the case page.
+    head_page = page_factory()
+    ui_login(head_page, live_server.url, "zhanzhang", PASSWORD)
+    head_page.goto(f"{live_server.url}/cases/{case.pk}/")
+    head_page.click("#plan summary")
+    plan_form = head_page.locator(f"form[action='/cases/{case.pk}/plan/']")
+    plan_form.locator("textarea[name=text]").fill("每周一次上门，并链接助餐，站长记")
+    with head_page.expect_navigation():
+        plan_form.locator("button[type=submit]").click()
+    with unscoped():
+        assert Plan.objects.get(case=case).text == "每周一次上门，并链接助餐，站长记"
+
+    worker_page.context.set_offline(False)
+    _wait(worker_page, "document.querySelectorAll('[data-state=conflict]').length === 1")
+    with unscoped():
+        assert Plan.objects.get(case=case).text == "每周一次上门，并链接助餐，站长记"
+        conflict = SyncConflict.objects.get()
+        assert conflict.kind == "case.plan"
+        assert conflict.fields["text"] == {
+            "server": "每周一次上门，并链接助餐，站长记",
+            "device": "每周两次上门陪伴，社工记",
+        }
+    # Both sides see it: the worker from the outbox, the station head in the conflict list.
+    worker_page.click("[data-state=conflict] a")
+    assert "每周一次上门，并链接助餐，站长记" in worker_page.content()
+    assert "每周两次上门陪伴，社工记" in worker_page.content()
+    head_page.goto(f"{live_server.url}/visits/conflicts/")
+    assert case.number in head_page.content()
+    head_page.click(f"a[href='/visits/conflicts/{conflict.pk}/']")
+    _shot(head_page, "field-plan-conflict-head")
+    head_page.check("input[name=choice_text][value=device]")
+    with head_page.expect_navigation():
+        head_page.click("form.conflict-form button[type=submit]")
+    with unscoped():
+        assert Plan.objects.get(case=case).text == "每周两次上门陪伴，社工记"
+        resolved = SyncConflict.objects.get()
+        assert resolved.status == "resolved" and resolved.resolved_by.username == "zhanzhang"
+        assert resolved.resolution == {"text": "device"}

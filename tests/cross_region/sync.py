@@ -9,6 +9,13 @@ def _conflict(w):
     return w.extras["sync_conflict_a"]
 
 
+NOTE = {"noted_on": "2026-01-05", "method": "home", "content": "上门陪伴"}
+
+
+def _record(kind, payload):
+    return {"key": str(uuid.uuid4()), "kind": kind, "payload": payload}
+
+
 ENDPOINTS = [
     # The app shell holds no data (the page's script downloads it); its own worker's shell only.
     Endpoint("visits:field_app", "list", lambda w: "/visits/field/"),
@@ -64,6 +71,36 @@ ENDPOINTS = [
                         "values": {"phone": "13900000000"},
                     },
                 },
+                # Every kind of the field app, on region A's rows: a note to A's case, A's plan, attendance of
+                # A's group, an activity at A's station, a request for A's recipient.
+                _record("case.note", {"case": w.extras["case_a"].pk, **NOTE}),
+                _record(
+                    "case.plan", {"id": w.extras["case_a"].pk, "base": {}, "values": {"text": "乙方改写"}}
+                ),
+                _record(
+                    "group.attendance",
+                    {
+                        "group": w.extras["group_a"].pk,
+                        "held_on": "2026-01-05",
+                        "place": "活动室",
+                        "content": "手工",
+                        "present": [w.extras["group_member_a"].pk],
+                    },
+                ),
+                _record(
+                    "activity",
+                    {
+                        "node": w.station_a.pk,
+                        "title": "乙方活动",
+                        "kind": "culture",
+                        "held_on": "2026-01-05",
+                        "participants": 5,
+                    },
+                ),
+                _record(
+                    "request",
+                    {"recipient": w.extras["recipient_a"].pk, "description": "需要助餐服务，行动不便"},
+                ),
             ],
         },
     ),

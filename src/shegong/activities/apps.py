@@ -26,3 +26,10 @@ class ActivitiesConfig(AppConfig):
         tallies.contribute("served.people", served_members)
         TIMELINE_SOURCES.register(timeline_events)
         FIGURES_BY_REGION.register(region_figures)
+
+        from shegong.core import sync
+
+        from .sync import ACTIVITY, sites_for_worker
+
+        sync.register(ACTIVITY)
+        sync.contribute("sites", sites_for_worker)

@@ -31,3 +31,11 @@ class CasesConfig(AppConfig):
         TIMELINE_SOURCES.register(timeline_events)
         RECIPIENT_ACTIONS.register(recipient_actions)
         WORKLIST_EXTRAS.register(worklist_items)
+
+        from shegong.core import sync
+
+        from .sync import NOTE, PLAN_EDIT, cases_for_worker
+
+        sync.register(NOTE)
+        sync.register(PLAN_EDIT)
+        sync.contribute("cases", cases_for_worker)

@@ -87,6 +87,11 @@ def contribute(name: str, func: Callable[[Any, datetime.datetime | None], Sectio
     SECTIONS[name] = func
 
 
+def is_id(value: Any) -> bool:
+    """Whether a payload's value can be a row's id (an integer a database column holds; never a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+
+
 def field_version(value: Any) -> str:
     """A field's version as the device sees it: a keyed hash of its value (the device never needs the value)."""
     return salted_hmac(

@@ -26,3 +26,10 @@ class DemandsConfig(AppConfig):
 
         WORKLIST_SECTIONS.register(selectors.worklist_section)
         VISIT_ACTIONS.register(selectors.visit_actions)
+
+        from shegong.core import sync
+
+        from .sync import REQUEST, requests_for_worker
+
+        sync.register(REQUEST)
+        sync.contribute("requests", requests_for_worker)

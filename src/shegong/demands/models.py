@@ -273,6 +273,8 @@ class DemandRequest(RegionOwned, SensitiveModel):
     reported_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The client's key of a request reported from the field app: a resend is the same request.
+    idempotency_key = models.UUIDField(_("提交编号"), unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     region_from = "region"

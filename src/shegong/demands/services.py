@@ -12,11 +12,12 @@ import datetime
 import hashlib
 import re
 import secrets
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -194,12 +195,15 @@ def request_submit_public(*, data: dict[str, Any], address: str = "", request=No
     return req
 
 
-def request_create(*, actor, data: dict[str, Any]) -> DemandRequest:
-    """A request taken by the desk (phone, walk-in) or reported by a worker, volunteer or grid member."""
+def request_create(
+    *, actor, data: dict[str, Any], idempotency_key: uuid.UUID | None = None, channels=DESK_CHANNELS
+) -> DemandRequest:
+    """A request taken by the desk (phone, walk-in) or reported by a worker, volunteer or grid member.
+    ``idempotency_key``: the client's key of a report from the field app (see ``request_report``)."""
     errors: dict[str, list[str]] = {}
     description = _description(data, errors)
     channel = data.get("channel")
-    if channel not in DESK_CHANNELS:
+    if channel not in channels:
         errors["channel"] = [_("请选择受理渠道")]
     name, phone = _clean_contact(data, errors, phone_required=False)
     recipient = data.get("recipient")
@@ -227,6 +231,7 @@ def request_create(*, actor, data: dict[str, Any]) -> DemandRequest:
             source_ref=(data.get("source_ref") or "")[:40],
             received_at=timezone.now(),
             reported_by=_actor_user(actor),
+            idempotency_key=idempotency_key,
         )
         _received(req, actor=actor)
         record(
@@ -236,6 +241,39 @@ def request_create(*, actor, data: dict[str, Any]) -> DemandRequest:
             changes={"channel": channel, "region": region.code},
         )
     return req
+
+
+def _reported(key: uuid.UUID) -> DemandRequest | None:
+    with across_regions("an idempotency key is unique across the whole database"):
+        return DemandRequest.objects.filter(idempotency_key=key).first()
+
+
+def request_report(*, actor, data: dict[str, Any], idempotency_key) -> tuple[DemandRequest, bool]:
+    """A request a worker found in the field (探访发现), sent from the phone: ``request_create`` under the phone's
+    key. A resend with the same key returns the first request and writes nothing."""
+    try:
+        key = uuid.UUID(str(idempotency_key))
+    except ValueError:
+        raise ValidationError({"idempotency_key": [_("提交编号无效，请刷新页面后重试")]}) from None
+    existing = _reported(key)
+    if existing is not None:
+        if existing.reported_by_id != getattr(_actor_user(actor), "pk", None):
+            raise ValidationError({"idempotency_key": [_("提交编号已被另一条记录使用，请刷新页面后重试")]})
+        return existing, False
+    try:
+        with transaction.atomic():
+            req = request_create(
+                actor=actor,
+                data={**data, "channel": RequestChannel.VISIT},
+                idempotency_key=key,
+                channels=(RequestChannel.VISIT,),
+            )
+            return req, True
+    except IntegrityError:
+        existing = _reported(key)
+        if existing is None:
+            raise
+        return existing, False
 
 
 def request_from_visit(*, actor, visit) -> tuple[DemandRequest, bool]:

@@ -23,3 +23,10 @@ class GroupsConfig(AppConfig):
         tallies.contribute("served.people", served_members)
         TIMELINE_SOURCES.register(timeline_events)
         FIGURES_BY_REGION.register(region_figures)
+
+        from shegong.core import sync
+
+        from .sync import ATTENDANCE, groups_for_worker
+
+        sync.register(ATTENDANCE)
+        sync.contribute("groups", groups_for_worker)

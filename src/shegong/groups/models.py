@@ -63,6 +63,8 @@ class Group(RegionOwned):
     starts_on = models.DateField(_("开始日期"))
     ended_reason = models.CharField(_("结束说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moves with every save (a stage step, an edit): the field app's incremental download reads it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-starts_on", "-id"]
@@ -107,6 +109,7 @@ class GroupMember(RegionOwned, SensitiveModel):
     joined_on = models.DateField(_("加入日期"))
     left_on = models.DateField(_("退出日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["joined_on", "id"]

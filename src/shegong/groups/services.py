@@ -108,7 +108,7 @@ def group_advance(*, actor, group: Group, to: str, reason: str = "") -> Group:
         group.stage = to
         if to == GroupStage.ENDED:
             group.ended_reason = reason[:200]
-        group.save(update_fields=["stage", "ended_reason"])
+        group.save(update_fields=["stage", "ended_reason", "updated_at"])
         record(
             "groups.group.stage",
             actor=actor,
@@ -190,7 +190,7 @@ def member_leave(
         raise ValidationError({"left_on": [_("退出日期不能晚于今天")]})
     with transaction.atomic():
         member.left_on = left_on
-        member.save(update_fields=["left_on"])
+        member.save(update_fields=["left_on", "updated_at"])
         record("groups.member.leave", actor=actor, obj=member, changes={"left_on": left_on})
     return member
 

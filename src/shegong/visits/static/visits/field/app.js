@@ -1,5 +1,7 @@
-// The worker's field app: today's list, the assigned recipients, the visit form and contact edits, all usable
-// without signal; records wait in the encrypted outbox and are sent in order when the network returns.
+// The worker's field app: today's list (due visits, case steps, group sessions, assigned requests), the assigned
+// recipients, and the forms for visits, contact edits, case notes, plan edits, attendance, activities and requests
+// found in the field, all usable without signal; records wait in the encrypted outbox and are sent in order when
+// the network returns.
 import * as store from "./store.js";
 
 const config = JSON.parse(document.getElementById("field-config").textContent);
@@ -40,7 +42,9 @@ async function api(path, options = {}) {
   return { status: response.status, body };
 }
 
-let state = { recipients: [], outbox: [], conflicts: [], view: "today", syncing: false };
+// The download's other sections (each app's share of the sync), kept sealed on the phone as {rows, extra}.
+const SECTIONS = ["cases", "groups", "sites", "requests"];
+let state = { recipients: [], outbox: [], conflicts: [], sections: {}, view: "today", syncing: false };
 
 function say(text, kind = "info") {
   const box = $("field-status-message");
@@ -184,6 +188,10 @@ async function download(token) {
   await store.putRecipients(section.rows);
   if (section.keep) await store.keepRecipients(section.keep);
   await store.setMeta("wipe_after_days", section.wipe_after_days);
+  for (const name of SECTIONS) {
+    const part = answer.body.sections[name];
+    if (part) await keepSection(name, part);
+  }
   await store.setSealed("conflicts", answer.body.conflicts);
   await store.setMeta("cursor", answer.body.cursor);
   await store.setMeta("last_sync", new Date().toISOString());
@@ -193,6 +201,16 @@ async function download(token) {
     if (item.state === "sent" && item.sent_at && Date.parse(item.sent_at) < old) await store.drop(item.key);
   }
   return 200;
+}
+
+// Upsert a section's changed rows into what the phone holds, drop what it should no longer keep.
+async function keepSection(name, part) {
+  const { rows: changed, keep, ...extra } = part;
+  const held = (await store.getSealed(`section:${name}`)) || { rows: [] };
+  const rows = new Map(held.rows.map((row) => [row.id, row]));
+  for (const row of changed) rows.set(row.id, row);
+  const kept = keep ? new Set(keep) : null;
+  await store.setSealed(`section:${name}`, { rows: [...rows.values()].filter((row) => !kept || kept.has(row.id)), extra });
 }
 
 async function sync() {
@@ -226,6 +244,7 @@ async function refresh() {
   state.recipients = (await store.recipients()).sort((a, b) => String(a.next_due_on || "9").localeCompare(String(b.next_due_on || "9")) || a.id - b.id);
   state.outbox = await store.outbox();
   state.conflicts = (await store.getSealed("conflicts")) || [];
+  for (const name of SECTIONS) state.sections[name] = (await store.getSealed(`section:${name}`)) || { rows: [], extra: {} };
   const waiting = state.outbox.filter((i) => i.state === "waiting" || i.state === "sending");
   const count = $("field-waiting");
   count.textContent = waiting.length ? fmt(T.waiting_count, { n: waiting.length }) : T.nothing_waiting;
@@ -242,14 +261,67 @@ function render() {
   const main = $("field-view");
   main.replaceChildren();
   if (state.view === "today") main.append(todayView());
-  else if (state.view === "recipients") main.append(recipientList(state.recipients, T.no_recipients));
+  else if (state.view === "recipients") main.append(recipientsView());
   else if (state.view === "outbox") main.append(outboxView());
 }
 
+const rowsOf = (name) => (state.sections[name] || { rows: [] }).rows;
+const extraOf = (name) => (state.sections[name] || { extra: {} }).extra || {};
+const localToday = () => localNow().slice(0, 10);
+
 function todayView() {
-  const today = new Date().toISOString().slice(0, 10);
+  const today = localToday();
   const due = state.recipients.filter((r) => r.next_due_on && r.next_due_on <= today);
-  return el("section", {}, el("h2", { text: T.today_title }), recipientList(due, T.nothing_due));
+  const steps = rowsOf("cases").filter((c) => c.steps.some((s) => s.due_on <= today));
+  return el("section", {},
+    el("div", { class: "field-actions" },
+      el("button", { type: "button", id: "field-new-activity", text: T.record_activity, onclick: () => activityForm() }),
+      el("button", { type: "button", id: "field-new-request", text: T.report_request, onclick: () => requestForm(null) })),
+    el("h2", { text: T.today_title }), recipientList(due, T.nothing_due),
+    el("h2", { text: T.cases_title }), caseList(steps, T.no_steps_due),
+    el("h2", { text: T.groups_title }), groupList(rowsOf("groups")),
+    el("h2", { text: T.requests_title }), requestList(rowsOf("requests")));
+}
+
+function recipientsView() {
+  // A case whose person has no card here (a resident not yet registered, or a recipient of a colleague's) is
+  // listed on its own, so its note and plan can be written too.
+  const carded = new Set(state.recipients.map((r) => r.id));
+  const loose = rowsOf("cases").filter((c) => !carded.has(c.recipient));
+  return el("section", {}, recipientList(state.recipients, T.no_recipients),
+    loose.length ? el("h2", { text: T.other_cases }) : null, loose.length ? caseList(loose, "") : null);
+}
+
+function caseList(rows, empty) {
+  if (!rows.length) return el("p", { class: "muted", text: empty });
+  const today = localToday();
+  return el("ul", { class: "field-list" }, rows.map((c) => el("li", { class: "field-card", "data-case": c.id },
+    el("div", { class: "field-card-head" }, el("strong", { text: `${c.number} ${c.person}` }), el("span", { class: "field-stage", text: c.stage_label })),
+    c.steps.map((s) => el("div", { class: s.due_on <= today ? "field-item-message" : "muted", text: fmt(T.step_due, { step: s.label, date: s.due_on }) })),
+    caseActions(c))));
+}
+
+function caseActions(c) {
+  return el("div", { class: "field-actions" },
+    c.can_note ? el("button", { type: "button", class: "primary", text: T.record_note, onclick: () => noteForm(c) }) : null,
+    c.plan ? el("button", { type: "button", text: T.edit_plan, onclick: () => planForm(c) }) : null);
+}
+
+function groupList(rows) {
+  if (!rows.length) return el("p", { class: "muted", text: T.no_groups });
+  return el("ul", { class: "field-list" }, rows.map((g) => el("li", { class: "field-card", "data-group": g.id },
+    el("div", { class: "field-card-head" }, el("strong", { text: g.name }), el("span", { class: "field-stage", text: g.stage_label })),
+    el("div", { class: "muted", text: fmt(T.sessions_held, { held: g.held, planned: g.planned, place: g.place }) }),
+    el("div", { class: "field-actions" }, el("button", { type: "button", class: "primary", text: T.record_attendance, onclick: () => attendanceForm(g) })))));
+}
+
+function requestList(rows) {
+  if (!rows.length) return el("p", { class: "muted", text: T.no_requests });
+  return el("ul", { class: "field-list" }, rows.map((q) => el("li", { class: "field-card", "data-request": q.id },
+    el("div", { class: "field-card-head" }, el("strong", { text: q.item || q.code }), el("span", { class: "field-stage", text: q.status_label })),
+    el("div", { text: q.description }),
+    el("div", { class: "muted", text: [q.requester, q.phone, q.place].filter(Boolean).join(" · ") }),
+    q.due_at ? el("div", { class: "muted", text: fmt(T.request_due, { time: new Date(q.due_at).toLocaleString() }) }) : null)));
 }
 
 function recipientList(rows, empty) {
@@ -262,9 +334,12 @@ function recipientList(rows, empty) {
     r.categories.length ? el("div", { class: "field-tags", text: r.categories.join(" · ") }) : null,
     el("div", { class: "muted", text: r.next_due_on ? fmt(T.due_on, { date: r.next_due_on }) : "" }),
     r.last_visits.length ? el("div", { class: "muted", text: fmt(T.last_visit, { date: r.last_visits[0].at.slice(0, 10), method: r.last_visits[0].method }) }) : null,
+    rowsOf("cases").filter((c) => c.recipient === r.id).map((c) => el("div", { class: "field-case", "data-case": c.id },
+      el("span", { text: fmt(T.open_case, { number: c.number, stage: c.stage_label }) }), caseActions(c))),
     el("div", { class: "field-actions" },
       el("button", { type: "button", class: "primary", text: T.record_visit, onclick: () => visitForm(r) }),
       el("button", { type: "button", text: T.edit_contact, onclick: () => contactForm(r) }),
+      el("button", { type: "button", text: T.report_request, onclick: () => requestForm(r) }),
       r.phone ? el("button", { type: "button", text: fmt(T.call, { phone: r.phone }), onclick: () => call(r) }) : null))));
 }
 
@@ -393,6 +468,115 @@ function contactForm(r) {
     if (address.value.trim() !== (r.address || "")) values.address = address.value.trim();
     if (!Object.keys(values).length) return T.nothing_changed;
     await store.enqueue("recipient.edit", fmt(T.contact_label, { name: r.name }), { id: r.id, base: r.versions, values });
+    state.view = "outbox";
+    return null;
+  });
+}
+
+function choices(name, pairs, attrs = {}) {
+  return el("select", { name, ...attrs }, pairs.map(([v, l]) => el("option", { value: v, text: l })));
+}
+
+function text(name, attrs = {}) {
+  return el("input", { type: "text", name, ...attrs });
+}
+
+function noteForm(c) {
+  const day = el("input", { type: "date", name: "noted_on", id: "note-on", value: localToday(), max: localToday(), required: true });
+  const method = choices("method", extraOf("cases").methods || [], { id: "note-method" });
+  const content = el("textarea", { name: "content", id: "note-content", rows: 4, maxlength: 4000, required: true });
+  const next = el("textarea", { name: "next_step", id: "note-next", rows: 2, maxlength: 2000 });
+  dialog(fmt(T.note_title, { number: c.number, name: c.person }), el("div", {},
+    field(T.noted_on, day), field(T.note_method, method), field(T.note_content, content), field(T.next_step, next)),
+  async () => {
+    if (!day.value) return T.need_date;
+    if (!content.value.trim()) return T.need_content;
+    await store.enqueue("case.note", fmt(T.note_label, { number: c.number, name: c.person }), {
+      case: c.id, noted_on: day.value, method: method.value, content: content.value.trim(), next_step: next.value.trim(),
+    });
+    state.view = "outbox";
+    return null;
+  });
+}
+
+function planForm(c) {
+  const plan = el("textarea", { name: "text", id: "plan-text", rows: 6, maxlength: 4000 });
+  plan.value = c.plan.text;
+  dialog(fmt(T.plan_title, { number: c.number, name: c.person }), el("div", {}, field(T.plan_text, plan, T.plan_hint)),
+  async () => {
+    if (!plan.value.trim()) return T.need_content;
+    if (plan.value.trim() === c.plan.text.trim()) return T.nothing_changed;
+    await store.enqueue("case.plan", fmt(T.plan_label, { number: c.number, name: c.person }), {
+      id: c.id, base: c.plan.versions, values: { text: plan.value.trim() },
+    });
+    state.view = "outbox";
+    return null;
+  });
+}
+
+function attendanceForm(g) {
+  const day = el("input", { type: "date", name: "held_on", id: "attendance-on", value: localToday(), max: localToday(), required: true });
+  const place = text("place", { id: "attendance-place", maxlength: 120, value: g.place });
+  const content = el("textarea", { name: "content", id: "attendance-content", rows: 3, maxlength: 1000 });
+  const seen = el("textarea", { name: "observations", rows: 2, maxlength: 2000 });
+  const register = el("fieldset", { class: "field-register" }, el("legend", { text: T.present }),
+    g.members.map((m) => el("label", { class: "field-check" }, el("input", { type: "checkbox", name: "present", value: m.id, "data-member": m.id }), el("span", { text: m.name }))));
+  dialog(fmt(T.attendance_title, { name: g.name }), el("div", {},
+    field(T.held_on, day), field(T.place, place), field(T.session_content, content), register, field(T.observations, seen)),
+  async (form) => {
+    if (!day.value) return T.need_date;
+    if (!place.value.trim()) return T.need_place;
+    if (!content.value.trim()) return T.need_content;
+    const present = [...form.querySelectorAll("input[name=present]:checked")].map((box) => Number(box.value));
+    await store.enqueue("group.attendance", fmt(T.attendance_label, { name: g.name, n: present.length }), {
+      group: g.id, held_on: day.value, place: place.value.trim(), content: content.value.trim(), observations: seen.value.trim(), present,
+    });
+    state.view = "outbox";
+    return null;
+  });
+}
+
+function activityForm() {
+  const sites = rowsOf("sites");
+  if (!sites.length) { say(T.no_sites, "warn"); return; }
+  const node = choices("node", sites.map((s) => [s.id, s.name]), { id: "activity-node" });
+  const title = text("title", { id: "activity-title", maxlength: 120, required: true });
+  const kind = choices("kind", extraOf("sites").kinds || [], { id: "activity-kind" });
+  const day = el("input", { type: "date", name: "held_on", id: "activity-on", value: localToday(), max: localToday(), required: true });
+  const place = text("place", { id: "activity-place", maxlength: 120 });
+  const count = el("input", { type: "number", name: "participants", id: "activity-participants", min: 0, max: 100000, inputmode: "numeric", required: true });
+  const outcome = el("textarea", { name: "outcome", id: "activity-outcome", rows: 3, maxlength: 2000 });
+  dialog(T.activity_title, el("div", {},
+    field(T.activity_site, node), field(T.activity_name, title), field(T.activity_kind, kind), field(T.held_on, day),
+    field(T.place, place, T.place_hint), field(T.participants, count), field(T.outcome, outcome)),
+  async () => {
+    if (!title.value.trim()) return T.need_title;
+    if (!day.value) return T.need_date;
+    if (count.value === "" || !Number.isInteger(Number(count.value))) return T.need_count;
+    await store.enqueue("activity", fmt(T.activity_label, { title: title.value.trim() }), {
+      node: Number(node.value), title: title.value.trim(), kind: kind.value, held_on: day.value,
+      place: place.value.trim(), participants: Number(count.value), outcome: outcome.value.trim(),
+    });
+    state.view = "outbox";
+    return null;
+  });
+}
+
+function requestForm(r) {
+  const who = choices("recipient", [["", T.choose_recipient], ...state.recipients.map((x) => [x.id, x.name])], { id: "request-recipient" });
+  if (r) who.value = String(r.id);
+  const description = el("textarea", { name: "description", id: "request-description", rows: 4, maxlength: 1000, required: true });
+  const consent = el("input", { type: "checkbox", name: "consent_contact", id: "request-consent", checked: true });
+  dialog(T.request_title, el("div", {},
+    field(T.request_for, who), field(T.request_what, description, T.request_hint),
+    el("label", { class: "field-check" }, consent, el("span", { text: T.request_consent }))),
+  async () => {
+    if (!who.value) return T.choose_recipient;
+    if (description.value.trim().length < 4) return T.need_description;
+    const name = state.recipients.find((x) => x.id === Number(who.value))?.name || "";
+    await store.enqueue("request", fmt(T.request_label, { name }), {
+      recipient: Number(who.value), description: description.value.trim(), consent_contact: consent.checked,
+    });
     state.view = "outbox";
     return null;
   });
