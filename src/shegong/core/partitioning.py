@@ -210,16 +210,20 @@ GUARD_FUNCTIONS = """
 CREATE OR REPLACE FUNCTION shegong_partitioned_ref_check() RETURNS trigger LANGUAGE plpgsql AS $$
 -- A row that refers to a partitioned table (arguments: that table, its column, the referring column) must find
 -- its row there, as a foreign key would require.
+-- Checked at commit: a referring row deleted (or pointed elsewhere) since is not checked, as with a foreign key.
 DECLARE
     ref bigint;
-    found boolean;
+    broken boolean;
 BEGIN
     EXECUTE format('SELECT ($1).%I', TG_ARGV[2]) USING NEW INTO ref;
     IF ref IS NULL THEN
         RETURN NULL;
     END IF;
-    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE %I = $1)', TG_ARGV[0], TG_ARGV[1]) USING ref INTO found;
-    IF NOT found THEN
+    EXECUTE format(
+        'SELECT EXISTS (SELECT 1 FROM %I r WHERE r.id = ($1).id AND r.%I = $2) '
+        'AND NOT EXISTS (SELECT 1 FROM %I WHERE %I = $2)',
+        TG_TABLE_NAME, TG_ARGV[2], TG_ARGV[0], TG_ARGV[1]) USING NEW, ref INTO broken;
+    IF broken THEN
         RAISE foreign_key_violation USING MESSAGE = format(
             '%s.%s = %s refers to no row of %s', TG_TABLE_NAME, TG_ARGV[2], ref, TG_ARGV[0]);
     END IF;
