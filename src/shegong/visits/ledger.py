@@ -42,10 +42,27 @@ def _visits(months: list[datetime.date] | None) -> Iterator[tuple[int, datetime.
     return visits_for(months).iterator(chunk_size=20000)
 
 
+def held_months() -> list[datetime.date] | None:
+    """The months whose visits the table still holds, or None for all of them.
+
+    On PostgreSQL old months can be detached for the archive (docs/adr/0010): their visits are gone from the table
+    but their obligations and rollups stay final, so a reconcile must not recompute them from nothing. The months
+    held are those from the oldest month partition on; without partitions, all.
+    """
+    held = [p.month for p in partitioning.partitions(Visit._meta.db_table) if p.month is not None]
+    if not held:
+        return None
+    months, month = [], min(held)
+    while month <= max(held):
+        months.append(month)
+        month = partitioning.add_months(month, 1)
+    return months
+
+
 def reconcile(*, months: Iterable[datetime.date] | None = None, fix: bool = True) -> list[care.Difference]:
     """Recompute every obligation and rollup (or those of ``months``) from the visits on record; return (and, with
-    ``fix``, repair) drift."""
-    months = None if months is None else sorted(months)
+    ``fix``, repair) drift. Months detached for the archive are left as they are."""
+    months = held_months() if months is None else sorted(months)
     return care.reconcile(_visits(months), months=months, fix=fix)
 
 
