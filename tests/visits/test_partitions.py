@@ -246,6 +246,10 @@ def test_detach_archives_old_months_and_the_rest_still_reads(recipient, capsys):
         kept, _ = record(recipient, at(partitioning.add_months(this_month(), -1)))
         current, _ = record(recipient, timezone.now() - datetime.timedelta(minutes=1))
 
+    with unscoped():
+        rollup_before = VisitRollup.objects.get(region_code=VILLAGE_A1, month=old_month)
+    assert rollup_before.visited == 1
+
     call_command("partitions", "detach", "--before", f"{partitioning.add_months(old_month, 1):%Y-%m}")
 
     archived = partitioning.archive_name("visits_visit", old_month)
@@ -261,6 +265,10 @@ def test_detach_archives_old_months_and_the_rest_still_reads(recipient, capsys):
         assert VisitKey.objects.filter(idempotency_key=kept.idempotency_key).exists()
         # Writing goes on as before.
         record(recipient, timezone.now() - datetime.timedelta(minutes=2))
+        # The nightly reconcile leaves the archived month's figures final; the months still held reconcile.
+        assert ledger.reconcile() == []
+        assert VisitRollup.objects.get(region_code=VILLAGE_A1, month=old_month).visited == 1
+        assert old_month not in ledger.held_months()
     assert AuditEvent.objects.filter(action="partitions.detach").exists()
     call_command("partitions", "list")
     listing = capsys.readouterr().out
