@@ -1,3 +1,4 @@
+import argparse
 import datetime
 
 from shegong.core.management.base import SystemCommand, fail
@@ -7,7 +8,7 @@ def _month(value: str) -> datetime.date:
     try:
         return datetime.datetime.strptime(value, "%Y-%m").date()
     except ValueError:
-        raise fail(f"not a month (YYYY-MM): {value}") from None
+        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {value}") from None
 
 
 class Command(SystemCommand):

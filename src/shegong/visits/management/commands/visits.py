@@ -1,13 +1,14 @@
+import argparse
 import datetime
 
-from shegong.core.management.base import SystemCommand, fail
+from shegong.core.management.base import SystemCommand
 
 
 def _month(value: str) -> datetime.date:
     try:
         return datetime.datetime.strptime(value, "%Y-%m").date()
     except ValueError:
-        raise fail(f"not a month (YYYY-MM): {value}") from None
+        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {value}") from None
 
 
 class Command(SystemCommand):
