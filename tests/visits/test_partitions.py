@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, migrations, models, transaction
 from django.db.migrations.loader import MigrationLoader
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shegong.audit.models import AuditEvent
@@ -131,14 +132,17 @@ def test_the_refresh_of_a_month_repairs_that_month(recipient):
 
 
 def test_the_worklist_reads_no_visit_partition_and_the_phones_list_only_recent_months(world, recipient):
-    # The worklist runs on the registry's due dates: no visit partition at all, however many months there are.
+    # The worklist runs on the registry's due dates: every query it makes reads no visit partition at all, however
+    # many months there are.
     with unscoped():
-        query = worklist(worker_id=1).overdue  # evaluate once: the query must be valid
-        del query
-        from shegong.recipients.models import Recipient
-
-        plan = Recipient.objects.filter(worker_id=1, next_due_on__lte=timezone.localdate()).explain()
-    assert PARTITION.findall(plan) == []
+        record(recipient, timezone.now() - datetime.timedelta(minutes=1))
+        with CaptureQueriesContext(connection) as captured:
+            worklist(station_id=recipient.station_id)
+        assert captured.captured_queries
+        with connection.cursor() as cursor:
+            for query in captured.captured_queries:
+                cursor.execute("EXPLAIN " + query["sql"])
+                assert PARTITION.findall("\n".join(row[0] for row in cursor.fetchall())) == []
     # The field app's last visits of the worker's recipients: the months from 400 days ago on, nothing older.
     now = timezone.now()
     older = partitioning.add_months(this_month(), -16)
