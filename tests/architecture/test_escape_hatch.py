@@ -17,6 +17,7 @@ ALLOWED = {
     "core/scoping.py": "defines the scope, the base manager and both ways out",
     "core/tasks.py": "a task enqueued by a command runs as the system, like the command (unscoped)",
     "core/bulk.py": "COPY of rows already validated and scoped by the caller; it writes, never reads",
+    "core/partitioning.py": "creates, lists and detaches partitions (DDL and the catalogue, no region-owned reads)",
     "core/management/base.py": "management commands run unscoped",
     "audit/guard.py": "installs and opens the audit log's append-only triggers (the log is not region-owned)",
     "audit/services.py": "prune deletes old audit entries under the trigger guard (the log is not region-owned)",

@@ -151,6 +151,7 @@ ACTIONS: dict[str, str] = {
     "demands.holiday.update": N_("修改节假日"),
     "demands.basis.mark": N_("标记为项目设计依据"),
     "tallies.reconcile": N_("核对统计数"),
+    "partitions.detach": N_("分离归档历史月份数据"),
     # oversight: evaluation, the quarterly competition and the subsidy
     "evaluation.framework.create": N_("安装评估指标框架"),
     "evaluation.framework.weights": N_("设定四方评估权重"),

@@ -218,8 +218,14 @@ class DemandRequest(RegionOwned, SensitiveModel):
         related_name="+",
         verbose_name=_("服务对象"),
     )
+    # No database constraint: visits are partitioned on PostgreSQL; a trigger checks the reference (ADR 0010).
     visit = models.ForeignKey(
-        "visits.Visit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "visits.Visit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     source_ref = models.CharField(max_length=40, blank=True)  # e.g. "case:12": a higher app's record
     item = models.ForeignKey(

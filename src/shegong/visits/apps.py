@@ -7,15 +7,19 @@ class VisitsConfig(AppConfig):
     verbose_name = _("探访")
 
     def ready(self):
-        from shegong.core import schedules, tallies
+        from shegong.core import partitioning, schedules, tallies
         from shegong.recipients.selectors import TIMELINE_SOURCES
 
         from .escalations import ESCALATIONS
         from .ledger import NIGHTLY
         from .selectors import served_members, timeline_events
+        from .services import release_detached_keys
 
         TIMELINE_SOURCES.register(timeline_events)
         schedules.register(NIGHTLY)
+        partitioning.register(
+            partitioning.Monthly("visits_visit", "visited_at", after_detach=release_detached_keys)
+        )
         schedules.register(ESCALATIONS)
         tallies.contribute("served.people", served_members)
 

@@ -88,6 +88,20 @@ def visit_from_device(actor, payload: dict, key: uuid.UUID):
 VISIT = sync.Kind(name="visit", label=gettext_lazy("探访记录"), create=visit_from_device)
 
 
+RECENT_DAYS = 400
+
+
+def recent_visits(recipient_ids: list[int], now: datetime.datetime | None = None):
+    """The last visits of the worker's recipients on the phone, newest first: bounded in time (the last 400 days),
+    so on PostgreSQL the query reads only those months' partitions of the visit table."""
+    since = (now or timezone.now()) - datetime.timedelta(days=RECENT_DAYS)
+    return (
+        Visit.objects.filter(recipient_id__in=recipient_ids, visited_at__gte=since)
+        .order_by("recipient_id", "-visited_at")
+        .values_list("recipient_id", "visited_at", "method")
+    )
+
+
 def _rows(recipients: list[Recipient]) -> list[dict]:
     ids = [r.pk for r in recipients]
     today = timezone.localdate()
@@ -99,13 +113,8 @@ def _rows(recipients: list[Recipient]) -> list[dict]:
     ):
         categories[recipient_id].append(name)
     recent: dict[int, list[dict]] = defaultdict(list)
-    since = timezone.now() - datetime.timedelta(days=400)
     methods = dict(VisitMethod.choices)
-    for recipient_id, at, method in (
-        Visit.objects.filter(recipient_id__in=ids, visited_at__gte=since)
-        .order_by("recipient_id", "-visited_at")
-        .values_list("recipient_id", "visited_at", "method")
-    ):
+    for recipient_id, at, method in recent_visits(ids):
         if len(recent[recipient_id]) < LAST_VISITS:
             recent[recipient_id].append({"at": at.isoformat(), "method": str(methods.get(method, method))})
     return [

@@ -97,7 +97,9 @@ class Visit(RegionOwned, SensitiveModel):
 
 
 class VisitPhoto(RegionOwned, SensitiveModel):
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
+    # No database constraint: on PostgreSQL visits are partitioned by month and a foreign key would need
+    # (id, visited_at); a trigger checks the reference there instead (docs/adr/0010).
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos", db_constraint=False)
     content_type = models.CharField(max_length=20)
     # Encrypted at rest; decrypted only by the photo view, which fetches within the viewer's scope.
     data = EncryptedBinaryField()
@@ -109,6 +111,26 @@ class VisitPhoto(RegionOwned, SensitiveModel):
         "operator": by_organisation("visit__recipient__station__operator_id"),
         "supervisor": supervised("visit__worker"),
     }
+
+
+class VisitKey(models.Model):
+    """PostgreSQL only: the idempotency keys of every visit, one row each, in one unpartitioned table.
+
+    The partitioned visit table can only hold a key unique within its month; this table keeps it unique across all
+    of them. A trigger on the visit table claims the key as a row is inserted (a second visit with the same key,
+    in any month, fails as a unique violation) and releases it when the visit is deleted. SQLite keeps the plain
+    table, whose own unique index holds the rule; this table does not exist there (docs/adr/0010).
+    """
+
+    idempotency_key = models.UUIDField(primary_key=True)
+    visit_id = models.BigIntegerField()
+    visited_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        required_db_vendor = "postgresql"
+
+    def __str__(self) -> str:
+        return str(self.idempotency_key)
 
 
 class PhotoDraft(RegionOwned, SensitiveModel):

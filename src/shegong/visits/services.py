@@ -13,14 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.audit.services import record
-from shegong.core import tallies
+from shegong.core import partitioning, tallies
 from shegong.core.photos import Photo, acceptable, photo_errors, photo_type
 from shegong.core.scoping import across_regions
 from shegong.core.text import join_list
 from shegong.people.models import SocialWorker
 from shegong.recipients import care
 
-from .models import FINDING_VALUES, FINDINGS, PhotoDraft, Visit, VisitMethod, VisitPhoto
+from .models import FINDING_VALUES, FINDINGS, PhotoDraft, Visit, VisitKey, VisitMethod, VisitPhoto
 
 # How long a photo held for a visit form that came back with an error is kept.
 DRAFT_HOURS = 24
@@ -151,7 +151,19 @@ def visit_record(
 
 def _existing(key: uuid.UUID) -> Visit | None:
     with across_regions("an idempotency key is unique across the whole database"):
-        return Visit.objects.filter(idempotency_key=key).first()
+        if not partitioning.enabled():
+            return Visit.objects.filter(idempotency_key=key).first()
+        # Partitioned by month: the key table says which visit (and so which month) holds the key, and the visit
+        # is then read from that one partition.
+        claimed = VisitKey.objects.filter(idempotency_key=key).values_list("visit_id", "visited_at").first()
+        if claimed is None:
+            return None
+        return Visit.objects.filter(pk=claimed[0], visited_at=claimed[1]).first()
+
+
+def release_detached_keys(_cursor, before: datetime.datetime) -> None:
+    """Months before ``before`` were detached for the archive: their visits' idempotency keys go with them."""
+    VisitKey.objects.filter(visited_at__lt=before).delete()
 
 
 def photo_drafts_held(*, actor, key: uuid.UUID) -> list[PhotoDraft]:

@@ -1,4 +1,14 @@
+import argparse
+import datetime
+
 from shegong.core.management.base import SystemCommand
+
+
+def _month(value: str) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {value}") from None
 
 
 class Command(SystemCommand):
@@ -13,6 +23,12 @@ class Command(SystemCommand):
             "reconcile", help="recompute obligations and rollups; print every difference"
         )
         reconcile.add_argument("--dry-run", action="store_true", help="report differences, change nothing")
+        reconcile.add_argument(
+            "--month",
+            action="append",
+            type=_month,
+            help="only this month, YYYY-MM (repeatable); reads only its quarter's visits",
+        )
         sub.add_parser(
             "open-month",
             help="open the current month's obligations and rollups where not yet open (idempotent)",
@@ -27,13 +43,13 @@ class Command(SystemCommand):
                 f"{opened['month']}: opened {opened['villages']} village ledger(s), {opened['due']} due"
             )
             return
-        self.reconcile(dry_run=options["dry_run"])
+        self.reconcile(dry_run=options["dry_run"], months=options.get("month"))
 
-    def reconcile(self, *, dry_run: bool) -> None:
+    def reconcile(self, *, dry_run: bool, months=None) -> None:
         from shegong.audit.services import record
         from shegong.visits.ledger import reconcile
 
-        differences = reconcile(fix=not dry_run)
+        differences = reconcile(fix=not dry_run, months=months)
         for d in differences:
             self.stdout.write(
                 f"{d.region_code} {d.month:%Y-%m}: stored due/visited {d.stored[0]}/{d.stored[1]}, "
