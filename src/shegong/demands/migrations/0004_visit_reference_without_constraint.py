@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("demands", "0002_default_catalogue"),
+        ("demands", "0003_request_idempotency_key"),
         ("visits", "0006_partition_visits"),
     ]
 
