@@ -13,3 +13,7 @@ class CoreConfig(AppConfig):
 
         schedules.register(importjobs.SWEEP)
         schedules.register(exports.SWEEP)
+
+        from django.tasks.signals import task_finished
+
+        task_finished.connect(schedules.task_finished, dispatch_uid="shegong.schedules.finished")
