@@ -184,6 +184,8 @@ if DATABASE_REPLICA_URL:
 DATABASE_ROUTERS = ["shegong.core.dbrouting.ReplicaRouter"]
 # Reads go to the replica only while it is at most this many seconds behind the primary.
 REPLICA_MAX_LAG_SECONDS = float(os.environ.get("SHEGONG_REPLICA_MAX_LAG_SECONDS", "5"))
+# The URL namespaces whose views read from the replica (figures computed from records, never a form).
+REPLICA_READ_NAMESPACES = {"dashboards", "reports"}
 # How long one process trusts its last look at the replica (its lag, or that it is down).
 REPLICA_PROBE_SECONDS = float(os.environ.get("SHEGONG_REPLICA_PROBE_SECONDS", "2"))
 # /readyz: a task worker counts as alive while its last heartbeat is younger than this.

@@ -55,17 +55,23 @@ def replica_configured() -> bool:
 
 
 class replica_reads(ContextDecorator):
-    """Let the reads inside go to the replica while it is fresh (a context manager and a view decorator)."""
+    """Let the reads inside go to the replica while it is fresh (a context manager and a view decorator).
+
+    ``fresh=True`` starts a unit of its own, forgetting writes made before it: for a background job whose earlier
+    writes (claiming the job) have nothing to do with the rows it reads."""
+
+    def __init__(self, *, fresh: bool = False):
+        self.fresh = fresh
 
     def __enter__(self):
         self._tokens = [_wanted.set(True)]
-        if _unit.get() is None:
+        if self.fresh or _unit.get() is None:
             self._tokens.append(_unit.set(_Unit()))
         return self
 
     def _recreate_cm(self):
         # Used as a decorator, each call needs its own instance: the tokens belong to one call.
-        return type(self)()
+        return type(self)(fresh=self.fresh)
 
     def __exit__(self, *exc):
         for token in reversed(self._tokens):
@@ -85,17 +91,28 @@ def _note_write() -> None:
 
 
 class ReplicaRequestMiddleware:
-    """Each request is one unit: a write anywhere in it keeps its later reads on the primary."""
+    """Each request is one unit: a write anywhere in it keeps its later reads on the primary.
+
+    The views of the namespaces in ``settings.REPLICA_READ_NAMESPACES`` (the dashboards) read from the replica as
+    a whole, as if decorated with ``replica_reads()``: the mark sits here, not in each view."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _unit.set(_Unit())
+        tokens = [_unit.set(_Unit())]
+        request._replica_tokens = tokens
         try:
             return self.get_response(request)
         finally:
-            _unit.reset(token)
+            for token in reversed(tokens):
+                token.var.reset(token)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is not None and match.namespace in settings.REPLICA_READ_NAMESPACES:
+            request._replica_tokens.append(_wanted.set(True))
+        return None
 
 
 # Statements that do not change data; anything else on the primary's connection counts as a write.
