@@ -1,4 +1,10 @@
-"""`shegong db_worker`: django-tasks-db's worker, which also stamps a heartbeat that /readyz reads.
+"""`shegong db_worker`: django-tasks-db's worker, which also stamps a heartbeat that /readyz reads and outlives a
+database restart.
+
+The worker of django-tasks-db stops at the first database error other than a locked SQLite file, so a PostgreSQL
+restart would leave imports queued until someone restarted it. This one logs the error, drops its connections
+and starts polling again after ``RETRY_SECONDS``; a task that was running when the database went away is left
+marked running, and the schedule that sweeps stale jobs marks it failed (it wrote nothing: one transaction).
 
 The heartbeat is written by a thread every ``BEAT_SECONDS`` while the worker process lives, with its own database
 connection, so a long task does not make a healthy worker look dead. A failed stamp (the database restarting) is
@@ -13,14 +19,16 @@ import logging
 import os
 import socket
 import threading
+import time
 
-from django.db import close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection, connections
 from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 
 logger = logging.getLogger("shegong.worker")
 
 BEAT_SECONDS = 15
+RETRY_SECONDS = 2
 FORGET_AFTER = datetime.timedelta(days=1)
 
 
@@ -79,6 +87,14 @@ class Command(db_worker.Command):
         heartbeat = Heartbeat(worker_id)
         heartbeat.start()
         try:
-            return super().handle(*args, worker_id=worker_id, **options)
+            while True:
+                try:
+                    return super().handle(*args, worker_id=worker_id, **options)
+                except (OperationalError, InterfaceError):
+                    logger.warning(
+                        "database unavailable; polling again in %s s", RETRY_SECONDS, exc_info=True
+                    )
+                    connections.close_all()
+                    time.sleep(RETRY_SECONDS)
         finally:
             heartbeat.stop()
