@@ -46,7 +46,8 @@ from zoneinfo import ZoneInfo
 CHECKOUT = Path(__file__).resolve().parent.parent
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PASSWORD = "Soak-Test-Pass-42"
-RESTART_GRACE = 10.0  # seconds after a restart finished that still count as its window
+RESTART_GRACE = 10.0
+IMPORT_ROWS = 200  # seconds after a restart finished that still count as its window
 
 
 class Failed(Exception):
@@ -402,13 +403,18 @@ class Load:
         api = self.api_session()
         pages = self.page_session()
         device = str(uuid.uuid4())
-        unlock = self._timed(
-            "unlock",
-            lambda: api.post(
-                f"{self.base}/api/v1/sync/unlock", json={"device": device, "password": PASSWORD}, timeout=30
-            ),
-        )
-        if unlock is None:
+        for _attempt in range(5):
+            unlock = self._timed(
+                "unlock",
+                lambda: api.post(
+                    f"{self.base}/api/v1/sync/unlock",
+                    json={"device": device, "password": PASSWORD},
+                    timeout=60,
+                ),
+            )
+            if unlock is not None:
+                break
+        else:
             return
         rng = random.Random(number)
         while not self.stop.is_set():
@@ -437,7 +443,7 @@ class Load:
         )
         if page is None:
             return {"status": "page failed"}
-        content = _roster_csv(self.world["village"], rows=200)
+        content = _roster_csv(self.world["village"], rows=IMPORT_ROWS)
         response = self._timed(
             "import (upload)",
             lambda: session.post(
@@ -499,6 +505,9 @@ def _count(url: str, ledger: Ledger, import_job: int | None) -> dict:
             "SELECT substring(description from '[0-9a-f]{12}$'), count(*) FROM demands_demandrequest "
             "WHERE description LIKE '家里老人需要助餐 %%' GROUP BY 1"
         ).fetchall()
+        imported = conn.execute(
+            "SELECT count(*) FROM recipients_recipient WHERE name LIKE '导入对象%%'"
+        ).fetchone()[0]
         job = None
         if import_job is not None:
             job = conn.execute(
@@ -517,6 +526,7 @@ def _count(url: str, ledger: Ledger, import_job: int | None) -> dict:
             ),
         },
         "import": job,
+        "imported rows": imported,
     }
 
 
@@ -705,8 +715,12 @@ def run(scale: float = 1.0):
             )
         yield f"resent after an acknowledgement: {ledger.resends}; retried after an error: {ledger.retries}"
         job = counts["import"]
-        yield f"roster import: {import_outcome.get('status')}" + (
-            f", job {job_id} {job[0]}, {job[1]} recipients created" if job else ""
+        imported = counts["imported rows"]
+        partial = imported not in (0, IMPORT_ROWS)
+        yield (
+            f"roster import of {IMPORT_ROWS} rows: {import_outcome.get('status')}"
+            + (f", job {job_id} {job[0]}, {job[1]} recipients created" if job else "")
+            + f"; its rows in the database: {imported} ({'PARTIAL' if partial else 'all or nothing'})"
         )
         yield (
             f"recovered without restarting the app: {'yes' if alive and ready is not None else 'NO'} "
@@ -715,8 +729,10 @@ def run(scale: float = 1.0):
             f"{sum(1 for s in last_stretch if not s.ok)} of {len(last_stretch)})"
         )
         yield f"acknowledged writes lost: {lost}; stored twice: {twice}  (server logs: {logs})"
-        if lost or twice:
-            raise Failed(f"{lost} acknowledged write(s) lost, {twice} stored twice")
+        if lost or twice or partial:
+            raise Failed(
+                f"{lost} acknowledged write(s) lost, {twice} stored twice, import partial: {partial}"
+            )
     finally:
         for process in processes:
             if process.poll() is None:
