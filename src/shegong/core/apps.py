@@ -16,4 +16,7 @@ class CoreConfig(AppConfig):
 
         from django.tasks.signals import task_finished
 
+        # Watches the primary's connections for writes from the first one on (a router is loaded lazily).
+        from shegong.core import dbrouting  # noqa: F401
+
         task_finished.connect(schedules.task_finished, dispatch_uid="shegong.schedules.finished")
