@@ -232,6 +232,8 @@ def check_reveal(actor, spec: ExportSpec, reason: str) -> str:
     return reason
 
 
+# The rows (count and file) are read from the replica while it is fresh; the audit entry is written last.
+@replica_reads()
 def run_export(
     *,
     actor,
@@ -249,21 +251,6 @@ def run_export(
     actor.require(spec.permission)
     if reveal:
         reason = check_reveal(actor, spec, reason)
-    # The rows (count and file) are read from the replica while it is fresh; the audit entry is written last.
-    with replica_reads():
-        return _run_export(
-            actor=actor,
-            spec=spec,
-            filters=filters,
-            reveal=reveal,
-            reason=reason,
-            request=request,
-            approved=approved,
-            background=background,
-        )
-
-
-def _run_export(*, actor, spec, filters, reveal, reason, request, approved, background) -> Export:
     rows, count = _rows(spec, filters, actor)
     if reveal and approved is None and count > approval_rows():
         raise ApprovalRequired(
@@ -435,14 +422,27 @@ def run_export_job(job_id: int, actor) -> None:
     try:
         spec = spec_for(job.export_key)
         actor.require(spec.permission)
-        # A unit of its own: claiming the job wrote, but not the rows the file holds (read from the replica).
+        # A unit of its own: claiming the job wrote, but not the rows the file holds. They are read from the
+        # replica while it is fresh, pinned to the database chosen now (the progress updates below are writes).
         with replica_reads(fresh=True):
             rows, count = _rows(spec, job.filters, actor)
+            if isinstance(rows, QuerySet):
+                rows = rows.using(rows.db)
         ExportJob.objects.filter(pk=job_id).update(total=count)
         buffer = io.BytesIO()
         # Not in one transaction: the progress updates must reach the job's page while the file is written.
-        with replica_reads(fresh=True):
-            export = _write_job(buffer, actor, spec, job, rows, count)
+        export = write_export(
+            buffer,
+            actor=actor,
+            spec=spec,
+            filters=job.filters,
+            rows=rows,
+            count=count,
+            reveal=job.reveal,
+            reason=job.reason,
+            approved=job.export_request,
+            progress=lambda done: ExportJob.objects.filter(pk=job_id).update(done=done),
+        )
     except Exception:
         log.exception("export job %s (%s) failed", job_id, job.export_key)
         ExportJob.objects.filter(pk=job_id).update(status=ExportJobStatus.FAILED, finished_at=timezone.now())
@@ -456,22 +456,6 @@ def run_export_job(job_id: int, actor) -> None:
         content=crypto.encrypt_bytes(buffer.getvalue(), job.content_aad()),
         finished_at=now,
         expires_at=now + keep_for(),
-    )
-
-
-def _write_job(buffer, actor, spec: ExportSpec, job: ExportJob, rows, count: int) -> Export:
-    job_id = job.pk
-    return write_export(
-        buffer,
-        actor=actor,
-        spec=spec,
-        filters=job.filters,
-        rows=rows,
-        count=count,
-        reveal=job.reveal,
-        reason=job.reason,
-        approved=job.export_request,
-        progress=lambda done: ExportJob.objects.filter(pk=job_id).update(done=done),
     )
 
 
