@@ -153,3 +153,46 @@ def test_worker_heartbeat_row_is_removed_on_stop():
     assert WorkerHeartbeat.objects.filter(worker_id="worker-2").exists()
     heartbeat.stop()
     assert not WorkerHeartbeat.objects.filter(worker_id="worker-2").exists()
+
+
+@pytest.mark.django_db
+def test_the_worker_command_runs_a_scheduled_task_stamps_it_and_beats(monkeypatch):
+    from django.core.management import call_command
+
+    from shegong.core.management.commands import db_worker
+
+    beats = []
+    real_beat = db_worker.Heartbeat.beat
+
+    def counted_beat(self):
+        real_beat(self)
+        beats.append(WorkerHeartbeat.objects.filter(worker_id=self.worker_id).exists())
+
+    monkeypatch.setattr(db_worker.Heartbeat, "beat", counted_beat)
+    month_start = next(s for s in schedules.SCHEDULES if s.name == MONTH_START_SCHEDULE)
+    month_start.task.enqueue(actor_id=None)
+    call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay", "--worker-id", "w-test")
+    assert beats and beats[0] is True  # stamped while running
+    assert not WorkerHeartbeat.objects.filter(worker_id="w-test").exists()  # removed on a clean exit
+    assert ScheduleFinish.objects.filter(name=MONTH_START_SCHEDULE).exists()
+
+
+@pytest.mark.django_db
+def test_the_worker_keeps_polling_after_a_database_error(monkeypatch):
+    from django.core.management import call_command
+    from django.db import OperationalError
+    from django_tasks_db.management.commands import db_worker as upstream
+
+    from shegong.core.management.commands import db_worker
+
+    calls = []
+
+    def flaky(self, *args, **options):
+        calls.append(options["worker_id"])
+        if len(calls) == 1:
+            raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(upstream.Command, "handle", flaky)
+    monkeypatch.setattr(db_worker, "RETRY_SECONDS", 0)
+    call_command("db_worker", "--batch", "--worker-id", "w-retry")
+    assert calls == ["w-retry", "w-retry"]
