@@ -196,3 +196,12 @@ def test_the_worker_keeps_polling_after_a_database_error(monkeypatch):
     monkeypatch.setattr(db_worker, "RETRY_SECONDS", 0)
     call_command("db_worker", "--batch", "--worker-id", "w-retry")
     assert calls == ["w-retry", "w-retry"]
+
+
+def test_probes_answer_any_host_over_plain_http(client, settings):
+    """A load balancer probes by address over HTTP: no host check, no HTTPS redirect for the probes only."""
+    settings.ALLOWED_HOSTS = ["shegong.example.gov.cn"]
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz", HTTP_HOST="10.0.0.5:8000").status_code == 200
+    assert client.get("/accounts/login/", HTTP_HOST="shegong.example.gov.cn").status_code == 301
+    assert client.get("/accounts/login/", HTTP_HOST="10.0.0.5:8000").status_code == 400

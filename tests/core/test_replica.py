@@ -197,3 +197,28 @@ def test_an_export_reads_its_rows_from_the_replica_and_audits_on_the_primary(wor
     assert response.status_code == 200
     assert any("recipients_recipient" in q["sql"] for q in on_replica.captured_queries)
     assert AuditEvent.objects.filter(action="export").count() == before + 1
+
+
+def test_a_background_export_reads_its_rows_from_the_replica_despite_its_progress_writes(world, settings):
+    from shegong.core import exports
+    from shegong.core.actors import actor_of_user
+    from shegong.core.models import ExportJob, ExportJobStatus
+    from shegong.core.scoping import activate
+
+    settings.IMPORT_RUNNER = "worker"  # queued for a worker (none runs here): the test runs the job itself
+    actor = actor_of_user(world.official_a.pk)
+    with activate(actor.scope):
+        job = exports.queue_export(
+            actor=actor,
+            spec=exports.spec_for("recipients.recipient"),
+            filters={},
+            reveal=False,
+            reason="",
+            rows=1,
+        )
+        assert _caught_up()
+        with CaptureQueriesContext(connections["replica"]) as on_replica:
+            exports.run_export_job(job.pk, actor)
+    assert ExportJob.objects.get(pk=job.pk).status == ExportJobStatus.DONE
+    reads = [q["sql"] for q in on_replica.captured_queries if "recipients_recipient" in q["sql"]]
+    assert len(reads) >= 2  # the count and the rows of the file
