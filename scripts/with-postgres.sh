@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Run a command against a throw-away PostgreSQL cluster: initdb in a temporary directory, start it on a free
 # local port, export DATABASE_URL, run the command, then stop and remove the cluster whatever the outcome.
+# WITH_REPLICA=1 also starts a streaming replica of it (pg_basebackup -R) on a second free port and exports
+# DATABASE_REPLICA_URL (the test suite ignores it: the router's tests start a replica of the test database).
 set -euo pipefail
 
 bindir=""
@@ -26,6 +28,7 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 cleanup() {
+  [ -d "$workdir/replica" ] && { "${run_as[@]}" "$bindir/pg_ctl" -D "$workdir/replica" -m immediate stop >/dev/null 2>&1 || true; }
   "${run_as[@]}" "$bindir/pg_ctl" -D "$workdir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$workdir"
 }
@@ -37,6 +40,14 @@ trap cleanup EXIT INT TERM
   start >/dev/null
 export DATABASE_URL="postgres://shegong@127.0.0.1:$port/postgres"
 echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') running on port $port"
+if [ "${WITH_REPLICA:-0}" = "1" ]; then
+  replica_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+  "${run_as[@]}" "$bindir/pg_basebackup" -h 127.0.0.1 -p "$port" -U shegong -D "$workdir/replica" -R -X stream -c fast
+  "${run_as[@]}" "$bindir/pg_ctl" -D "$workdir/replica" -l "$workdir/replica.log" -w -t 60 \
+    -o "-h 127.0.0.1 -p $replica_port -k $workdir -c hot_standby_feedback=on" start >/dev/null
+  export DATABASE_REPLICA_URL="postgres://shegong@127.0.0.1:$replica_port/postgres"
+  echo "streaming replica running on port $replica_port"
+fi
 set +e
 "$@"
 status=$?

@@ -59,7 +59,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
-    "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
     # Ground, registries, service work, oversight, top: the layers of docs/development.md, lowest first.
@@ -82,9 +81,15 @@ INSTALLED_APPS = [
     "shegong.supervision",
     "shegong.evaluation",
     "shegong.dashboards",
+    # After shegong.core, whose `db_worker` (the same worker with a heartbeat for /readyz) takes precedence.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
+    # First: a load balancer's probe is answered before host checks, HTTPS redirects, sessions or the actor.
+    "shegong.core.health.HealthMiddleware",
+    # Remembers a write anywhere in the request, so no later read of it goes to the replica.
+    "shegong.core.dbrouting.ReplicaRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shegong.core.middleware.QueryStringHygieneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -135,6 +140,10 @@ def database_from_url(url: str) -> dict:
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": int(os.environ.get("SHEGONG_DB_CONN_MAX_AGE", "60")),
+            # A persistent connection broken by a database restart is replaced at the next request instead of
+            # failing it; a database that does not answer fails fast instead of holding a worker.
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {"connect_timeout": int(os.environ.get("SHEGONG_DB_CONNECT_TIMEOUT", "5"))},
         }
     if parsed.scheme == "sqlite":
         path = Path(unquote(parsed.path)) if parsed.path else VAR_DIR / "shegong.sqlite3"
@@ -162,6 +171,25 @@ def sqlite_database(path: Path) -> dict:
 
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite://"))}
+# A streaming replica of the PostgreSQL primary: dashboards, reports and exports read from it while it is fresh
+# (shegong.core.dbrouting). Tests never configure it from the environment: their data lives in transactions a
+# replica cannot see; the router's own tests start a replica of the test database themselves.
+DATABASE_REPLICA_URL = "" if ENV == "test" else os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **database_from_url(DATABASE_REPLICA_URL),
+        "OPTIONS": {"connect_timeout": int(os.environ.get("SHEGONG_REPLICA_CONNECT_TIMEOUT", "2"))},
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["shegong.core.dbrouting.ReplicaRouter"]
+# Reads go to the replica only while it is at most this many seconds behind the primary.
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("SHEGONG_REPLICA_MAX_LAG_SECONDS", "5"))
+# The URL namespaces whose views read from the replica (figures computed from records, never a form).
+REPLICA_READ_NAMESPACES = {"dashboards", "reports"}
+# How long one process trusts its last look at the replica (its lag, or that it is down).
+REPLICA_PROBE_SECONDS = float(os.environ.get("SHEGONG_REPLICA_PROBE_SECONDS", "2"))
+# /readyz: a task worker counts as alive while its last heartbeat is younger than this.
+WORKER_HEARTBEAT_STALE_SECONDS = int(os.environ.get("SHEGONG_WORKER_HEARTBEAT_STALE_SECONDS", "120"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

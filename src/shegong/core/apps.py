@@ -14,3 +14,10 @@ class CoreConfig(AppConfig):
         schedules.register(importjobs.SWEEP)
         schedules.register(exports.SWEEP)
         schedules.register(partitioning.ENSURE)
+
+        from django.tasks.signals import task_finished
+
+        # Watches the primary's connections for writes from the first one on (a router is loaded lazily).
+        from shegong.core import dbrouting  # noqa: F401
+
+        task_finished.connect(schedules.task_finished, dispatch_uid="shegong.schedules.finished")

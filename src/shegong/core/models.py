@@ -17,6 +17,30 @@ class ScheduleRun(models.Model):
         return f"{self.name} @ {self.finished_on}"
 
 
+class ScheduleFinish(models.Model):
+    """When each schedule's task last finished, whoever ran it (the worker or an inline tick); read by /readyz.
+    Kept apart from the task queue, whose finished results are pruned after two weeks."""
+
+    name = models.CharField(max_length=60, primary_key=True)
+    finished_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.finished_at}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running task worker (`shegong db_worker`) stamps its row every few seconds; /readyz reads the newest."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.hostname}:{self.pid} @ {self.beat_at}"
+
+
 class ExportStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准，待下载")

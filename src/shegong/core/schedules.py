@@ -55,6 +55,23 @@ def mark_done(name: str) -> None:
     ScheduleRun.objects.update_or_create(name=name, defaults={"finished_on": timezone.localdate()})
 
 
+def record_finish(name: str) -> None:
+    """Stamp when the named schedule's task last finished (/readyz reports the month-start's age)."""
+    from .models import ScheduleFinish
+
+    ScheduleFinish.objects.update_or_create(name=name, defaults={"finished_at": timezone.now()})
+
+
+def task_finished(sender, task_result, **kwargs) -> None:
+    """Receiver of ``django.tasks.signals.task_finished``: a scheduled task the worker finished successfully."""
+    if task_result.status != TaskResultStatus.SUCCESSFUL:
+        return
+    path = task_result.task.module_path
+    for schedule in SCHEDULES:
+        if schedule.task.module_path == path:
+            record_finish(schedule.name)
+
+
 def waiting(task: Task) -> bool:
     """Whether the task is already queued or running in the database backend (other backends keep no queue)."""
     from django_tasks_db.backend import DatabaseBackend
@@ -87,6 +104,7 @@ def run_due(*, inline: bool = False, schedules: list[Schedule] | None = None) ->
             outcomes.append(Outcome(schedule, "not due"))
         elif inline:
             outcomes.append(Outcome(schedule, "ran", schedule.task.call(actor_id=None)))
+            record_finish(schedule.name)
         elif waiting(schedule.task):
             outcomes.append(Outcome(schedule, "waiting"))
         else:
