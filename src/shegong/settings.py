@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "shegong.demands",
     "shegong.supervision",
     "shegong.evaluation",
+    "shegong.integrity",
     "shegong.dashboards",
 ]
 
