@@ -21,7 +21,9 @@ def check_integrity():
     twice = [row["worker_id"] for row in project_selectors.overlapping_workers()]
     assert len(twice) == 1 and ("staff.two_projects", f"worker:{twice[0]}") in subjects
     # Two home visits ten minutes apart, yesterday morning.
-    seven = timezone.localtime().replace(hour=7, minute=0, second=0, microsecond=0) - datetime.timedelta(days=1)
+    seven = timezone.localtime().replace(hour=7, minute=0, second=0, microsecond=0) - datetime.timedelta(
+        days=1
+    )
     mine = Visit.objects.filter(worker__user__username="shegong")
     first = mine.get(visited_at=seven)
     second = mine.get(visited_at=seven + datetime.timedelta(minutes=10))

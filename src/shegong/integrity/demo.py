@@ -74,7 +74,10 @@ def load(ctx) -> None:
     # Recorded yesterday afternoon; the family later reports the death as of three days ago.
     late = _visit(actor, recipients[4], yesterday + datetime.timedelta(hours=6))
     recipient_services.recipient_set_status(
-        actor=ctx.actor, recipient=recipients[4], status=RecipientStatus.DECEASED, note="家属告知已于三天前去世"
+        actor=ctx.actor,
+        recipient=recipients[4],
+        status=RecipientStatus.DECEASED,
+        note="家属告知已于三天前去世",
     )
     TimelineEntry.objects.filter(recipient=recipients[4], kind="status").update(
         at=now - datetime.timedelta(days=3)
