@@ -20,6 +20,8 @@ ENDPOINTS = [
         content_type="form",
     ),
     Endpoint("integrity:run_create", "open"),
+    # The settings page edits the caller's own region only (it takes no region): B's user sees none of A's rows.
+    Endpoint("integrity:settings", "list", lambda w: "/integrity/settings/"),
     Endpoint("integrity:run", "detail", lambda w: f"/integrity/runs/{w.extras['integrity_run_a'].pk}/"),
     Endpoint("shegong_integrity_api_list_findings", "list", lambda w: "/api/v1/findings", api=True),
     Endpoint("shegong_integrity_api_get_finding", "detail", lambda w: f"/api/v1/findings/{_f(w)}", api=True),

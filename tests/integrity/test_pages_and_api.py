@@ -170,3 +170,30 @@ def test_a_full_run_from_the_page_shows_its_progress(world, findings, login):
     assert run.status == "done" and run.done == run.total > 0
     page = client.get(response["Location"])
     assert page.status_code == 200 and "已完成" in page.content.decode()
+
+
+def test_the_bureau_turns_a_check_off_and_tunes_a_threshold_on_the_settings_page(world, login):
+    from shegong.integrity.models import IntegritySetting
+
+    planted.build(world, plant=True)
+    client = login(make_user(("official", DISTRICT)))
+    assert client.get("/integrity/settings/").status_code == 200
+    client.post(
+        "/integrity/settings/", {"check": "visits.overlap", "min_gap_minutes": "20"}
+    )  # unchecked: off
+    bad = client.post(
+        "/integrity/settings/", {"check": "visits.daily_ceiling", "enabled": "on", "max_per_day": "-1"}
+    )
+    assert "阈值须为非负整数" in bad.content.decode()
+    client.post(
+        "/integrity/settings/", {"check": "visits.daily_ceiling", "enabled": "on", "max_per_day": "20"}
+    )
+    setting = IntegritySetting.objects.get(region_id=DISTRICT, check_code="visits.daily_ceiling")
+    assert setting.enabled and setting.thresholds == {"max_per_day": 20}
+    assert AuditEvent.objects.filter(action="integrity.setting.update").count() == 2
+    run_checks()
+    codes = set(Finding.objects.values_list("check_code", flat=True))
+    assert (
+        "visits.overlap" not in codes and "visits.daily_ceiling" not in codes and "visits.too_fast" in codes
+    )
+    assert login(head_of(TOWN_A)).get("/integrity/settings/").status_code == 403

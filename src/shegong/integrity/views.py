@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from shegong.core.forms import submit
 from shegong.core.scoping import get_scoped_or_404
 from shegong.core.tasks import dispatch
+from shegong.regions.models import Region
 
 from . import checks, selectors, services
 from .forms import DecideForm, FilterForm
@@ -72,6 +74,7 @@ def home(request):
             "series": [{"name": s["name"], "data": s["data"]} for s in trend["series"]],
         },
         "runs": selectors.latest_runs(),
+        "can_configure": request.actor.can("policy.change"),
         "can_run": any(
             request.actor.can("integrity.decide", code) for code in request.actor.scope.region_codes
         ),
@@ -142,3 +145,45 @@ def run_detail(request, pk: int):
     run = get_scoped_or_404(IntegrityRun, pk=pk)
     template = "integrity/_run.html" if request.htmx else "integrity/run.html"
     return render(request, template, {"run": run, "states": FindingState})
+
+
+@login_required
+def settings_page(request):
+    """The checks in force in the actor's region: on or off and their thresholds (inherited when not set here)."""
+    codes = [c for c in request.actor.regions_with("policy.change") if request.actor.scope.contains(c)]
+    if not codes:
+        request.actor.require("policy.change")
+    region = get_scoped_or_404(Region.objects.all(), code=codes[0])
+    errors = {}
+    if request.method == "POST":
+        code = request.POST.get("check", "")
+        check = checks.REGISTRY.get(code)
+        if check is None:
+            errors["check"] = [_("未知的检查项")]
+        else:
+            try:
+                services.setting_update(
+                    actor=request.actor,
+                    region=region,
+                    check_code=code,
+                    enabled=request.POST.get("enabled") == "on",
+                    thresholds={key: request.POST.get(key, "") for key in check.defaults},
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict
+            else:
+                messages.success(request, _("已保存检查设置"))
+                return redirect("integrity:settings")
+    resolver = selectors.SettingsResolver()
+    rows = []
+    for check in checks.all_checks():
+        enabled, values = resolver.resolve(check.code, region.code)
+        rows.append(
+            {
+                "check": check,
+                "enabled": enabled,
+                "values": values,
+                "own": (region.code, check.code) in resolver.rows,
+            }
+        )
+    return render(request, "integrity/settings.html", {"region": region, "rows": rows, "errors": errors})
