@@ -197,3 +197,29 @@ def test_the_bureau_turns_a_check_off_and_tunes_a_threshold_on_the_settings_page
         "visits.overlap" not in codes and "visits.daily_ceiling" not in codes and "visits.too_fast" in codes
     )
     assert login(head_of(TOWN_A)).get("/integrity/settings/").status_code == 403
+
+
+def test_the_list_page_query_count_does_not_grow_with_findings(world, findings, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(make_user(("official", DISTRICT)))
+    client.get("/integrity/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/integrity/")
+    # Many more findings of the same checks and stations: the page asks the same number of questions.
+    for finding in Finding.objects.all():
+        for n in range(3):
+            Finding.objects.create(
+                region_code=finding.region_code,
+                check_code=finding.check_code,
+                subject=f"{finding.subject}#copy{n}",
+                summary=finding.summary,
+                evidence=finding.evidence,
+                node_id=finding.node_id,
+                assigned_to=finding.assigned_to,
+                last_found_at=finding.last_found_at,
+            )
+    with CaptureQueriesContext(connection) as many:
+        client.get("/integrity/")
+    assert len(many) == len(few) <= 30
