@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from shegong.cases.models import Case, InterventionNote
+from shegong.charity.models import Disbursement, Fund
 from shegong.demands.models import DemandRequest
 from shegong.people.models import AssignmentFilingStatus, Departure, SocialWorker, WorkerAssignment
 from shegong.projects.models import BudgetLine, ProjectStaff, Target
@@ -84,6 +86,17 @@ def visit(w, recipient, when, *, location: str = "", method: str = "home") -> Vi
 def photo(v: Visit, data: bytes) -> VisitPhoto:
     return VisitPhoto.objects.create(
         visit=v, content_type="image/jpeg", data=data, size=len(data), content_hash=photo_content_hash(data)
+    )
+
+
+def note(case, recipient, offset: int) -> InterventionNote:
+    return InterventionNote.objects.create(
+        case=case,
+        recipient=recipient,
+        noted_on=day(offset),
+        method="home",
+        content="面谈",
+        idempotency_key=uuid.uuid4(),
     )
 
 
@@ -218,6 +231,44 @@ def build(world, *, plant: bool) -> dict[str, set[str]]:
     end_file(gone, RecipientStatus.DECEASED, -15)
     after = visit(w2, gone, at(-12, 15))
     expected["records.after_end"].add(f"visits.visit:{after.pk}")
+    # … and a case note and a charity payment dated after it; a note dated before it is fine.
+    case = Case.objects.create(
+        number=f"GA{next(_serial):06d}",
+        station=world.station_a,
+        recipient=gone,
+        worker=w2,
+        source="visit",
+        presenting_problem="独居",
+        opened_on=day(-60),
+        opened_region_code=gone.region_code,
+    )
+    note(case, gone, -30)
+    late_note = note(case, gone, -10)
+    expected["records.after_end"].add(f"cases.interventionnote:{late_note.pk}")
+    fund = Fund.objects.create(
+        name="测试基金", region=world.regions["town_a"], manager=world.org_a, opened_on=day(-400)
+    )
+    Disbursement.objects.create(
+        fund=fund,
+        purpose="hardship",
+        recipient=gone,
+        amount=Decimal("200.00"),
+        description="临时救助",
+        status="paid",
+        requested_at=at(-40, 10),
+        paid_on=day(-38),
+    )
+    late_payment = Disbursement.objects.create(
+        fund=fund,
+        purpose="hardship",
+        recipient=gone,
+        amount=Decimal("300.00"),
+        description="临时救助",
+        status="paid",
+        requested_at=at(-14, 10),
+        paid_on=day(-11),
+    )
+    expected["records.after_end"].add(f"charity.disbursement:{late_payment.pk}")
     # records.high_risk_unvisited: ten days past due.
     overdue = make_recipient(VILLAGE_A2, name="陈玉梅", tier=RiskTier.HIGH)
     set_due(overdue, -10)

@@ -20,7 +20,7 @@ def test_the_command_runs_every_check_and_reports(world):
     planted.build(world, plant=True)
     out = io.StringIO()
     call_command("integrity", "run", stdout=out)
-    assert "15 finding(s) found, 15 opened" in out.getvalue()
+    assert "17 finding(s) found, 17 opened" in out.getvalue()
     run = IntegrityRun.objects.get()
     assert run.status == "done" and run.done == run.total == 14
 
@@ -38,7 +38,7 @@ def test_the_nightly_schedule_runs_once_a_day(world):
     planted.build(world, plant=True)
     assert NIGHTLY_SCHEDULE.is_due()
     outcome = schedules.run_due(inline=True, schedules=[NIGHTLY_SCHEDULE])
-    assert outcome[0].action == "ran" and Finding.objects.count() == 15
+    assert outcome[0].action == "ran" and Finding.objects.count() == 17
     assert not NIGHTLY_SCHEDULE.is_due()
 
 
