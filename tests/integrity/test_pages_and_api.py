@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from shegong.accounts.actor import Actor
 from shegong.accounts.services import token_create
@@ -68,8 +69,12 @@ def test_a_decided_finding_keeps_its_decision_when_the_problem_goes_away(world, 
 
 
 def test_a_finding_is_never_deleted(world, findings):
+    count = findings.count()
     with pytest.raises(ValidationError):
         findings.first().delete()
+    with pytest.raises(ValidationError), transaction.atomic():
+        Finding.objects.filter(check_code="visits.overlap").delete()
+    assert Finding.objects.count() == count
 
 
 def test_a_worker_cannot_decide(world, findings):

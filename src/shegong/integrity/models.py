@@ -93,6 +93,10 @@ class Finding(RegionOwned):
         raise ValidationError(_("诚信检查发现不能删除"))
 
 
+def refuse_delete(sender, instance, **kwargs):
+    raise ValidationError(_("诚信检查发现不能删除"))
+
+
 class IntegritySetting(models.Model):
     """A region's choice for one check: off, or other thresholds. Inherited down the region tree: the nearest
     region with a setting for the check decides (``selectors.settings_resolver``); blank thresholds keep the
