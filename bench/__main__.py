@@ -20,6 +20,7 @@ BENCHMARKS = [
     "sync",
     "partitions",
     "distribution",
+    "oversight_integrity",
     "soak",
 ]
 # Benchmarks with a database of their own: imports builds a SQLite file in a child process, soak starts a durable

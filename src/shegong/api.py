@@ -118,6 +118,7 @@ def build_api() -> NinjaAPI:
     from shegong.demands.api import ROUTERS as demands_routers
     from shegong.evaluation.api import ROUTERS as evaluation_routers
     from shegong.groups.api import ROUTERS as groups_routers
+    from shegong.integrity.api import ROUTERS as integrity_routers
     from shegong.network.api import router as network_router
     from shegong.orgs.api import ROUTERS as orgs_routers
     from shegong.people.api import ROUTERS as people_routers
@@ -144,6 +145,7 @@ def build_api() -> NinjaAPI:
         *demands_routers,
         *supervision_routers,
         *evaluation_routers,
+        *integrity_routers,
     ]:
         api.add_router(prefix, router)
     return api

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "shegong.demands",
     "shegong.supervision",
     "shegong.evaluation",
+    "shegong.integrity",
     "shegong.dashboards",
     # After shegong.core, whose `db_worker` (the same worker with a heartbeat for /readyz) takes precedence.
     "django_tasks_db",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("charity/", include("shegong.charity.urls")),
     path("public/funds/", include("shegong.charity.public_urls")),
     path("evaluation/", include("shegong.evaluation.urls")),
+    path("integrity/", include("shegong.integrity.urls")),
     path("public/", include("shegong.evaluation.public_urls")),
     path("api/v1/", api.urls),
     path("sysadmin/", admin.site.urls),

@@ -52,6 +52,7 @@ ROW_PARAMETERS = {
     "assessment_id": "evaluation.Assessment",
     "score_id": "evaluation.Score",
     "bulletin_id": "evaluation.Bulletin",
+    "finding_id": "integrity.Finding",
 }
 REGION_PARAMETERS = {"code", "region", "under", "parent"}
 

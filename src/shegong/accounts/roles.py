@@ -100,6 +100,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "resources.view": STAFF_ROLES,
     "resources.change": frozenset({R.OFFICIAL, R.SUPERVISOR}),
     "evaluation.view": STAFF_ROLES | {R.EVALUATOR},
+    # Integrity findings (integrity app): the station head sees its station's, the bureau its district's; both
+    # decide them and start a run. Findings are about workers' records, so no relationship-bound role sees them.
+    "integrity.view": frozenset({R.OFFICIAL, R.TOWNSHIP}),
+    "integrity.decide": frozenset({R.OFFICIAL, R.TOWNSHIP}),
     "evaluation.manage": frozenset({R.OFFICIAL, R.TOWNSHIP}),
     "evaluation.score": frozenset({R.EVALUATOR}),
     "evaluation.self": frozenset({R.OPERATOR}),

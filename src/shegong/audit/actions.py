@@ -190,6 +190,10 @@ ACTIONS: dict[str, str] = {
     "charity.disbursement.reject": N_("驳回拨付"),
     "charity.disbursement.pay": N_("登记已拨付"),
     "charity.disbursement.reverse": N_("冲正拨付"),
+    # integrity checks
+    "integrity.run": N_("运行诚信检查"),
+    "integrity.finding.decide": N_("处理诚信检查发现"),
+    "integrity.setting.update": N_("修改诚信检查设置"),
 }
 
 # The words of a code's parts, for a code that is not registered.
@@ -213,6 +217,7 @@ _AREAS: dict[str, str] = {
     "groups": N_("小组"),
     "cases": N_("个案"),
     "demands": N_("服务诉求"),
+    "integrity": N_("诚信检查"),
 }
 _VERBS: dict[str, str] = {
     "create": N_("新增"),

@@ -68,4 +68,8 @@ def load(actor, *, seed: int = 103) -> DemoContext:
         from . import tallies
 
         tallies.reconcile(fix=True)
+        # What reads the whole loaded and counted city (an app's ``finish(ctx)``: the integrity checks' first run).
+        for module in demo_modules():
+            if hasattr(module, "finish"):
+                module.finish(ctx)
     return ctx

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.crypto import blind_index, sm3_hex
 from shegong.core.fields import EncryptedBinaryField, EncryptedField, EncryptedJSONField, SensitiveModel
 from shegong.core.scoping import RegionOwned, by_organisation
 from shegong.people.relationships import supervised
@@ -104,6 +105,9 @@ class VisitPhoto(RegionOwned, SensitiveModel):
     # Encrypted at rest; decrypted only by the photo view, which fetches within the viewer's scope.
     data = EncryptedBinaryField()
     size = models.PositiveIntegerField()
+    # A keyed hash of the photo's bytes (HMAC-SM3 over their SM3 digest), set when the photo is stored: the same
+    # picture attached to two visits has the same hash, and the hash tells nothing about the picture without the key.
+    content_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     region_from = "visit"
@@ -131,6 +135,10 @@ class VisitKey(models.Model):
 
     def __str__(self) -> str:
         return str(self.idempotency_key)
+
+
+def photo_content_hash(data: bytes) -> str:
+    return blind_index("visits.photo", sm3_hex(data))
 
 
 class PhotoDraft(RegionOwned, SensitiveModel):

@@ -20,7 +20,7 @@ from shegong.core.text import join_list
 from shegong.people.models import SocialWorker
 from shegong.recipients import care
 
-from .models import FINDING_VALUES, FINDINGS, PhotoDraft, Visit, VisitKey, VisitMethod, VisitPhoto
+from .models import FINDING_VALUES, FINDINGS, PhotoDraft, Visit, VisitKey, VisitMethod, VisitPhoto, photo_content_hash
 
 # How long a photo held for a visit form that came back with an error is kept.
 DRAFT_HOURS = 24
@@ -121,6 +121,7 @@ def visit_record(
                     content_type=photo_type(photo.data),
                     data=photo.data,
                     size=len(photo.data),
+                    content_hash=photo_content_hash(photo.data),
                     region_code=visit.region_code,
                 )
             care.record_visit(recipient, visit.visited_at)
