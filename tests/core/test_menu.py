@@ -35,7 +35,11 @@ def test_a_long_menu_keeps_daily_work_in_the_bar_and_groups_the_rest():
     flat = [e["item"]["name"] for e in entries if "item" in e]
     assert flat == ["dashboards:home", "demands:board", "audit:list"]  # a group of one shows as its link
     groups = {e["key"]: e for e in entries if "items" in e}
-    assert [i["name"] for i in groups["services"]["items"]] == ["recipients:list", "cases:list", "visits:overdue"]
+    assert [i["name"] for i in groups["services"]["items"]] == [
+        "recipients:list",
+        "cases:list",
+        "visits:overdue",
+    ]
     assert groups["services"]["active"] is True and groups["services"]["badge"] == 2
     assert groups["network"]["active"] is False and groups["network"]["badge"] == 0
     assert [i["name"] for i in groups["oversight"]["items"]] == ["projects:list", "charity:funds"]

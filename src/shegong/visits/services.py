@@ -20,7 +20,16 @@ from shegong.core.text import join_list
 from shegong.people.models import SocialWorker
 from shegong.recipients import care
 
-from .models import FINDING_VALUES, FINDINGS, PhotoDraft, Visit, VisitKey, VisitMethod, VisitPhoto, photo_content_hash
+from .models import (
+    FINDING_VALUES,
+    FINDINGS,
+    PhotoDraft,
+    Visit,
+    VisitKey,
+    VisitMethod,
+    VisitPhoto,
+    photo_content_hash,
+)
 
 # How long a photo held for a visit form that came back with an error is kept.
 DRAFT_HOURS = 24
