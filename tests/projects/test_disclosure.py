@@ -13,7 +13,7 @@ from shegong.projects import services
 from shegong.projects.disclosure import DISCLOSURE_SCHEDULE, ocds
 from shegong.projects.models import ProjectState, Release
 
-from .helpers import make_project, make_worker, official, operator
+from .helpers import make_project, make_worker, official, operator, spend
 
 pytestmark = pytest.mark.django_db
 
@@ -49,14 +49,7 @@ def _project_with_people(world):
     line = services.budget_line_set(
         actor=official(world), project=project, category="personnel", amount="100000"
     )
-    services.expenditure_record(
-        actor=operator(world),
-        project=project,
-        line=line,
-        amount="8000",
-        spent_on=datetime.date(2026, 5, 10),
-        description="欧阳娜娜 5 月工资",
-    )
+    spend(world, project, line, "8000", spent_on=datetime.date(2026, 5, 10), description="欧阳娜娜 5 月工资")
     services.clawback_record(
         actor=official(world),
         project=project,

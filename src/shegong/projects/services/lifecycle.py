@@ -20,6 +20,7 @@ from ..models import (
     Transition,
 )
 from ._common import S, _full_clean, _money, _today
+from .documents import missing_document
 
 # The lifecycle (seed 003): each step, the state it leaves from, and the permission that takes it. The buyer (the
 # bureau or the township) approves; the operator submits. Termination is possible from any unfinished state.
@@ -141,6 +142,11 @@ def project_transition(
             )
         if to_state == S.STAFFING and not project.staff.filter(end_date__isnull=True).exists():
             raise ValidationError({"to_state": [_("请先添加项目人员再报送")]})
+        missing = missing_document(project, to_state)
+        if missing is not None:
+            raise ValidationError(
+                {"to_state": [_("缺少“%(document)s”，请先上传再执行这一步") % {"document": missing}]}
+            )
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
         if locked.state != project.state:

@@ -6,8 +6,8 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import F, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,21 +17,27 @@ from shegong.accounts.roles import Role
 from shegong.accounts.selectors import role_holders
 from shegong.audit.services import record
 from shegong.core.money import yuan
+from shegong.core.uploads import Upload, document_errors
 from shegong.notifications.models import Kind
 from shegong.notifications.services import Notice, notify
 from shegong.people.services.dishonesty import dishonesty_add
+from shegong.regions.selectors import policy_for
 
 from ..models import (
     ACTIVE_STATES,
     BudgetLine,
     ClawBack,
+    DocumentType,
     Expenditure,
+    ExpenditureStatus,
     Payment,
     Project,
+    ProjectDocument,
     ProjectStaff,
     Target,
 )
 from ._common import _money, _today
+from .documents import voucher_store
 
 
 def target_set(
@@ -110,7 +116,15 @@ def budget_line_set(*, actor, project: Project, category: str, amount) -> Budget
 
 
 class OverBudget(ValidationError):
-    """An expenditure that would take its line over budget: refused, and flagged (counted, audited, notified)."""
+    """An expenditure that would take its line over budget where the region refuses it: refused, and flagged
+    (counted, audited, notified)."""
+
+
+def committed(line: BudgetLine) -> Decimal:
+    """What the line has spent or has waiting for approval: every expenditure on it not sent back."""
+    return Expenditure.objects.filter(line_id=line.pk).exclude(status=ExpenditureStatus.REJECTED).aggregate(
+        s=Sum("amount")
+    )["s"] or Decimal(0)
 
 
 def expenditure_record(
@@ -121,12 +135,15 @@ def expenditure_record(
     amount,
     spent_on: datetime.date,
     description: str,
+    voucher: Upload | ProjectDocument | None = None,
     voucher_number: str = "",
 ) -> Expenditure:
-    """Record money spent on a budget line. The line is locked (``select_for_update``) while its running total
-    is checked and raised, and the database refuses a total above the line's amount: two concurrent payments can
-    never together overspend it. An attempt that would overspend is refused, counted on the line, audited and
-    notified to the buyer."""
+    """The operator records money spent on a budget line, with its voucher; it waits for the operator's finance
+    and then the buyer. The line is locked (``select_for_update``) while what it has committed is checked, so
+    concurrent recordings are judged one after another. One that would take the line over budget is refused where
+    the region's policy refuses overspending (counted on the line, audited, notified to the buyer), and elsewhere
+    recorded and flagged (``over_budget``, audited, notified). ``voucher`` is the uploaded file, or a voucher
+    document of the project uploaded beforehand (the API's two-step upload)."""
     actor.require("projects.spend", project.region_code)
     errors: dict[str, list[str]] = {}
     value = _money(errors, "amount", amount, allow_zero=False)
@@ -139,56 +156,156 @@ def expenditure_record(
         errors.setdefault("spent_on", []).append(_("支出日期须在项目周期内"))
     if project.state not in ACTIVE_STATES:
         errors.setdefault("line", []).append(_("项目不在执行中，不能登记支出"))
+    if isinstance(voucher, ProjectDocument):
+        if voucher.project_id != project.pk or voucher.doc_type != DocumentType.VOUCHER:
+            errors["voucher"] = [_("请选择本项目上传的支出凭证")]
+        elif Expenditure.objects.filter(voucher=voucher).exists():
+            errors["voucher"] = [_("该凭证已用于另一笔支出")]
+    else:
+        problems = document_errors(voucher)
+        if problems:
+            errors["voucher"] = [_("请上传支出凭证")] if voucher is None else problems
     if errors:
         raise ValidationError(errors)
+    refuse = policy_for(project.region_code).overspend_refused
     refused = None
     try:
         with transaction.atomic():
             locked = BudgetLine.objects.select_for_update().get(pk=line.pk)
-            if locked.spent + value > locked.amount:
+            before = committed(locked)
+            over = before + value > locked.amount
+            if over and refuse:
                 refused = locked
                 raise OverBudget(
                     {
                         "amount": [
-                            _("超出预算：科目“%(line)s”预算 %(budget)s，已支出 %(spent)s，仅剩 %(left)s")
+                            _(
+                                "超出预算：科目“%(line)s”预算 %(budget)s，已支出及待审核 %(spent)s，仅剩 %(left)s"
+                            )
                             % {
                                 "line": locked.get_category_display(),
                                 "budget": yuan(locked.amount),
-                                "spent": yuan(locked.spent),
-                                "left": yuan(locked.remaining),
+                                "spent": yuan(before),
+                                "left": yuan(max(locked.amount - before, Decimal(0))),
                             }
                         ]
                     }
                 )
+            document = (
+                voucher
+                if isinstance(voucher, ProjectDocument)
+                else voucher_store(actor=actor, project=project, upload=voucher)
+            )
             expenditure = Expenditure(
                 project=project,
                 line=locked,
                 amount=value,
                 spent_on=spent_on,
                 description=description,
+                voucher=document,
                 voucher_number=(voucher_number or "").strip(),
+                over_budget=over,
                 recorded_by=getattr(actor, "user", None),
                 region_code=project.region_code,
             )
             expenditure.full_clean()
             expenditure.save()
-            BudgetLine.objects.filter(pk=locked.pk).update(spent=F("spent") + value)
             record(
                 "projects.expenditure.record",
                 actor=actor,
                 obj=project,
-                changes={"line": locked.category, "amount": value, "spent_on": spent_on},
+                changes={
+                    "expenditure": expenditure.pk,
+                    "line": locked.category,
+                    "amount": value,
+                    "spent_on": spent_on,
+                    "over_budget": over,
+                },
             )
-    except IntegrityError:
-        # The database's own check (spent ≤ amount) caught what the lock should have: still an overspend.
-        refused = BudgetLine.objects.get(pk=line.pk)
-        _flag_overspend(actor, project, refused, value)
-        raise OverBudget({"amount": [_("超出预算")]}) from None
+            if over:
+                _notify_overspend(project, locked, value, refused=False)
     except OverBudget:
         _flag_overspend(actor, project, refused, value)
         raise
-    line.refresh_from_db()
     return expenditure
+
+
+def _decide(expenditure: Expenditure, expected: str) -> Expenditure:
+    locked = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+    if locked.status != expected:
+        raise ValidationError(
+            {"status": [_("该支出当前为“%(s)s”，不能执行这一步") % {"s": locked.get_status_display()}]}
+        )
+    return locked
+
+
+def expenditure_approve(*, actor, expenditure: Expenditure, today=None) -> Expenditure:
+    """The operator's finance (机构财务) approves an expenditure; never one the same person recorded."""
+    actor.require("projects.finance", expenditure.region_code)
+    user = getattr(actor, "user", None)
+    if user is not None and expenditure.recorded_by_id == user.pk:
+        raise ValidationError({"status": [_("登记支出的人不能审核自己登记的支出")]})
+    with transaction.atomic():
+        locked = _decide(expenditure, ExpenditureStatus.PENDING)
+        locked.status = ExpenditureStatus.APPROVED
+        locked.approved_by = user
+        locked.approved_on = _today(today)
+        locked.save(update_fields=["status", "approved_by", "approved_on"])
+        record(
+            "projects.expenditure.approve",
+            actor=actor,
+            obj=locked.project,
+            changes={"expenditure": locked.pk, "amount": locked.amount},
+        )
+    return locked
+
+
+def expenditure_review(*, actor, expenditure: Expenditure, today=None) -> Expenditure:
+    """The buyer (bureau or township) reviews an approved expenditure: from now on it counts as spent."""
+    actor.require("projects.approve", expenditure.region_code)
+    with transaction.atomic():
+        locked = _decide(expenditure, ExpenditureStatus.APPROVED)
+        BudgetLine.objects.select_for_update().filter(pk=locked.line_id).first()
+        locked.status = ExpenditureStatus.REVIEWED
+        locked.reviewed_by = getattr(actor, "user", None)
+        locked.reviewed_on = _today(today)
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_on"])
+        BudgetLine.objects.filter(pk=locked.line_id).update(spent=F("spent") + locked.amount)
+        record(
+            "projects.expenditure.review",
+            actor=actor,
+            obj=locked.project,
+            changes={"expenditure": locked.pk, "amount": locked.amount},
+        )
+    return locked
+
+
+def expenditure_reject(*, actor, expenditure: Expenditure, note: str, today=None) -> Expenditure:
+    """Send an expenditure back: the operator's finance while it is pending, the buyer once approved."""
+    permission = "projects.finance" if expenditure.status == ExpenditureStatus.PENDING else "projects.approve"
+    actor.require(permission, expenditure.region_code)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"rejection_note": [_("请填写退回原因")]})
+    if permission == "projects.finance":
+        user = getattr(actor, "user", None)
+        if user is not None and expenditure.recorded_by_id == user.pk:
+            raise ValidationError({"status": [_("登记支出的人不能审核自己登记的支出")]})
+    with transaction.atomic():
+        locked = _decide(expenditure, expenditure.status)
+        if locked.status not in (ExpenditureStatus.PENDING, ExpenditureStatus.APPROVED):
+            raise ValidationError({"status": [_("该支出已复核或已退回")]})
+        locked.status = ExpenditureStatus.REJECTED
+        locked.rejection_note = note[:200]
+        locked.save(update_fields=["status", "rejection_note"])
+        record(
+            "projects.expenditure.reject",
+            actor=actor,
+            obj=locked.project,
+            reason=note,
+            changes={"expenditure": locked.pk, "amount": locked.amount},
+        )
+    return locked
 
 
 def _flag_overspend(actor, project: Project, line: BudgetLine, value: Decimal) -> None:
@@ -200,21 +317,31 @@ def _flag_overspend(actor, project: Project, line: BudgetLine, value: Decimal) -
             obj=project,
             changes={"line": line.category, "amount": value, "remaining": line.remaining},
         )
-        buyers = role_holders([Role.OFFICIAL, Role.TOWNSHIP], project.region_code)
-        notify(
-            users=buyers,
-            notice=Notice(
-                kind=Kind.PROJECT_OVERSPEND,
-                title=gettext_noop("项目支出超预算被拒"),
-                body=gettext_noop(
-                    "项目 %(code)s 的“%(line)s”科目有一笔 %(amount)s 的支出超出预算，已被拒绝。"
-                ),
-                params={"code": project.code, "line": line.category, "amount": yuan(value)},
-                link=reverse("projects:detail", args=[project.pk]),
-            ),
-            region_code=project.region_code,
-            dedupe_key=f"project-overspend:{project.pk}:{line.pk}:{timezone.localdate():%Y-%m-%d}",
+        _notify_overspend(project, line, value, refused=True)
+
+
+def _notify_overspend(project: Project, line: BudgetLine, value: Decimal, *, refused: bool) -> None:
+    buyers = role_holders([Role.OFFICIAL, Role.TOWNSHIP], project.region_code)
+    if refused:
+        title = gettext_noop("项目支出超预算被拒")
+        body = gettext_noop("项目 %(code)s 的“%(line)s”科目有一笔 %(amount)s 的支出超出预算，已被拒绝。")
+    else:
+        title = gettext_noop("项目支出超预算")
+        body = gettext_noop(
+            "项目 %(code)s 的“%(line)s”科目登记了一笔 %(amount)s 的支出，超出该科目预算，请复核。"
         )
+    notify(
+        users=buyers,
+        notice=Notice(
+            kind=Kind.PROJECT_OVERSPEND,
+            title=title,
+            body=body,
+            params={"code": project.code, "line": line.category, "amount": yuan(value)},
+            link=reverse("projects:detail", args=[project.pk]),
+        ),
+        region_code=project.region_code,
+        dedupe_key=f"project-overspend:{project.pk}:{line.pk}:{timezone.localdate():%Y-%m-%d}",
+    )
 
 
 def payment_record(*, actor, project: Project, milestone: str, amount, paid_on: datetime.date) -> Payment:
@@ -267,6 +394,9 @@ def clawback_record(
         errors["staff"] = [_("请选择本项目的人员")]
     if list_worker and staff is None:
         errors["staff"] = [_("列入失信名单须选择涉及人员")]
+    elif list_worker and not staff.breaches:
+        # The dishonesty list is for a worker who broke the leaving commitment (seed 003), on the record.
+        errors["list_worker"] = [_("该人员没有违反离职规定的记录，不能列入失信名单")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -280,7 +410,18 @@ def clawback_record(
         )
         clawback.full_clean()
         clawback.save()
-        record("projects.clawback.record", actor=actor, obj=project, reason=reason, changes={"amount": value})
+        record(
+            "projects.clawback.record",
+            actor=actor,
+            obj=project,
+            reason=reason,
+            changes={
+                "amount": value,
+                "staff": staff.pk if staff else None,
+                "breaches": list(staff.breaches) if staff else [],
+                "list_worker": list_worker,
+            },
+        )
         if list_worker:
             dishonesty_add(actor=actor, worker=staff.worker, reason=reason, today=today)
     return clawback
