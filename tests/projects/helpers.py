@@ -115,6 +115,9 @@ def spend(world, project, line, amount, *, spent_on=None, description="支出", 
         voucher=pdf("凭证.pdf"),
     )
     if review:
-        services.expenditure_approve(actor=operator(world, org=project.operator), expenditure=expenditure)
-        expenditure = services.expenditure_review(actor=official(world), expenditure=expenditure)
+        day = spent_on or project.starts_on
+        services.expenditure_approve(
+            actor=operator(world, org=project.operator), expenditure=expenditure, today=day
+        )
+        expenditure = services.expenditure_review(actor=official(world), expenditure=expenditure, today=day)
     return expenditure
