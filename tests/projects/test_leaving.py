@@ -142,3 +142,21 @@ def test_the_staffing_standard_counts_workers_certificates_and_volunteers(world)
         )
     check = selectors.staffing_check(project, selectors.staff_rows(project))
     assert check["volunteers_ok"] and check["ok"]
+
+
+def test_the_page_takes_notice_and_leaving_and_flags_the_breach(world, client):
+    from ..factories import TOWN_A, login_client, make_user
+
+    project = make_project(world)
+    staff = _post(world, project)
+    newcomer = _post(world, project, start=datetime.date(2026, 3, 10))
+    login_client(client, make_user(("operator", TOWN_A), organisation=world.org_a))
+    url = f"/projects/{project.pk}/staff/{staff.pk}/"
+    client.post(url, {"action": "notice", "notice_date": "2026-03-02"})
+    client.post(url, {"action": "end", "end_date": "2026-03-20", "replacement": newcomer.pk})
+    staff.refresh_from_db()
+    assert (
+        staff.notice_date == NOTICE and staff.replacement == newcomer and staff.breaches == ["short_notice"]
+    )
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "离职违规" in page and "提前通知不足 30 天" in page

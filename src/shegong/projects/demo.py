@@ -265,6 +265,7 @@ def load(ctx) -> None:
                     start,
                     None,
                     *filing,
+                    [],
                     now,
                 )
             )
@@ -280,6 +281,7 @@ def load(ctx) -> None:
             "filing_status",
             "filing_submitted_on",
             "filing_confirmed_on",
+            "breaches",
             "created_at",
         ],
         staff_rows,
