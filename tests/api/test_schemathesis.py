@@ -44,6 +44,8 @@ ROW_PARAMETERS = {
     "activity_id": "activities.Activity",
     "case_id": "cases.Case",
     "project_id": "projects.Project",
+    "expenditure_id": "projects.Expenditure",
+    "document_id": "projects.ProjectDocument",
     "transfer_id": "cases.Transfer",
     "demand_id": "demands.DemandRequest",
     "supervision_session_id": "supervision.SupervisionSession",

@@ -26,6 +26,7 @@ def _setup():
         official,
         operator,
         register_stand_in_metrics,
+        spend,
     )
 
     with unscoped():
@@ -41,14 +42,7 @@ def _setup():
             actor=official(world), project=first, category="activities", amount="50000"
         )
         services.budget_line_set(actor=official(world), project=first, category="personnel", amount="200000")
-        services.expenditure_record(
-            actor=operator(world),
-            project=first,
-            line=line,
-            amount="12000",
-            spent_on=datetime.date(2026, 3, 1),
-            description="重阳节活动",
-        )
+        spend(world, first, line, "12000", spent_on=datetime.date(2026, 3, 1), description="重阳节活动")
         release = services.release_publish(project=first, month=datetime.date(2026, 2, 1))
         op_user = make_user(("operator", TOWN_A), organisation=world.org_a, username="jigou_a")
     return world, first, second, worker, release, op_user

@@ -7,6 +7,12 @@ def _p(w):
     return w.extras["project_a"].pk
 
 
+def _pdf():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("x.pdf", b"%PDF-1.4\n%%EOF\n")
+
+
 def _form(name, url, body):
     return Endpoint(name, "write", url, method="POST", body=body, content_type="form")
 
@@ -53,7 +59,23 @@ ENDPOINTS = [
             "amount": "1",
             "spent_on": "2026-03-01",
             "description": "x",
+            "voucher": w.extras["voucher_a"].pk,
         },
+    ),
+    _form(
+        "projects:expenditure_action",
+        lambda w: f"/projects/{_p(w)}/spending/{w.extras['expenditure_a'].pk}/",
+        lambda w: {"action": "approve"},
+    ),
+    _form(
+        "projects:document_upload",
+        lambda w: f"/projects/{_p(w)}/documents/",
+        lambda w: {"doc_type": "other", "file": _pdf()},
+    ),
+    Endpoint(
+        "projects:document_download",
+        "detail",
+        lambda w: f"/projects/{_p(w)}/documents/{w.extras['document_a'].pk}/",
     ),
     _form(
         "projects:payment_add",
@@ -76,6 +98,41 @@ ENDPOINTS = [
     Endpoint("disclosure:json", "open", lambda w: f"/public/disclosure/{w.extras['release_a'].pk}.json"),
     Endpoint("disclosure:xlsx", "open", lambda w: f"/public/disclosure/{w.extras['release_a'].pk}.xlsx"),
     Endpoint("shegong_projects_api_list_projects", "list", lambda w: "/api/v1/projects", api=True),
+    Endpoint(
+        "shegong_projects_api_list_documents",
+        "detail",
+        lambda w: f"/api/v1/projects/{_p(w)}/documents",
+        api=True,
+    ),
+    Endpoint(
+        "shegong_projects_api_download_document",
+        "detail",
+        lambda w: f"/api/v1/projects/{_p(w)}/documents/{w.extras['document_a'].pk}",
+        api=True,
+    ),
+    Endpoint(
+        "shegong_projects_api_upload_document",
+        "write",
+        lambda w: f"/api/v1/projects/{_p(w)}/documents",
+        method="POST",
+        api=True,
+        content_type="form",
+        body=lambda w: {"doc_type": "other", "file": _pdf()},
+    ),
+    Endpoint(
+        "shegong_projects_api_approve_expenditure",
+        "write",
+        lambda w: f"/api/v1/projects/{_p(w)}/expenditures/{w.extras['expenditure_a'].pk}/approve",
+        method="POST",
+        api=True,
+    ),
+    Endpoint(
+        "shegong_projects_api_review_expenditure",
+        "write",
+        lambda w: f"/api/v1/projects/{_p(w)}/expenditures/{w.extras['expenditure_a'].pk}/review",
+        method="POST",
+        api=True,
+    ),
     Endpoint("shegong_projects_api_get_project", "detail", lambda w: f"/api/v1/projects/{_p(w)}", api=True),
     Endpoint(
         "shegong_projects_api_add_staff",
@@ -96,6 +153,7 @@ ENDPOINTS = [
             "amount": "1.00",
             "spent_on": "2026-03-01",
             "description": "x",
+            "voucher": w.extras["voucher_a"].pk,
         },
     ),
 ]
@@ -106,7 +164,14 @@ def extend(world):
     from shegong.accounts.actor import SystemActor
     from shegong.people.models import SocialWorker
     from shegong.projects import services
-    from shegong.projects.models import BudgetLine, Project, ProjectStaff, Release
+    from shegong.projects.models import (
+        BudgetLine,
+        Expenditure,
+        Project,
+        ProjectDocument,
+        ProjectStaff,
+        Release,
+    )
 
     town = world.regions["town_a"]
     project = Project.objects.create(
@@ -130,7 +195,44 @@ def extend(world):
         project=project, worker=staff_worker, start_date=datetime.date(2026, 1, 2)
     )
     line = BudgetLine.objects.create(project=project, category="activities", amount="5000.00")
+    document = ProjectDocument.objects.create(
+        project=project,
+        doc_type="plan",
+        version=1,
+        name="计划书MARKERA.pdf",
+        content_type="application/pdf",
+        size=16,
+        data=b"%PDF-1.4\nMARKERA",
+    )
+    voucher = ProjectDocument.objects.create(
+        project=project,
+        doc_type="voucher",
+        version=1,
+        name="凭证MARKERA.pdf",
+        content_type="application/pdf",
+        size=16,
+        data=b"%PDF-1.4\nMARKERA",
+    )
+    expenditure = Expenditure.objects.create(
+        project=project,
+        line=line,
+        amount="10.00",
+        spent_on=datetime.date(2026, 3, 1),
+        description="支出MARKERA",
+        voucher=voucher,
+    )
     world.extras.update(
+        document_a=document,
+        voucher_a=ProjectDocument.objects.create(
+            project=project,
+            doc_type="voucher",
+            version=2,
+            name="凭证2.pdf",
+            content_type="application/pdf",
+            size=16,
+            data=b"%PDF-1.4\nMARKERA",
+        ),
+        expenditure_a=expenditure,
         project_a=project,
         worker_a=worker,
         staff_a=staff,

@@ -166,7 +166,16 @@ def test_subsidy_is_forty_percent_of_recorded_spend_capped(world, spent, expecte
     project = make_project(world, amount="1000000.00")
     line = BudgetLine.objects.create(project=project, category="personnel", amount="1000000.00")
     Expenditure.objects.create(
-        project=project, line=line, amount=spent, spent_on=datetime.date(2026, 3, 1), description="人员"
+        project=project,
+        line=line,
+        amount=spent,
+        spent_on=datetime.date(2026, 3, 1),
+        description="人员",
+        status="reviewed",
+    )
+    # Recorded but not yet approved and reviewed: not counted.
+    Expenditure.objects.create(
+        project=project, line=line, amount="1000.00", spent_on=datetime.date(2026, 3, 2), description="人员"
     )
     subsidy = services.subsidy_compute(actor=h.official(world), year=2026, node=world.station_a)
     assert subsidy.investment == Decimal(spent)

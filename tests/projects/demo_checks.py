@@ -2,9 +2,18 @@
 
 import json
 
+from shegong.core.uploads import document_type
 from shegong.people.models import SocialWorker
 from shegong.projects import selectors
-from shegong.projects.models import BudgetLine, ClawBack, Project, ProjectStaff, Release
+from shegong.projects.models import (
+    BudgetLine,
+    ClawBack,
+    Expenditure,
+    Project,
+    ProjectDocument,
+    ProjectStaff,
+    Release,
+)
 
 
 def check_projects():
@@ -18,7 +27,17 @@ def check_projects():
     # One project per worker, but for the one the integrity demo plants on two (tests/integrity/demo_checks.py).
     assert len(list(selectors.overlapping_workers())) == 1
     assert BudgetLine.objects.filter(refused_attempts__gt=0).count() == 1
-    assert ClawBack.objects.count() == 1
+    [clawback] = ClawBack.objects.all()
+    assert clawback.staff is not None and clawback.staff.breaches and clawback.staff.end_date
+    # Every project past a stage holds the document that stage needs; the demand-stage plan has two versions.
+    for project in projects.exclude(state="demand"):
+        assert project.documents.filter(doc_type="plan").exists()
+    for project in projects.filter(state__in=["staffing", "executing", "mid_review"]):
+        assert project.documents.filter(doc_type="agreement").exists()
+    assert ProjectDocument.objects.filter(doc_type="plan", version=2).exists()
+    assert all(document_type(bytes(d.data)) == "application/pdf" for d in ProjectDocument.objects.all()[:3])
+    [waiting] = Expenditure.objects.filter(status="pending")
+    assert waiting.voucher is not None
     assert any(selectors.is_behind(p) for p in projects.filter(state="executing"))
     per_project = Release.objects.values_list("project_id", flat=True)
     assert max(list(per_project).count(p) for p in set(per_project)) >= 11

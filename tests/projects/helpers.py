@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from shegong.accounts.actor import Actor
 from shegong.core import tallies
+from shegong.core.uploads import Upload
 from shegong.people.models import Certificate, SocialWorker
 from shegong.projects import services
 from shegong.projects.models import ProjectState
@@ -86,3 +87,37 @@ def make_project(
 
 def money(value: str) -> Decimal:
     return Decimal(value)
+
+
+def pdf(name: str = "文件.pdf", extra: bytes = b"") -> Upload:
+    return Upload(name=name, data=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n" + extra + b"%%EOF\n")
+
+
+def upload_document(world, project, doc_type: str, name: str = ""):
+    return services.document_upload(
+        actor=operator(world, org=project.operator),
+        project=project,
+        doc_type=doc_type,
+        upload=pdf(name or f"{doc_type}.pdf"),
+    )
+
+
+def spend(world, project, line, amount, *, spent_on=None, description="支出", review=True):
+    """Record an expenditure with a voucher; with ``review`` the operator's finance approves it and the buyer
+    reviews it, so it counts as spent."""
+    expenditure = services.expenditure_record(
+        actor=operator(world, org=project.operator),
+        project=project,
+        line=line,
+        amount=amount,
+        spent_on=spent_on or project.starts_on,
+        description=description,
+        voucher=pdf("凭证.pdf"),
+    )
+    if review:
+        day = spent_on or project.starts_on
+        services.expenditure_approve(
+            actor=operator(world, org=project.operator), expenditure=expenditure, today=day
+        )
+        expenditure = services.expenditure_review(actor=official(world), expenditure=expenditure, today=day)
+    return expenditure

@@ -11,7 +11,7 @@ from shegong.projects import services
 from shegong.projects.models import BudgetLine, Expenditure, ProjectStaff
 from shegong.projects.services import OverBudget
 
-from .helpers import make_project, make_worker, official, operator
+from .helpers import make_project, make_worker, official, operator, pdf
 
 WRITERS = 6
 EACH = 4
@@ -66,6 +66,7 @@ def test_concurrent_spending_never_takes_a_line_over_budget(world):
                     amount="100.10",
                     spent_on=project.starts_on,
                     description="并发支出",
+                    voucher=pdf(),
                 )
                 accepted.append(1)
             except OverBudget:
@@ -74,7 +75,9 @@ def test_concurrent_spending_never_takes_a_line_over_budget(world):
     assert _race(spend) == []
     line.refresh_from_db()
     assert len(accepted) == 10 and len(refused) == WRITERS * EACH - 10
-    assert line.spent == Decimal("1001.00") == sum(e.amount for e in Expenditure.objects.filter(line=line))
+    # Recorded, waiting for approval: committed to the line, not yet spent.
+    assert line.spent == Decimal("0") and services.committed(line) == Decimal("1001.00")
+    assert sum(e.amount for e in Expenditure.objects.filter(line=line)) == Decimal("1001.00")
     assert line.refused_attempts == len(refused)
 
 

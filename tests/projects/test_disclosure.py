@@ -13,7 +13,7 @@ from shegong.projects import services
 from shegong.projects.disclosure import DISCLOSURE_SCHEDULE, ocds
 from shegong.projects.models import ProjectState, Release
 
-from .helpers import make_project, make_worker, official, operator
+from .helpers import make_project, make_worker, official, operator, spend
 
 pytestmark = pytest.mark.django_db
 
@@ -49,14 +49,7 @@ def _project_with_people(world):
     line = services.budget_line_set(
         actor=official(world), project=project, category="personnel", amount="100000"
     )
-    services.expenditure_record(
-        actor=operator(world),
-        project=project,
-        line=line,
-        amount="8000",
-        spent_on=datetime.date(2026, 5, 10),
-        description="欧阳娜娜 5 月工资",
-    )
+    spend(world, project, line, "8000", spent_on=datetime.date(2026, 5, 10), description="欧阳娜娜 5 月工资")
     services.clawback_record(
         actor=official(world),
         project=project,
@@ -172,3 +165,73 @@ def test_visits_count_from_the_rollups_and_change_at_once(world):
     assert selectors.progress(project)[0].actual == before + 1
     months, rows, total = selectors.drilldown(project, "visits")
     assert total == before + 1
+
+
+def test_the_release_lists_staff_changes_filings_breaches_and_money_without_naming_anyone(
+    world, clock, client
+):
+    project, worker = _project_with_people(world)
+    leaver = make_worker(world, "司马光明")
+    leaver.phone = "13800001111"
+    leaver.id_number = "500103198802022345"
+    leaver.save()
+    post = services.staff_add(
+        actor=operator(world), project=project, worker=leaver, start_date=datetime.date(2026, 2, 1)
+    )
+    services.staff_filing_submit(actor=operator(world), staff=post, today=datetime.date(2026, 5, 3))
+    services.staff_notice(
+        actor=operator(world),
+        staff=post,
+        notice_date=datetime.date(2026, 5, 4),
+        today=datetime.date(2026, 5, 4),
+    )
+    services.staff_end(actor=operator(world), staff=post, end_date=datetime.date(2026, 5, 20))
+    services.clawback_record(
+        actor=official(world),
+        project=project,
+        amount="1000",
+        reason="司马光明未满 30 天离岗",
+        staff=post,
+        list_worker=True,
+        today=datetime.date(2026, 5, 25),
+    )
+    line = project.budget_lines.get()
+    spend(world, project, line, "500", spent_on=datetime.date(2026, 5, 12), review=False)
+    services.payment_record(
+        actor=official(world),
+        project=project,
+        milestone="首期款",
+        amount="50000",
+        paid_on=datetime.date(2026, 5, 5),
+    )
+    clock(datetime.date(2026, 6, 15))
+    release = services.release_publish(project=project, month=datetime.date(2026, 5, 1))
+    c = release.content
+    affairs = c["affairs"]
+    assert affairs["notices_in_month"] == 1 and affairs["filings"]["submitted_in_month"] == 1
+    assert affairs["changes"] == [
+        {"change": "left", "role": "worker", "date": "2026-05-20", "role_label": "项目社工"}
+    ]
+    [breach] = affairs["breaches"]
+    assert breach["rules"] == ["short_notice", "no_replacement"] and breach["role"] == "worker"
+    [own_line] = c["finances"]["lines"]
+    assert own_line["spent"] == "8000.00" and own_line["pending"] == "500.00"  # pending is not spent
+    assert [p["milestone"] for p in c["finances"]["payments"]] == ["首期款"]
+    assert {cb["amount"] for cb in c["finances"]["clawbacks"]} == {"3000.50", "1000.00"}
+    assert ["short_notice", "no_replacement"] in [cb["breaches"] for cb in c["finances"]["clawbacks"]]
+    ocds_record = client.get(f"/public/disclosure/{release.pk}.json").json()
+    assert ocds_record["affairs"]["breaches"][0]["rules"] == ["short_notice", "no_replacement"]
+    texts = [
+        json.dumps(c, ensure_ascii=False),
+        client.get(f"/public/disclosure/{release.pk}/").content.decode(),
+        json.dumps(ocds_record, ensure_ascii=False),
+        _xlsx_text(client.get(f"/public/disclosure/{release.pk}.xlsx").content),
+    ]
+    assert "违反离职规定" in texts[1] and "违反离职规定" in texts[3]
+    for text in texts:
+        for person in (worker, leaver):
+            assert person.name not in text
+        for secret in ("13912345678", "13800001111", "500103199001011237", "500103198802022345"):
+            assert secret not in text
+        assert not re.search(r"\b1[3-9]\d{9}\b", text), "a phone number"
+        assert not re.search(r"\b\d{17}[\dXx]\b", text), "an ID number"

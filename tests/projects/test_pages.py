@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -8,7 +9,7 @@ from shegong.projects import services
 from shegong.projects.models import BudgetLine, ProjectStaff
 
 from ..factories import TOWN_A, login_client, make_user
-from .helpers import make_project, make_worker, official, operator, register_stand_in_metrics
+from .helpers import make_project, make_worker, official, operator, pdf, register_stand_in_metrics
 
 pytestmark = pytest.mark.django_db
 
@@ -64,25 +65,50 @@ def test_overspending_on_the_page_keeps_what_was_typed_and_names_the_field(world
     login_client(client, _operator_user(world))
     response = client.post(
         f"/projects/{project.pk}/spending/",
-        {"line": line.pk, "amount": "150.00", "spent_on": "2026-03-02", "description": "米面油"},
+        {
+            "line": line.pk,
+            "amount": "150.00",
+            "spent_on": "2026-03-02",
+            "description": "米面油",
+            "voucher": SimpleUploadedFile("发票.pdf", pdf().data),
+        },
     )
     assert response.status_code == 422
     body = response.content.decode()
     assert "超出预算" in body and 'value="150.00"' in body and "米面油" in body
     line.refresh_from_db()
     assert line.spent == 0 and line.refused_attempts == 1
+    voucher = client.post(
+        f"/api/v1/projects/{project.pk}/documents",
+        {"doc_type": "voucher", "file": SimpleUploadedFile("发票.pdf", pdf().data)},
+    )
+    assert voucher.status_code == 201, voucher.content
     api = client.post(
         f"/api/v1/projects/{project.pk}/expenditures",
-        {"line": line.pk, "amount": "150.00", "spent_on": "2026-03-02", "description": "x"},
+        {
+            "line": line.pk,
+            "amount": "150.00",
+            "spent_on": "2026-03-02",
+            "description": "x",
+            "voucher": voucher.json()["id"],
+        },
         content_type="application/json",
     )
     assert api.status_code == 422 and api.json()["detail"][0]["field"] == "amount"
     good = client.post(
         f"/api/v1/projects/{project.pk}/expenditures",
-        {"line": line.pk, "amount": "99.50", "spent_on": "2026-03-02", "description": "x"},
+        {
+            "line": line.pk,
+            "amount": "99.50",
+            "spent_on": "2026-03-02",
+            "description": "x",
+            "voucher": voucher.json()["id"],
+        },
         content_type="application/json",
     )
-    assert good.status_code == 201 and good.json()["line_remaining"] == "0.50"
+    assert (
+        good.status_code == 201 and good.json()["status"] == "pending" and good.json()["line_spent"] == "0.00"
+    )
 
 
 def test_the_project_page_shows_targets_staff_budget_and_shared_regions(world, client):

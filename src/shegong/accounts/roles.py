@@ -78,6 +78,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "projects.submit": frozenset({R.OPERATOR}),
     "projects.staff": frozenset({R.OPERATOR}),
     "projects.spend": frozenset({R.OPERATOR}),
+    # The operator's finance (机构财务) approves an expenditure someone else in the organisation recorded.
+    "projects.finance": frozenset({R.OPERATOR}),
+    "projects.documents": frozenset({R.OFFICIAL, R.TOWNSHIP, R.OPERATOR}),
     "projects.clawback": frozenset({R.OFFICIAL}),
     "projects.disclose": frozenset({R.OFFICIAL, R.TOWNSHIP}),
     "groups.view": STAFF_ROLES,

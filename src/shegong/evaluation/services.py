@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from shegong.accounts.actor import Actor
 from shegong.audit.services import record
 from shegong.core.scoping import across_regions
-from shegong.projects.models import Expenditure, Project
+from shegong.projects.models import Expenditure, ExpenditureStatus, Project
 from shegong.regions.selectors import policy_for
 
 from . import metrics
@@ -538,7 +538,10 @@ def investment_of(*, node=None, project=None, year: int) -> tuple[Decimal, list]
         Project.objects.filter(pk=project.pk) if project else Project.objects.filter(buyer_id=node.region_id)
     )
     rows = (
-        Expenditure.objects.filter(project__in=projects, spent_on__year=year)
+        # Only spending the operator's finance approved and the buyer reviewed counts (projects' rule).
+        Expenditure.objects.filter(
+            project__in=projects, spent_on__year=year, status=ExpenditureStatus.REVIEWED
+        )
         .values("project_id", "project__code", "project__name")
         .annotate(spent=Sum("amount"))
         .order_by("project__code")

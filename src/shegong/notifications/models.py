@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     HOURS_PENDING = "hours_pending", _("志愿服务时长待确认（每日汇总）")
     PROJECT_FILING_DUE = "project_filing_due", _("项目人员备案即将逾期")
     PROJECT_OVERSPEND = "project_overspend", _("项目支出超预算被拒")
+    PROJECT_STAFF_BREACH = "project_staff_breach", _("项目人员离职违反规定")
     DISCLOSURE_DUE = "disclosure_due", _("三务公开即将发布")
     CASE_APPROVAL = "case_approval", _("个案待审批")
     CASE_DECIDED = "case_decided", _("个案审批结果")

@@ -517,6 +517,16 @@ class PolicyForm(forms.Form):
     offline_wipe_days = forms.IntegerField(
         label=_("离线数据未同步自动清除（天）"), min_value=1, max_value=90, required=False
     )
+    volunteers_per_worker = forms.IntegerField(
+        label=_("每名社工最少常态化志愿者数"), min_value=0, max_value=100, required=False
+    )
+    overspend_refused = forms.TypedChoiceField(
+        label=_("项目支出超预算时拒绝登记"),
+        choices=[("", _("沿用上级")), ("True", _("拒绝登记")), ("False", _("登记并提示"))],
+        coerce=lambda value: value == "True",
+        empty_value=None,
+        required=False,
+    )
 
 
 class SupervisorForm(ServiceModelForm):

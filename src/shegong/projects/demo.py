@@ -1,7 +1,8 @@
 """Demo purchased projects for Yuzhong: one station-operation project per township (bought by the township) and
 two district projects, at different stages; filed and unfiled staff; budgets with a year of spending; one project
-behind plan, one with a budget line spent out and overspend attempts refused, one with a claw-back; and a year of
-frozen monthly releases. Rows are bulk-inserted (``core.bulk``); releases are built by the same code the monthly
+behind plan, one with a budget line spent out and overspend attempts refused, one where a worker left breaking the
+leaving rules and the bureau clawed money back; the documents each stage needed; one expenditure waiting for the
+operator's finance; and a year of frozen monthly releases. Rows are bulk-inserted (``core.bulk``); releases are built by the same code the monthly
 task runs."""
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from .disclosure import PUBLISH_DAY, month_end, release_content
 from .models import (
     BudgetLine,
     ClawBack,
+    DocumentType,
     Expenditure,
+    ExpenditureStatus,
     Indicator,
     Payment,
     Project,
+    ProjectDocument,
     ProjectStaff,
     ProjectState,
     Release,
@@ -261,6 +265,7 @@ def load(ctx) -> None:
                     start,
                     None,
                     *filing,
+                    [],
                     now,
                 )
             )
@@ -276,6 +281,7 @@ def load(ctx) -> None:
             "filing_status",
             "filing_submitted_on",
             "filing_confirmed_on",
+            "breaches",
             "created_at",
         ],
         staff_rows,
@@ -323,7 +329,21 @@ def load(ctx) -> None:
                     continue
                 spent[line_id] += monthly
                 spend.append(
-                    (project.region_code, pk, line_id, monthly, day, note, f"PZ{month:%Y%m}-{m:02d}", now)
+                    (
+                        project.region_code,
+                        pk,
+                        line_id,
+                        monthly,
+                        day,
+                        note,
+                        f"PZ{month:%Y%m}-{m:02d}",
+                        ExpenditureStatus.REVIEWED,
+                        False,
+                        day,
+                        day,
+                        "",
+                        now,
+                    )
                 )
         for q, month in enumerate(months[::3]):
             payments.append(
@@ -346,6 +366,11 @@ def load(ctx) -> None:
             "spent_on",
             "description",
             "voucher_number",
+            "status",
+            "over_budget",
+            "approved_on",
+            "reviewed_on",
+            "rejection_note",
             "created_at",
         ],
         spend,
@@ -359,16 +384,41 @@ def load(ctx) -> None:
         spent=F("amount"), refused_attempts=2
     )
 
-    # A claw-back for a staffing breach.
+    # A worker who left with too short a notice and no replacement in post, and the claw-back for it.
     clawed = ids[4]
+    decided = max(projects[clawed].starts_on, today - datetime.timedelta(days=75))
     breach = ProjectStaff.objects.filter(project_id=clawed).order_by("-pk").first()
+    if breach is not None:
+        left = max(breach.start_date, decided - datetime.timedelta(days=5))
+        ProjectStaff.objects.filter(pk=breach.pk).update(
+            notice_date=max(breach.start_date, left - datetime.timedelta(days=12)),
+            end_date=left,
+            breaches=["short_notice", "no_replacement"],
+        )
     ClawBack.objects.create(
         project_id=clawed,
         region_code=projects[clawed].region_code,
         amount=Decimal("12000.00"),
         reason="项目社工未满 30 天通知期且未落实补员即离岗，按合同追回相应人员经费",
-        decided_on=max(projects[clawed].starts_on, today - datetime.timedelta(days=75)),
+        decided_on=decided,
         staff=breach,
+    )
+
+    # Documents for each project as far as its stage needs them (the plan twice: a revised version), and one
+    # expenditure with its voucher waiting for the operator's finance.
+    _documents(ids, plans, projects, today)
+    pending_on = ids[1]
+    pending_line = lines[pending_on]["activities"][0]
+    voucher = _document(projects[pending_on], DocumentType.VOUCHER, 1, "活动物资发票.pdf")
+    Expenditure.objects.create(
+        project_id=pending_on,
+        region_code=projects[pending_on].region_code,
+        line_id=pending_line,
+        amount=Decimal("1280.00"),
+        spent_on=max(projects[pending_on].starts_on, today - datetime.timedelta(days=3)),
+        description="重阳节敬老活动物资",
+        voucher_number=f"PZ{today:%Y%m}-P1",
+        voucher=voucher,
     )
 
     # Targets: on pace from the figures so far, except one project set well above what it does (behind plan).
@@ -449,3 +499,64 @@ def load(ctx) -> None:
         release_rows,
     )
     ctx.extra["projects"] = list(projects.values())
+
+
+# The documents each stage has needed so far (seed 003's lifecycle; seed 000's plan contents).
+DOCUMENTS_BY_STAGE = [
+    (S.APPROVED, DocumentType.PLAN, "项目计划书.pdf"),
+    (S.STAFFING, DocumentType.AGREEMENT, "购买服务协议.pdf"),
+    (S.MID_REVIEW, DocumentType.MID_REPORT, "中期报告.pdf"),
+    (S.FINAL_REVIEW, DocumentType.FINAL_REPORT, "末期报告.pdf"),
+]
+PLAN_TEXT = "项目背景；项目目标；预算；服务内容和进度；人员和服务标准；绩效评估"
+
+
+def _pdf(title: str) -> bytes:
+    """A small, valid one-page PDF whose body names the document (ASCII text: the demo needs no fonts)."""
+    text = f"shegong demo: {title.encode('unicode_escape').decode()}".replace("(", "[").replace(")", "]")
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _document(project: Project, doc_type: str, version: int, name: str, note: str = "") -> ProjectDocument:
+    data = _pdf(name)
+    return ProjectDocument.objects.create(
+        project=project,
+        region_code=project.region_code,
+        doc_type=doc_type,
+        version=version,
+        name=name,
+        content_type="application/pdf",
+        size=len(data),
+        data=data,
+        note=note,
+    )
+
+
+def _documents(ids, plans, projects, today) -> None:
+    for pk, (_fields, _regions, state, _node) in zip(ids, plans, strict=True):
+        project = projects[pk]
+        reached = PATH.index(state)
+        if state == S.DEMAND:  # the plan under discussion before approval: a first draft and a revision
+            _document(project, DocumentType.PLAN, 1, "项目计划书（初稿）.pdf", PLAN_TEXT)
+            _document(project, DocumentType.PLAN, 2, "项目计划书（修订稿）.pdf", PLAN_TEXT)
+            continue
+        for stage, doc_type, name in DOCUMENTS_BY_STAGE:
+            if PATH.index(stage) <= reached:
+                _document(project, doc_type, 1, name, PLAN_TEXT if doc_type == DocumentType.PLAN else "")

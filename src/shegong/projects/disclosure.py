@@ -25,9 +25,11 @@ from shegong.core import schedules, tallies
 from shegong.core.tasks import scoped_task
 from shegong.notifications.models import Kind
 from shegong.notifications.services import Notice, notify
+from shegong.regions.selectors import policy_for
 
 from . import selectors
-from .models import ACTIVE_STATES, BudgetCategory, Indicator, Project, Release
+from .models import ACTIVE_STATES, BudgetCategory, ExpenditureStatus, Indicator, Project, Release, StaffRole
+from .services.staff import breach_labels
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +63,7 @@ def release_content(project: Project, month: datetime.date, *, today: datetime.d
     """The release's frozen content (JSON-safe, no personal data)."""
     last = month_end(month)
     as_of = min(last, today)
+    policy = policy_for(project.region_code)
     names = sorted({s.worker.name for s in project.staff.select_related("worker")}, key=len, reverse=True)
 
     def blank(text: str) -> str:
@@ -89,19 +92,33 @@ def release_content(project: Project, month: datetime.date, *, today: datetime.d
     if "activities.held" in tallies.metrics() and codes:
         with selectors.region_wide(selectors.WIDE):
             activities = tallies.totals(codes, ["activities.held"], months=[month])["activities.held"]
+    # Spent: approved by the operator's finance and reviewed by the buyer by the release date; pending: recorded
+    # by then and still waiting (or reviewed only after it).
+    recorded = project.expenditures.filter(spent_on__lte=as_of).exclude(status=ExpenditureStatus.REJECTED)
+    counted = Q(status=ExpenditureStatus.REVIEWED, reviewed_on__lte=as_of)
     spent_by_line = dict(
-        project.expenditures.filter(spent_on__lte=as_of)
+        recorded.filter(counted)
         .values("line_id")
         .annotate(s=Sum("amount"))
         .values_list("line_id", "s")
         .order_by()
     )
+    pending_by_line = dict(
+        recorded.exclude(counted)
+        .values("line_id")
+        .annotate(s=Sum("amount"))
+        .values_list("line_id", "s")
+        .order_by()
+    )
+    over_lines = set(recorded.filter(over_budget=True).values_list("line_id", flat=True))
     lines = [
         {
             "category": line.category,
             "label": str(BudgetCategory(line.category).label),
             "budget": _money(line.amount),
             "spent": _money(spent_by_line.get(line.pk)),
+            "pending": _money(pending_by_line.get(line.pk)),
+            "over_budget": line.pk in over_lines,
             "refused_overspend": line.refused_attempts,
         }
         for line in project.budget_lines.all()
@@ -111,11 +128,18 @@ def release_content(project: Project, month: datetime.date, *, today: datetime.d
         for p in project.payments.filter(paid_on__lte=as_of)
     ]
     clawbacks = [
-        {"amount": _money(c.amount), "reason": blank(c.reason), "date": c.decided_on.isoformat()}
-        for c in project.clawbacks.filter(decided_on__lte=as_of)
+        {
+            "amount": _money(c.amount),
+            "reason": blank(c.reason),
+            "date": c.decided_on.isoformat(),
+            # The leaving rules the post it concerns broke (codes), never who held it.
+            "breaches": list(c.staff.breaches) if c.staff_id else [],
+        }
+        for c in project.clawbacks.filter(decided_on__lte=as_of).select_related("staff")
     ]
     staff = project.staff.all()
     in_post = staff.filter(Q(end_date__isnull=True) | Q(end_date__gt=as_of), start_date__lte=as_of)
+    in_month = {"gte": month, "lte": last}
     transitions = list(project.transitions.filter(on__lte=as_of).exclude(from_state=F("to_state")))
     return {
         "project": {
@@ -150,8 +174,43 @@ def release_content(project: Project, month: datetime.date, *, today: datetime.d
             "staff_filed": in_post.exclude(filing_status="unfiled").count(),
             "joined_in_month": staff.filter(start_date__gte=month, start_date__lte=last).count(),
             "left_in_month": staff.filter(end_date__gte=month, end_date__lte=last).count(),
+            # Staff changes, filings, notices and breaches of the month: roles, dates and counts only.
+            "changes": _staff_changes(staff, month, last),
+            "filings": {
+                "submitted_in_month": staff.filter(
+                    **{f"filing_submitted_on__{k}": v for k, v in in_month.items()}
+                ).count(),
+                "confirmed_in_month": staff.filter(
+                    **{f"filing_confirmed_on__{k}": v for k, v in in_month.items()}
+                ).count(),
+                "unfiled_in_post": in_post.filter(filing_status="unfiled").count(),
+            },
+            "notices_in_month": staff.filter(**{f"notice_date__{k}": v for k, v in in_month.items()}).count(),
+            "breaches": [
+                {
+                    "role": post.role,
+                    "role_label": str(StaffRole(post.role).label),
+                    "date": post.end_date.isoformat(),
+                    "rules": list(post.breaches),
+                    "rule_labels": breach_labels(post.breaches, policy),
+                }
+                for post in staff.filter(end_date__gte=month, end_date__lte=last).order_by("end_date", "pk")
+                if post.breaches
+            ],
         },
     }
+
+
+def _staff_changes(staff, month: datetime.date, last: datetime.date) -> list[dict]:
+    """Who joined and who left in the month, as role and date only (no person is named)."""
+    rows = []
+    for post in staff.filter(start_date__gte=month, start_date__lte=last):
+        rows.append({"change": "joined", "role": post.role, "date": post.start_date.isoformat()})
+    for post in staff.filter(end_date__gte=month, end_date__lte=last):
+        rows.append({"change": "left", "role": post.role, "date": post.end_date.isoformat()})
+    for row in rows:
+        row["role_label"] = str(StaffRole(row["role"]).label)
+    return sorted(rows, key=lambda r: (r["date"], r["change"], r["role"]))
 
 
 def ocds(release: Release) -> dict:
@@ -219,6 +278,8 @@ def ocds(release: Release) -> dict:
             "description": line["label"],
             "amount": {"amount": line["budget"], "currency": "CNY"},
             "spent": {"amount": line["spent"], "currency": "CNY"},
+            "pending": {"amount": line.get("pending", "0.00"), "currency": "CNY"},
+            "overBudget": line.get("over_budget", False),
         }
         for line in c["finances"]["lines"]
     ]
@@ -230,6 +291,14 @@ def ocds(release: Release) -> dict:
         "language": "zh",
         "corrects": release.corrects_id and f"{ocid}-{c['month']}-v{release.version - 1}",
         "correctionNote": release.correction_note,
+        "affairs": {
+            "staffInPost": c["affairs"]["staff_in_post"],
+            "staffFiled": c["affairs"]["staff_filed"],
+            "staffChanges": c["affairs"].get("changes", []),
+            "filings": c["affairs"].get("filings", {}),
+            "noticesInMonth": c["affairs"].get("notices_in_month", 0),
+            "breaches": c["affairs"].get("breaches", []),
+        },
         "contracts": [
             {
                 "id": project["code"],

@@ -8,7 +8,7 @@ from shegong.orgs.models import Organisation
 from shegong.people.models import SocialWorker
 from shegong.regions.models import Region
 
-from .models import BudgetCategory, Indicator, Project, StaffRole
+from .models import BudgetCategory, DocumentType, Indicator, Project, StaffRole
 from .selectors import demand_list
 
 
@@ -85,6 +85,10 @@ class ExpenditureForm(forms.Form):
     spent_on = forms.DateField(label=_("支出日期"), widget=DateInput())
     description = forms.CharField(label=_("用途"), max_length=200)
     voucher_number = forms.CharField(label=_("凭证号"), max_length=40, required=False)
+    # Checked (type, size) by the service, which names this field when it refuses the file.
+    voucher = forms.FileField(
+        label=_("支出凭证"), required=False, help_text=_("PDF、Word、Excel、JPG 或 PNG，不超过 10 MB")
+    )
 
     def __init__(self, *args, project=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,3 +116,19 @@ class ClawBackForm(forms.Form):
             self.fields["staff"].widget.choices = [("", "—")] + [
                 (s.pk, s.worker.name) for s in project.staff.select_related("worker")
             ]
+
+
+UPLOADABLE_TYPES = [(value, label) for value, label in DocumentType.choices if value != DocumentType.VOUCHER]
+
+
+class DocumentForm(forms.Form):
+    doc_type = forms.ChoiceField(choices=UPLOADABLE_TYPES, label=_("文件类型"))
+    file = forms.FileField(
+        label=_("文件"),
+        required=False,
+        help_text=_(
+            "PDF、Word、Excel、JPG 或 PNG，不超过 10 MB。计划书应包含项目背景、目标、预算、内容和进度、"
+            "人员和服务标准、绩效评估。"
+        ),
+    )
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)

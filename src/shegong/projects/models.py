@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.fields import EncryptedBinaryField, SensitiveModel
 from shegong.core.money import money_field
 from shegong.core.scoping import RegionOwned, by_organisation
 from shegong.people.models import AssignmentFilingStatus
@@ -182,6 +183,18 @@ class ProjectStaff(RegionOwned):
     )
     filing_submitted_on = models.DateField(_("报备日期"), null=True, blank=True)
     filing_confirmed_on = models.DateField(_("备案确认日期"), null=True, blank=True)
+    # Leaving (seed 003): notice at least 30 days ahead, gone only once a replacement is in post, at most 60 days
+    # after the notice (local policy). Ending a post that breaks a rule is recorded, with the rules it broke.
+    notice_date = models.DateField(_("提出离职日期"), null=True, blank=True)
+    replacement = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("补员人员"),
+    )
+    breaches = models.JSONField(_("违反离职规定"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     region_from = "project"
@@ -201,6 +214,10 @@ class ProjectStaff(RegionOwned):
 
     def __str__(self) -> str:
         return f"{self.worker} @ {self.project.code}"
+
+    @property
+    def breached(self) -> bool:
+        return bool(self.breaches)
 
     def filing_due(self, filing_days: int) -> datetime.date:
         """Filed within the policy's days after the later of the project's approval and the worker's start."""
@@ -259,8 +276,9 @@ class BudgetCategory(models.TextChoices):
 
 
 class BudgetLine(RegionOwned):
-    """One line of the budget. ``spent`` is kept by the spending service under a row lock; the database refuses a
-    line whose spending exceeds its amount, so no race can overspend it."""
+    """One line of the budget. ``spent`` is the sum of the line's approved and reviewed expenditures, kept by the
+    spending service under a row lock. Where the region refuses overspending (local policy) the service refuses
+    it; elsewhere an expenditure that takes the line over is recorded and flagged."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines")
     category = models.CharField(_("预算科目"), max_length=12, choices=BudgetCategory.choices)
@@ -280,11 +298,6 @@ class BudgetLine(RegionOwned):
                 violation_error_message=_("该科目已有预算"),
             ),
             models.CheckConstraint(condition=Q(spent__gte=0), name="budget_spent_not_negative"),
-            models.CheckConstraint(
-                condition=Q(spent__lte=F("amount")),
-                name="budget_spent_within_amount",
-                violation_error_message=_("支出不能超过预算"),
-            ),
         ]
 
     def __str__(self) -> str:
@@ -295,7 +308,17 @@ class BudgetLine(RegionOwned):
         return self.amount - self.spent
 
 
+class ExpenditureStatus(models.TextChoices):
+    PENDING = "pending", _("待机构财务审核")
+    APPROVED = "approved", _("待购买方复核")
+    REVIEWED = "reviewed", _("已复核")
+    REJECTED = "rejected", _("已退回")
+
+
 class Expenditure(RegionOwned):
+    """Money spent on a budget line, with its voucher. It counts as spent only once the operator's finance has
+    approved it and the buyer has reviewed it; until then it is pending."""
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="expenditures")
     line = models.ForeignKey(
         BudgetLine, on_delete=models.PROTECT, related_name="expenditures", verbose_name=_("预算科目")
@@ -304,9 +327,30 @@ class Expenditure(RegionOwned):
     spent_on = models.DateField(_("支出日期"))
     description = models.CharField(_("用途"), max_length=200)
     voucher_number = models.CharField(_("凭证号"), max_length=40, blank=True)
+    voucher = models.ForeignKey(
+        "ProjectDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("支出凭证"),
+    )
+    status = models.CharField(
+        _("审核状态"), max_length=10, choices=ExpenditureStatus.choices, default=ExpenditureStatus.PENDING
+    )
+    over_budget = models.BooleanField(_("超预算"), default=False)
     recorded_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    approved_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_on = models.DateField(_("财务审核日期"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_on = models.DateField(_("购买方复核日期"), null=True, blank=True)
+    rejection_note = models.CharField(_("退回原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     region_from = "project"
@@ -315,6 +359,55 @@ class Expenditure(RegionOwned):
     class Meta:
         ordering = ["-spent_on", "-pk"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="expenditure_positive")]
+        indexes = [models.Index(fields=["project", "status"])]
+
+    @property
+    def counts(self) -> bool:
+        return self.status == ExpenditureStatus.REVIEWED
+
+
+class DocumentType(models.TextChoices):
+    PLAN = "plan", _("计划书")
+    AGREEMENT = "agreement", _("协议")
+    MID_REPORT = "mid_report", _("中期报告")
+    FINAL_REPORT = "final_report", _("末期报告")
+    OTHER = "other", _("其他")
+    VOUCHER = "voucher", _("支出凭证")
+
+
+class ProjectDocument(RegionOwned, SensitiveModel):
+    """An uploaded file of a project. A new upload of a type is a new version; earlier versions stay. The bytes
+    are encrypted in the database (never under the web root) and served only by the document view, which fetches
+    the project within the viewer's scope and audits the download."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    doc_type = models.CharField(_("文件类型"), max_length=14, choices=DocumentType.choices)
+    version = models.PositiveSmallIntegerField(_("版本"))
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    data = EncryptedBinaryField()
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    region_from = "project"
+    relationship = {"operator": by_organisation("project__operator_id")}
+
+    class Meta:
+        ordering = ["doc_type", "-version"]
+        verbose_name = _("项目文件")
+        verbose_name_plural = _("项目文件")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "doc_type", "version"], name="one_project_document_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.get_doc_type_display()} v{self.version}"
 
 
 class Payment(RegionOwned):

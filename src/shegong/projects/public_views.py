@@ -81,10 +81,36 @@ def release_xlsx(request, pk):
     rows = [[_("项目"), c["project"]["code"], c["project"]["name"], ""], [_("月份"), c["month"], "", ""]]
     rows += [[_("指标"), t["label"], t["target"], t["actual"] or ""] for t in c["execution"]["targets"]]
     rows += [[_("预算科目"), line["label"], line["budget"], line["spent"]] for line in c["finances"]["lines"]]
+    rows += [
+        [_("待审核支出"), line["label"], line.get("pending", "0.00"), ""]
+        for line in c["finances"]["lines"]
+        if line.get("pending", "0.00") != "0.00"
+    ]
     rows += [[_("拨款"), p["milestone"], p["amount"], p["date"]] for p in c["finances"]["payments"]]
     rows += [[_("资金追回"), cb["reason"], cb["amount"], cb["date"]] for cb in c["finances"]["clawbacks"]]
     a = c["affairs"]
     rows += [[_("在岗人员"), a["staff_in_post"], _("已备案"), a["staff_filed"]]]
+    rows += [
+        [
+            _("人员变动"),
+            ch["role_label"],
+            _("进入项目") if ch["change"] == "joined" else _("离开项目"),
+            ch["date"],
+        ]
+        for ch in a.get("changes", [])
+    ]
+    filings = a.get("filings")
+    if filings:
+        rows += [
+            [_("报备"), _("本月报备"), filings["submitted_in_month"], ""],
+            [_("报备"), _("本月确认备案"), filings["confirmed_in_month"], ""],
+            [_("报备"), _("在岗未备案"), filings["unfiled_in_post"], ""],
+            [_("离职"), _("本月提出离职"), a.get("notices_in_month", 0), ""],
+        ]
+    rows += [
+        [_("违反离职规定"), b["role_label"], "、".join(b["rule_labels"]), b["date"]]
+        for b in a.get("breaches", [])
+    ]
     if release.correction_note:
         rows += [[_("更正说明"), release.correction_note, "", ""]]
     content = build_workbook(_("三务公开"), [_("类别"), _("项目"), _("数值"), _("实际/日期")], rows)

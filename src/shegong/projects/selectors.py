@@ -25,16 +25,21 @@ from shegong.core import tallies
 from shegong.core.money import share
 from shegong.core.regioncodes import in_subtree, subtree_bounds
 from shegong.core.scoping import across_regions, region_wide
-from shegong.people.models import AssignmentFilingStatus, Certificate
+from shegong.people.models import AssignmentFilingStatus, Certificate, Volunteer, VolunteerStatus
 from shegong.recipients.models import VisitRollup
 from shegong.regions.selectors import policies_for
 
 from .models import (
     ACTIVE_STATES,
     BudgetLine,
+    DocumentType,
+    Expenditure,
+    ExpenditureStatus,
     Indicator,
     Project,
+    ProjectDocument,
     ProjectStaff,
+    StaffRole,
     Target,
 )
 
@@ -257,9 +262,12 @@ def shared_with(project: Project) -> list[Project]:
 
 @dataclass
 class BudgetView:
+    """Spent is what the operator's finance approved and the buyer reviewed; pending is recorded and waiting."""
+
     lines: list[BudgetLine]
     budget: Decimal
     spent: Decimal
+    pending: Decimal
     paid: Decimal
     clawed_back: Decimal
     share_spent: Decimal | None
@@ -270,6 +278,20 @@ class BudgetView:
 def budget(project: Project, *, today: datetime.date | None = None) -> BudgetView:
     today = today or timezone.localdate()
     lines = list(project.budget_lines.all())
+    waiting = dict(
+        Expenditure.objects.filter(
+            project=project, status__in=[ExpenditureStatus.PENDING, ExpenditureStatus.APPROVED]
+        )
+        .values("line_id")
+        .annotate(s=Sum("amount"))
+        .values_list("line_id", "s")
+        .order_by()
+    )
+    over_lines = set(
+        Expenditure.objects.filter(project=project, over_budget=True)
+        .exclude(status=ExpenditureStatus.REJECTED)
+        .values_list("line_id", flat=True)
+    )
     total = sum((line.amount for line in lines), Decimal(0))
     spent = sum((line.spent for line in lines), Decimal(0))
     paid = project.payments.aggregate(s=Sum("amount"))["s"] or Decimal(0)
@@ -277,17 +299,25 @@ def budget(project: Project, *, today: datetime.date | None = None) -> BudgetVie
     elapsed = project.elapsed_share(today)
     margin = Decimal(project.behind_margin) / 100
     for line in lines:
+        line.pending = waiting.get(line.pk, Decimal(0))
         line.share = share(line.spent, line.amount)
-        # Flagged: an overspend attempt was refused, or the line is spent well ahead of time.
-        line.flagged = bool(line.refused_attempts) or (
-            line.share is not None
-            and line.share > min(Decimal(1), elapsed + margin)
-            and line.share >= Decimal("0.95")
+        # Over budget: spending recorded beyond the line (where the region lets it through, flagged).
+        line.over = line.pk in over_lines or line.spent > line.amount
+        # Flagged: over budget, an overspend attempt was refused, or the line is spent well ahead of time.
+        line.flagged = (
+            line.over
+            or bool(line.refused_attempts)
+            or (
+                line.share is not None
+                and line.share > min(Decimal(1), elapsed + margin)
+                and line.share >= Decimal("0.95")
+            )
         )
     return BudgetView(
         lines=lines,
         budget=total,
         spent=spent,
+        pending=sum((line.pending for line in lines), Decimal(0)),
         paid=paid,
         clawed_back=clawed,
         share_spent=share(spent, total),
@@ -297,9 +327,11 @@ def budget(project: Project, *, today: datetime.date | None = None) -> BudgetVie
 
 
 def budget_chart(project: Project, view: BudgetView) -> dict:
-    """ECharts data: spent against budget per line, and cumulative spending against the straight-line pace."""
+    """ECharts data: cumulative reviewed spending against the straight-line pace of the budget over the period
+    (spend against time)."""
     by_month = defaultdict(Decimal)
-    for spent_on, amount in project.expenditures.values_list("spent_on", "amount"):
+    reviewed = project.expenditures.filter(status=ExpenditureStatus.REVIEWED)
+    for spent_on, amount in reviewed.values_list("spent_on", "amount"):
         by_month[spent_on.replace(day=1)] += amount
     months = []
     month = project.starts_on.replace(day=1)
@@ -318,6 +350,56 @@ def budget_chart(project: Project, view: BudgetView) -> dict:
             {"name": str(_("按期匀速支出（元）")), "data": pace},
         ],
     }
+
+
+def budget_lines_chart(view: BudgetView) -> dict:
+    """ECharts data: per budget line, the budget, what is spent and what waits for approval (spend against
+    budget)."""
+    return {
+        "labels": [str(line.get_category_display()) for line in view.lines],
+        "series": [
+            {"name": str(_("预算（元）")), "data": [float(line.amount) for line in view.lines]},
+            {"name": str(_("已支出（元）")), "data": [float(line.spent) for line in view.lines]},
+            {"name": str(_("待审核（元）")), "data": [float(line.pending) for line in view.lines]},
+        ],
+    }
+
+
+# Documents ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DocumentGroup:
+    """One document type of a project: its versions, newest first (the first is the one in force)."""
+
+    doc_type: str
+    label: str
+    versions: list
+
+
+def documents(project: Project) -> list[DocumentGroup]:
+    """The project's documents by type, each with every version kept (vouchers are shown with their
+    expenditures). The file bytes are not read."""
+    rows = (
+        ProjectDocument.objects.filter(project=project)
+        .exclude(doc_type=DocumentType.VOUCHER)
+        .defer("data")
+        .select_related("uploaded_by")
+        .order_by("doc_type", "-version")
+    )
+    groups: dict[str, DocumentGroup] = {}
+    for row in rows:
+        groups.setdefault(
+            row.doc_type, DocumentGroup(row.doc_type, str(DocumentType(row.doc_type).label), [])
+        ).versions.append(row)
+    order = [t for t in DocumentType.values]
+    return sorted(groups.values(), key=lambda g: order.index(g.doc_type))
+
+
+def pending_expenditures(project: Project):
+    return project.expenditures.filter(
+        status__in=[ExpenditureStatus.PENDING, ExpenditureStatus.APPROVED]
+    ).select_related("line", "recorded_by", "voucher")
 
 
 # Staff ----------------------------------------------------------------------------------------------------------
@@ -368,18 +450,43 @@ def staff_rows(project: Project, *, today: datetime.date | None = None) -> list[
 
 
 def staffing_check(project: Project, rows: list[StaffRow]) -> dict:
-    """The staffing standard in force where the project is bought (local policy): full-time and certified workers
-    on the project against the minimum."""
+    """The staffing standard in force where the project is bought (local policy, seed 003 — Haining: at least 6
+    full-time workers, 4 of them certified, each with 5 regular volunteers) against the project's staff in post:
+    full-time workers, certified workers, and each worker's active volunteers recruited."""
     policy = policies_for([project.region_code])[project.region_code]
     current = [r.staff for r in rows if r.staff.end_date is None]
-    certified = sum(1 for s in current if s.worker.certificate != Certificate.NONE)
+    # The project's own social workers (lead and workers) are its full-time staff; finance and supervisors are not.
+    fulltime = [s for s in current if s.role in (StaffRole.LEAD, StaffRole.WORKER)]
+    certified = sum(1 for s in fulltime if s.worker.certificate != Certificate.NONE)
+    recruits = dict(
+        Volunteer.objects.filter(
+            recruited_by_id__in=[s.worker_id for s in current], status=VolunteerStatus.ACTIVE
+        )
+        .values("recruited_by_id")
+        .annotate(n=Count("pk"))
+        .values_list("recruited_by_id", "n")
+        .order_by()
+    )
+    short = [s for s in current if recruits.get(s.worker_id, 0) < policy.volunteers_per_worker]
     return {
-        "workers": len(current),
+        "workers": len(fulltime),
         "certified": certified,
         "min_workers": policy.station_min_fulltime,
         "min_certified": policy.station_min_certified,
-        "ok": len(current) >= policy.station_min_fulltime and certified >= policy.station_min_certified,
+        "volunteers_per_worker": policy.volunteers_per_worker,
+        "short_of_volunteers": len(short),
+        "workers_ok": len(fulltime) >= policy.station_min_fulltime,
+        "certified_ok": certified >= policy.station_min_certified,
+        "volunteers_ok": not short,
+        "ok": len(fulltime) >= policy.station_min_fulltime
+        and certified >= policy.station_min_certified
+        and not short,
     }
+
+
+def breached_staff(project: Project):
+    """The project's posts that ended breaking the leaving rules."""
+    return [s for s in project.staff.select_related("worker") if s.breaches]
 
 
 def overlapping_workers():
@@ -404,6 +511,11 @@ def project_list(*, q="", state="", field="", operator="", region="", flag="", t
         over_budget=Exists(
             BudgetLine.objects.filter(project=OuterRef("pk")).filter(
                 Q(refused_attempts__gt=0) | Q(spent__gte=F("amount"))
+            )
+        )
+        | Exists(
+            Expenditure.objects.filter(project=OuterRef("pk"), over_budget=True).exclude(
+                status=ExpenditureStatus.REJECTED
             )
         ),
         staff_count=Count("staff", filter=Q(staff__end_date__isnull=True), distinct=True),

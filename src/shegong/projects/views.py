@@ -3,11 +3,13 @@ with the form as typed and the error on its field."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,11 +18,32 @@ from django.views.decorators.http import require_POST
 from shegong.core.excel import build_workbook, xlsx_response
 from shegong.core.forms import apply_errors
 from shegong.core.scoping import get_scoped_or_404
+from shegong.core.uploads import SUFFIXES, read_upload
 from shegong.orgs.models import Organisation
+from shegong.regions.selectors import policy_for
 
 from . import disclosure, selectors, services
-from .forms import BudgetForm, ClawBackForm, ExpenditureForm, PaymentForm, ProjectForm, StaffForm, TargetForm
-from .models import BudgetLine, Indicator, Project, ProjectField, ProjectStaff, ProjectState, Release
+from .forms import (
+    BudgetForm,
+    ClawBackForm,
+    DocumentForm,
+    ExpenditureForm,
+    PaymentForm,
+    ProjectForm,
+    StaffForm,
+    TargetForm,
+)
+from .models import (
+    BudgetLine,
+    Expenditure,
+    Indicator,
+    Project,
+    ProjectDocument,
+    ProjectField,
+    ProjectStaff,
+    ProjectState,
+    Release,
+)
 
 FORMS = {
     "staff_form": StaffForm,
@@ -29,6 +52,7 @@ FORMS = {
     "expenditure_form": ExpenditureForm,
     "payment_form": PaymentForm,
     "clawback_form": ClawBackForm,
+    "document_form": DocumentForm,
 }
 PROJECT_FORMS = {"staff_form", "expenditure_form", "clawback_form"}
 
@@ -104,6 +128,10 @@ def _detail_context(request, project: Project, **bound) -> dict:
         for label in [services.STEP_LABELS[state]]
         if from_state == project.state and actor.can(permission, code)
     ]
+    next_state = next(
+        (state for state, (from_state, _p) in services.STEPS.items() if from_state == project.state), None
+    )
+    policy = policy_for(project.region_code)
     return {
         "project": project,
         "today": today,
@@ -115,7 +143,15 @@ def _detail_context(request, project: Project, **bound) -> dict:
         "staffing": selectors.staffing_check(project, rows),
         "budget": view,
         "chart": selectors.budget_chart(project, view),
-        "expenditures": project.expenditures.select_related("line")[:20],
+        "lines_chart": selectors.budget_lines_chart(view),
+        "expenditures": project.expenditures.select_related("line", "voucher")[:20],
+        "waiting": selectors.pending_expenditures(project),
+        "documents": selectors.documents(project),
+        "required_document": services.missing_document(project, next_state) if next_state else None,
+        "breaches": [
+            (s, services.breach_labels(s.breaches, policy)) for s in selectors.breached_staff(project)
+        ],
+        "policy": policy,
         "payments": project.payments.all(),
         "clawbacks": project.clawbacks.all(),
         "releases": project.releases.all(),
@@ -131,6 +167,8 @@ def _detail_context(request, project: Project, **bound) -> dict:
             "disclose": actor.can("projects.disclose", code),
             "file": actor.can("filing.submit", code),
             "confirm": actor.can("filing.confirm", code),
+            "finance": actor.can("projects.finance", code),
+            "documents": actor.can("projects.documents", code),
         },
         **forms,
     }
@@ -146,7 +184,11 @@ def _post(request, pk, form_name, action, success):
     """Bind the named form, run the service; on a refusal re-show the page with the form as typed."""
     project = _project(request, pk)
     cls = FORMS[form_name]
-    form = cls(request.POST, project=project) if form_name in PROJECT_FORMS else cls(request.POST)
+    form = (
+        cls(request.POST, request.FILES, project=project)
+        if form_name in PROJECT_FORMS
+        else cls(request.POST, request.FILES)
+    )
     if form.is_valid():
         try:
             action(project, form.cleaned_data)
@@ -210,10 +252,60 @@ def expenditure_add(request, pk):
             amount=data["amount"],
             spent_on=data["spent_on"],
             description=data["description"],
+            voucher=read_upload(data.get("voucher")),
             voucher_number=data["voucher_number"],
         )
 
-    return _post(request, pk, "expenditure_form", action, _("支出已登记"))
+    return _post(request, pk, "expenditure_form", action, _("支出已登记，等待机构财务审核"))
+
+
+@login_required
+@require_POST
+def document_upload(request, pk):
+    def action(project, data):
+        services.document_upload(
+            actor=request.actor,
+            project=project,
+            doc_type=data["doc_type"],
+            upload=read_upload(data.get("file")),
+            note=data.get("note", ""),
+        )
+
+    return _post(request, pk, "document_form", action, _("文件已上传"))
+
+
+@login_required
+def document_download(request, pk, document_pk):
+    """A document's bytes, only to someone who may see the project (the same 404 otherwise); audited."""
+    project = _project(request, pk)
+    document = get_scoped_or_404(ProjectDocument.objects.filter(project=project), pk=document_pk)
+    services.document_download(actor=request.actor, document=document, request=request)
+    response = HttpResponse(bytes(document.data), content_type=document.content_type)
+    suffix = SUFFIXES.get(document.content_type, "bin")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{project.code}-{document.doc_type}-v{document.version}.{suffix}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def expenditure_action(request, pk, expenditure_pk):
+    project = _project(request, pk)
+    expenditure = get_scoped_or_404(Expenditure.objects.filter(project=project), pk=expenditure_pk)
+    what = request.POST.get("action")
+    calls = {
+        "approve": lambda: services.expenditure_approve(actor=request.actor, expenditure=expenditure),
+        "review": lambda: services.expenditure_review(actor=request.actor, expenditure=expenditure),
+        "reject": lambda: services.expenditure_reject(
+            actor=request.actor, expenditure=expenditure, note=request.POST.get("note", "")
+        ),
+    }
+    if what not in calls:
+        raise Http404
+    return _simple_post(request, project, calls[what], _("已更新"))
 
 
 @login_required
@@ -277,16 +369,37 @@ def transition(request, pk):
     )
 
 
+def _date(value):
+    """A date typed on the page, or None for a blank or malformed one (the service names the field)."""
+    try:
+        return datetime.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
 @login_required
 @require_POST
 def staff_action(request, pk, staff_pk):
     project = _project(request, pk)
     staff = get_scoped_or_404(ProjectStaff.objects.filter(project=project), pk=staff_pk)
     what = request.POST.get("action")
+    replacement = None
+    if request.POST.get("replacement", "").isdigit():
+        replacement = get_scoped_or_404(
+            ProjectStaff.objects.filter(project=project), pk=int(request.POST["replacement"])
+        )
     calls = {
         "submit": lambda: services.staff_filing_submit(actor=request.actor, staff=staff),
         "confirm": lambda: services.staff_filing_confirm(actor=request.actor, staff=staff),
-        "end": lambda: services.staff_end(actor=request.actor, staff=staff, end_date=timezone.localdate()),
+        "notice": lambda: services.staff_notice(
+            actor=request.actor, staff=staff, notice_date=_date(request.POST.get("notice_date"))
+        ),
+        "end": lambda: services.staff_end(
+            actor=request.actor,
+            staff=staff,
+            end_date=_date(request.POST.get("end_date")) or timezone.localdate(),
+            replacement=replacement,
+        ),
     }
     if what not in calls:
         raise Http404

@@ -111,6 +111,13 @@ class RegionStandard(models.Model):
     offline_wipe_days = models.PositiveSmallIntegerField(
         _("离线数据未同步自动清除（天）"), null=True, blank=True
     )
+    # Each worker recruits this many regular volunteers (seed 003, Haining: 5).
+    volunteers_per_worker = models.PositiveSmallIntegerField(
+        _("每名社工最少常态化志愿者数"), null=True, blank=True
+    )
+    # A project expenditure that would take its budget line over the amount: refused (True) or recorded and
+    # flagged (False).
+    overspend_refused = models.BooleanField(_("项目支出超预算时拒绝登记"), null=True, blank=True)
 
     objects = models.Manager()
 

@@ -85,6 +85,8 @@ class Policy:
     # Stations or projects scoring at least this share of the framework's points qualify ("evaluate well").
     subsidy_min_score_percent: int = 80
     offline_wipe_days: int = 7
+    volunteers_per_worker: int = 5
+    overspend_refused: bool = True
     sources: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
@@ -108,6 +110,8 @@ POLICY_FIELDS = (
     "subsidy_cap_yuan",
     "subsidy_min_score_percent",
     "offline_wipe_days",
+    "volunteers_per_worker",
+    "overspend_refused",
 )
 SEED_POLICY = Policy()
 
