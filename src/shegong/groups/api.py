@@ -213,7 +213,7 @@ class AttendanceOut(Schema):
     post: int | None
 
 
-class SessionOut(Schema):
+class GroupSessionOut(Schema):
     id: int
     group: int
     number: int
@@ -226,14 +226,14 @@ class SessionOut(Schema):
     created: bool = False
 
 
-class SessionPage(Schema):
+class GroupSessionPage(Schema):
     count: int
     page: int
     pages: int
-    results: list[SessionOut]
+    results: list[GroupSessionOut]
 
 
-class SessionFilter(Schema):
+class GroupSessionFilter(Schema):
     group: int | None = None
     page: int = Field(1, ge=1, le=100000)
 
@@ -256,8 +256,8 @@ def _session_out(s: GroupSession, created: bool = False) -> dict:
     }
 
 
-@sessions_router.get("", response={200: SessionPage, **STANDARD_ERRORS})
-def list_group_sessions(request, filters: Query[SessionFilter]):
+@sessions_router.get("", response={200: GroupSessionPage, **STANDARD_ERRORS})
+def list_group_sessions(request, filters: Query[GroupSessionFilter]):
     request.auth.require("groups.view")
     queryset = GroupSession.objects.prefetch_related("attendance").order_by("-held_on", "-pk")
     if filters.group is not None:
@@ -265,7 +265,7 @@ def list_group_sessions(request, filters: Query[SessionFilter]):
     return paginated(queryset, filters.page, _session_out)
 
 
-@sessions_router.post("", response={201: SessionOut, 200: SessionOut, **STANDARD_ERRORS})
+@sessions_router.post("", response={201: GroupSessionOut, 200: GroupSessionOut, **STANDARD_ERRORS})
 def record_group_session(request, payload: SessionIn):
     """Record a session with its attendance. Resending the same idempotency_key returns the first (200)."""
     group = _group(payload.group)
@@ -280,7 +280,7 @@ def record_group_session(request, payload: SessionIn):
     return (201 if created else 200), _session_out(session, created)
 
 
-@sessions_router.get("/{int:session_id}", response={200: SessionOut, **STANDARD_ERRORS})
+@sessions_router.get("/{int:session_id}", response={200: GroupSessionOut, **STANDARD_ERRORS})
 def get_group_session(request, session_id: int):
     request.auth.require("groups.view")
     return _session_out(get_scoped_or_404(GroupSession.objects.prefetch_related("attendance"), pk=session_id))

@@ -36,7 +36,7 @@ class SessionIn(StrictSchema):
     follow_up_due: datetime.date | None = None
 
 
-class SessionOut(Schema):
+class SupervisionSessionOut(Schema):
     id: int
     supervisor: int
     assignment: int
@@ -54,14 +54,14 @@ class SessionOut(Schema):
     confirmed: list[int]
 
 
-class SessionPage(Schema):
+class SupervisionSessionPage(Schema):
     count: int
     page: int
     pages: int
-    results: list[SessionOut]
+    results: list[SupervisionSessionOut]
 
 
-class SessionFilter(Schema):
+class SupervisionSessionFilter(Schema):
     month: str = Field("", pattern=r"^(\d{4}-\d{2})?$")
     page: int = Field(1, ge=1, le=100000)
 
@@ -87,20 +87,20 @@ def _session_out(s: SupervisionSession) -> dict:
     }
 
 
-@sessions_router.get("", response={200: SessionPage, **STANDARD_ERRORS})
-def list_sessions(request, filters: Query[SessionFilter]):
+@sessions_router.get("", response={200: SupervisionSessionPage, **STANDARD_ERRORS})
+def list_sessions(request, filters: Query[SupervisionSessionFilter]):
     request.auth.require("supervision.view")
     queryset = selectors.sessions(month=filters.month).prefetch_related("attendance")
     return paginated(queryset, filters.page, _session_out)
 
 
-@sessions_router.get("/{int:supervision_session_id}", response={200: SessionOut, **STANDARD_ERRORS})
+@sessions_router.get("/{int:supervision_session_id}", response={200: SupervisionSessionOut, **STANDARD_ERRORS})
 def get_session(request, supervision_session_id: int):
     request.auth.require("supervision.view")
     return _session_out(get_scoped_or_404(SupervisionSession, pk=supervision_session_id))
 
 
-@sessions_router.post("", response={201: SessionOut, **STANDARD_ERRORS})
+@sessions_router.post("", response={201: SupervisionSessionOut, **STANDARD_ERRORS})
 def record_session(request, payload: SessionIn):
     """Record a session under one of the caller's supervision relationships (the caller must be its supervisor)."""
     assignment = get_scoped_or_404(
@@ -117,7 +117,7 @@ def record_session(request, payload: SessionIn):
     return Status(201, _session_out(session))
 
 
-@sessions_router.post("/{int:supervision_session_id}/confirm", response={200: SessionOut, **STANDARD_ERRORS})
+@sessions_router.post("/{int:supervision_session_id}/confirm", response={200: SupervisionSessionOut, **STANDARD_ERRORS})
 def confirm_session(request, supervision_session_id: int):
     """The calling supervisee confirms the record of a session it attended."""
     session = get_scoped_or_404(SupervisionSession, pk=supervision_session_id)
