@@ -26,7 +26,7 @@ Num = Annotated[Decimal, Strict(False)]
 Kind = Literal[tuple(Activity.Kind.values)]  # type: ignore[valid-type]
 
 
-class VolunteerIn(StrictSchema):
+class ActivityVolunteerIn(StrictSchema):
     volunteer: int
     hours: Num = Field(ge=Decimal("0.5"), le=Decimal("24"), max_digits=3, decimal_places=1)
 
@@ -42,7 +42,7 @@ class ActivityIn(StrictSchema):
     place: str = Field("", max_length=120)
     participants: int = Field(ge=0, le=100000)
     recipients: list[int] = Field(default_factory=list, max_length=1000)
-    volunteers: list[VolunteerIn] = Field(default_factory=list, max_length=200)
+    volunteers: list[ActivityVolunteerIn] = Field(default_factory=list, max_length=200)
     organisations: list[int] = Field(default_factory=list, max_length=50)
     outcome: str = Field("", max_length=500)
 

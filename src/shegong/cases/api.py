@@ -166,13 +166,13 @@ def submit_plan(request, case_id: int):
     return _out(case, request.auth)
 
 
-class DecisionIn(StrictSchema):
+class CaseDecisionIn(StrictSchema):
     approve: bool
     comment: str = Field("", max_length=500)
 
 
 @router.post("/{int:case_id}/decide", response={200: CaseOut, **STANDARD_ERRORS})
-def decide(request, case_id: int, payload: DecisionIn):
+def decide(request, case_id: int, payload: CaseDecisionIn):
     """The pending approval (plan or closing) decided by the case's approver."""
     case = _case(request, case_id)
     approval = get_scoped_or_404(Approval.objects.filter(case=case, decision=Approval.Decision.PENDING))

@@ -186,7 +186,7 @@ class DisbursementIn(StrictSchema):
     description: str = Field(min_length=1, max_length=200)
 
 
-class DecisionIn(StrictSchema):
+class CharityDecisionIn(StrictSchema):
     note: str = Field("", max_length=200)
 
 
@@ -273,7 +273,7 @@ def get_disbursement(request, disbursement_id: int):
 
 
 @disbursements.post("/{int:disbursement_id}/approve", response={200: DisbursementOut, **STANDARD_ERRORS})
-def approve_disbursement(request, disbursement_id: int, payload: DecisionIn):
+def approve_disbursement(request, disbursement_id: int, payload: CharityDecisionIn):
     """Approve a request: never its own requester; refused when the fund (or the restricted gift) holds too little."""
     entry = services.disbursement_approve(
         actor=request.auth, disbursement=_fetch(disbursement_id), note=payload.note
@@ -282,7 +282,7 @@ def approve_disbursement(request, disbursement_id: int, payload: DecisionIn):
 
 
 @disbursements.post("/{int:disbursement_id}/reject", response={200: DisbursementOut, **STANDARD_ERRORS})
-def reject_disbursement(request, disbursement_id: int, payload: DecisionIn):
+def reject_disbursement(request, disbursement_id: int, payload: CharityDecisionIn):
     entry = services.disbursement_reject(
         actor=request.auth, disbursement=_fetch(disbursement_id), note=payload.note
     )
@@ -296,7 +296,7 @@ def pay_disbursement(request, disbursement_id: int):
 
 
 @disbursements.post("/{int:disbursement_id}/reverse", response={201: DisbursementOut, **STANDARD_ERRORS})
-def reverse_disbursement(request, disbursement_id: int, payload: DecisionIn):
+def reverse_disbursement(request, disbursement_id: int, payload: CharityDecisionIn):
     """Take back an approved or paid disbursement: a new negative entry (``note`` is the reason)."""
     entry = services.disbursement_reverse(
         actor=request.auth, disbursement=_fetch(disbursement_id), reason=payload.note

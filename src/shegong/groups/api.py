@@ -195,7 +195,7 @@ class MeasureIn(StrictSchema):
     post: int | None = Field(None, ge=0, le=100)
 
 
-class SessionIn(StrictSchema):
+class GroupSessionIn(StrictSchema):
     group: int
     idempotency_key: Annotated[uuid.UUID, Strict(False)]
     held_on: Day
@@ -266,7 +266,7 @@ def list_group_sessions(request, filters: Query[GroupSessionFilter]):
 
 
 @sessions_router.post("", response={201: GroupSessionOut, 200: GroupSessionOut, **STANDARD_ERRORS})
-def record_group_session(request, payload: SessionIn):
+def record_group_session(request, payload: GroupSessionIn):
     """Record a session with its attendance. Resending the same idempotency_key returns the first (200)."""
     group = _group(payload.group)
     session, created = services.session_record(

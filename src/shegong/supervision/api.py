@@ -22,7 +22,7 @@ trainings_router = Router(tags=["supervision"])
 resources_router = Router(tags=["supervision"])
 
 
-class SessionIn(StrictSchema):
+class SupervisionSessionIn(StrictSchema):
     assignment: int
     kind: Literal[tuple(SessionKind.values)] = SessionKind.INDIVIDUAL  # type: ignore[valid-type]
     mode: Literal[tuple(SessionMode.values)] = SessionMode.OFFLINE  # type: ignore[valid-type]
@@ -94,14 +94,16 @@ def list_sessions(request, filters: Query[SupervisionSessionFilter]):
     return paginated(queryset, filters.page, _session_out)
 
 
-@sessions_router.get("/{int:supervision_session_id}", response={200: SupervisionSessionOut, **STANDARD_ERRORS})
+@sessions_router.get(
+    "/{int:supervision_session_id}", response={200: SupervisionSessionOut, **STANDARD_ERRORS}
+)
 def get_session(request, supervision_session_id: int):
     request.auth.require("supervision.view")
     return _session_out(get_scoped_or_404(SupervisionSession, pk=supervision_session_id))
 
 
 @sessions_router.post("", response={201: SupervisionSessionOut, **STANDARD_ERRORS})
-def record_session(request, payload: SessionIn):
+def record_session(request, payload: SupervisionSessionIn):
     """Record a session under one of the caller's supervision relationships (the caller must be its supervisor)."""
     assignment = get_scoped_or_404(
         SupervisionAssignment.objects.select_related("supervisor"), pk=payload.assignment
@@ -117,7 +119,9 @@ def record_session(request, payload: SessionIn):
     return Status(201, _session_out(session))
 
 
-@sessions_router.post("/{int:supervision_session_id}/confirm", response={200: SupervisionSessionOut, **STANDARD_ERRORS})
+@sessions_router.post(
+    "/{int:supervision_session_id}/confirm", response={200: SupervisionSessionOut, **STANDARD_ERRORS}
+)
 def confirm_session(request, supervision_session_id: int):
     """The calling supervisee confirms the record of a session it attended."""
     session = get_scoped_or_404(SupervisionSession, pk=supervision_session_id)
