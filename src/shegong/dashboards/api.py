@@ -1,5 +1,7 @@
 """Dashboard figures over the API: coverage of a region and the monthly visit rate."""
 
+import enum
+
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -101,6 +103,13 @@ def get_visit_rate(request, filters: Query[RateFilter]):
 dashboard_router = Router(tags=["dashboards"])
 
 
+class LevelIn(str, enum.Enum):
+    CITY = "city"
+    DISTRICT = "district"
+    TOWNSHIP = "township"
+    STATION = "station"
+
+
 class FigureOut(Schema):
     key: str
     label: str
@@ -130,7 +139,7 @@ class DashboardOut(Schema):
 
 
 @dashboard_router.get("/{level}/{code}", response={200: DashboardOut, **STANDARD_ERRORS})
-def get_dashboard(request, level: str, code: str):
+def get_dashboard(request, level: LevelIn, code: str):
     """A level's dashboard: every panel's figures with the URL of the list each counts. ``level`` is city,
     district or township with a region code, or station with a station's id; another region's is a 404."""
     from shegong.audit.services import record
@@ -138,6 +147,7 @@ def get_dashboard(request, level: str, code: str):
 
     request.auth.require("dashboard.view")
     station = None
+    level = level.value
     if level == "station":
         if not code.isdigit():
             raise Http404
