@@ -103,7 +103,7 @@ def get_visit_rate(request, filters: Query[RateFilter]):
 dashboard_router = Router(tags=["dashboards"])
 
 
-class LevelIn(str, enum.Enum):
+class LevelIn(enum.StrEnum):
     CITY = "city"
     DISTRICT = "district"
     TOWNSHIP = "township"
