@@ -223,7 +223,7 @@ def visits_panel(scope: PanelScope, rate) -> Panel | None:
         "unit": "%",
         "max": 100,
     }
-    return Panel("visits", _("探访关爱"), figures, chart=chart, order=30)
+    return Panel("visits", _("探访率与趋势"), figures, chart=chart, order=30)
 
 
 def cases_panel(scope: PanelScope, counted: dict) -> Panel | None:
@@ -399,16 +399,18 @@ def projects_panel(scope: PanelScope) -> Panel | None:
             alert=bool(summary["over_budget"]),
         ),
     ]
-    chart = {
-        "type": "pie",
-        "labels": [str(_("已支出")), str(_("未支出"))],
-        "series": [
-            {
-                "name": _("预算执行"),
-                "data": [float(summary["spent"]), float(max(summary["budget"] - summary["spent"], 0))],
-            }
-        ],
-    }
+    chart = None
+    if summary["budget"]:
+        chart = {
+            "type": "pie",
+            "labels": [str(_("已支出")), str(_("未支出"))],
+            "series": [
+                {
+                    "name": _("预算执行"),
+                    "data": [float(summary["spent"]), float(max(summary["budget"] - summary["spent"], 0))],
+                }
+            ],
+        }
     return Panel("projects", _("项目进度与支出"), figures, chart=chart, order=70)
 
 
@@ -518,7 +520,7 @@ class Dashboard:
             "code": self.scope.code,
             "name": self.scope.name,
             "month": f"{self.scope.month:%Y-%m}",
-            "generated_at": timezone.now().isoformat(),
+            "generated_at": timezone.localtime().isoformat(),
             "panels": [p.as_dict() for p in self.panels],
         }
 

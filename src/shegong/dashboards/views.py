@@ -230,14 +230,20 @@ def screen(request, code: str):
             "region": region,
             "data": board.as_dict(),
             "data_url": reverse("dashboards:data", args=[region.code]),
-            "refresh_seconds": SCREEN_REFRESH_SECONDS,
-            "rotate_seconds": SCREEN_ROTATE_SECONDS,
+            "refresh_seconds": _seconds(request, "refresh", SCREEN_REFRESH_SECONDS),
+            "rotate_seconds": _seconds(request, "rotate", SCREEN_ROTATE_SECONDS),
         },
     )
 
 
 SCREEN_REFRESH_SECONDS = 30
 SCREEN_ROTATE_SECONDS = 12
+
+
+def _seconds(request, name: str, default: int) -> int:
+    """A command room may ask for a faster or slower cycle (``?refresh=10``), within 2 seconds and 10 minutes."""
+    raw = request.GET.get(name, "")
+    return min(max(int(raw), 2), 600) if raw.isdigit() else default
 
 
 @login_required

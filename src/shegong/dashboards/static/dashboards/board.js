@@ -25,7 +25,7 @@
     base.xAxis = { type: "category", data: spec.labels, axisLabel: { color: text } };
     base.yAxis = { type: "value", max: spec.max, axisLabel: { color: text, formatter: "{value}" + (spec.unit || "") } };
     base.series = spec.series.map(function (s) {
-      return { name: s.name, type: spec.type === "line" ? "line" : "bar", data: s.data, smooth: true, connectNulls: true };
+      return { name: s.name, type: spec.type === "line" ? "line" : "bar", data: s.data, smooth: true, connectNulls: true, symbolSize: 8 };
     });
     return base;
   }
@@ -48,13 +48,13 @@
       if (!root) { return; }
       panel.figures.forEach(function (f) {
         var el = root.querySelector('[data-figure="' + f.key + '"] [data-value]');
-        if (el) { el.textContent = f.value === null ? "—" : String(f.value); }
+        if (el) { el.textContent = f.value === null ? "—" : f.unit === "%" ? f.value.toFixed(1) : String(f.value); }
       });
       (panel.tiles || []).forEach(function (t) {
         var tile = root.querySelector('[data-tile="' + t.code + '"]');
         if (!tile) { return; }
         tile.className = "dash-tile tone-" + t.tone;
-        tile.querySelector(".tile-rate").textContent = t.visit_rate === null ? "—" : t.visit_rate + "%";
+        tile.querySelector(".tile-rate").textContent = t.visit_rate === null ? "—" : t.visit_rate.toFixed(1) + "%";
       });
     });
     draw(data);
