@@ -7,7 +7,16 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ["visits", "exports", "regions", "imports", "passwords", "demands", "sync", "oversight_dashboards"]
+BENCHMARKS = [
+    "visits",
+    "exports",
+    "regions",
+    "imports",
+    "passwords",
+    "demands",
+    "sync",
+    "oversight_dashboards",
+]
 OWN_DATABASE = {"imports"}  # builds a file SQLite database of its own in a child process
 
 
