@@ -178,8 +178,8 @@ def _raw_city(cursor, low: str, high: str) -> list:
             [low, high],
         ),
         (
-            "SELECT month, metric, sum(value) FROM core_tally WHERE region_code BETWEEN %s AND %s "
-            "AND month >= date_trunc('month', now()) - interval '5 months' GROUP BY 1, 2",
+            "SELECT month, metric, sum(value) FROM core_tally WHERE region_code BETWEEN %s AND %s AND month >= "
+            "least(date_trunc('year', now()), date_trunc('month', now()) - interval '5 months') GROUP BY 1, 2",
             [low, high],
         ),
         (

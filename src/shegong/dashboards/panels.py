@@ -539,13 +539,16 @@ def dashboard(region, actor, *, station=None, today: datetime.date | None = None
         station_id=station.pk if station is not None else None,
     )
     known = tallies.metrics()
-    flow = [m for m in FLOW if m in known]
-    trend = tallies.by_month([region.code], flow, since=_months(month, 6)[0], until=month)
-    counted = {m: Decimal(0) for m in FLOW} | trend[month]
-    year = tallies.totals(
-        [region.code], [m for m in YEAR if m in known], since=month.replace(month=1), until=month
-    )
-    counted_year = {m: Decimal(0) for m in YEAR} | year
+    # One read of the counted figures: the chart's six months and the year so far, every metric at once.
+    since = min(_months(month, 6)[0], month.replace(month=1))
+    series = tallies.by_month([region.code], [m for m in FLOW + YEAR if m in known], since=since, until=month)
+    trend = {m: series[m] for m in _months(month, 6)}
+    counted = {m: Decimal(0) for m in FLOW} | series[month]
+    counted_year = {m: Decimal(0) for m in YEAR}
+    for m, values in series.items():
+        if m >= month.replace(month=1):
+            for name in YEAR:
+                counted_year[name] += values.get(name, Decimal(0))
     rate = selectors.visit_rate(region, month=month, months=12)
     panels = [
         coverage_panel(scope, region, rate),
