@@ -178,9 +178,21 @@ def _raw_city(cursor, low: str, high: str) -> list:
             [low, high],
         ),
         (
-            "SELECT month, metric, sum(value) FROM core_tally WHERE region_code BETWEEN %s AND %s AND month >= "
-            "least(date_trunc('year', now()), date_trunc('month', now()) - interval '5 months') GROUP BY 1, 2",
-            [low, high],
+            "SELECT metric, sum(value) FROM core_tally WHERE region_code BETWEEN %s AND %s AND metric = ANY(%s) "
+            "AND month = date_trunc('month', now())::date GROUP BY 1",
+            [low, high, FLOW[:8]],
+        ),
+        (
+            "SELECT month, metric, sum(value) FROM core_tally WHERE region_code BETWEEN %s AND %s AND metric = "
+            "ANY(%s) AND month = ANY(ARRAY(SELECT generate_series(date_trunc('month', now()) - interval "
+            "'5 months', date_trunc('month', now()), interval '1 month')::date)) GROUP BY 1, 2",
+            [low, high, ["activities.held", "groups.sessions"]],
+        ),
+        (
+            "SELECT metric, sum(value) FROM core_tally WHERE region_code BETWEEN %s AND %s AND metric = ANY(%s) "
+            "AND month = ANY(ARRAY(SELECT generate_series(date_trunc('year', now()), date_trunc('month', now()), "
+            "interval '1 month')::date)) GROUP BY 1",
+            [low, high, FLOW[8:]],
         ),
         (
             "SELECT substr(region_code, 1, 6), level, count(*) FROM network_servicenode WHERE region_code "

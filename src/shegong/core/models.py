@@ -265,14 +265,7 @@ class Tally(RegionOwned):
                 fields=["metric", "region_code", "month"], name="one_tally_per_metric_region_month"
             )
         ]
-        indexes = [
-            models.Index(fields=["metric", "month", "region_code"], name="tally_metric_month_region"),
-            # An area's figures over a span of months (a dashboard, a report): one range of the area's codes read
-            # from the index alone on PostgreSQL, however many other areas and metrics the table holds.
-            models.Index(
-                fields=["region_code", "month", "metric"], include=["value"], name="tally_region_month_metric"
-            ),
-        ]
+        indexes = [models.Index(fields=["metric", "month", "region_code"], name="tally_metric_month_region")]
         verbose_name = _("统计数")
         verbose_name_plural = _("统计数")
 

@@ -96,7 +96,7 @@ def coverage_panel(scope: PanelScope, region, rate) -> Panel:
         figures.append(
             Figure(
                 "station_coverage",
-                _("街镇社工站覆盖率"),
+                _("乡镇（街道）社工站覆盖率"),
                 total.station_rate,
                 "%",
                 link("network:list", under=scope.code, level="station", status="operating"),
@@ -314,7 +314,8 @@ def work_panel(scope: PanelScope, counted: dict, trend: dict) -> Panel | None:
         "labels": [f"{m:%Y-%m}" for m in trend],
         "series": [
             {"name": str(_(known[name].label)), "data": [int(trend[m][name]) for m in trend]}
-            for name in ("activities.held", "groups.sessions")
+            for name in CHARTED
+            if name in known
         ],
     }
     return Panel("work", _("活动与小组"), figures, chart=chart, order=50)
@@ -505,6 +506,7 @@ FLOW = [
     "demands.completed",
 ]
 YEAR = ["charity.raised", "charity.spent"]
+CHARTED = ["activities.held", "groups.sessions"]
 
 
 @dataclass
@@ -539,16 +541,17 @@ def dashboard(region, actor, *, station=None, today: datetime.date | None = None
         station_id=station.pk if station is not None else None,
     )
     known = tallies.metrics()
-    # One read of the counted figures: the chart's six months and the year so far, every metric at once.
-    since = min(_months(month, 6)[0], month.replace(month=1))
-    series = tallies.by_month([region.code], [m for m in FLOW + YEAR if m in known], since=since, until=month)
-    trend = {m: series[m] for m in _months(month, 6)}
-    counted = {m: Decimal(0) for m in FLOW} | series[month]
-    counted_year = {m: Decimal(0) for m in YEAR}
-    for m, values in series.items():
-        if m >= month.replace(month=1):
-            for name in YEAR:
-                counted_year[name] += values.get(name, Decimal(0))
+    # The counted figures in three index reads (each a run of the area's codes per metric and month): this month's,
+    # the chart's six months of the two charted metrics, and the year so far of the money raised and spent.
+    counted = {m: Decimal(0) for m in FLOW} | tallies.totals(
+        [region.code], [m for m in FLOW if m in known], months=[month]
+    )
+    trend = tallies.by_month(
+        [region.code], [m for m in CHARTED if m in known], since=_months(month, 6)[0], until=month
+    )
+    counted_year = {m: Decimal(0) for m in YEAR} | tallies.totals(
+        [region.code], [m for m in YEAR if m in known], months=_months(month, month.month)
+    )
     rate = selectors.visit_rate(region, month=month, months=12)
     panels = [
         coverage_panel(scope, region, rate),
