@@ -21,6 +21,7 @@ BENCHMARKS = [
     "partitions",
     "distribution",
     "oversight_integrity",
+    "oversight_dashboards",
     "soak",
 ]
 # Benchmarks with a database of their own: imports builds a SQLite file in a child process, soak starts a durable

@@ -18,6 +18,9 @@ def test_official_adds_a_station_and_coverage_changes(live_server, page_factory)
     page = page_factory()
     ui_login(page, live_server.url, world.official_a.username, PASSWORD)
     page.wait_for_url(f"{live_server.url}/")
+    # The official lands on its district's dashboard; the coverage table is its region's page.
+    assert page.locator("#panel-coverage [data-figure=station_coverage] [data-value]").inner_text() == "66.7"
+    page.goto(f"{live_server.url}/?region=500103000000")
     assert page.locator("[data-kpi=station-rate]").inner_text() == "66.7%"
     page.wait_for_selector(".chart[data-rendered='1'] canvas")
 
@@ -33,7 +36,7 @@ def test_official_adds_a_station_and_coverage_changes(live_server, page_factory)
     page.click("button[type=submit].primary")
     page.wait_for_selector("h1:has-text('两路口街道社工站')")
 
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/?region=500103000000")
     assert page.locator("[data-kpi=station-rate]").inner_text() == "100.0%"
     row = page.locator("tr[data-region='500103003000']")
     assert "100.0%" in row.inner_text()
@@ -51,9 +54,9 @@ def test_dashboard_drills_down_and_works_on_a_phone(live_server, page_factory):
     ui_login(page, live_server.url, city_official.username, PASSWORD)
     page.wait_for_url(f"{live_server.url}/")
     assert "市辖区" in page.locator("h1").inner_text()
-    page.click("text=渝中区")
+    page.click("[data-tile='500103000000']")  # the district's tile on the city's map
     page.wait_for_selector("h1:has-text('渝中区')")
-    assert "region=500103000000" in page.url
+    assert page.url.endswith("/dashboards/500103000000/")
     page.click("button.menu-toggle")
     assert page.locator("#main-nav").is_visible()
     width = page.evaluate("document.documentElement.scrollWidth")

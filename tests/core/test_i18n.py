@@ -133,10 +133,11 @@ def test_dashboard_in_english_after_switching_language(world, client):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'lang="en"' in html
-    assert "service network coverage" in html
+    # An official's home is its level's dashboard.
+    assert "Progress map: coverage and visits" in html
     assert "Township (street) social work station coverage" in html
     assert "Village (community) social work room coverage" in html
-    assert "服务体系覆盖" not in html
+    assert "挂图作战" not in html
     assert "乡镇（街道）社工站覆盖率" not in html
     assert "首页" not in html
 
@@ -144,8 +145,8 @@ def test_dashboard_in_english_after_switching_language(world, client):
 def test_dashboard_defaults_to_chinese(world, client):
     login_client(client, world.official_a)
     html = client.get("/").content.decode()
-    assert "服务体系覆盖" in html
-    assert "service network coverage" not in html
+    assert "挂图作战：覆盖与探访" in html
+    assert "Progress map" not in html
 
 
 @pytest.mark.django_db

@@ -55,7 +55,8 @@ def test_a_checkbox_label_follows_the_box_without_a_colon(world, login, client):
 
 
 def test_a_townships_coverage_leaves_out_the_station_columns_its_villages_cannot_fill(world, login, client):
-    login(world.user_a)  # home is the township: its children are villages
-    assert "有站" not in client.get("/").content.decode()
-    login(world.official_a)  # home is the district: its children are townships
-    assert "有站" in client.get("/").content.decode()
+    # The coverage table (an official's home is its level's dashboard; the table is one region away from it).
+    login(world.user_a)  # a township: its children are villages
+    assert "有站" not in client.get(f"/?region={world.regions['town_a'].code}").content.decode()
+    login(world.official_a)  # the district: its children are townships
+    assert "有站" in client.get(f"/?region={world.regions['district'].code}").content.decode()

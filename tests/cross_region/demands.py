@@ -33,6 +33,12 @@ ENDPOINTS = [
     Endpoint("demands:board", "list", lambda w: "/demands/"),
     Endpoint("demands:board#overdue", "list", lambda w: "/demands/?tab=open"),
     Endpoint("demands:mine", "list", lambda w: "/demands/mine/"),
+    Endpoint("demands:requests", "list", lambda w: "/demands/requests/?state=open"),
+    Endpoint(
+        "demands:requests#under",
+        "list",
+        lambda w: f"/demands/requests/?under={w.regions['town_a'].code}",
+    ),
     Endpoint("demands:new", "list", lambda w: "/demands/new/"),
     Endpoint(
         "demands:new#post",

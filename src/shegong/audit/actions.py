@@ -87,6 +87,7 @@ ACTIONS: dict[str, str] = {
     "people.hours.reject": N_("退回服务时长"),
     "policy.rules.replace": N_("修改探访规则"),
     "policy.local.update": N_("修改地方政策"),
+    "dashboard.read": N_("通过接口读取数据看板"),
     "policy.import_word.add": N_("添加名册同义词"),
     "policy.import_word.delete": N_("删除名册同义词"),
     "policy.rules.reset": N_("恢复默认探访规则"),

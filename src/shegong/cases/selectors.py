@@ -32,11 +32,28 @@ from .models import (
 )
 from .rules import DueStep, overdue_q, overdue_steps
 
-FILTERS = ("q", "stage", "worker", "overdue", "under")
+FILTERS = ("q", "stage", "worker", "overdue", "under", "opened", "closed")
+
+
+def _month_range(raw: str) -> tuple[datetime.date, datetime.date] | None:
+    """``YYYY-MM`` → (first day, first day of the next month); None for anything else."""
+    try:
+        first = datetime.datetime.strptime(raw, "%Y-%m").date()
+    except ValueError:
+        return None
+    return first, (first + datetime.timedelta(days=32)).replace(day=1)
 
 
 def cases(
-    *, q: str = "", stage: str = "", worker: str = "", overdue: str = "", under: str = "", today=None
+    *,
+    q: str = "",
+    stage: str = "",
+    worker: str = "",
+    overdue: str = "",
+    under: str = "",
+    opened: str = "",
+    closed: str = "",
+    today=None,
 ) -> QuerySet[Case]:
     today = today or timezone.localdate()
     queryset = Case.objects.select_related("recipient", "worker", "station")
@@ -51,8 +68,17 @@ def cases(
         queryset = queryset.filter(stage=stage)
     if worker and worker.isdigit():
         queryset = queryset.filter(worker_id=int(worker))
+    opened_in = _month_range(opened or "")
     if under and under.isdigit() and len(under) == 12:
-        queryset = queryset.filter(region_subtree_q(under))
+        # Cases opened in a month count where they were opened (the "cases.opened" tally), wherever they have
+        # been transferred since; every other view of the list is by where a case is now.
+        field = "opened_region_code" if opened_in else "region_code"
+        queryset = queryset.filter(region_subtree_q(under, field))
+    if opened_in:
+        queryset = queryset.filter(opened_on__gte=opened_in[0], opened_on__lt=opened_in[1])
+    closed_in = _month_range(closed or "")
+    if closed_in:
+        queryset = queryset.filter(stage=Stage.CLOSED, ended_on__gte=closed_in[0], ended_on__lt=closed_in[1])
     if overdue:
         queryset = queryset.filter(overdue_q(today))
     return queryset.order_by("-opened_on", "-pk")

@@ -1,5 +1,7 @@
 """Dashboard figures over the API: coverage of a region and the monthly visit rate."""
 
+import enum
+
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -10,7 +12,7 @@ from shegong.network.selectors import coverage
 from shegong.regions.api import code_or_404
 from shegong.regions.models import Region
 
-from . import selectors
+from . import panels, selectors
 
 coverage_router = Router(tags=["dashboards"])
 rate_router = Router(tags=["dashboards"])
@@ -98,4 +100,78 @@ def get_visit_rate(request, filters: Query[RateFilter]):
     }
 
 
-ROUTERS = [("/regions", coverage_router), ("/visit-rate", rate_router)]
+dashboard_router = Router(tags=["dashboards"])
+
+
+class LevelIn(enum.StrEnum):
+    CITY = "city"
+    DISTRICT = "district"
+    TOWNSHIP = "township"
+    STATION = "station"
+
+
+class FigureOut(Schema):
+    key: str
+    label: str
+    value: float | None
+    unit: str
+    url: str
+    note: str
+    alert: bool
+
+
+class PanelOut(Schema):
+    key: str
+    title: str
+    figures: list[FigureOut]
+    chart: dict | None
+    tiles: list[dict] | None
+    rows: list[dict] | None
+
+
+class DashboardOut(Schema):
+    level: str
+    code: str
+    name: str
+    month: str
+    generated_at: str
+    panels: list[PanelOut]
+
+
+@dashboard_router.get("/{level}/{code}", response={200: DashboardOut, **STANDARD_ERRORS})
+def get_dashboard(request, level: LevelIn, code: str):
+    """A level's dashboard: every panel's figures with the URL of the list each counts. ``level`` is city,
+    district or township with a region code, or station with a station's id; another region's is a 404."""
+    from shegong.audit.services import record
+    from shegong.network.models import NodeLevel, ServiceNode
+
+    request.auth.require("dashboard.view")
+    station = None
+    level = level.value
+    if level == "station":
+        if not code.isdigit():
+            raise Http404
+        station = get_scoped_or_404(
+            ServiceNode.objects.select_related("region"), pk=int(code), level=NodeLevel.STATION
+        )
+        region = station.region
+    elif level in panels.LEVELS:
+        region = get_scoped_or_404(Region, code=code_or_404(code))
+        if region.level != panels.LEVELS[level]:
+            raise Http404
+    else:
+        raise Http404
+    if not request.auth.scope.contains(region.code):
+        raise Http404
+    board = panels.dashboard(region, request.auth, station=station)
+    record(
+        "dashboard.read",
+        actor=request.auth,
+        region_code=region.code,
+        object_type="dashboard",
+        object_id=f"{level}:{code}",
+    )
+    return board.as_dict()
+
+
+ROUTERS = [("/regions", coverage_router), ("/visit-rate", rate_router), ("/dashboards", dashboard_router)]

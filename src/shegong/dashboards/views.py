@@ -2,8 +2,9 @@ import datetime
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from shegong.cases import selectors as case_selectors
@@ -14,7 +15,7 @@ from shegong.regions.models import Region
 from shegong.regions.selectors import breadcrumbs, region_from_request, scope_roots
 from shegong.visits.selectors import overdue_counts, overdue_recipients, work_items
 
-from . import selectors
+from . import panels, selectors
 
 
 @login_required
@@ -36,6 +37,9 @@ def home(request):
         region = scope_roots(actor.scope).first()
         if region is None:
             return render(request, "dashboards/admin_home.html")
+        if "official" in actor.roles and region.level <= Level.TOWNSHIP and not request.htmx:
+            # An official's work is its level's dashboard (city, district or township), shown on the home page.
+            return _render_dashboard(request, region, care=_care(actor, region))
     # Ancestors are visible for breadcrumbs only: drilling up stops at the actor's own subtree.
     if not actor.scope.contains(region.code):
         raise Http404
@@ -58,8 +62,9 @@ def home(request):
 
 
 def _landing(actor) -> str | None:
-    """Where a role's work is: the official's is this dashboard, a station head's its station, a worker's its
-    list for today. An account holding several roles lands on the widest one's page."""
+    """Where a role's work is: the official's is its level's dashboard (drawn on the home page itself), a station
+    head's its station, a worker's its list for today. An account holding several roles lands on the widest one's
+    page."""
     roles = actor.roles
     if "official" in roles:
         return None
@@ -154,3 +159,95 @@ def visit_rate(request):
             "villages": region.level == Level.TOWNSHIP,
         },
     )
+
+
+# Dashboards per level -----------------------------------------------------------------------------------------
+
+
+def _region_or_404(request, code: str) -> Region:
+    """The region ``code`` if it is in the actor's own subtrees (an ancestor is visible for breadcrumbs only)."""
+    request.actor.require("dashboard.view")
+    if not (code.isdigit() and len(code) == 12):
+        raise Http404
+    region = get_scoped_or_404(Region, code=code)
+    if not request.actor.scope.contains(region.code) or region.level > Level.TOWNSHIP:
+        raise Http404
+    return region
+
+
+def _station_or_404(request, pk: int):
+    from shegong.network.models import NodeLevel, ServiceNode
+
+    request.actor.require("dashboard.view")
+    station = get_scoped_or_404(ServiceNode.objects.select_related("region"), pk=pk, level=NodeLevel.STATION)
+    if not request.actor.scope.contains(station.region_code):
+        raise Http404
+    return station
+
+
+def _render_dashboard(request, region, station=None, care: dict | None = None):
+    board = panels.dashboard(region, request.actor, station=station)
+    care = care if care is not None else _care(request.actor, region)
+    crumbs = [r for r in breadcrumbs(region) if request.actor.scope.contains(r.code)]
+    return render(
+        request,
+        "dashboards/level.html",
+        {
+            "board": board,
+            "region": region,
+            "station": station,
+            "crumbs": crumbs,
+            "data": board.as_dict(),
+            "screen_url": reverse("dashboards:screen", args=[region.code]),
+            **care,
+        },
+    )
+
+
+@login_required
+def region_dashboard(request, code: str):
+    """A city's, district's or township's dashboard, charts first; every figure links to the records it counts."""
+    return _render_dashboard(request, _region_or_404(request, code))
+
+
+@login_required
+def station_dashboard(request, pk: int):
+    """A station's dashboard: its township's figures under the station's name."""
+    station = _station_or_404(request, pk)
+    return _render_dashboard(request, station.region, station)
+
+
+@login_required
+def screen(request, code: str):
+    """大屏: the same figures full screen for a command room, refreshed from ``data`` every few seconds."""
+    region = _region_or_404(request, code)
+    board = panels.dashboard(region, request.actor)
+    return render(
+        request,
+        "dashboards/screen.html",
+        {
+            "board": board,
+            "region": region,
+            "data": board.as_dict(),
+            "data_url": reverse("dashboards:data", args=[region.code]),
+            "refresh_seconds": _seconds(request, "refresh", SCREEN_REFRESH_SECONDS),
+            "rotate_seconds": _seconds(request, "rotate", SCREEN_ROTATE_SECONDS),
+        },
+    )
+
+
+SCREEN_REFRESH_SECONDS = 30
+SCREEN_ROTATE_SECONDS = 12
+
+
+def _seconds(request, name: str, default: int) -> int:
+    """A command room may ask for a faster or slower cycle (``?refresh=10``), within 2 seconds and 10 minutes."""
+    raw = request.GET.get(name, "")
+    return min(max(int(raw), 2), 600) if raw.isdigit() else default
+
+
+@login_required
+def data(request, code: str):
+    """The dashboard's figures as JSON, for the big screen's refresh."""
+    region = _region_or_404(request, code)
+    return JsonResponse(panels.dashboard(region, request.actor).as_dict())

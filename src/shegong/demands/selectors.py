@@ -83,6 +83,48 @@ def board(tab: str, now=None):
     return queryset.order_by("received_at", "pk")
 
 
+def open_counts(codes) -> dict[str, int]:
+    """Open and overdue requests under the regions ``codes``: one aggregate over the open requests (the status and
+    region index keeps it small however many were ever closed). The dashboards read it; ``requests`` lists them."""
+    return DemandRequest.objects.filter(in_regions(codes), status__in=OPEN).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=overdue_q())
+    )
+
+
+def _month_bounds(raw: str) -> tuple[datetime.datetime, datetime.datetime] | None:
+    try:
+        first = datetime.datetime.strptime(raw, "%Y-%m").date()
+    except ValueError:
+        return None
+    after = (first + datetime.timedelta(days=32)).replace(day=1)
+    return (
+        datetime.datetime.combine(first, datetime.time(0), tzinfo=TZ),
+        datetime.datetime.combine(after, datetime.time(0), tzinfo=TZ),
+    )
+
+
+REQUEST_FILTERS = ("under", "state", "received", "resolved")
+
+
+def requests(*, under: str = "", state: str = "", received: str = "", resolved: str = "", now=None):
+    """The requests a figure counts: under a region, open or overdue now, received or completed in a month (the
+    months the "demands.received" and "demands.completed" tallies count them in)."""
+    queryset = DemandRequest.objects.select_related("region", "item")
+    if under.isdigit() and len(under) == 12:
+        queryset = queryset.filter(in_regions([under]))
+    if state == "open":
+        queryset = queryset.filter(status__in=OPEN)
+    elif state == "overdue":
+        queryset = queryset.filter(status__in=OPEN).filter(overdue_q(now))
+    window = _month_bounds(received)
+    if window:
+        queryset = queryset.filter(received_at__gte=window[0], received_at__lt=window[1])
+    window = _month_bounds(resolved)
+    if window:
+        queryset = queryset.filter(status__in=DONE, resolved_at__gte=window[0], resolved_at__lt=window[1])
+    return queryset.order_by("-received_at", "-pk")
+
+
 def assigned(actor, *, worker=None):
     """What waits for a receiver: dispatched to its worker record, or (station heads, operators) everything with a
     receiver that the actor may see."""

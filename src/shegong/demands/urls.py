@@ -6,6 +6,7 @@ app_name = "demands"
 urlpatterns = [
     path("", views.board, name="board"),
     path("mine/", views.mine, name="mine"),
+    path("requests/", views.request_list, name="requests"),
     path("new/", views.desk_new, name="new"),
     path("from-visit/<int:pk>/", views.from_visit, name="from_visit"),
     path("<int:pk>/", views.detail, name="detail"),

@@ -54,6 +54,20 @@ def board(request):
     )
 
 
+@login_required
+def request_list(request):
+    """Requests under a region by state or month: what a dashboard figure counts, read-only."""
+    request.actor.require("demands.view")
+    filters = {name: request.GET.get(name, "").strip() for name in selectors.REQUEST_FILTERS}
+    now = timezone.now()
+    page = Paginator(selectors.requests(**filters, now=now), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "demands/requests.html",
+        {"filters": filters, "page": page, "rows": _rows(page), "now": now, "query": request.GET.urlencode()},
+    )
+
+
 def _rows(page):
     return [
         {"req": req, "name": mask_name(req.requester_name), "phone": mask_phone(req.requester_phone)}

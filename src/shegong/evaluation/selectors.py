@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from .models import Assessment, Bulletin, Framework, Subsidy
 
@@ -115,3 +115,19 @@ def rank_history(region_code: str, year: int) -> dict:
         for row in bulletin.rows:
             series.setdefault(row["name"], [None] * len(bulletins))[index] = row["rank"]
     return {"labels": labels, "series": [{"name": n, "data": d} for n, d in sorted(series.items())]}
+
+
+def latest_bulletin(region_code: str) -> Bulletin | None:
+    """The newest published ranking that covers ``region_code``: its own district's (a bulletin is a district's)
+    or, for a city or province, the newest of its districts'."""
+    from shegong.core.regioncodes import ancestors_of, subtree_bounds
+
+    low, high = subtree_bounds(region_code)
+    around = Q(region_id__in=[*ancestors_of(region_code), region_code]) | Q(
+        region_id__gte=low, region_id__lte=high
+    )
+    return (
+        Bulletin.objects.filter(around, status=Bulletin.Status.PUBLISHED)
+        .order_by("-year", "-quarter", "-published_at", "-version")
+        .first()
+    )

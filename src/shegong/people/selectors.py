@@ -324,9 +324,24 @@ def team_total(team: VolunteerTeam) -> Decimal:
 
 
 def hours_entries(
-    *, status: str = "", team: str = "", under: str = "", volunteer: int | None = None, q: str = ""
+    *,
+    status: str = "",
+    team: str = "",
+    under: str = "",
+    volunteer: int | None = None,
+    q: str = "",
+    month: str = "",
 ) -> QuerySet[VolunteerHours]:
     queryset = VolunteerHours.objects.select_related("volunteer", "team", "activity", "confirmed_by")
+    try:
+        first = datetime.datetime.strptime(month, "%Y-%m").date() if month else None
+    except ValueError:
+        first = None
+    if first is not None:
+        # The month served: where the "volunteers.hours" tally counts an entry.
+        queryset = queryset.filter(
+            served_on__gte=first, served_on__lt=(first + datetime.timedelta(days=32)).replace(day=1)
+        )
     if status:
         queryset = queryset.filter(status=status)
     if team and team.isdigit():

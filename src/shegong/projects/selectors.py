@@ -522,7 +522,9 @@ def project_list(*, q="", state="", field="", operator="", region="", flag="", t
     )
     if q:
         queryset = queryset.filter(Q(name__contains=q) | Q(code__contains=q) | Q(buyer_name__contains=q))
-    if state:
+    if state == "running":
+        queryset = queryset.filter(state__in=ACTIVE_STATES)
+    elif state:
         queryset = queryset.filter(state=state)
     if field:
         queryset = queryset.filter(field=field)
@@ -542,3 +544,33 @@ def project_list(*, q="", state="", field="", operator="", region="", flag="", t
 
 def is_behind(project: Project, *, today=None) -> bool:
     return any(item.behind for item in progress(project, today=today))
+
+
+def region_summary(code: str) -> dict:
+    """The dashboards' project figures under region ``code``: running projects (those serving a region in the
+    subtree, as the list's region filter reads), their budget and spent sums (the budget lines keep ``spent``
+    current as spending is recorded) and how many have a line at or over budget. Three aggregate queries."""
+    low, high = subtree_bounds(code)
+    running = Project.objects.filter(
+        state__in=ACTIVE_STATES, service_regions__code__gte=low, service_regions__code__lte=high
+    ).values("pk")
+    lines = BudgetLine.objects.filter(project__in=running).aggregate(budget=Sum("amount"), spent=Sum("spent"))
+    over = (
+        Project.objects.filter(service_regions__code__gte=low, service_regions__code__lte=high)
+        .filter(
+            Exists(
+                BudgetLine.objects.filter(project=OuterRef("pk")).filter(
+                    Q(refused_attempts__gt=0) | Q(spent__gte=F("amount"))
+                )
+            )
+        )
+        .values("pk")
+        .distinct()
+        .count()
+    )
+    return {
+        "running": Project.objects.filter(pk__in=running).count(),
+        "budget": lines["budget"] or Decimal("0.00"),
+        "spent": lines["spent"] or Decimal("0.00"),
+        "over_budget": over,
+    }

@@ -113,6 +113,7 @@ def _hours_filters(request) -> dict:
         "team": request.GET.get("team", ""),
         "under": request.GET.get("under", "").strip(),
         "q": request.GET.get("q", "").strip(),
+        "month": request.GET.get("month", "").strip(),
     }
 
 

@@ -1,0 +1,205 @@
+"""Dashboards per level: city, district, township and station pages read the rollups and tallies kept as records
+are written, so a visit, a case and a request recorded now show on the next request; every figure's drill-down
+lists exactly the records it counts; another region's dashboard is a 404; the query count does not grow."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shegong.accounts.actor import Actor
+from shegong.audit.models import AuditEvent
+from shegong.core import panels as core_panels
+from shegong.core.panels import Figure, Panel
+from shegong.recipients.models import RiskTier
+from shegong.visits.services import visit_record
+from tests.cases.helpers import build, open_case
+from tests.demands.helpers import public_request
+from tests.factories import CITY, DISTRICT, TOWN_A, TOWN_B, VILLAGE_A1, login_client, make_user
+from tests.recipients.helpers import key, make_recipient, visit_data
+
+pytestmark = pytest.mark.django_db
+
+
+def figures(response) -> dict[str, Figure]:
+    assert response.status_code == 200, response.status_code
+    return {f.key: f for panel in response.context["board"].panels for f in panel.figures}
+
+
+def listed(client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["page"].paginator.count
+
+
+def _pages(world):
+    return [f"/dashboards/{CITY}/", f"/dashboards/{DISTRICT}/", f"/dashboards/station/{world.station_a.pk}/"]
+
+
+def test_a_visit_a_case_and_a_request_recorded_now_show_on_every_level_next_request(world, client):
+    cw = build(world)
+    login_client(client, make_user(("official", CITY)))
+    before = {url: figures(client.get(url)) for url in _pages(world)}
+
+    recipient = make_recipient(VILLAGE_A1, name="新访对象", tier=RiskTier.KEY)
+    worker = Actor.for_user(make_user("worker", region_code=TOWN_A))
+    visit_record(actor=worker, recipient=recipient, data=visit_data(), idempotency_key=key())
+    open_case(cw, presenting_problem="新开个案")
+    public_request(region=VILLAGE_A1)
+
+    for url in _pages(world):
+        after = figures(client.get(url))
+        old = before[url]
+        assert after["visited"].value == old["visited"].value + 1, url
+        assert after["cases_opened"].value == old["cases_opened"].value + 1, url
+        assert after["cases_open"].value == old["cases_open"].value + 1, url
+        assert after["requests_received"].value == old["requests_received"].value + 1, url
+        assert after["requests_open"].value == old["requests_open"].value + 1, url
+
+
+def test_another_townships_work_does_not_count_on_a_station(world, client):
+    login_client(client, make_user(("official", CITY)))
+    before = figures(client.get(f"/dashboards/station/{world.station_a.pk}/"))
+    public_request(region="500103002001")
+    after = figures(client.get(f"/dashboards/station/{world.station_a.pk}/"))
+    assert after["requests_received"].value == before["requests_received"].value
+    district = figures(client.get(f"/dashboards/{DISTRICT}/"))
+    assert district["requests_received"].value == before["requests_received"].value + 1
+
+
+DRILLED = [
+    "unvisited",
+    "overdue",
+    "escalated",
+    "cases_opened",
+    "cases_open",
+    "stage_intake",
+    "requests_received",
+    "requests_open",
+    "requests_overdue",
+    "workers",
+    "certified",
+    "volunteers",
+    "activities",
+    "stations",
+    "rooms",
+    "projects_running",
+    "over_budget",
+]
+
+
+def test_each_figure_drills_down_to_exactly_the_records_it_counts(world, client):
+    from shegong.people.models import Certificate, SocialWorker
+
+    cw = build(world)
+    for i in range(3):
+        open_case(cw, presenting_problem=f"个案{i}")
+    for i in range(2):
+        public_request(region=VILLAGE_A1, description=f"需要上门助餐服务第{i}次")
+    SocialWorker.objects.filter(pk=cw.worker.pk).update(certificate=Certificate.ASSISTANT)
+    late = make_recipient(VILLAGE_A1, name="逾期甲", tier=RiskTier.HIGH)
+    from django.utils import timezone
+
+    from shegong.recipients.models import Recipient
+
+    Recipient.objects.filter(pk=late.pk).update(next_due_on=timezone.localdate() - timezone.timedelta(days=5))
+    login_client(client, make_user(("official", CITY)))
+    for url in (f"/dashboards/{DISTRICT}/", f"/dashboards/{TOWN_A}/"):
+        shown = figures(client.get(url))
+        checked = 0
+        for name in DRILLED:
+            figure = shown.get(name)
+            if figure is None:
+                continue
+            assert figure.url, f"{name} has no drill-down"
+            assert listed(client, figure.url) == figure.value, f"{url} {name}: {figure.url}"
+            checked += 1
+        assert checked >= 15
+        assert shown["cases_open"].value == 3 and shown["requests_open"].value == 2
+        assert shown["workers"].value >= 2 and shown["certified"].value == 1
+
+
+def test_the_tiles_are_the_child_regions_coloured_by_visit_rate(world, client):
+    login_client(client, make_user(("official", CITY)))
+    response = client.get(f"/dashboards/{DISTRICT}/")
+    coverage = next(p for p in response.context["board"].panels if p.key == "coverage")
+    assert [t["code"] for t in coverage.tiles] == [TOWN_A, TOWN_B]
+    assert coverage.tiles[0]["url"] == f"/dashboards/{TOWN_A}/"
+    assert all(t["tone"] in ("good", "fair", "poor", "none") for t in coverage.tiles)
+    body = response.content.decode()
+    assert 'data-tile="500103001000"' in body and "vendor/echarts.min.js" in body
+
+
+def test_another_regions_dashboard_is_a_404(world, client):
+    login_client(client, make_user(("official", TOWN_B), region_code=TOWN_B))
+    assert client.get(f"/dashboards/{TOWN_A}/").status_code == 404
+    assert client.get(f"/dashboards/{DISTRICT}/").status_code == 404
+    assert client.get(f"/dashboards/station/{world.station_a.pk}/").status_code == 404
+    assert client.get(f"/dashboards/{TOWN_A}/screen/").status_code == 404
+    assert client.get(f"/dashboards/{TOWN_A}/data/").status_code == 404
+    assert client.get(f"/api/v1/dashboards/township/{TOWN_A}").status_code == 404
+    assert client.get(f"/api/v1/dashboards/station/{world.station_a.pk}").status_code == 404
+    assert client.get(f"/dashboards/{TOWN_B}/").status_code == 200
+
+
+def test_the_api_returns_the_figures_with_their_drill_downs_and_is_audited(world, client):
+    user = make_user(("official", DISTRICT), region_code=DISTRICT)
+    login_client(client, user)
+    response = client.get(f"/api/v1/dashboards/district/{DISTRICT}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["level"] == "district" and body["code"] == DISTRICT
+    keys = {p["key"] for p in body["panels"]}
+    assert {"coverage", "staffing", "visits", "cases", "work", "demands", "projects", "volunteers"} <= keys
+    urls = [f["url"] for p in body["panels"] for f in p["figures"] if f["url"]]
+    assert urls and all(u.startswith("/") for u in urls)
+    assert AuditEvent.objects.filter(action="dashboard.read", actor_id=user.pk).count() == 1
+    # The level must match the region: a township's code is not a district.
+    assert client.get(f"/api/v1/dashboards/district/{TOWN_A}").status_code == 404
+    assert client.get(f"/api/v1/dashboards/station/{world.station_a.pk}").json()["level"] == "station"
+
+
+def test_a_lower_app_contributes_a_panel_through_the_core_hook(world, client):
+    def findings(scope):
+        return Panel(
+            "integrity", "诚信核查", [Figure("findings_open", "未结问题", 7, url=f"/x/?under={scope.code}")]
+        )
+
+    core_panels.PANELS.register(findings)
+    try:
+        login_client(client, make_user(("official", DISTRICT), region_code=DISTRICT))
+        shown = figures(client.get(f"/dashboards/{DISTRICT}/"))
+        assert shown["findings_open"].value == 7 and shown["findings_open"].url == f"/x/?under={DISTRICT}"
+    finally:
+        core_panels.PANELS._contributors.remove(findings)
+
+
+def test_the_official_lands_on_its_levels_dashboard(world, client):
+    login_client(client, world.official_a)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.context["board"].level == "district"
+    assert 'id="panel-coverage"' in response.content.decode()
+
+
+def test_the_big_screen_refreshes_from_the_json(world, client):
+    login_client(client, make_user(("official", DISTRICT), region_code=DISTRICT))
+    page = client.get(f"/dashboards/{DISTRICT}/screen/").content.decode()
+    assert f'data-refresh-url="/dashboards/{DISTRICT}/data/"' in page and 'class="screen"' in page
+    data = client.get(f"/dashboards/{DISTRICT}/data/").json()
+    assert data["code"] == DISTRICT and data["panels"]
+
+
+def test_a_dashboard_reads_a_fixed_number_of_queries(world, client, django_assert_max_num_queries):
+    cw = build(world)
+    login_client(client, make_user(("official", CITY)))
+    client.get(f"/dashboards/{CITY}/")
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/dashboards/{CITY}/")
+    for i in range(5):
+        open_case(cw, presenting_problem=f"更多个案{i}")
+        public_request(region=VILLAGE_A1, description=f"更多的上门助餐诉求{i}")
+        make_recipient(VILLAGE_A1, name=f"对象{i}")
+    with django_assert_max_num_queries(len(few)):
+        client.get(f"/dashboards/{CITY}/")
+    with django_assert_max_num_queries(45):
+        client.get(f"/dashboards/{CITY}/")
