@@ -53,6 +53,7 @@ class FindingFilter(Schema):
     check: str = Field("", max_length=40)
     state: Literal[("", *FindingState.values)] = ""  # type: ignore[valid-type]
     node: int | None = Field(None, ge=1, le=2**31 - 1)
+    under: str = Field("", pattern=r"^(\d{12})?$", description="a region code: findings in its subtree")
     assigned: Literal["", "station", "bureau"] = ""
     month: str = Field("", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$")
     page: int = Field(1, ge=1, le=100000)
@@ -98,6 +99,7 @@ def list_findings(request, filters: Query[FindingFilter]):
         node=str(filters.node or ""),
         assigned=filters.assigned,
         month=filters.month,
+        under=filters.under,
     )
     return paginated(queryset, filters.page, _out)
 

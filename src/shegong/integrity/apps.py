@@ -10,6 +10,11 @@ class IntegrityConfig(AppConfig):
         from django.db.models.signals import pre_delete
 
         from shegong.core import schedules
+        from shegong.core.panels import PANELS
+
+        from .panels import findings_panel
+
+        PANELS.register(findings_panel)
 
         from .models import Finding, refuse_delete
 

@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from shegong.core.regioncodes import ancestors_of
+from shegong.core.regioncodes import ancestors_of, subtree_bounds
 
 from . import checks
 from .models import Finding, FindingState, IntegrityRun, IntegritySetting
@@ -46,11 +46,14 @@ class SettingsResolver:
         return self.resolve(check_code, region_code)[0]
 
 
-FILTERS = ("check", "state", "node", "assigned", "month")
+FILTERS = ("check", "state", "node", "assigned", "month", "under")
 
 
-def finding_list(*, check="", state="", node="", assigned="", month=""):
+def finding_list(*, check="", state="", node="", assigned="", month="", under=""):
     queryset = Finding.objects.select_related("node", "decided_by")
+    if under.isdigit() and len(under) == 12:
+        low, high = subtree_bounds(under)
+        queryset = queryset.filter(region_code__range=(low, high))
     if check in checks.REGISTRY:
         queryset = queryset.filter(check_code=check)
     if state in FindingState.values:
@@ -124,3 +127,21 @@ def last_finished_run_start(kind: str | None = None) -> datetime.datetime | None
         runs = runs.filter(kind=kind)
     run = runs.order_by("-started_at").first()
     return run.started_at if run else None
+
+
+def open_counts(under: str, *, station_id: int | None = None) -> dict:
+    """Open findings in a region's subtree (or at one station): how many, how many with the bureau, and the three
+    checks with the most. One query."""
+    low, high = subtree_bounds(under)
+    queryset = Finding.objects.filter(region_code__range=(low, high), state=FindingState.OPEN)
+    if station_id is not None:
+        queryset = queryset.filter(node_id=station_id)
+    rows = list(queryset.order_by().values("check_code", "assigned_to").annotate(n=Count("pk")))
+    by_check: dict[str, int] = {}
+    for row in rows:
+        by_check[row["check_code"]] = by_check.get(row["check_code"], 0) + row["n"]
+    return {
+        "open": sum(r["n"] for r in rows),
+        "bureau": sum(r["n"] for r in rows if r["assigned_to"] == "bureau"),
+        "top": sorted(by_check.items(), key=lambda kv: (-kv[1], kv[0]))[:3],
+    }
