@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "shegong.supervision",
     "shegong.evaluation",
     "shegong.dashboards",
+    "shegong.reports",
 ]
 
 MIDDLEWARE = [

@@ -53,6 +53,7 @@ NAVIGATION = [
         frozenset({"official", "township", "operator"}),
     ),
     (pgettext_lazy("menu", "评估与竞赛"), "evaluation:home", "evaluation.view", _MANAGERS),
+    (pgettext_lazy("menu", "报送与通报"), "reports:list", "reports.view", None),
     (_("审计日志"), "audit:list", "audit.view", None),
     (_("账号管理"), "accounts:users", "accounts.manage", None),
     (_("系统设置"), "admin:index", "system.settings", None),

@@ -517,6 +517,9 @@ class PolicyForm(forms.Form):
     offline_wipe_days = forms.IntegerField(
         label=_("离线数据未同步自动清除（天）"), min_value=1, max_value=90, required=False
     )
+    weekly_report_due_hours = forms.IntegerField(
+        label=_("周报报送截止（周一起算，小时）"), min_value=1, max_value=168, required=False
+    )
 
 
 class SupervisorForm(ServiceModelForm):

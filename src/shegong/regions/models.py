@@ -111,6 +111,10 @@ class RegionStandard(models.Model):
     offline_wipe_days = models.PositiveSmallIntegerField(
         _("离线数据未同步自动清除（天）"), null=True, blank=True
     )
+    # A station's weekly report (每周一报送) is due this many hours after the Monday that starts the next week.
+    weekly_report_due_hours = models.PositiveSmallIntegerField(
+        _("周报报送截止（周一起算，小时）"), null=True, blank=True
+    )
 
     objects = models.Manager()
 

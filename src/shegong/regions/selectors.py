@@ -85,6 +85,8 @@ class Policy:
     # Stations or projects scoring at least this share of the framework's points qualify ("evaluate well").
     subsidy_min_score_percent: int = 80
     offline_wipe_days: int = 7
+    # The weekly report (seed 004, 每周一报送) is due on Monday at 12:00 for the week before.
+    weekly_report_due_hours: int = 12
     sources: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
@@ -108,6 +110,7 @@ POLICY_FIELDS = (
     "subsidy_cap_yuan",
     "subsidy_min_score_percent",
     "offline_wipe_days",
+    "weekly_report_due_hours",
 )
 SEED_POLICY = Policy()
 
