@@ -82,6 +82,7 @@ def report_generate(*, actor, kind: str, region=None, node=None, day: datetime.d
             report = Report(
                 kind=kind,
                 region=region,
+                region_code=region.code,
                 node=node,
                 period_start=start,
                 period_end=end,
@@ -100,12 +101,13 @@ def report_generate(*, actor, kind: str, region=None, node=None, day: datetime.d
 
 def report_remarks(*, actor, report: Report, remarks: str) -> Report:
     actor.require(PERMISSION[report.kind], report.region_code)
-    if report.signed:
-        raise ValidationError({"remarks": _("报告已签发，不能修改")})
     remarks = remarks.strip()
     if len(remarks) > 2000:
         raise ValidationError({"remarks": _("情况说明不能超过 2000 字")})
     with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.signed:
+            raise ValidationError({"remarks": _("报告已签发，不能修改")})
         changes = diff({"remarks": report.remarks}, {"remarks": remarks})
         report.remarks = remarks
         report.save(update_fields=["remarks"])
@@ -148,6 +150,7 @@ def report_new_version(*, actor, report: Report, note: str) -> Report:
         correction = Report(
             kind=report.kind,
             region_id=report.region_id,
+            region_code=report.region_code,
             node=report.node,
             period_start=report.period_start,
             period_end=report.period_end,
