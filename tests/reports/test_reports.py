@@ -249,3 +249,44 @@ def test_the_api_is_scoped(world, client):
     login_client(client, world.official_a)
     listed = client.get("/api/v1/reports?kind=weekly").json()
     assert [r["id"] for r in listed["results"]] == [weekly.pk]
+
+
+def _first_page(pdf: bytes, folder) -> tuple[bytes, bytes]:
+    """The PDF's first page rendered by pdftoppm (poppler): as a PNG to look at and as grey pixels to count."""
+    import shutil
+    import subprocess
+
+    tool = shutil.which("pdftoppm")
+    if tool is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    source = folder / "report.pdf"
+    source.write_bytes(pdf)
+    for option, stem in (("-png", "page"), ("-gray", "grey")):
+        subprocess.run(
+            [tool, option, "-f", "1", "-l", "1", "-r", "80", str(source), str(folder / stem)], check=True
+        )
+    png = next(folder.glob("page*.png")).read_bytes()
+    pgm = next(folder.glob("grey*.pgm")).read_bytes()
+    # A binary PGM: "P5", width, height, maxval, then one byte per pixel.
+    magic, width, height, _maxval, pixels = pgm.split(maxsplit=4)
+    assert magic == b"P5"
+    return png, pixels[: int(width) * int(height)]
+
+
+def test_the_pdf_of_a_report_renders_chinese(world, client, tmp_path):
+    hold_activity(world)
+    bulletin = services.report_generate(
+        actor=official(world), kind=ReportKind.MONTHLY, region=world.regions["district"], day=TODAY
+    )
+    login_client(client, world.official_a)
+    response = client.get(f"/reports/{bulletin.pk}.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and b"CJK" in response.content  # the Noto CJK font, embedded
+    png, pixels = _first_page(response.content, tmp_path)
+    dark = sum(1 for value in pixels if value < 128)
+    assert dark > 2000, "the first page is blank"
+    import pathlib
+
+    shots = pathlib.Path("/tmp/shots-reports")
+    shots.mkdir(exist_ok=True)
+    (shots / "monthly-first-page.png").write_bytes(png)
