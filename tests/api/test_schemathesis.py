@@ -52,6 +52,7 @@ ROW_PARAMETERS = {
     "assessment_id": "evaluation.Assessment",
     "score_id": "evaluation.Score",
     "bulletin_id": "evaluation.Bulletin",
+    "report_id": "reports.Report",
 }
 REGION_PARAMETERS = {"code", "region", "under", "parent"}
 
