@@ -24,6 +24,7 @@ from ..cases.demo_checks import check_casework
 from ..evaluation.demo_checks import check_evaluation
 from ..factories import ensure_reference_data
 from ..projects.demo_checks import check_projects
+from ..reports.demo_checks import check_reports
 
 
 @pytest.mark.slow
@@ -86,6 +87,7 @@ def test_the_demo_city_loads_once_and_its_ledger_reconciles(db, capsys):
     check_casework()
     check_projects()
     check_evaluation()
+    check_reports()
 
     call_command("demo")
     assert "already loaded" in capsys.readouterr().out

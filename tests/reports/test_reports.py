@@ -15,7 +15,7 @@ from shegong.audit.models import AuditEvent
 from shegong.core.models import Job, JobState
 from shegong.notifications.models import Message
 from shegong.regions.models import RegionStandard
-from shegong.reports import overdue, periods, selectors, services
+from shegong.reports import figures, overdue, periods, selectors, services
 from shegong.reports.models import Report, ReportKind, ReportState
 from tests.factories import TOWN_A, login_client, make_user
 
@@ -290,3 +290,18 @@ def test_the_pdf_of_a_report_renders_chinese(world, client, tmp_path):
     shots = pathlib.Path("/tmp/shots-reports")
     shots.mkdir(exist_ok=True)
     (shots / "monthly-first-page.png").write_bytes(png)
+
+
+def test_the_weeks_counted_together_are_the_weeks_counted_one_by_one(world):
+    start = periods.week_of(TODAY)[0]
+    hold_activity(world, day=start)
+    hold_activity(world, day=start - datetime.timedelta(days=1))
+    first = start - datetime.timedelta(days=7)
+    nodes = list(selectors.stations(None))
+    together = figures.weekly_many(world.regions["district"], nodes, first, start)
+    for node in nodes:
+        for week in (first, start):
+            assert together[(node.pk, week)] == figures.weekly(node, week, week + datetime.timedelta(days=6))
+    assert {f["key"]: f["value"] for f in together[(world.station_a.pk, first)]["figures"]}[
+        "activities.held"
+    ] == "1"
