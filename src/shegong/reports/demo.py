@@ -59,8 +59,9 @@ def after_counts(ctx) -> None:
             )
         week += datetime.timedelta(days=7)
 
-    month = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
     current_month = today.replace(day=1)
+    back = current_month.year * 12 + current_month.month - 1 - 11  # the twelve months up to this one
+    month = datetime.date(back // 12, back % 12 + 1, 1)
     while month <= current_month:
         start, end = periods.month_of(month)
         done = month < current_month
