@@ -48,6 +48,11 @@ RED_FLAGS = 3
 PERCENT = Decimal("0.1")
 
 
+def _num(value) -> str:
+    """A count or an amount as plain digits: 170, 1.5 (never 1.7E+2)."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def _in(code: str, field: str = "region_code") -> Q:
     low, high = subtree_bounds(code)
     return Q(**{f"{field}__gte": low, f"{field}__lte": high})
@@ -116,7 +121,7 @@ def _week_content(node: ServiceNode, start: datetime.date, values: dict, due: in
         "station": node.name,
         "township": node.region.name,
         "figures": [
-            {"key": key, "label": label, "value": str(values.get(key, 0))} for key, label, *_rest in WEEKLY
+            {"key": key, "label": label, "value": _num(values.get(key, 0))} for key, label, *_rest in WEEKLY
         ],
         "visit_month": {
             "month": f"{start:%Y-%m}",
@@ -186,7 +191,7 @@ def _station_rows(district, months: list[datetime.date]) -> list[dict]:
     for node in stations_under(district.code):
         bucket = per_child.get(node.region_code[:length], {})
         due, visited = visits_of_months(node.region_code, months)
-        values = {name: str(bucket.get(name, Decimal(0)).normalize()) for name in names}
+        values = {name: _num(bucket.get(name, Decimal(0))) for name in names}
         rows.append(
             {
                 "node_id": node.pk,
@@ -217,7 +222,7 @@ def _totals(district, months: list[datetime.date]) -> list[dict]:
     found = tallies.totals([district.code], names, months=months)
     due, visited = visits_of_months(district.code, months)
     rows = [{"key": "visit_rate", "label": gettext_noop("探访率（%）"), "value": _rate(visited, due) or "—"}]
-    rows += [{"key": name, "label": label, "value": str(found[name].normalize())} for name, label in METRICS]
+    rows += [{"key": name, "label": label, "value": _num(found[name])} for name, label in METRICS]
     return rows
 
 
@@ -260,8 +265,7 @@ def quarterly(
             "year": _rate(y_visited, y_due) or "—",
         }
     ] + [
-        {"key": n, "label": label, "quarter": str(quarter[n].normalize()), "year": str(year[n].normalize())}
-        for n, label in METRICS
+        {"key": n, "label": label, "quarter": _num(quarter[n]), "year": _num(year[n])} for n, label in METRICS
     ]
     projects = []
     as_of = min(end, timezone.localdate())
@@ -278,7 +282,7 @@ def quarterly(
                 "indicator": str(item.target.get_indicator_display()),
                 "quantity": str(item.target.quantity),
                 "expected": str(item.expected),
-                "actual": str(item.actual.normalize()) if item.counted else "—",
+                "actual": _num(item.actual) if item.counted else "—",
                 "percent": item.percent if item.counted else None,
                 "behind": item.behind,
             }

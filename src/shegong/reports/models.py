@@ -88,6 +88,13 @@ class Report(RegionOwned):
         return self.state == ReportState.SIGNED
 
     @property
+    def state_label(self) -> str:
+        """A station's week is sent up (已报送); a district's report is signed (已签发)."""
+        if self.signed and self.kind == ReportKind.WEEKLY:
+            return str(_("已报送"))
+        return str(self.get_state_display())
+
+    @property
     def period_label(self) -> str:
         if self.kind == ReportKind.WEEKLY:
             return f"{self.period_start:%Y-%m-%d}～{self.period_end:%m-%d}"
