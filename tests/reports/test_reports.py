@@ -305,3 +305,39 @@ def test_the_weeks_counted_together_are_the_weeks_counted_one_by_one(world):
     assert {f["key"]: f["value"] for f in together[(world.station_a.pk, first)]["figures"]}[
         "activities.held"
     ] == "1"
+
+
+def test_a_job_whose_worker_stopped_is_marked_failed_by_the_sweep(world):
+    from shegong.core import jobs
+
+    stale = Job.objects.create(kind="reports.generate", title="旧", user=world.official_a, region_code=TOWN_A)
+    fresh = Job.objects.create(kind="reports.generate", title="新", user=world.official_a, region_code=TOWN_A)
+    Job.objects.filter(pk=stale.pk).update(created_at=stale.created_at - datetime.timedelta(hours=3))
+    assert jobs.SWEEP.is_due()
+    assert jobs.sweep_stalled.call(actor_id=None) == {"failed": 1}
+    assert Job.objects.get(pk=stale.pk).state == JobState.FAILED
+    assert Job.objects.get(pk=fresh.pk).state == JobState.QUEUED and not jobs.SWEEP.is_due()
+
+
+def test_the_list_page_costs_the_same_queries_however_many_reports(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login_client(client, world.official_a)
+    services.report_generate(
+        actor=official(world), kind=ReportKind.MONTHLY, region=world.regions["district"], day=TODAY
+    )
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/reports/").status_code == 200
+    for back in (7, 14, 21):
+        services.report_generate(
+            actor=head(),
+            kind=ReportKind.WEEKLY,
+            node=world.station_a,
+            day=TODAY - datetime.timedelta(days=back),
+        )
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/reports/")
+    assert page.content.decode().count("/reports/") > 4
+    # More reports cost no more queries (the first measure may include what the session caches later).
+    assert len(many.captured_queries) <= len(one.captured_queries) <= 14

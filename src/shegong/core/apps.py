@@ -9,7 +9,8 @@ class CoreConfig(AppConfig):
 
         install_text_hygiene()
 
-        from shegong.core import exports, importjobs, schedules
+        from shegong.core import exports, importjobs, jobs, schedules
 
         schedules.register(importjobs.SWEEP)
         schedules.register(exports.SWEEP)
+        schedules.register(jobs.SWEEP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from . import jobs
 from .models import Job
@@ -40,7 +41,7 @@ def job_status(request, pk: int):
             "done": job.done,
             "total": job.total,
             "percent": job.percent,
-            "message": job.message,
+            "message": gettext(job.message) if job.message else "",
             "finished": job.finished,
             "result": job.result,
             "result_url": job.result_url,

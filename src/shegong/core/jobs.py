@@ -15,14 +15,16 @@ returns ``(result, result_url)`` — a small JSON-able dict and a link to what i
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from . import tasks
+from . import schedules, tasks
 from .actors import actor_of_user
 from .models import ExportJob, ImportJob, Job, JobState
 from .tasks import scoped_task
@@ -140,3 +142,34 @@ def my_jobs(user, limit: int = 50) -> list[JobLine]:
     ]
     lines.sort(key=lambda line: line.created_at, reverse=True)
     return lines[:limit]
+
+
+# A job still queued or running this long after it was started lost its worker or thread (a restart, a crash); the
+# sweep says so on its page instead of leaving it "in progress" forever.
+STALLED_AFTER = datetime.timedelta(hours=2)
+
+
+def stalled_jobs():
+    return Job.objects.filter(
+        state__in=(JobState.QUEUED, JobState.RUNNING), created_at__lt=timezone.now() - STALLED_AFTER
+    )
+
+
+@scoped_task
+def sweep_stalled(*, actor_id: int | None) -> dict:
+    count = stalled_jobs().update(
+        state=JobState.FAILED,
+        message=gettext_noop("任务中断（处理进程已停止），请重新提交"),
+        finished_at=timezone.now(),
+    )
+    if count:
+        log.warning("marked %d stalled job(s) failed", count)
+    return {"failed": count}
+
+
+SWEEP = schedules.Schedule(
+    "jobs.sweep",
+    sweep_stalled,
+    lambda: stalled_jobs().exists(),
+    "marks background jobs whose worker stopped mid-run as failed",
+)

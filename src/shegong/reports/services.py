@@ -10,6 +10,7 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shegong.audit.services import record
 from shegong.core.records import diff
@@ -174,11 +175,11 @@ def generate_in_background(job, actor, progress, *, kind: str, day: str, region_
     from shegong.network.models import ServiceNode
     from shegong.regions.models import Region
 
-    progress(0, 2, _("正在汇总数据"))
+    progress(0, 2, gettext_noop("正在汇总数据"))
     node = get_scoped_or_404(ServiceNode, pk=node_id) if node_id else None
     region = Region.objects.get(code=region_code) if region_code and not node else None
     report = report_generate(
         actor=actor, kind=kind, region=region, node=node, day=datetime.date.fromisoformat(day)
     )
-    progress(2, 2, _("已生成"))
+    progress(2, 2, gettext_noop("已生成"))
     return {"report": report.pk}, reverse("reports:detail", args=[report.pk])
