@@ -341,3 +341,19 @@ def test_the_list_page_costs_the_same_queries_however_many_reports(world, client
     assert page.content.decode().count("/reports/") > 4
     # More reports cost no more queries (the first measure may include what the session caches later).
     assert len(many.captured_queries) <= len(one.captured_queries) <= 14
+
+
+def test_the_quarterly_review_counts_each_station_s_submitted_weeks(world):
+    start, end = periods.quarter_of(TODAY - datetime.timedelta(days=100))
+    a_head = head()
+    weekly = services.report_generate(
+        actor=a_head, kind=ReportKind.WEEKLY, node=world.station_a, day=start + datetime.timedelta(days=7)
+    )
+    services.report_sign(actor=a_head, report=weekly)
+    review = services.report_generate(
+        actor=official(world), kind=ReportKind.QUARTERLY, region=world.regions["district"], day=start
+    )
+    rows = {s["name"]: s for s in review.content["stations"]}
+    assert rows[world.station_a.name]["submitted"] == 1 and rows[world.station_b.name]["submitted"] == 0
+    assert 12 <= rows[world.station_a.name]["weeks"] <= 14
+    assert [f["key"] for f in review.content["figures"]][0] == "visit_rate"

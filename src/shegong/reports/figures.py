@@ -290,7 +290,12 @@ def quarterly(
         ]
         if targets:
             projects.append({"id": project.pk, "name": project.name, "targets": targets})
-    weeks = len({start + datetime.timedelta(days=7 * i) for i in range(((end - start).days + 1) // 7)})
+    # The weeks a station owed a report for: those starting in the quarter that ended before today.
+    first_monday = start + datetime.timedelta(days=-start.weekday() % 7)
+    weeks = 0
+    while first_monday <= end and first_monday + datetime.timedelta(days=6) < timezone.localdate():
+        weeks += 1
+        first_monday += datetime.timedelta(days=7)
     stations = [
         {
             "name": node.name,
