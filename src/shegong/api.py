@@ -125,6 +125,7 @@ def build_api() -> NinjaAPI:
     from shegong.projects.api import ROUTERS as projects_routers
     from shegong.recipients.api import ROUTERS as recipients_routers
     from shegong.regions.api import router as regions_router
+    from shegong.reports.api import ROUTERS as reports_routers
     from shegong.supervision.api import ROUTERS as supervision_routers
     from shegong.visits.api import ROUTERS as visits_routers
 
@@ -146,6 +147,7 @@ def build_api() -> NinjaAPI:
         *supervision_routers,
         *evaluation_routers,
         *integrity_routers,
+        *reports_routers,
     ]:
         api.add_router(prefix, router)
     return api

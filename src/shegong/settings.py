@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "shegong.evaluation",
     "shegong.integrity",
     "shegong.dashboards",
+    "shegong.reports",
     # After shegong.core, whose `db_worker` (the same worker with a heartbeat for /readyz) takes precedence.
     "django_tasks_db",
 ]

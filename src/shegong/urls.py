@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/", include("shegong.audit.urls")),
     path("exports/", include("shegong.core.urls")),
     path("imports/", include("shegong.core.import_urls")),
+    path("jobs/", include("shegong.core.job_urls")),
     path("recipients/", include("shegong.recipients.urls")),
     path("visits/", include("shegong.visits.urls")),
     path("groups/", include("shegong.groups.urls")),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("evaluation/", include("shegong.evaluation.urls")),
     path("integrity/", include("shegong.integrity.urls")),
     path("public/", include("shegong.evaluation.public_urls")),
+    path("reports/", include("shegong.reports.urls")),
     path("api/v1/", api.urls),
     path("sysadmin/", admin.site.urls),
 ]

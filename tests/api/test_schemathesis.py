@@ -55,6 +55,7 @@ ROW_PARAMETERS = {
     "score_id": "evaluation.Score",
     "bulletin_id": "evaluation.Bulletin",
     "finding_id": "integrity.Finding",
+    "report_id": "reports.Report",
 }
 REGION_PARAMETERS = {"code", "region", "under", "parent"}
 

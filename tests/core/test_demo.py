@@ -25,6 +25,7 @@ from ..evaluation.demo_checks import check_evaluation
 from ..factories import ensure_reference_data
 from ..integrity.demo_checks import check_integrity
 from ..projects.demo_checks import check_projects
+from ..reports.demo_checks import check_reports
 
 
 @pytest.mark.slow
@@ -88,6 +89,7 @@ def test_the_demo_city_loads_once_and_its_ledger_reconciles(db, capsys):
     check_projects()
     check_evaluation()
     check_integrity()
+    check_reports()
 
     call_command("demo")
     assert "already loaded" in capsys.readouterr().out

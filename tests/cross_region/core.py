@@ -115,6 +115,7 @@ def extend(world):
     record("test.marker", actor=world.user_a, obj=world.station_a, reason="MARKERA-audit")
     _extend_exports(world)
     _extend_imports(world)
+    _extend_jobs(world)
 
 
 ENDPOINTS += [
@@ -193,3 +194,24 @@ def _extend_imports(world):
         errors=[{"row": 2, "column": "身份证号", "cell": "B2", "message": "MARKERA"}],
         user=world.user_a,
     )
+
+
+def _extend_jobs(world):
+    from shegong.core.models import Job, JobState
+
+    world.extras["job_a"] = Job.objects.create(
+        kind="reports.generate",
+        title="MARKERA-job",
+        user=world.user_a,
+        region_code=world.regions["town_a"].code,
+        state=JobState.RUNNING,
+        total=2,
+        done=1,
+    )
+
+
+ENDPOINTS += [
+    Endpoint("jobs:list", "list", lambda w: "/jobs/"),
+    Endpoint("jobs:detail", "detail", lambda w: f"/jobs/{w.extras['job_a'].pk}/"),
+    Endpoint("jobs:status", "detail", lambda w: f"/jobs/{w.extras['job_a'].pk}/status"),
+]

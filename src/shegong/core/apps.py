@@ -9,11 +9,12 @@ class CoreConfig(AppConfig):
 
         install_text_hygiene()
 
-        from shegong.core import exports, importjobs, partitioning, schedules
+        from shegong.core import exports, importjobs, jobs, partitioning, schedules
 
         schedules.register(importjobs.SWEEP)
         schedules.register(exports.SWEEP)
         schedules.register(partitioning.ENSURE)
+        schedules.register(jobs.SWEEP)
 
         from django.tasks.signals import task_finished
 

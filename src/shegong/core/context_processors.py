@@ -54,6 +54,7 @@ NAVIGATION = [
     ),
     (pgettext_lazy("menu", "评估与竞赛"), "evaluation:home", "evaluation.view", _MANAGERS),
     (pgettext_lazy("menu", "诚信检查"), "integrity:home", "integrity.view", None),
+    (pgettext_lazy("menu", "报送与通报"), "reports:list", "reports.view", None),
     (_("审计日志"), "audit:list", "audit.view", None),
     (_("账号管理"), "accounts:users", "accounts.manage", None),
     (_("系统设置"), "admin:index", "system.settings", None),

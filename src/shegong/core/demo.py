@@ -2,6 +2,8 @@
 
 Each app adds its own part through a ``demo.load(ctx)`` function, called in the order of ``INSTALLED_APPS`` (lowest
 layer first), so an app finds in ``ctx`` what the apps below it built: the regions, the agencies, the stations …
+An app whose data is made from the counted figures (``core.tallies``) adds it in ``demo.finish(ctx)``, called
+once every app has loaded and the figures are counted.
 An app's ``demo.already_loaded()``, where it has one, tells whether the city is there already.
 """
 
@@ -68,7 +70,7 @@ def load(actor, *, seed: int = 103) -> DemoContext:
         from . import tallies
 
         tallies.reconcile(fix=True)
-        # What reads the whole loaded and counted city (an app's ``finish(ctx)``: the integrity checks' first run).
+        # What reads the whole loaded and counted city (an app's ``finish(ctx)``: the integrity checks' first run, reports generated from the counted figures).
         for module in demo_modules():
             if hasattr(module, "finish"):
                 module.finish(ctx)

@@ -160,6 +160,44 @@ class ImportJob(BackgroundJob):
         return self.status in (ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED)
 
 
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("处理中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class Job(BackgroundJob):
+    """Any other long piece of work run in the background for a user (``shegong.core.jobs``): generating a report,
+    a full check run. Its page polls this row for the progress bar and, once done, shows the result."""
+
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=120)
+    params = models.JSONField(default=dict, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    message = models.CharField(max_length=200, blank=True)
+    # What the work produced: a few figures (``result``), a link to the record it made (``result_url``).
+    result = models.JSONField(default=dict, blank=True)
+    result_url = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(BackgroundJob.Meta):
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    # A job is its starter's own.
+    relationship = {"operator": by_user("user_id")}
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)
+
+
 class ExportJobStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
     RUNNING = "running", _("生成中")

@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
     DEMAND_ASSIGNED = "demand_assigned", _("新派单")
     DEMAND_DUE = "demand_due", _("诉求催办")
     DEMAND_ESCALATED = "demand_escalated", _("诉求逾期督办")
+    REPORT_OVERDUE = "report_overdue", _("周报逾期未报送")
 
 
 class Channel(models.TextChoices):

@@ -527,6 +527,9 @@ class PolicyForm(forms.Form):
         empty_value=None,
         required=False,
     )
+    weekly_report_due_hours = forms.IntegerField(
+        label=_("周报报送截止（周一起算，小时）"), min_value=1, max_value=168, required=False
+    )
 
 
 class SupervisorForm(ServiceModelForm):

@@ -118,6 +118,10 @@ class RegionStandard(models.Model):
     # A project expenditure that would take its budget line over the amount: refused (True) or recorded and
     # flagged (False).
     overspend_refused = models.BooleanField(_("项目支出超预算时拒绝登记"), null=True, blank=True)
+    # A station's weekly report (每周一报送) is due this many hours after the Monday that starts the next week.
+    weekly_report_due_hours = models.PositiveSmallIntegerField(
+        _("周报报送截止（周一起算，小时）"), null=True, blank=True
+    )
 
     objects = models.Manager()
 

@@ -87,6 +87,8 @@ class Policy:
     offline_wipe_days: int = 7
     volunteers_per_worker: int = 5
     overspend_refused: bool = True
+    # The weekly report (seed 004, 每周一报送) is due on Monday at 12:00 for the week before.
+    weekly_report_due_hours: int = 12
     sources: tuple[tuple[str, str], ...] = ()
 
     def source_of(self, name: str) -> str:
@@ -112,6 +114,7 @@ POLICY_FIELDS = (
     "offline_wipe_days",
     "volunteers_per_worker",
     "overspend_refused",
+    "weekly_report_due_hours",
 )
 SEED_POLICY = Policy()
 
