@@ -110,7 +110,6 @@ def _detail_context(request, project: Project, **bound) -> dict:
         "regions": list(project.service_regions.all()),
         "progress": selectors.progress(project, today=today),
         "demands": selectors.project_demands(project, today=today),
-        "shared": selectors.shared_with(project),
         "staff_rows": rows,
         "staffing": selectors.staffing_check(project, rows),
         "budget": view,
@@ -299,18 +298,18 @@ def drilldown(request, pk):
     indicator = request.GET.get("indicator", "")
     if indicator not in Indicator.values:
         raise Http404
-    months, rows, total = selectors.drilldown(project, indicator)
+    since, until = selectors.drill_period(project, indicator)
+    actual = selectors.actual_of(project, indicator, since, until)
     return render(
         request,
         "projects/drilldown.html",
         {
             "project": project,
             "indicator": Indicator(indicator),
-            "counted": selectors.counted(indicator),
-            "months": months,
-            "rows": rows,
-            "total": total,
-            "shared": selectors.shared_with(project),
+            "since": since,
+            "until": until,
+            "actual": actual,
+            "rows": selectors.drilldown(project, indicator),
         },
     )
 

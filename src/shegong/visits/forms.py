@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core import projectlinks
+
 from .models import FINDING_VALUES, FINDINGS, VisitMethod
 
 
@@ -30,15 +32,36 @@ class VisitForm(forms.Form):
     location_consent = forms.BooleanField(label=_("对象同意记录本次位置"), required=False)
     location = forms.CharField(label=_("位置（纬度,经度）"), required=False, max_length=60)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, worker_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4())
             self.initial.setdefault("visited_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+        # The project the visit counts for (core.projectlinks): one is linked by itself and named here; with
+        # several the worker must choose.
+        options = projectlinks.choices(worker_id, self._visit_day())
+        self.linked_project = options[0].label if len(options) == 1 else ""
+        if len(options) > 1:
+            self.fields["project_id"] = forms.ChoiceField(
+                label=_("所属项目"),
+                choices=[("", _("请选择这次探访所属的项目"))] + [(str(c.id), c.label) for c in options],
+                error_messages={"required": _("请选择这次探访所属的项目")},
+            )
         for key, label in FINDINGS:
             self.fields[f"f_{key}"] = forms.ChoiceField(
                 label=label, choices=list(FINDING_VALUES.items()), initial="ok", widget=SegmentedRadio
             )
+
+    def _visit_day(self):
+        """The day the visit is being recorded for: the one typed, else today."""
+        if self.is_bound:
+            try:
+                when = self.fields["visited_at"].clean(self.data.get("visited_at"))
+            except forms.ValidationError:
+                when = None
+            if when is not None:
+                return timezone.localtime(when).date()
+        return timezone.localdate()
 
     def finding_fields(self):
         return [self[f"f_{key}"] for key, _label in FINDINGS]
@@ -57,4 +80,6 @@ class VisitForm(forms.Form):
             )
         }
         data["findings"] = {key: self.cleaned_data[f"f_{key}"] for key, _label in FINDINGS}
+        if "project_id" in self.fields:
+            data["project_id"] = self.cleaned_data["project_id"]
         return data
