@@ -74,6 +74,10 @@ def choose(*, worker_id: int | None, on: datetime.date, project_id=None) -> int 
         return options[0].id
     if len(options) > 1:
         raise ValidationError(
-            {FIELD: [_("该社工在%(day)s同时服务于多个项目，请选择这条记录所属的项目") % {"day": on.isoformat()}]}
+            {
+                FIELD: [
+                    _("该社工在%(day)s同时服务于多个项目，请选择这条记录所属的项目") % {"day": on.isoformat()}
+                ]
+            }
         )
     return None

@@ -211,7 +211,8 @@ def _served(project: Project, since: datetime.date, until: datetime.date):
         .order_by()
         .values_list("recipient_id", "m"),
     ]
-    return values[0].union(*values[1:])
+    # Ordered explicitly: the first part's model ordering would name a column the union does not select.
+    return values[0].union(*values[1:]).order_by("m", "recipient_id")
 
 
 @dataclass
@@ -318,7 +319,7 @@ def drill_period(project: Project, indicator: str, *, today: datetime.date | Non
 
 
 def _served_rows(project, since, until) -> list[DrillRow]:
-    pairs = sorted(_served(project, since, until), key=lambda r: (r[1], r[0]))
+    pairs = list(_served(project, since, until))
     people = Recipient.objects.in_bulk({pk for pk, _m in pairs})
     rows = []
     for pk, month in pairs:

@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0002_activityparticipant_activityphoto_and_more'),
-        ('projects', '0001_initial'),
+        ("activities", "0002_activityparticipant_activityphoto_and_more"),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activity',
-            name='project',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='linked_activities', to='projects.project', verbose_name='所属项目'),
+            model_name="activity",
+            name="project",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="linked_activities",
+                to="projects.project",
+                verbose_name="所属项目",
+            ),
         ),
     ]

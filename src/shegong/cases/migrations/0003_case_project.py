@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_drop_station_supervisor'),
-        ('projects', '0001_initial'),
+        ("cases", "0002_drop_station_supervisor"),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='project',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='linked_cases', to='projects.project', verbose_name='所属项目'),
+            model_name="case",
+            name="project",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="linked_cases",
+                to="projects.project",
+                verbose_name="所属项目",
+            ),
         ),
     ]

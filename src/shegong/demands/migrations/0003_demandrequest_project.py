@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('demands', '0002_default_catalogue'),
-        ('projects', '0001_initial'),
+        ("demands", "0002_default_catalogue"),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='demandrequest',
-            name='project',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='linked_demands', to='projects.project', verbose_name='所属项目'),
+            model_name="demandrequest",
+            name="project",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="linked_demands",
+                to="projects.project",
+                verbose_name="所属项目",
+            ),
         ),
     ]

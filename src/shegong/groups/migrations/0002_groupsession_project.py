@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('groups', '0001_initial'),
-        ('projects', '0001_initial'),
+        ("groups", "0001_initial"),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='groupsession',
-            name='project',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='linked_group_sessions', to='projects.project', verbose_name='所属项目'),
+            model_name="groupsession",
+            name="project",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="linked_group_sessions",
+                to="projects.project",
+                verbose_name="所属项目",
+            ),
         ),
     ]

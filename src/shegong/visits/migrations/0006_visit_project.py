@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0001_initial'),
-        ('visits', '0005_photo_draft'),
+        ("projects", "0001_initial"),
+        ("visits", "0005_photo_draft"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='visit',
-            name='project',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='linked_visits', to='projects.project', verbose_name='所属项目'),
+            model_name="visit",
+            name="project",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="linked_visits",
+                to="projects.project",
+                verbose_name="所属项目",
+            ),
         ),
     ]
