@@ -324,3 +324,16 @@ def test_the_monthly_release_counts_the_linked_records_and_names_no_one(world):
     assert visits["actual"] == "1" and content["execution"]["activities_held"] == "1"
     text = str(content)
     assert "刘爷爷" not in text and "志愿者甲" not in text and worker.name not in text
+
+
+def test_the_drill_down_is_404_for_an_operator_of_another_organisation_and_another_township(world, client):
+    project = _project(world)
+    user, _worker = _worker_on(world, project)
+    _visit(user, make_recipient(VILLAGE_A1))
+    for outsider in (
+        make_user(("operator", TOWN_A), organisation=world.org_b),
+        world.user_b,
+    ):
+        login_client(client, outsider)
+        assert client.get(f"/projects/{project.pk}/targets/drilldown/?indicator=visits").status_code == 404
+        assert client.get(f"/api/v1/projects/{project.pk}/actuals/visits").status_code == 404
