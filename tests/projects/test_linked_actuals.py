@@ -337,3 +337,21 @@ def test_the_drill_down_is_404_for_an_operator_of_another_organisation_and_anoth
         login_client(client, outsider)
         assert client.get(f"/projects/{project.pk}/targets/drilldown/?indicator=visits").status_code == 404
         assert client.get(f"/api/v1/projects/{project.pk}/actuals/visits").status_code == 404
+
+
+def test_the_project_export_carries_the_linked_actuals(world, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    project, quiet = _project(world), _project(world)
+    user, _worker = _worker_on(world, project)
+    recipient = make_recipient(VILLAGE_A1)
+    _visit(user, recipient)
+    _visit(user, recipient)
+    login_client(client, world.official_a)
+    sheet = load_workbook(io.BytesIO(client.get("/projects/export/").content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("探访（人·月）·关联记录")
+    by_code = {row[0]: row[column] for row in rows[1:]}
+    assert float(by_code[project.code]) == 2 and float(by_code[quiet.code]) == 0

@@ -124,12 +124,17 @@ def project_choices(worker_id: int, on: datetime.date) -> list[ProjectChoice]:
 
 @dataclass(frozen=True)
 class Source:
-    """Where one indicator's actual comes from: the project's linked records, the date that places each in a
-    target's period, and how they add up."""
+    """Where one indicator's actual comes from: the records that may count, the path of their project link, the
+    date that places each in a target's period, and how they add up."""
 
-    records: object  # (project) -> QuerySet of the linked records behind the figure
+    base: object  # () -> QuerySet of the records that count when linked
+    link: str  # the path of the record's project
     day: str  # the lookup of the record's date (``__date`` for a timestamp)
     value: object  # (filter Q) -> aggregate expression
+
+    def records(self, project):
+        """The project's linked records behind the figure."""
+        return self.base().filter(**{self.link: project})
 
 
 def _count(q: Q):
@@ -137,27 +142,29 @@ def _count(q: Q):
 
 
 SOURCES: dict[str, Source] = {
-    Indicator.VISITS: Source(lambda p: Visit.objects.filter(project=p), "visited_at__date", _count),
+    Indicator.VISITS: Source(lambda: Visit.objects.all(), "project", "visited_at__date", _count),
     Indicator.CASES_OPENED: Source(
-        lambda p: Case.objects.filter(project=p).exclude(stage=Stage.DECLINED), "opened_on", _count
+        lambda: Case.objects.exclude(stage=Stage.DECLINED), "project", "opened_on", _count
     ),
     Indicator.CASES_CLOSED: Source(
-        lambda p: Case.objects.filter(project=p, stage=Stage.CLOSED), "ended_on", _count
+        lambda: Case.objects.filter(stage=Stage.CLOSED), "project", "ended_on", _count
     ),
-    Indicator.GROUP_SESSIONS: Source(lambda p: GroupSession.objects.filter(project=p), "held_on", _count),
-    Indicator.ACTIVITIES: Source(lambda p: Activity.objects.filter(project=p), "held_on", _count),
+    Indicator.GROUP_SESSIONS: Source(lambda: GroupSession.objects.all(), "project", "held_on", _count),
+    Indicator.ACTIVITIES: Source(lambda: Activity.objects.all(), "project", "held_on", _count),
     # Volunteers' hours count through the linked activity they were served in, once confirmed.
     Indicator.VOLUNTEER_HOURS: Source(
-        lambda p: VolunteerHours.objects.filter(activity__project=p, status=HoursStatus.CONFIRMED),
+        lambda: VolunteerHours.objects.filter(status=HoursStatus.CONFIRMED),
+        "activity__project",
         "served_on",
         lambda q: Sum("hours", filter=q),
     ),
     Indicator.DEMANDS_RESOLVED: Source(
-        lambda p: DemandRequest.objects.filter(project=p, status__in=DONE), "resolved_at__date", _count
+        lambda: DemandRequest.objects.filter(status__in=DONE), "project", "resolved_at__date", _count
     ),
     # The mean rating (1–5 stars) of the linked resolved requests that were rated, as a percentage.
     Indicator.SATISFACTION: Source(
-        lambda p: DemandRequest.objects.filter(project=p, status__in=DONE, rating__isnull=False),
+        lambda: DemandRequest.objects.filter(status__in=DONE, rating__isnull=False),
+        "project",
         "resolved_at__date",
         lambda q: Avg("rating", filter=q),
     ),
@@ -257,6 +264,40 @@ def _actuals(project: Project, indicator: str, periods: list[tuple[datetime.date
             out.append((Decimal(value) / STARS * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
         else:
             out.append(Decimal(value))
+    return out
+
+
+# The indicators the project list's export shows per project (satisfaction and people served need a project's own
+# period and are on its page).
+EXPORTED = (
+    Indicator.VISITS,
+    Indicator.CASES_OPENED,
+    Indicator.CASES_CLOSED,
+    Indicator.GROUP_SESSIONS,
+    Indicator.ACTIVITIES,
+    Indicator.VOLUNTEER_HOURS,
+    Indicator.DEMANDS_RESOLVED,
+)
+
+
+def actuals_by_project(project_ids, *, today: datetime.date | None = None) -> dict[int, dict[str, Decimal]]:
+    """Project id → indicator → linked records up to today, for a list of projects: one query per indicator."""
+    today = today or timezone.localdate()
+    out: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    ids = list(project_ids)
+    for indicator in EXPORTED:
+        source = SOURCES[indicator]
+        link = f"{source.link}_id" if source.link == "project" else source.link
+        rows = (
+            source.base()
+            .filter(**{f"{link}__in": ids, f"{source.day}__lte": today})
+            .values(link)
+            .annotate(v=source.value(Q()))
+            .order_by()
+            .values_list(link, "v")
+        )
+        for pk, value in rows:
+            out[pk][indicator] = Decimal(value or 0)
     return out
 
 

@@ -344,7 +344,10 @@ def project_export(request):
         _("开始"),
         _("结束"),
         _("合同金额（元）"),
+        *[_("%(indicator)s·关联记录") % {"indicator": Indicator(i).label} for i in selectors.EXPORTED],
     ]
+    projects = list(selectors.project_list(**filters))
+    actuals = selectors.actuals_by_project(p.pk for p in projects)
     rows = [
         [
             p.code,
@@ -357,8 +360,9 @@ def project_export(request):
             p.starts_on,
             p.ends_on,
             p.contract_amount,
+            *[actuals[p.pk][i] for i in selectors.EXPORTED],
         ]
-        for p in selectors.project_list(**filters)
+        for p in projects
     ]
     from shegong.audit.services import record
 
