@@ -109,7 +109,7 @@ def activity_record(
         # The activity counts for the project the worker recording it serves on that day (core.projectlinks).
         try:
             project_id = projectlinks.choose(
-                worker_id=_worker_id(actor), on=data["held_on"], project_id=data.get("project_id")
+                worker_id=worker_id_of(actor), on=data["held_on"], project_id=data.get("project_id")
             )
         except ValidationError as exc:
             errors.update(exc.message_dict)
@@ -187,7 +187,7 @@ def activity_record(
     return activity, True
 
 
-def _worker_id(actor) -> int | None:
+def worker_id_of(actor) -> int | None:
     """The actor's own worker record, wherever it is filed (None: the actor is not a social worker)."""
     user = getattr(actor, "user", None)
     if user is None or not getattr(user, "pk", None):

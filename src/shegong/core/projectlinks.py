@@ -81,3 +81,37 @@ def choose(*, worker_id: int | None, on: datetime.date, project_id=None) -> int 
             }
         )
     return None
+
+
+def offer(form, *, worker_id: int | None, day_field: str, ask=None) -> None:
+    """On a page form: when the worker serves on several projects on the form's day (the one typed, else today),
+    add a required ``project_id`` select; with exactly one, name it in ``form.linked_project`` (a page says where
+    the record will count). The write service checks the choice again."""
+    from django import forms
+    from django.utils import timezone
+    from django.utils.translation import gettext_lazy
+
+    day = timezone.localdate()
+    if form.is_bound:
+        try:
+            typed = form.fields[day_field].clean(form.data.get(day_field))
+        except forms.ValidationError:
+            typed = None
+        if isinstance(typed, datetime.datetime):
+            day = timezone.localtime(typed).date()
+        elif isinstance(typed, datetime.date):
+            day = typed
+    options = choices(worker_id, day)
+    form.linked_project = options[0].label if len(options) == 1 else ""
+    if len(options) > 1:
+        ask = ask or gettext_lazy("请选择这条记录所属的项目")
+        form.fields[FIELD] = forms.ChoiceField(
+            label=gettext_lazy("所属项目"),
+            choices=[("", ask)] + [(str(c.id), c.label) for c in options],
+            error_messages={"required": ask},
+        )
+
+
+def chosen(form) -> dict:
+    """The ``project_id`` a page form's user chose, for the service's data (empty when not asked)."""
+    return {FIELD: form.cleaned_data[FIELD]} if FIELD in form.fields else {}

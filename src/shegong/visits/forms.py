@@ -37,31 +37,15 @@ class VisitForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4())
             self.initial.setdefault("visited_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
-        # The project the visit counts for (core.projectlinks): one is linked by itself and named here; with
-        # several the worker must choose.
-        options = projectlinks.choices(worker_id, self._visit_day())
-        self.linked_project = options[0].label if len(options) == 1 else ""
-        if len(options) > 1:
-            self.fields["project_id"] = forms.ChoiceField(
-                label=_("所属项目"),
-                choices=[("", _("请选择这次探访所属的项目"))] + [(str(c.id), c.label) for c in options],
-                error_messages={"required": _("请选择这次探访所属的项目")},
-            )
+        # The project the visit counts for (core.projectlinks): one is linked by itself and named on the page;
+        # with several the worker must choose.
+        projectlinks.offer(
+            self, worker_id=worker_id, day_field="visited_at", ask=_("请选择这次探访所属的项目")
+        )
         for key, label in FINDINGS:
             self.fields[f"f_{key}"] = forms.ChoiceField(
                 label=label, choices=list(FINDING_VALUES.items()), initial="ok", widget=SegmentedRadio
             )
-
-    def _visit_day(self):
-        """The day the visit is being recorded for: the one typed, else today."""
-        if self.is_bound:
-            try:
-                when = self.fields["visited_at"].clean(self.data.get("visited_at"))
-            except forms.ValidationError:
-                when = None
-            if when is not None:
-                return timezone.localtime(when).date()
-        return timezone.localdate()
 
     def finding_fields(self):
         return [self[f"f_{key}"] for key, _label in FINDINGS]
@@ -80,6 +64,5 @@ class VisitForm(forms.Form):
             )
         }
         data["findings"] = {key: self.cleaned_data[f"f_{key}"] for key, _label in FINDINGS}
-        if "project_id" in self.fields:
-            data["project_id"] = self.cleaned_data["project_id"]
+        data.update(projectlinks.chosen(self))
         return data
