@@ -21,12 +21,22 @@ def test_a_demands_resolved_target_counts_the_requests_resolved_under_the_projec
     project = make_project(world)
     services.target_set(actor=official(world), project=project, indicator="demands_resolved", quantity="10")
     resolved_on = timezone.make_aware(datetime.datetime(2026, 3, 5, 10))
-    for _n in range(4):
-        DemandRequest.objects.filter(pk=public_request().pk).update(
-            status="resolved", resolved_at=resolved_on, project=project
+    village = world.regions["village_a1"]
+
+    def request(n, **fields):
+        DemandRequest.objects.create(
+            tracking_code=f"P{n}",
+            region=village,
+            channel="phone",
+            description="修水管",
+            received_at=resolved_on,
+            **fields,
         )
-    DemandRequest.objects.filter(pk=public_request().pk).update(status="resolved", resolved_at=resolved_on)
-    DemandRequest.objects.filter(pk=public_request().pk).update(project=project)  # still open: not counted
+
+    for n in range(4):
+        request(n, status="resolved", resolved_at=resolved_on, project=project)
+    request(5, status="resolved", resolved_at=resolved_on)  # resolved, not under the project
+    request(6, project=project)  # still open: not counted
     [progress] = selectors.progress(project, today=datetime.date(2026, 6, 30))
     assert progress.counted and progress.actual == 4
 
