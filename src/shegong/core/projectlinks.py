@@ -83,7 +83,7 @@ def choose(*, worker_id: int | None, on: datetime.date, project_id=None) -> int 
     return None
 
 
-def offer(form, *, worker_id: int | None, day_field: str, ask=None) -> None:
+def offer(form, *, worker_id: int | None, day_field: str | None, ask=None) -> None:
     """On a page form: when the worker serves on several projects on the form's day (the one typed, else today),
     add a required ``project_id`` select; with exactly one, name it in ``form.linked_project`` (a page says where
     the record will count). The write service checks the choice again."""
@@ -92,7 +92,7 @@ def offer(form, *, worker_id: int | None, day_field: str, ask=None) -> None:
     from django.utils.translation import gettext_lazy
 
     day = timezone.localdate()
-    if form.is_bound:
+    if form.is_bound and day_field:
         try:
             typed = form.fields[day_field].clean(form.data.get(day_field))
         except forms.ValidationError:
