@@ -355,3 +355,51 @@ def test_the_project_export_carries_the_linked_actuals(world, client):
     column = rows[0].index("探访（人·月）·关联记录")
     by_code = {row[0]: row[column] for row in rows[1:]}
     assert float(by_code[project.code]) == 2 and float(by_code[quiet.code]) == 0
+
+
+def test_group_sessions_and_activities_link_through_their_write_services(world):
+    from shegong.accounts.actor import SystemActor
+    from shegong.activities import services as activity_services
+    from shegong.groups import services as group_services
+
+    project, second = _project(world), _project(world)
+    user, worker = _worker_on(world, project)
+    today = timezone.localdate()
+    group = group_services.group_create(
+        actor=SystemActor("test"),
+        data={
+            "node": world.station_a,
+            "name": "长者互助小组",
+            "kind": "support",
+            "purpose": "减少孤独感",
+            "leader": worker,  # the leader's project is the session's
+            "planned_sessions": 6,
+            "starts_on": today - datetime.timedelta(days=10),
+        },
+    )
+    session, _created = group_services.session_record(
+        actor=SystemActor("test"),
+        group=group,
+        data={"held_on": today, "place": "活动室", "content": "破冰"},
+        present=[],
+        idempotency_key=uuid.uuid4(),
+    )
+    assert session.project_id == project.pk
+    activity_data = {"title": "重阳敬老", "kind": "festival", "held_on": today, "participants": 20}
+    activity, _created = activity_services.activity_record(
+        actor=Actor.for_user(user), node=world.station_a, data=activity_data, idempotency_key=uuid.uuid4()
+    )
+    assert activity.project_id == project.pk  # the recording worker's project
+    ProjectStaff.objects.create(project=second, worker=worker, start_date=second.starts_on)
+    with pytest.raises(ValidationError) as caught:
+        activity_services.activity_record(
+            actor=Actor.for_user(user), node=world.station_a, data=activity_data, idempotency_key=uuid.uuid4()
+        )
+    assert "project_id" in caught.value.message_dict
+    chosen, _created = activity_services.activity_record(
+        actor=Actor.for_user(user),
+        node=world.station_a,
+        data={**activity_data, "project_id": second.pk},
+        idempotency_key=uuid.uuid4(),
+    )
+    assert chosen.project_id == second.pk
