@@ -403,3 +403,51 @@ def test_group_sessions_and_activities_link_through_their_write_services(world):
         idempotency_key=uuid.uuid4(),
     )
     assert chosen.project_id == second.pk
+
+
+def test_a_case_links_through_its_worker_and_a_request_when_its_worker_resolves_it(world):
+    from shegong.cases import services as case_services
+    from shegong.demands import services as demand_services
+    from shegong.demands.models import DemandRequest
+
+    project = _project(world)
+    user, worker = _worker_on(world, project)
+    actor = Actor.for_user(user)
+    recipient = make_recipient(VILLAGE_A1)
+    case = case_services.case_open(
+        actor=actor,
+        station=world.station_a,
+        worker=worker,
+        data={
+            "recipient": recipient,
+            "source": "visit",
+            "presenting_problem": "独居，情绪低落",
+            "opened_on": timezone.localdate(),
+        },
+    )
+    assert case.project_id == project.pk
+    req = DemandRequest.objects.create(
+        tracking_code="LINK1",
+        region=world.regions["village_a1"],
+        channel="phone",
+        description="需要助浴",
+        received_at=timezone.now(),
+        status="in_progress",
+        worker=worker,
+        receiver_kind="worker",
+    )
+    resolved = demand_services.request_resolve(actor=actor, req=req, resolution="已上门助浴")
+    assert resolved.project_id == project.pk
+    unassigned = DemandRequest.objects.create(
+        tracking_code="LINK2",
+        region=world.regions["village_a1"],
+        channel="phone",
+        description="需要助餐",
+        received_at=timezone.now(),
+        status="in_progress",
+        station=world.station_a,
+        receiver_kind="station",
+    )
+    assert (
+        demand_services.request_resolve(actor=actor, req=unassigned, resolution="已安排").project_id is None
+    )
