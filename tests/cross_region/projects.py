@@ -135,6 +135,12 @@ ENDPOINTS = [
     ),
     Endpoint("shegong_projects_api_get_project", "detail", lambda w: f"/api/v1/projects/{_p(w)}", api=True),
     Endpoint(
+        "shegong_projects_api_get_actual",
+        "detail",
+        lambda w: f"/api/v1/projects/{_p(w)}/actuals/visits",
+        api=True,
+    ),
+    Endpoint(
         "shegong_projects_api_add_staff",
         "write",
         lambda w: f"/api/v1/projects/{_p(w)}/staff",

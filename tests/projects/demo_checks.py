@@ -2,7 +2,11 @@
 
 import json
 
+from shegong.activities.models import Activity
+from shegong.cases.models import Case
 from shegong.core.uploads import document_type
+from shegong.demands.models import DemandRequest
+from shegong.groups.models import GroupSession
 from shegong.people.models import SocialWorker
 from shegong.projects import selectors
 from shegong.projects.models import (
@@ -14,6 +18,7 @@ from shegong.projects.models import (
     ProjectStaff,
     Release,
 )
+from shegong.visits.models import Visit
 
 
 def check_projects():
@@ -44,5 +49,17 @@ def check_projects():
     names = set(SocialWorker.objects.values_list("name", flat=True))
     text = json.dumps(list(Release.objects.values_list("content", flat=True)), ensure_ascii=False)
     assert not [n for n in names if n in text]
-    shared = Project.objects.get(code__endswith="-D01")
-    assert selectors.shared_with(shared)
+    # Actuals come from linked records: every running project shows some, each drills down to exactly them.
+    running = projects.filter(state__in=["executing", "mid_review"])
+    for project in running:
+        figures = {i.target.indicator: i.actual for i in selectors.progress(project)}
+        assert figures["visits"] > 0, project.code
+        assert figures["visits"] == Visit.objects.filter(project=project).count()
+        assert len(selectors.drilldown(project, "visits")) == figures["visits"]
+    assert Activity.objects.filter(project__isnull=False).exists()
+    assert Case.objects.filter(project__isnull=False).exists()
+    assert DemandRequest.objects.filter(project__isnull=False).exists()
+    assert GroupSession.objects.filter(project__isnull=False).exists()
+    # A record is linked only to a project its worker was on that day.
+    visit = Visit.objects.filter(project__isnull=False).select_related("project").first()
+    assert ProjectStaff.objects.filter(project=visit.project, worker_id=visit.worker_id).exists()

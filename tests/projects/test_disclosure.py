@@ -11,7 +11,7 @@ from django.utils import timezone
 from shegong.core import schedules
 from shegong.projects import services
 from shegong.projects.disclosure import DISCLOSURE_SCHEDULE, ocds
-from shegong.projects.models import ProjectState, Release
+from shegong.projects.models import ProjectStaff, ProjectState, Release
 
 from .helpers import make_project, make_worker, official, operator, spend
 
@@ -141,7 +141,7 @@ def test_the_public_page_needs_no_login_and_says_when_the_next_release_is_due(wo
     assert client.get("/public/disclosure/999999/").status_code == 404
 
 
-def test_visits_count_from_the_rollups_and_change_at_once(world):
+def test_visits_count_the_linked_visits_and_change_at_once(world):
     from shegong.accounts.actor import Actor
     from shegong.projects import selectors
     from shegong.visits.services import visit_record
@@ -159,12 +159,17 @@ def test_visits_count_from_the_rollups_and_change_at_once(world):
     recipient = make_recipient(world.regions["village_a1"].code)
     elsewhere = make_recipient(world.regions["village_a2"].code)
     before = selectors.progress(project)[0].actual
-    worker = Actor.for_user(make_user(("worker", world.regions["town_a"].code)))
+    user = make_user(("worker", world.regions["town_a"].code))
+    on_project = make_worker(world)
+    type(on_project)._base_manager.filter(pk=on_project.pk).update(user=user)
+    ProjectStaff.objects.create(project=project, worker=on_project, start_date=project.starts_on)
+    worker = Actor.for_user(user)
     visit_record(actor=worker, recipient=recipient, data=visit_data(), idempotency_key=key())
     visit_record(actor=worker, recipient=elsewhere, data=visit_data(), idempotency_key=key())
-    assert selectors.progress(project)[0].actual == before + 1
-    months, rows, total = selectors.drilldown(project, "visits")
-    assert total == before + 1
+    other = Actor.for_user(make_user(("worker", world.regions["town_a"].code)))  # on no project: not counted
+    visit_record(actor=other, recipient=recipient, data=visit_data(), idempotency_key=key())
+    assert selectors.progress(project)[0].actual == before + 2  # wherever the worker went
+    assert len(selectors.drilldown(project, "visits")) == before + 2
 
 
 def test_the_release_lists_staff_changes_filings_breaches_and_money_without_naming_anyone(

@@ -9,7 +9,7 @@ from shegong.projects import services
 from shegong.projects.models import BudgetLine, ProjectStaff
 
 from ..factories import TOWN_A, login_client, make_user
-from .helpers import make_project, make_worker, official, operator, pdf, register_stand_in_metrics
+from .helpers import make_project, make_worker, official, operator, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -111,23 +111,27 @@ def test_overspending_on_the_page_keeps_what_was_typed_and_names_the_field(world
     )
 
 
-def test_the_project_page_shows_targets_staff_budget_and_shared_regions(world, client):
-    register_stand_in_metrics()
+def test_the_project_page_shows_targets_staff_budget_and_the_linked_records(world, client):
+    from shegong.activities.models import Activity
+
     project = make_project(world, regions=("village_a1",))
     other = make_project(world, regions=("town_a",))
+    Activity.objects.create(
+        node=world.station_a, title="敬老茶话会", held_on=project.starts_on, project=project
+    )
+    Activity.objects.create(
+        node=world.station_a, title="别的项目的活动", held_on=project.starts_on, project=other
+    )
     services.target_set(actor=official(world), project=project, indicator="activities", quantity="12")
     services.staff_add(actor=operator(world), project=project, worker=make_worker(world, "赵敏"))
     services.budget_line_set(actor=official(world), project=project, category="personnel", amount="1000")
     login_client(client, world.official_a)
     body = client.get(f"/projects/{project.pk}/").content.decode()
     assert "社区活动场次" in body and "赵敏" in body and "人员经费" in body
-    assert other.code in body  # the figures are shared with the overlapping project, and the page says so
-    assert (
-        other.name in client.get(f"/projects/{other.pk}/").content.decode()
-        or project.code in client.get(f"/projects/{other.pk}/").content.decode()
-    )
+    assert other.code not in body  # overlapping regions share nothing: each counts its own records
     drill = client.get(f"/projects/{project.pk}/targets/drilldown/?indicator=activities")
-    assert drill.status_code == 200 and "金汤街社区" in drill.content.decode()
+    assert drill.status_code == 200
+    assert "敬老茶话会" in drill.content.decode() and "别的项目的活动" not in drill.content.decode()
     assert client.get(f"/projects/{project.pk}/targets/drilldown/?indicator=nope").status_code == 404
 
 

@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from shegong.core import tallies
 from shegong.people.models import DishonestyEntry
 from shegong.projects import selectors, services
 from shegong.projects.models import Expenditure, ProjectStaff, ProjectState
@@ -16,7 +15,6 @@ from .helpers import (
     official,
     operator,
     pdf,
-    register_stand_in_metrics,
     spend,
     township,
     upload_document,
@@ -190,36 +188,35 @@ def test_a_clawback_can_list_the_worker_as_dishonest(world):
         services.clawback_record(actor=operator(world), project=project, amount="1", reason="x")
 
 
-def test_actuals_are_the_tallies_of_the_service_regions_over_the_period(world):
-    register_stand_in_metrics()
+def test_actuals_are_the_linked_activities_over_the_period_and_flag_a_project_behind(world):
+    from shegong.activities.models import Activity
+
     project = make_project(world, regions=("village_a1",))
     services.target_set(actor=official(world), project=project, indicator="activities", quantity="24")
-    tallies.add(world.regions["village_a1"].code, datetime.date(2026, 2, 3), "activities.held", 3)
-    tallies.add(world.regions["village_a1"].code, datetime.date(2026, 5, 3), "activities.held", 2)
-    tallies.add(
-        world.regions["village_a2"].code, datetime.date(2026, 5, 3), "activities.held", 7
-    )  # not served
-    tallies.add(world.regions["village_a1"].code, datetime.date(2025, 12, 3), "activities.held", 9)  # before
+    node = world.station_a
+    for day, linked in (
+        (datetime.date(2026, 2, 3), project),
+        (datetime.date(2026, 2, 9), project),
+        (datetime.date(2026, 5, 3), project),
+        (datetime.date(2026, 5, 4), None),  # held, but not under the project
+        (datetime.date(2026, 7, 3), project),  # after "today"
+    ):
+        Activity.objects.create(node=node, title=f"活动{day}", held_on=day, project=linked)
     [item] = selectors.progress(project, today=TODAY)
-    assert item.actual == 5
+    assert item.actual == 3
     assert item.expected == Decimal("12.0")  # 24 × 182/365 (1 January to 1 July inclusive)
-    assert item.behind  # 5 < 12 × 0.9
-    months, rows, total = selectors.drilldown(project, "activities", today=TODAY)
-    assert total == 5 and rows[0][1][1] == 3 and rows[0][1][4] == 2
+    assert item.behind  # 3 < 12 × 0.9
+    rows = selectors.drilldown(project, "activities", today=TODAY)
+    assert [r.day for r in rows] == [
+        datetime.date(2026, 2, 3),
+        datetime.date(2026, 2, 9),
+        datetime.date(2026, 5, 3),
+    ]
     assert project in selectors.project_list(flag="behind", today=TODAY)
 
 
-def test_a_target_whose_metric_is_not_counted_yet_is_shown_as_such(world):
+def test_a_satisfaction_target_is_held_all_period_not_paced(world):
     project = make_project(world)
     services.target_set(actor=official(world), project=project, indicator="satisfaction", quantity="90")
     [item] = selectors.progress(project, today=TODAY)
-    assert not item.counted and not item.behind
-
-
-def test_projects_sharing_a_region_say_so_on_both_sides(world):
-    one = make_project(world, regions=("village_a1",))
-    two = make_project(world, regions=("town_a",))
-    apart = make_project(world, regions=("village_a2",))
-    assert selectors.shared_with(one) == [two]
-    assert set(selectors.shared_with(two)) == {one, apart}
-    assert selectors.shared_with(apart) == [two]
+    assert item.counted and item.expected == 90 and item.actual == 0 and item.behind

@@ -45,6 +45,8 @@ class ActivityIn(StrictSchema):
     volunteers: list[ActivityVolunteerIn] = Field(default_factory=list, max_length=200)
     organisations: list[int] = Field(default_factory=list, max_length=50)
     outcome: str = Field("", max_length=500)
+    # The project it was done under: needed only when the worker serves on several that day (one of them).
+    project_id: int | None = None
 
 
 class VolunteerHoursOut(Schema):
@@ -131,7 +133,17 @@ def record_activity(request, payload: ActivityIn):
         actor=request.auth,
         node=node,
         data=payload.model_dump(
-            include={"title", "kind", "held_on", "starts_at", "ends_at", "place", "participants", "outcome"}
+            include={
+                "title",
+                "kind",
+                "held_on",
+                "starts_at",
+                "ends_at",
+                "place",
+                "participants",
+                "outcome",
+                "project_id",
+            }
         ),
         idempotency_key=payload.idempotency_key,
         recipients=[get_scoped_or_404(Recipient, pk=pk) for pk in dict.fromkeys(payload.recipients)],

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core import projectlinks
 from shegong.core.regioncodes import Level, level_of, parent_code_of
 from shegong.orgs.models import Organisation
 from shegong.people.models import Volunteer, VolunteerStatus
@@ -59,9 +60,10 @@ class ActivityForm(forms.Form):
         label=_("活动成效"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, node=None, **kwargs):
+    def __init__(self, *args, node=None, worker_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.node = node
+        projectlinks.offer(self, worker_id=worker_id, day_field="held_on")
         area = region_subtree_q(area_of(node)) if node is not None else None
         recipients = (
             Recipient.objects.filter(status="active").only("pk", "name", "region_code").order_by("name", "pk")
@@ -122,7 +124,7 @@ class ActivityForm(forms.Form):
         return {
             k: self.cleaned_data[k]
             for k in ("title", "kind", "held_on", "starts_at", "ends_at", "place", "participants", "outcome")
-        }
+        } | projectlinks.chosen(self)
 
     def volunteers(self) -> list:
         rows = []

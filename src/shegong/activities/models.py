@@ -40,6 +40,15 @@ class Activity(RegionOwned):
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     idempotency_key = models.UUIDField(_("提交编号"), unique=True, null=True, blank=True)
+    # The purchased project this was done under, chosen by the write service (core.projectlinks, ADR 0008).
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="linked_activities",
+        verbose_name=_("所属项目"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.audit.services import record
-from shegong.core import tallies
+from shegong.core import projectlinks, tallies
 from shegong.core.photos import Photo, photo_errors, photo_type
 from shegong.core.scoping import across_regions
 from shegong.people import services as people_services
+from shegong.people.models import SocialWorker
 
 from .models import Activity, ActivityParticipant, ActivityPhoto
 from .selectors import HELD_METRIC
@@ -103,9 +104,19 @@ def activity_record(
             raise ValidationError({"idempotency_key": [_("提交编号已被另一次活动使用，请刷新页面后重试")]})
         return existing, False
     errors = _validate(data, recipients, volunteers, photos, today)
+    project_id = None
+    if not errors:
+        # The activity counts for the project the worker recording it serves on that day (core.projectlinks).
+        try:
+            project_id = projectlinks.choose(
+                worker_id=worker_id_of(actor), on=data["held_on"], project_id=data.get("project_id")
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     activity = Activity(
+        project_id=project_id,
         node=node,
         title=data["title"].strip(),
         kind=data["kind"],
@@ -165,6 +176,7 @@ def activity_record(
                     "volunteers": [v.pk for v, _h in volunteers],
                     "organisations": [o.pk for o in organisations],
                     "photos": len(photos),
+                    "project": project_id,
                 },
             )
     except IntegrityError:
@@ -173,6 +185,15 @@ def activity_record(
             raise
         return existing, False
     return activity, True
+
+
+def worker_id_of(actor) -> int | None:
+    """The actor's own worker record, wherever it is filed (None: the actor is not a social worker)."""
+    user = getattr(actor, "user", None)
+    if user is None or not getattr(user, "pk", None):
+        return None
+    with across_regions("the actor's own worker record, wherever it is filed"):
+        return SocialWorker.objects.filter(user=user).values_list("pk", flat=True).first()
 
 
 def _existing(key: uuid.UUID) -> Activity | None:

@@ -63,7 +63,7 @@ def activity_new(request):
         node_id = choices[0].pk
     node = get_scoped_or_404(nodes, pk=node_id)
     request.actor.require("activities.record", node.region_code)
-    form = ActivityForm(request.POST or None, node=node)
+    form = ActivityForm(request.POST or None, node=node, worker_id=services.worker_id_of(request.actor))
     page_errors: dict[str, list[str]] = {}
     if request.method == "POST" and form.is_valid():
         photos = [Photo(f.name, f.read()) for f in request.FILES.getlist("photos")[:20]]

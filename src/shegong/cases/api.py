@@ -96,6 +96,8 @@ class OpenIn(StrictSchema):
     opened_on: LaxDate
     guardian_consent: bool = False
     guardian_name: str = Field("", max_length=50)
+    # The project it was done under: needed only when the worker serves on several that day (one of them).
+    project_id: int | None = None
 
 
 @router.post("", response={201: CaseOut, **STANDARD_ERRORS})

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core import projectlinks
 from shegong.recipients.models import NeedDomain
 
 from .models import ClosingReason, GoalResult, IntakeSource, InterventionMethod, Referral
@@ -35,11 +36,13 @@ class OpenForm(forms.Form):
     guardian_consent = forms.BooleanField(label=_("监护人已同意（未满 14 周岁必填）"), required=False)
     guardian_name = forms.CharField(label=_("监护人姓名"), max_length=50, required=False)
 
-    def __init__(self, *args, workers=(), **kwargs):
+    def __init__(self, *args, workers=(), worker_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["worker"].choices = [("", "—")] + [(w.pk, w.name) for w in workers]
         if not workers:
             del self.fields["worker"]
+        # The case counts for the project its worker serves on the intake day (core.projectlinks).
+        projectlinks.offer(self, worker_id=worker_id, day_field="opened_on")
 
 
 class DeclineForm(forms.Form):

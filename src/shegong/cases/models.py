@@ -155,6 +155,15 @@ class Case(RegionOwned, SensitiveModel):
     pointed_to = models.CharField(_("建议转往"), max_length=120, blank=True)
     # The region the opening was counted in (core.tallies "cases.opened"): a transfer moves the case, not the count.
     opened_region_code = models.CharField(max_length=12)
+    # The purchased project this was done under, chosen by the write service (core.projectlinks, ADR 0008).
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="linked_cases",
+        verbose_name=_("所属项目"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

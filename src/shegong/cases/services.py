@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from shegong.audit.services import record
-from shegong.core import tallies
+from shegong.core import projectlinks, tallies
 from shegong.core.scoping import across_regions, get_scoped_or_404
 from shegong.network.models import NodeLevel, ServiceNode
 from shegong.notifications.models import Kind
@@ -195,11 +195,19 @@ def case_open(*, actor, station: ServiceNode, worker, data: dict[str, Any]) -> C
         age = opened_on.year - birth.year - ((opened_on.month, opened_on.day) < (birth.month, birth.day))
         if age < GUARDIAN_AGE and not (data.get("guardian_consent") and guardian):
             errors["guardian_consent"] = [_("未满 14 周岁的儿童开案须取得监护人同意，并填写监护人姓名")]
+    if not errors:
+        try:
+            project_id = projectlinks.choose(
+                worker_id=worker.pk, on=opened_on, project_id=data.get("project_id")
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         case = Case(
             number=next_number(station, opened_on.year),
+            project_id=project_id,
             station=station,
             recipient=recipient,
             resident_name="" if recipient is not None else resident_name,
@@ -224,6 +232,7 @@ def case_open(*, actor, station: ServiceNode, worker, data: dict[str, Any]) -> C
                 "number": case.number,
                 "recipient": getattr(recipient, "pk", None),
                 "source": case.source,
+                "project": project_id,
             },
         )
     return case

@@ -91,7 +91,10 @@ def case_new(request):
         station = ServiceNode.objects.filter(level=NodeLevel.STATION).order_by("region_code").first()
     workers = [] if me is not None else (_station_workers(station) if station else [])
     form = forms.OpenForm(
-        request.POST or None, workers=workers, initial={"recipient": recipient.pk if recipient else None}
+        request.POST or None,
+        workers=workers,
+        worker_id=me.pk if me is not None else None,
+        initial={"recipient": recipient.pk if recipient else None},
     )
     if recipient is not None:
         del form.fields["resident_name"], form.fields["resident_birth_date"]

@@ -184,6 +184,8 @@ class ReasonIn(StrictSchema):
 
 class ResolveIn(StrictSchema):
     resolution: str = Field(..., max_length=2000)
+    # The project it was done under: needed only when the worker serves on several that day (one of them).
+    project_id: int | None = None
 
 
 class RatingIn(StrictSchema):
@@ -223,7 +225,12 @@ def resume_demand(request, demand_id: int):
 @demands.post("/{int:demand_id}/resolve", response={200: DemandOut, **STANDARD_ERRORS})
 def resolve_demand(request, demand_id: int, payload: ResolveIn):
     return _out(
-        services.request_resolve(actor=request.auth, req=_fetch(demand_id), resolution=payload.resolution)
+        services.request_resolve(
+            actor=request.auth,
+            req=_fetch(demand_id),
+            resolution=payload.resolution,
+            project_id=payload.project_id,
+        )
     )
 
 

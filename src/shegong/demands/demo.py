@@ -9,7 +9,7 @@ import math
 import uuid
 from zoneinfo import ZoneInfo
 
-from shegong.core import tallies
+from shegong.core import projectlinks, tallies
 
 from . import catalogue
 from . import policy as rules
@@ -217,7 +217,24 @@ def load(ctx) -> None:
                 )
             )
     DemandEvent.objects.bulk_create(events, batch_size=2000)
+    _link_projects(requests)
     tallies.reconcile(fix=True, only=["demands.received", "demands.completed", "served.people"])
+
+
+def _link_projects(requests) -> None:
+    """Each resolved request counts for the project its worker served on the day it was resolved, as the resolve
+    service chooses (core.projectlinks; the projects app answers when it is installed)."""
+    found: dict[tuple[int, datetime.date], list] = {}
+    linked: dict[int, list[int]] = {}
+    for req in requests:
+        if req.worker_id is None or req.resolved_at is None:
+            continue
+        day = req.resolved_at.astimezone(TZ).date()
+        options = found.setdefault((req.worker_id, day), projectlinks.choices(req.worker_id, day))
+        if len(options) == 1:
+            linked.setdefault(options[0].id, []).append(req.pk)
+    for project_id, pks in linked.items():
+        DemandRequest.objects.filter(pk__in=pks).update(project_id=project_id)
 
 
 def _receiver(req, item, rng, stations, station_of, workers, teams, agencies, demo_worker):

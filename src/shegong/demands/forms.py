@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core import projectlinks
 from shegong.core.identity import IdentityError, validate_phone
 from shegong.core.regioncodes import CODE_LENGTH, PREFIX_LENGTH, Level
 from shegong.people.forms import VillagePicker, township_choices
@@ -108,6 +109,12 @@ class ResolveForm(forms.Form):
     resolution = forms.CharField(
         label=_("办理情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args, req=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A first resolution counts for the project the receiving worker serves on today (core.projectlinks).
+        if req is not None and req.project_id is None:
+            projectlinks.offer(self, worker_id=req.worker_id, day_field=None)
 
 
 class RatingForm(forms.Form):

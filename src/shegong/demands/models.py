@@ -263,6 +263,15 @@ class DemandRequest(RegionOwned, SensitiveModel):
     resolution = EncryptedField(_("办理情况"), blank=True, default="")
     # The day the requester was first served (set at the first resolution, kept through a reopening).
     served_on = models.DateField(null=True, blank=True)
+    # The purchased project this was done under, chosen by the write service (core.projectlinks, ADR 0008).
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="linked_demands",
+        verbose_name=_("所属项目"),
+    )
     rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True)
     rating_comment = EncryptedField(_("评价意见"), blank=True, default="")
     returns = models.PositiveSmallIntegerField(_("退单次数"), default=0)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_noop
 from shegong.accounts.roles import Role
 from shegong.accounts.selectors import role_holders
 from shegong.audit.services import record
-from shegong.core import tallies
+from shegong.core import projectlinks, tallies
 from shegong.core.identity import IdentityError, validate_phone
 from shegong.core.regioncodes import Level, ancestors_of
 from shegong.core.scoping import across_regions
@@ -536,11 +536,16 @@ def request_resume(*, actor, req) -> DemandRequest:
     return req
 
 
-def request_resolve(*, actor, req, resolution: str) -> DemandRequest:
+def request_resolve(*, actor, req, resolution: str, project_id=None) -> DemandRequest:
+    """Resolve a request. It counts for the project its worker serves on that day (core.projectlinks); a
+    reopened request keeps the project it was first resolved under."""
     _require_handle(actor, req)
     resolution = (resolution or "").strip()
     if len(resolution) < 2:
         raise ValidationError({"resolution": [_("请填写办理情况")]})
+    linked = req.project_id
+    if linked is None:
+        linked = projectlinks.choose(worker_id=req.worker_id, on=timezone.localdate(), project_id=project_id)
     with transaction.atomic():
         req = _lock(req)
         _expect(
@@ -554,6 +559,7 @@ def request_resolve(*, actor, req, resolution: str) -> DemandRequest:
             req.resolve_due_at = calendar.add(req.resolve_clock, now, req.paused_minutes_left or 0)
             req.paused_minutes_left = None
         req.status, req.resolved_at, req.resolution = Status.RESOLVED, now, resolution[:2000]
+        req.project_id = linked
         req.resolved_on_time = req.resolve_due_at is None or now <= req.resolve_due_at
         req.next_check_at = None
         first_time = req.served_on is None
@@ -566,7 +572,12 @@ def request_resolve(*, actor, req, resolution: str) -> DemandRequest:
             tallies.add_member(
                 req.region_code, req.served_on, "served.people", f"recipient:{req.recipient_id}"
             )
-        record("demands.request.resolve", actor=actor, obj=req, changes={"on_time": req.resolved_on_time})
+        record(
+            "demands.request.resolve",
+            actor=actor,
+            obj=req,
+            changes={"on_time": req.resolved_on_time, "project": req.project_id},
+        )
     return req
 
 

@@ -194,7 +194,7 @@ def _detail_context(request, req, **forms):
         "can_handle": actor.can("demands.handle", req.region_code),
         "dispatch_form": dispatch_form,
         "reason_form": forms.get("reason") or ReasonForm(),
-        "resolve_form": forms.get("resolve") or ResolveForm(),
+        "resolve_form": forms.get("resolve") or ResolveForm(req=req),
         "rating_form": forms.get("rating") or RatingForm(),
         "failed": forms.get("failed", ""),
         "revealed": forms.get("revealed"),
@@ -253,10 +253,15 @@ def act(request, pk, action):
                     return redirect("demands:mine")
                 return redirect("demands:detail", req.pk)
         elif action == "resolve":
-            form = ResolveForm(request.POST)
+            form = ResolveForm(request.POST, req=req)
             forms = {"resolve": form, "failed": action}
             if form.is_valid():
-                services.request_resolve(actor=actor, req=req, resolution=form.cleaned_data["resolution"])
+                services.request_resolve(
+                    actor=actor,
+                    req=req,
+                    resolution=form.cleaned_data["resolution"],
+                    project_id=form.cleaned_data.get("project_id"),
+                )
                 return redirect("demands:detail", req.pk)
         elif action == "rate":
             form = RatingForm(request.POST)

@@ -204,6 +204,8 @@ class GroupSessionIn(StrictSchema):
     observations: str = Field("", max_length=4000)
     present: list[int] = Field(default_factory=list, max_length=500)
     measures: list[MeasureIn] = Field(default_factory=list, max_length=500)
+    # The project it was done under: needed only when the worker serves on several that day (one of them).
+    project_id: int | None = None
 
 
 class AttendanceOut(Schema):
@@ -272,7 +274,7 @@ def record_group_session(request, payload: GroupSessionIn):
     session, created = services.session_record(
         actor=request.auth,
         group=group,
-        data=payload.model_dump(include={"held_on", "place", "content", "observations"}),
+        data=payload.model_dump(include={"held_on", "place", "content", "observations", "project_id"}),
         present=payload.present,
         measures={m.member: (m.pre, m.post) for m in payload.measures},
         idempotency_key=payload.idempotency_key,

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core import projectlinks
 from shegong.core.regioncodes import Level, level_of, parent_code_of
 from shegong.network.models import ServiceNode
 from shegong.people.models import SocialWorker, WorkerStatus
@@ -96,9 +97,10 @@ class SessionForm(forms.Form):
     )
     present = forms.MultipleChoiceField(label=_("出席"), required=False, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, members=(), place="", **kwargs):
+    def __init__(self, *args, members=(), place="", worker_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.members = list(members)
+        projectlinks.offer(self, worker_id=worker_id, day_field="held_on")
         self.fields["present"].choices = [(str(m.pk), m.display_name) for m in self.members]
         for m in self.members:
             self.fields[f"pre_{m.pk}"] = forms.IntegerField(
@@ -126,7 +128,9 @@ class SessionForm(forms.Form):
         ]
 
     def service_data(self) -> dict:
-        return {k: self.cleaned_data[k] for k in ("held_on", "place", "content", "observations")}
+        return {
+            k: self.cleaned_data[k] for k in ("held_on", "place", "content", "observations")
+        } | projectlinks.chosen(self)
 
     def measures(self) -> dict:
         out = {}

@@ -150,6 +150,15 @@ class GroupSession(RegionOwned, SensitiveModel):
     recorded_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The purchased project this was done under, chosen by the write service (core.projectlinks, ADR 0008).
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="linked_group_sessions",
+        verbose_name=_("所属项目"),
+    )
     idempotency_key = models.UUIDField(_("提交编号"), unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

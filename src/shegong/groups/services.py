@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.audit.services import record
-from shegong.core import tallies
+from shegong.core import projectlinks, tallies
 from shegong.core.identity import IdentityError, validate_phone
 from shegong.core.scoping import across_regions
 
@@ -263,6 +263,15 @@ def session_record(
             errors.setdefault("measures", []).append(_("前后测中有不属于本小组的成员"))
             continue
         scores[member.pk] = (_score(pre, member, _("前测"), errors), _score(post, member, _("后测"), errors))
+    project_id = None
+    if not errors:
+        # The session counts for the project its leader serves on that day (core.projectlinks).
+        try:
+            project_id = projectlinks.choose(
+                worker_id=group.leader_id, on=held_on, project_id=data.get("project_id")
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     taken = [m for m in members.values() if m.active_on(held_on)]
@@ -280,6 +289,7 @@ def session_record(
                 recorded_by=getattr(actor, "user", None),
                 idempotency_key=key,
                 region_code=group.region_code,
+                project_id=project_id,
             )
             session.full_clean()
             session.save()
@@ -312,6 +322,7 @@ def session_record(
                     "held_on": held_on,
                     "present": len(present_ids),
                     "members": len(taken),
+                    "project": project_id,
                 },
             )
     except IntegrityError:

@@ -164,7 +164,12 @@ def session_new(request, pk: int):
         # Members who left since stay on the form if the session's date is before they left.
         members = list(group.members.select_related("recipient").order_by("joined_on", "pk"))
     last = group.sessions.order_by("-number").first()
-    form = SessionForm(request.POST or None, members=members, place=last.place if last else group.node.name)
+    form = SessionForm(
+        request.POST or None,
+        members=members,
+        place=last.place if last else group.node.name,
+        worker_id=group.leader_id,  # the session counts for the leader's project (core.projectlinks)
+    )
     page_errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:

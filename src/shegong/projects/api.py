@@ -12,7 +12,7 @@ from shegong.core.uploads import PDF, SUFFIXES, read_upload
 from shegong.people.models import SocialWorker
 
 from . import selectors, services
-from .models import BudgetLine, DocumentType, Expenditure, Project, ProjectDocument, StaffRole
+from .models import BudgetLine, DocumentType, Expenditure, Indicator, Project, ProjectDocument, StaffRole
 
 Day = Annotated[datetime.date, Strict(False)]
 router = Router(tags=["projects"])
@@ -36,9 +36,10 @@ class ProjectOut(Schema):
 class TargetOut(Schema):
     indicator: str
     target: str
-    actual: str | None
+    actual: str
     expected: str
     behind: bool
+    drilldown: str  # the API path listing the linked records behind ``actual``
 
 
 class LineOut(Schema):
@@ -52,7 +53,22 @@ class LineOut(Schema):
 class ProjectDetailOut(ProjectOut):
     targets: list[TargetOut]
     budget: list[LineOut]
-    shared_with: list[str]
+
+
+class RecordOut(Schema):
+    day: datetime.date
+    title: str
+    detail: str
+    url: str
+    value: str
+
+
+class DrilldownOut(Schema):
+    indicator: str
+    since: datetime.date
+    until: datetime.date
+    actual: str
+    records: list[RecordOut]
 
 
 class ProjectPage(Schema):
@@ -108,9 +124,10 @@ def get_project(request, project_id: int):
             {
                 "indicator": i.target.indicator,
                 "target": str(i.target.quantity),
-                "actual": str(i.actual) if i.counted else None,
+                "actual": str(i.actual),
                 "expected": str(i.expected),
                 "behind": i.behind,
+                "drilldown": f"/api/v1/projects/{project.pk}/actuals/{i.target.indicator}",
             }
             for i in selectors.progress(project)
         ],
@@ -124,7 +141,23 @@ def get_project(request, project_id: int):
             }
             for b in project.budget_lines.all()
         ],
-        "shared_with": [p.code for p in selectors.shared_with(project)],
+    }
+
+
+@router.get("/{int:project_id}/actuals/{indicator}", response={200: DrilldownOut, **STANDARD_ERRORS})
+def get_actual(request, project_id: int, indicator: Indicator):
+    """The linked service records behind one indicator's actual (its first target's period, up to today)."""
+    project = _fetch(request, project_id)
+    since, until = selectors.drill_period(project, indicator)
+    return {
+        "indicator": indicator,
+        "since": since,
+        "until": until,
+        "actual": str(selectors.actual_of(project, indicator, since, until)),
+        "records": [
+            {"day": r.day, "title": r.title, "detail": r.detail, "url": r.url, "value": r.value}
+            for r in selectors.drilldown(project, indicator)
+        ],
     }
 
 

@@ -12,3 +12,9 @@ class ProjectsConfig(AppConfig):
         from .disclosure import DISCLOSURE_SCHEDULE
 
         schedules.register(DISCLOSURE_SCHEDULE)
+
+        from shegong.core.projectlinks import PROJECT_CHOICES
+
+        from .selectors import project_choices
+
+        PROJECT_CHOICES.register(project_choices)

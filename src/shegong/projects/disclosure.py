@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 
 from shegong.accounts.roles import Role
 from shegong.accounts.selectors import role_holders
-from shegong.core import schedules, tallies
+from shegong.core import schedules
 from shegong.core.tasks import scoped_task
 from shegong.notifications.models import Kind
 from shegong.notifications.services import Notice, notify
@@ -82,16 +82,14 @@ def release_content(project: Project, month: datetime.date, *, today: datetime.d
                 "target": str(t.quantity),
                 "period": [t.period_start.isoformat(), t.period_end.isoformat()],
                 "counted": item.counted,
-                "actual": str(item.actual) if item.counted else None,
+                "actual": str(item.actual),
                 "expected": str(item.expected),
                 "behind": item.behind,
             }
         )
     codes = selectors.service_codes(project)
-    activities = Decimal(0)
-    if "activities.held" in tallies.metrics() and codes:
-        with selectors.region_wide(selectors.WIDE):
-            activities = tallies.totals(codes, ["activities.held"], months=[month])["activities.held"]
+    # The month's activities held under the project (its linked records), like every actual above.
+    activities = selectors.actual_of(project, Indicator.ACTIVITIES, month, as_of)
     # Spent: approved by the operator's finance and reviewed by the buyer by the release date; pending: recorded
     # by then and still waiting (or reviewed only after it).
     recorded = project.expenditures.filter(spent_on__lte=as_of).exclude(status=ExpenditureStatus.REJECTED)

@@ -1,33 +1,43 @@
 """Reads on purchased service projects: the scoped list and its flags, targets against actuals, the budget.
 
-**Actuals** are never typed in and never scan raw service records: a project's actual for an indicator is the
-counted figure (``core.tallies``, per region × month) of its service regions over the target's period, read up to
-today; visits are the visit-care rollups' ``visited`` (recipients visited in the month, per village). A figure
-counts what was done *in the regions* the project serves, whoever did it.
-
-**Shared regions.** Where two active projects serve the same region, each one's actuals include the other's work
-there: both project pages say so and name the other project, and no page adds projects' actuals together (a
-district sum is read from the tallies of the district, not from the projects). ``shared_with`` finds them.
+**Actuals** are never typed in: a project's actual for an indicator is counted from the service records linked to
+the project (a visit, a case, a group session, an activity or a demand request names the project it was done under;
+``core.projectlinks``, docs/adr/0008), over the target's period up to today, one query per indicator. Each actual
+drills down to exactly the records behind it (``drilldown``). Both read through the actor's scope, so the figure
+and its list always agree; the monthly release is built by the system and counts every linked record.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shegong.core import tallies
+from shegong.activities.models import Activity, ActivityParticipant
+from shegong.cases.models import Case, Stage
 from shegong.core.money import share
-from shegong.core.regioncodes import in_subtree, subtree_bounds
-from shegong.core.scoping import across_regions, region_wide
-from shegong.people.models import AssignmentFilingStatus, Certificate, Volunteer, VolunteerStatus
-from shegong.recipients.models import VisitRollup
+from shegong.core.projectlinks import ProjectChoice
+from shegong.core.regioncodes import subtree_bounds
+from shegong.core.scoping import across_regions
+from shegong.demands.models import DONE, DemandRequest
+from shegong.groups.models import Attendance, GroupSession
+from shegong.people.models import (
+    AssignmentFilingStatus,
+    Certificate,
+    HoursStatus,
+    Volunteer,
+    VolunteerHours,
+    VolunteerStatus,
+)
+from shegong.recipients.models import Recipient
 from shegong.regions.selectors import policies_for
+from shegong.visits.models import Visit
 
 from .models import (
     ACTIVE_STATES,
@@ -42,22 +52,6 @@ from .models import (
     StaffRole,
     Target,
 )
-
-# How each indicator is counted: a tally metric registered by the app that owns it, or the visit rollups.
-# ``None``: not counted yet (satisfaction: the demands app keeps ratings per request, not a tally).
-VISITS = "visits.visited"
-METRIC_OF: dict[str, str | None] = {
-    Indicator.VISITS: VISITS,
-    Indicator.CASES_OPENED: "cases.opened",
-    Indicator.CASES_CLOSED: "cases.closed",
-    Indicator.GROUP_SESSIONS: "groups.sessions",
-    Indicator.ACTIVITIES: "activities.held",
-    Indicator.PEOPLE_SERVED: "served.people",
-    Indicator.VOLUNTEER_HOURS: "volunteers.hours",
-    Indicator.DEMANDS_RESOLVED: "demands.completed",
-    Indicator.SATISFACTION: None,
-}
-WIDE = "a project's actuals are its service regions' counted totals, no one's personal data"
 
 
 @dataclass
@@ -114,54 +108,130 @@ def project_demands(project, *, today: datetime.date | None = None) -> list[Dema
     )
 
 
-def counted(indicator: str) -> bool:
-    metric = METRIC_OF.get(indicator)
-    return metric == VISITS or (metric is not None and metric in tallies.metrics())
-
-
 def service_codes(project: Project) -> list[str]:
     return sorted(r.code for r in project.service_regions.all())
 
 
-def _visits_by_region_month(codes, since, until) -> dict[tuple[str, datetime.date], Decimal]:
-    q = Q(pk__in=[])
-    for code in codes:
-        low, high = subtree_bounds(code)
-        q |= Q(region_code__gte=low, region_code__lte=high)
-    rows = VisitRollup.objects.filter(
-        q, month__gte=tallies.month_of(since), month__lte=tallies.month_of(until)
-    )
-    out: dict[tuple[str, datetime.date], Decimal] = defaultdict(Decimal)
-    for code, month, visited in rows.values_list("region_code", "month", "visited"):
-        owner = next(c for c in codes if in_subtree(code, c))
-        out[(owner, month)] += Decimal(visited)
-    return out
+# Actuals from linked records -------------------------------------------------------------------------------------
 
 
-def figures(codes: list[str], metric: str, since: datetime.date, until: datetime.date) -> dict:
-    """(service region code, month) → value for one metric, every month from ``since`` to ``until``."""
-    out: dict[tuple[str, datetime.date], Decimal] = {}
-    if until < since:
-        return out
-    with region_wide(WIDE):
-        if metric == VISITS:
-            found = _visits_by_region_month(codes, since, until)
-            for code in codes:
-                for month in months_between(since, until):
-                    out[(code, month)] = found.get((code, month), Decimal(0))
-        else:
-            for code in codes:
-                for month, values in tallies.by_month([code], [metric], since=since, until=until).items():
-                    out[(code, month)] = values[metric]
-    return out
+def project_choices(worker_id: int, on: datetime.date) -> list[ProjectChoice]:
+    """``core.projectlinks.PROJECT_CHOICES``: the active projects ``worker_id`` serves on ``on``, wherever they are
+    bought (the one-project rule binds in every region, and a project's code and name are public, SPEC §6)."""
+    with across_regions("which projects a worker serves on, to link a service record to its project"):
+        rows = (
+            ProjectStaff.objects.filter(
+                Q(end_date__isnull=True) | Q(end_date__gte=on),
+                worker_id=worker_id,
+                start_date__lte=on,
+                project__state__in=ACTIVE_STATES,
+                project__starts_on__lte=on,
+                project__ends_on__gte=on,
+            )
+            .values_list("project_id", "project__code", "project__name")
+            .distinct()
+        )
+        return [ProjectChoice(id=pk, label=f"{code} {name}") for pk, code, name in rows]
 
 
-def months_between(since: datetime.date, until: datetime.date) -> list[datetime.date]:
-    month, last, out = tallies.month_of(since), tallies.month_of(until), []
-    while month <= last:
-        out.append(month)
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
-    return out
+@dataclass(frozen=True)
+class Source:
+    """Where one indicator's actual comes from: the records that may count, the path of their project link, the
+    date that places each in a target's period, and how they add up."""
+
+    base: object  # () -> QuerySet of the records that count when linked
+    link: str  # the path of the record's project
+    day: str  # the lookup of the record's date (``__date`` for a timestamp)
+    value: object  # (filter Q) -> aggregate expression
+
+    def records(self, project):
+        """The project's linked records behind the figure."""
+        return self.base().filter(**{self.link: project})
+
+
+def _count(q: Q):
+    return Count("pk", filter=q)
+
+
+SOURCES: dict[str, Source] = {
+    Indicator.VISITS: Source(lambda: Visit.objects.all(), "project", "visited_at__date", _count),
+    Indicator.CASES_OPENED: Source(
+        lambda: Case.objects.exclude(stage=Stage.DECLINED), "project", "opened_on", _count
+    ),
+    Indicator.CASES_CLOSED: Source(
+        lambda: Case.objects.filter(stage=Stage.CLOSED), "project", "ended_on", _count
+    ),
+    Indicator.GROUP_SESSIONS: Source(lambda: GroupSession.objects.all(), "project", "held_on", _count),
+    Indicator.ACTIVITIES: Source(lambda: Activity.objects.all(), "project", "held_on", _count),
+    # Volunteers' hours count through the linked activity they were served in, once confirmed.
+    Indicator.VOLUNTEER_HOURS: Source(
+        lambda: VolunteerHours.objects.filter(status=HoursStatus.CONFIRMED),
+        "activity__project",
+        "served_on",
+        lambda q: Sum("hours", filter=q),
+    ),
+    Indicator.DEMANDS_RESOLVED: Source(
+        lambda: DemandRequest.objects.filter(status__in=DONE), "project", "resolved_at__date", _count
+    ),
+    # The mean rating (1–5 stars) of the linked resolved requests that were rated, as a percentage.
+    Indicator.SATISFACTION: Source(
+        lambda: DemandRequest.objects.filter(status__in=DONE, rating__isnull=False),
+        "project",
+        "resolved_at__date",
+        lambda q: Avg("rating", filter=q),
+    ),
+}
+# Averaged, not accumulated: the plan's pace does not apply, the target holds for the whole period.
+AVERAGED = frozenset({Indicator.SATISFACTION})
+STARS = Decimal(5)
+
+
+def counted(indicator: str) -> bool:
+    return indicator in SOURCES or indicator == Indicator.PEOPLE_SERVED
+
+
+def _in(day: str, since: datetime.date, until: datetime.date) -> Q:
+    return Q(**{f"{day}__gte": since, f"{day}__lte": until})
+
+
+def _served(project: Project, since: datetime.date, until: datetime.date):
+    """(recipient id, month) once each: the registered people the project's linked records reached, per month
+    (the indicator's unit is person × month). One query: a UNION of the linked records' people."""
+    from django.db.models import DateField
+    from django.db.models.functions import TruncMonth
+
+    def month(path):
+        return TruncMonth(path, output_field=DateField())
+
+    parts = [
+        Visit.objects.filter(_in("visited_at__date", since, until), project=project).annotate(
+            m=month("visited_at")
+        ),
+        Case.objects.filter(_in("opened_on", since, until), project=project, recipient__isnull=False)
+        .exclude(stage=Stage.DECLINED)
+        .annotate(m=month("opened_on")),
+        DemandRequest.objects.filter(
+            _in("resolved_at__date", since, until), project=project, status__in=DONE, recipient__isnull=False
+        ).annotate(m=month("resolved_at")),
+    ]
+    values = [q.order_by().values_list("recipient_id", "m") for q in parts]
+    values += [
+        Attendance.objects.filter(
+            _in("session__held_on", since, until),
+            session__project=project,
+            present=True,
+            member__recipient__isnull=False,
+        )
+        .annotate(m=month("session__held_on"))
+        .order_by()
+        .values_list("member__recipient_id", "m"),
+        ActivityParticipant.objects.filter(_in("activity__held_on", since, until), activity__project=project)
+        .annotate(m=month("activity__held_on"))
+        .order_by()
+        .values_list("recipient_id", "m"),
+    ]
+    # Ordered explicitly: the first part's model ordering would name a column the union does not select.
+    return values[0].union(*values[1:]).order_by("m", "recipient_id")
 
 
 @dataclass
@@ -173,7 +243,6 @@ class Progress:
     share_done: Decimal | None = None
     share_expected: Decimal = Decimal(0)
     behind: bool = False
-    cells: dict = field(default_factory=dict)  # (region code, month) → value: the drill-down
 
     @property
     def percent(self) -> int:
@@ -190,71 +259,205 @@ def target_share_elapsed(target: Target, today: datetime.date) -> Decimal:
     return Decimal(max(0, min(gone, total))) / Decimal(total)
 
 
-def progress(
-    project: Project, *, today: datetime.date | None = None, with_cells: bool = False
-) -> list[Progress]:
-    """Each target against its actual and the pace the plan implies (elapsed share of the target's period): behind
-    when the actual is short of the expected by more than the project's margin."""
-    today = today or timezone.localdate()
-    codes = service_codes(project)
+def _actuals(project: Project, indicator: str, periods: list[tuple[datetime.date, datetime.date]]) -> list:
+    """The actual of each (since, until) period for one indicator, in one query."""
+    if indicator == Indicator.PEOPLE_SERVED:
+        return [Decimal(_served(project, a, b).count()) if a <= b else Decimal(0) for a, b in periods]
+    source = SOURCES[indicator]
+    found = source.records(project).aggregate(
+        **{f"p{i}": source.value(_in(source.day, a, b)) for i, (a, b) in enumerate(periods)}
+    )
     out = []
-    for target in project.targets.all().order_by("indicator", "period_start"):
+    for i, (a, b) in enumerate(periods):
+        value = found[f"p{i}"] if a <= b else None
+        if value is None:
+            out.append(Decimal(0))
+        elif indicator in AVERAGED:
+            out.append((Decimal(value) / STARS * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+        else:
+            out.append(Decimal(value))
+    return out
+
+
+# The indicators the project list's export shows per project (satisfaction and people served need a project's own
+# period and are on its page).
+EXPORTED = (
+    Indicator.VISITS,
+    Indicator.CASES_OPENED,
+    Indicator.CASES_CLOSED,
+    Indicator.GROUP_SESSIONS,
+    Indicator.ACTIVITIES,
+    Indicator.VOLUNTEER_HOURS,
+    Indicator.DEMANDS_RESOLVED,
+)
+
+
+def actuals_by_project(project_ids, *, today: datetime.date | None = None) -> dict[int, dict[str, Decimal]]:
+    """Project id → indicator → linked records up to today, for a list of projects: one query per indicator."""
+    today = today or timezone.localdate()
+    out: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    ids = list(project_ids)
+    for indicator in EXPORTED:
+        source = SOURCES[indicator]
+        link = f"{source.link}_id" if source.link == "project" else source.link
+        rows = (
+            source.base()
+            .filter(**{f"{link}__in": ids, f"{source.day}__lte": today})
+            .values(link)
+            .annotate(v=source.value(Q()))
+            .order_by()
+            .values_list(link, "v")
+        )
+        for pk, value in rows:
+            out[pk][indicator] = Decimal(value or 0)
+    return out
+
+
+def actual_of(project: Project, indicator: str, since: datetime.date, until: datetime.date) -> Decimal:
+    """One indicator's actual over a period (the figure a drill-down lists the records of)."""
+    [value] = _actuals(project, indicator, [(since, until)])
+    return value
+
+
+def progress(project: Project, *, today: datetime.date | None = None) -> list[Progress]:
+    """Each target against its actual (counted from the linked records) and the pace the plan implies (elapsed
+    share of the target's period): behind when the actual is short of the expected by more than the project's
+    margin. An averaged indicator (satisfaction) is expected at its target all along."""
+    today = today or timezone.localdate()
+    margin = Decimal(100 - project.behind_margin) / 100
+    targets = list(project.targets.all().order_by("indicator", "period_start"))
+    by_indicator: dict[str, list[Target]] = defaultdict(list)
+    for target in targets:
+        by_indicator[target.indicator].append(target)
+    actual_of: dict[int, Decimal] = {}
+    for indicator, group in by_indicator.items():
+        if counted(indicator):
+            periods = [(t.period_start, min(today, t.period_end)) for t in group]
+            actual_of.update(zip([t.pk for t in group], _actuals(project, indicator, periods), strict=True))
+    out = []
+    for target in targets:
         item = Progress(target=target, counted=counted(target.indicator))
         item.share_expected = target_share_elapsed(target, today)
-        item.expected = (target.quantity * item.share_expected).quantize(
-            Decimal("0.1"), rounding=ROUND_HALF_UP
-        )
-        if item.counted and codes:
-            until = min(today, target.period_end)
-            cells = figures(codes, METRIC_OF[target.indicator], target.period_start, until)
-            item.actual = sum(cells.values(), Decimal(0))
-            if with_cells:
-                item.cells = cells
+        if target.indicator in AVERAGED:
+            item.expected = target.quantity if item.share_expected > 0 else Decimal(0)
+        else:
+            item.expected = (target.quantity * item.share_expected).quantize(
+                Decimal("0.1"), rounding=ROUND_HALF_UP
+            )
+        if item.counted:
+            item.actual = actual_of[target.pk]
             item.share_done = share(item.actual, target.quantity)
-            margin = Decimal(100 - project.behind_margin) / 100
             item.behind = item.share_expected > 0 and item.actual < item.expected * margin
         out.append(item)
     return out
 
 
-def drilldown(project: Project, indicator: str, *, today: datetime.date | None = None):
-    """The region × month figures behind one indicator's actual: rows of (region, [values by month], total)."""
+@dataclass
+class DrillRow:
+    """One record behind an actual, with a link to its own page."""
+
+    day: datetime.date
+    title: str
+    detail: str
+    url: str
+    value: str = ""
+
+
+def drill_period(project: Project, indicator: str, *, today: datetime.date | None = None):
+    """The period an indicator's drill-down covers: its first target's, else the project's, up to today."""
     today = today or timezone.localdate()
     target = project.targets.filter(indicator=indicator).order_by("period_start").first()
     since = target.period_start if target else project.starts_on
-    until = min(today, target.period_end if target else project.ends_on)
-    regions = {r.code: r for r in project.service_regions.all()}
-    if not counted(indicator):
-        return [], [], Decimal(0)
-    cells = figures(sorted(regions), METRIC_OF[indicator], since, until)
-    months = sorted({m for _c, m in cells})
+    return since, min(today, target.period_end if target else project.ends_on)
+
+
+def _served_rows(project, since, until) -> list[DrillRow]:
+    pairs = list(_served(project, since, until))
+    people = Recipient.objects.in_bulk({pk for pk, _m in pairs})
     rows = []
-    for code in sorted(regions):
-        values = [cells.get((code, m), Decimal(0)) for m in months]
-        rows.append((regions[code], values, sum(values, Decimal(0))))
-    return months, rows, sum((r[2] for r in rows), Decimal(0))
-
-
-def shared_with(project: Project) -> list[Project]:
-    """Other active projects serving one of this project's regions (or a region above or below one): their work
-    there is in this project's figures too, and the other way round. Project codes and names are public (三务公开);
-    the overlap is looked up in every region so that neither page hides it."""
-    codes = service_codes(project)
-    if not codes:
-        return []
-    with across_regions("which other projects share a project's service regions (public project facts)"):
-        others = (
-            Project.objects.filter(state__in=ACTIVE_STATES)
-            .exclude(pk=project.pk)
-            .filter(starts_on__lte=project.ends_on, ends_on__gte=project.starts_on)
-            .prefetch_related("service_regions")
+    for pk, month in pairs:
+        person = people.get(pk)
+        if person is None:  # linked, but outside the reader's scope: the count says so, the name does not
+            continue
+        rows.append(
+            DrillRow(
+                month,
+                person.name,
+                f"{month:%Y-%m}",
+                reverse("recipients:detail", args=[pk]),
+            )
         )
-        found = []
-        for other in others:
-            theirs = [r.code for r in other.service_regions.all()]
-            if any(in_subtree(a, b) or in_subtree(b, a) for a in codes for b in theirs):
-                found.append(other)
-        return found
+    return rows
+
+
+def drilldown(project: Project, indicator: str, *, today: datetime.date | None = None) -> list[DrillRow]:
+    """Exactly the linked records behind one indicator's actual over its first target's period, oldest first."""
+    since, until = drill_period(project, indicator, today=today)
+    if since > until or not counted(indicator):
+        return []
+    if indicator == Indicator.PEOPLE_SERVED:
+        return _served_rows(project, since, until)
+    source = SOURCES[indicator]
+    records = source.records(project).filter(_in(source.day, since, until))
+    if indicator == Indicator.VISITS:
+        return [
+            DrillRow(
+                timezone.localtime(v.visited_at).date(),
+                v.recipient.name,
+                " · ".join(x for x in (v.get_method_display(), v.worker.name if v.worker else "") if x),
+                reverse("visits:visit_detail", args=[v.pk]),
+            )
+            for v in records.select_related("recipient", "worker").order_by("visited_at", "pk")
+        ]
+    if indicator in (Indicator.CASES_OPENED, Indicator.CASES_CLOSED):
+        closed = indicator == Indicator.CASES_CLOSED
+        return [
+            DrillRow(
+                c.ended_on if closed else c.opened_on,
+                c.number,
+                f"{c.get_stage_display()} · {c.worker.name}",
+                reverse("cases:detail", args=[c.pk]),
+            )
+            for c in records.select_related("worker").order_by("ended_on" if closed else "opened_on", "pk")
+        ]
+    if indicator == Indicator.GROUP_SESSIONS:
+        return [
+            DrillRow(
+                s.held_on,
+                _("%(group)s 第%(n)s节") % {"group": s.group.name, "n": s.number},
+                s.place,
+                reverse("groups:session_detail", args=[s.pk]),
+            )
+            for s in records.select_related("group").order_by("held_on", "pk")
+        ]
+    if indicator == Indicator.ACTIVITIES:
+        return [
+            DrillRow(a.held_on, a.title, a.get_kind_display(), reverse("activities:detail", args=[a.pk]))
+            for a in records.order_by("held_on", "pk")
+        ]
+    if indicator == Indicator.VOLUNTEER_HOURS:
+        return [
+            DrillRow(
+                h.served_on,
+                h.volunteer.name,
+                h.activity.title,
+                reverse("activities:detail", args=[h.activity_id]),
+                str(h.hours),
+            )
+            for h in records.select_related("volunteer", "activity").order_by("served_on", "pk")
+        ]
+    # Demand requests: resolved, or rated (satisfaction).
+    rated = indicator == Indicator.SATISFACTION
+    return [
+        DrillRow(
+            timezone.localtime(r.resolved_at).date(),
+            r.tracking_code,
+            r.item.name if r.item else "",
+            reverse("demands:detail", args=[r.pk]),
+            str(r.rating) if rated else "",
+        )
+        for r in records.select_related("item").order_by("resolved_at", "pk")
+    ]
 
 
 # Budget ---------------------------------------------------------------------------------------------------------

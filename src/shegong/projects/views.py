@@ -138,7 +138,6 @@ def _detail_context(request, project: Project, **bound) -> dict:
         "regions": list(project.service_regions.all()),
         "progress": selectors.progress(project, today=today),
         "demands": selectors.project_demands(project, today=today),
-        "shared": selectors.shared_with(project),
         "staff_rows": rows,
         "staffing": selectors.staffing_check(project, rows),
         "budget": view,
@@ -412,18 +411,18 @@ def drilldown(request, pk):
     indicator = request.GET.get("indicator", "")
     if indicator not in Indicator.values:
         raise Http404
-    months, rows, total = selectors.drilldown(project, indicator)
+    since, until = selectors.drill_period(project, indicator)
+    actual = selectors.actual_of(project, indicator, since, until)
     return render(
         request,
         "projects/drilldown.html",
         {
             "project": project,
             "indicator": Indicator(indicator),
-            "counted": selectors.counted(indicator),
-            "months": months,
-            "rows": rows,
-            "total": total,
-            "shared": selectors.shared_with(project),
+            "since": since,
+            "until": until,
+            "actual": actual,
+            "rows": selectors.drilldown(project, indicator),
         },
     )
 
@@ -458,7 +457,10 @@ def project_export(request):
         _("开始"),
         _("结束"),
         _("合同金额（元）"),
+        *[_("%(indicator)s·关联记录") % {"indicator": Indicator(i).label} for i in selectors.EXPORTED],
     ]
+    projects = list(selectors.project_list(**filters))
+    actuals = selectors.actuals_by_project(p.pk for p in projects)
     rows = [
         [
             p.code,
@@ -471,8 +473,9 @@ def project_export(request):
             p.starts_on,
             p.ends_on,
             p.contract_amount,
+            *[actuals[p.pk][i] for i in selectors.EXPORTED],
         ]
-        for p in selectors.project_list(**filters)
+        for p in projects
     ]
     from shegong.audit.services import record
 

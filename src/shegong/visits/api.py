@@ -45,12 +45,16 @@ class VisitIn(StrictSchema):
     follow_up: str = Field("", max_length=2000)
     location_consent: bool = False
     location: str = Field("", max_length=60)
+    # The project the visit was done under: needed only when the worker serves on several that day (one is linked
+    # by itself, none leaves it empty); must be one of them.
+    project_id: int | None = None
 
 
 class VisitOut(Schema):
     id: int
     recipient: int
     worker: int | None
+    project: int | None
     visited_at: datetime.datetime
     method: str
     findings: dict[str, str]
@@ -77,6 +81,7 @@ def _out(v: Visit, created: bool = False) -> dict:
         "id": v.pk,
         "recipient": v.recipient_id,
         "worker": v.worker_id,
+        "project": v.project_id,
         "visited_at": v.visited_at,
         "method": v.method,
         "findings": v.findings,

@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core import projectlinks
+
 from .models import FINDING_VALUES, FINDINGS, VisitMethod
 
 
@@ -30,11 +32,16 @@ class VisitForm(forms.Form):
     location_consent = forms.BooleanField(label=_("对象同意记录本次位置"), required=False)
     location = forms.CharField(label=_("位置（纬度,经度）"), required=False, max_length=60)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, worker_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4())
             self.initial.setdefault("visited_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+        # The project the visit counts for (core.projectlinks): one is linked by itself and named on the page;
+        # with several the worker must choose.
+        projectlinks.offer(
+            self, worker_id=worker_id, day_field="visited_at", ask=_("请选择这次探访所属的项目")
+        )
         for key, label in FINDINGS:
             self.fields[f"f_{key}"] = forms.ChoiceField(
                 label=label, choices=list(FINDING_VALUES.items()), initial="ok", widget=SegmentedRadio
@@ -57,4 +64,5 @@ class VisitForm(forms.Form):
             )
         }
         data["findings"] = {key: self.cleaned_data[f"f_{key}"] for key, _label in FINDINGS}
+        data.update(projectlinks.chosen(self))
         return data

@@ -61,6 +61,15 @@ class Visit(RegionOwned, SensitiveModel):
     follow_up = EncryptedField(_("后续跟进"), blank=True, default="")
     location_consent = models.BooleanField(_("对象同意记录位置"), default=False)
     location = EncryptedField(_("位置"), blank=True, default="")
+    # The purchased project this was done under, chosen by the write service (core.projectlinks, ADR 0008).
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="linked_visits",
+        verbose_name=_("所属项目"),
+    )
     idempotency_key = models.UUIDField(_("提交编号"), unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.audit.services import record
-from shegong.core import partitioning, tallies
+from shegong.core import partitioning, projectlinks, tallies
 from shegong.core.photos import Photo, acceptable, photo_errors, photo_type
 from shegong.core.scoping import across_regions
 from shegong.core.text import join_list
@@ -105,10 +105,17 @@ def visit_record(
     errors = _validate(recipient, data, photos)
     if errors:
         raise ValidationError(errors)
+    worker = worker_of(actor)
+    project_id = projectlinks.choose(
+        worker_id=worker.pk if worker else None,
+        on=timezone.localtime(data["visited_at"]).date(),
+        project_id=data.get("project_id"),
+    )
     findings = {k: data.get("findings", {}).get(k, "na") for k, _label in FINDINGS}
     visit = Visit(
         recipient=recipient,
-        worker=worker_of(actor),
+        worker=worker,
+        project_id=project_id,
         recorded_by=getattr(actor, "user", None),
         visited_at=data["visited_at"],
         method=data["method"],
@@ -148,6 +155,7 @@ def visit_record(
                     # Health and mental findings stay in the encrypted visit, not in the audit log.
                     "issues": visit.recordable_issues,
                     "photos": len(photos),
+                    "project": project_id,
                 },
             )
     except IntegrityError:

@@ -131,6 +131,7 @@ def unvisited_export(request):
 
 # Where the error summary links each error to: the control a keyboard or screen reader should land on.
 ERROR_ANCHORS = {
+    "project_id": "id_project_id",
     "method": "id_method_0",
     "visited_at": "id_visited_at",
     "findings": "findings",
@@ -158,8 +159,10 @@ def _error_summary(form, page_errors: dict[str, list[str]]) -> list[dict]:
     for name in ERROR_ANCHORS:
         if name in form.fields:
             label, errors = form.fields[name].label, form.errors.get(name, [])
-        else:
+        elif name in PAGE_FIELDS:
             label, errors = PAGE_FIELDS[name], page_errors.get(name, [])
+        else:
+            continue
         items += [{"anchor": ERROR_ANCHORS[name], "label": label, "message": e} for e in errors]
     return items
 
@@ -169,7 +172,8 @@ def _error_summary(form, page_errors: dict[str, list[str]]) -> list[dict]:
 def visit_new(request, pk: int):
     recipient = fetch_recipient(pk)
     request.actor.require("visits.record", recipient.region_code)
-    form = VisitForm(request.POST or None)
+    worker = services.worker_of(request.actor)
+    form = VisitForm(request.POST or None, worker_id=worker.pk if worker else None)
     page_errors: dict[str, list[str]] = {}
     held: list = []
     if request.method == "POST":
