@@ -92,6 +92,26 @@ def test_a_worker_on_two_projects_must_choose_one_of_them(world):
     assert _visit(user, recipient, project_id=two.pk).project_id == two.pk
 
 
+def test_the_phone_is_told_the_workers_projects_and_its_visit_says_which(world):
+    """The offline app: the download lists the worker's projects today; a visit from the phone names one of them,
+    and one that names none when there are several waits on the phone with the server's message."""
+    from shegong.visits.field import assigned_recipients, visit_from_device
+
+    one, two = _project(world), _project(world)
+    user, worker = _worker_on(world, one, two)
+    recipient = make_recipient(VILLAGE_A1)
+    type(recipient)._base_manager.filter(pk=recipient.pk).update(worker=worker)
+    actor = Actor.for_user(user)
+    section = assigned_recipients(actor, None)
+    assert sorted(pid for pid, _label in section.extra["projects"]) == sorted([one.pk, two.pk])
+    payload = {"recipient": recipient.pk, "visited_at": timezone.now().isoformat(), "method": "home"}
+    with pytest.raises(ValidationError) as caught:
+        visit_from_device(actor, payload, uuid.uuid4())
+    assert "project_id" in str(caught.value)
+    visit, created = visit_from_device(actor, {**payload, "project_id": two.pk}, uuid.uuid4())
+    assert created and visit.project_id == two.pk
+
+
 def test_the_api_takes_project_id_and_names_the_field_when_it_is_wrong(world, client):
     one, two, other = _project(world), _project(world), _project(world)
     user, _worker = _worker_on(world, one, two)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shegong.core import sync
+from shegong.core import projectlinks, sync
 from shegong.core.masking import mask_phone
 from shegong.recipients.models import CategoryMembership, Recipient, RecipientStatus
 from shegong.recipients.services import fetch as fetch_recipient
@@ -74,6 +74,8 @@ def visit_from_device(actor, payload: dict, key: uuid.UUID):
             errors[name] = [_("不能超过 %(n)d 字") % {"n": limit}]
         data[name] = value if isinstance(value, str) else ""
     data["location_consent"] = payload.get("location_consent") is True
+    # The project the visit was done under, when the worker serves on several (core.projectlinks checks it).
+    data["project_id"] = payload.get("project_id")
     if errors:
         raise ValidationError(errors)
     return services.visit_record(
@@ -139,9 +141,11 @@ def assigned_recipients(actor, since: datetime.datetime | None) -> sync.Section:
     """The worker's own active recipients: all of them, or those changed since the cursor, and the ids to keep."""
     worker = services.worker_of(actor)
     policy = policy_for(actor.home_region_code) if actor.home_region_code else None
-    extra = {"wipe_after_days": policy.offline_wipe_days if policy else 7}
+    extra = {"wipe_after_days": policy.offline_wipe_days if policy else 7, "projects": []}
     if worker is None:
         return sync.Section(rows=[], keep=[], extra=extra)
+    # The projects the worker serves on today: with several, the phone's visit form asks which one a visit was for.
+    extra["projects"] = [[c.id, c.label] for c in projectlinks.choices(worker.pk, timezone.localdate())]
     mine = Recipient.objects.filter(worker_id=worker.pk, status=RecipientStatus.ACTIVE)
     changed = mine
     if since is not None:

@@ -22,7 +22,7 @@ from shegong.regions.selectors import SEED_POLICY
 
 from .field import form_choices
 
-SHELL_VERSION = "2"
+SHELL_VERSION = "3"
 SHELL_ASSETS = [
     "shegong/app.css",
     "visits/field/field.css",
@@ -151,6 +151,8 @@ def strings() -> dict[str, str]:
         "request_hint": _("用几句话说明，至少 4 个字"),
         "request_consent": _("服务对象同意社工与其联系"),
         "choose_recipient": _("请选择服务对象"),
+        "choose_project": _("请选择这次探访所属的项目"),
+        "project": _("所属项目"),
         "need_date": _("请填写日期"),
         "need_content": _("请填写内容"),
         "need_place": _("请填写地点"),

@@ -188,6 +188,7 @@ async function download(token) {
   await store.putRecipients(section.rows);
   if (section.keep) await store.keepRecipients(section.keep);
   await store.setMeta("wipe_after_days", section.wipe_after_days);
+  await store.setSealed("projects", section.projects || []);
   for (const name of SECTIONS) {
     const part = answer.body.sections[name];
     if (part) await keepSection(name, part);
@@ -244,6 +245,7 @@ async function refresh() {
   state.recipients = (await store.recipients()).sort((a, b) => String(a.next_due_on || "9").localeCompare(String(b.next_due_on || "9")) || a.id - b.id);
   state.outbox = await store.outbox();
   state.conflicts = (await store.getSealed("conflicts")) || [];
+  state.projects = (await store.getSealed("projects")) || [];
   for (const name of SECTIONS) state.sections[name] = (await store.getSealed(`section:${name}`)) || { rows: [], extra: {} };
   const waiting = state.outbox.filter((i) => i.state === "waiting" || i.state === "sending");
   const count = $("field-waiting");
@@ -431,12 +433,16 @@ function visitForm(r) {
   const needs = el("textarea", { name: "needs_found", rows: 2, maxlength: 2000 });
   const follow = el("textarea", { name: "follow_up", rows: 2, maxlength: 2000 });
   const photos = el("input", { type: "file", name: "photos", accept: "image/*", multiple: true, capture: "environment" });
+  // A worker on several purchased projects says which one the visit was for (one: chosen by the server).
+  const several = (state.projects || []).length > 1;
+  const project = several ? choices("project_id", [["", T.choose_project], ...state.projects], { id: "visit-project" }) : null;
   dialog(fmt(T.visit_title, { name: r.name }), el("div", {},
-    field(T.visited_at, at), field(T.method, method), findings,
+    field(T.visited_at, at), field(T.method, method), project ? field(T.project, project) : null, findings,
     field(T.notes, notes), field(T.needs_found, needs), field(T.follow_up, follow), field(T.photos, photos, T.photos_hint)),
   async (form) => {
     if (!at.value) return T.need_time;
     if (new Date(at.value) > new Date(Date.now() + 600000)) return T.time_future;
+    if (project && !project.value) return T.choose_project;
     const chosen = {};
     for (const [k] of config.choices.findings) chosen[k] = form.elements[`finding_${k}`].value;
     const pictures = [];
@@ -448,6 +454,7 @@ function visitForm(r) {
     await store.enqueue("visit", fmt(T.visit_label, { name: r.name }), {
       recipient: r.id, visited_at: new Date(at.value).toISOString(), method: method.value, findings: chosen,
       notes: notes.value, needs_found: needs.value, follow_up: follow.value, photos: pictures,
+      ...(project ? { project_id: Number(project.value) } : {}),
     });
     state.view = "outbox";
     return null;
