@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.people.models import AssignmentFilingStatus, Departure, WorkerAssignment
 from shegong.projects.models import ACTIVE_STATES, ProjectStaff
+from shegong.projects.services import breach_labels
 from shegong.regions.selectors import policies_for
 from shegong.visits.models import Visit
 
@@ -201,6 +202,23 @@ class DepartureBreach(Check):
         ):
             notices[row["worker_id"]].append(row)
         for post in ended:
+            # The project recorded the leaving against its rules (notice, replacement, days): its verdict stands.
+            if post.breaches:
+                yield Hit(
+                    subject=f"projectstaff-left:{post.pk}",
+                    region_code=post.region_code,
+                    summary=str(_("项目 %(code)s 人员于 %(d)s 离开：%(rules)s"))
+                    % {
+                        "code": post.project.code,
+                        "d": post.end_date,
+                        "rules": "；".join(breach_labels(post.breaches)),
+                    },
+                    evidence=[ev(post, _("离开项目 %(d)s") % {"d": post.end_date})],
+                    occurred_on=post.end_date,
+                )
+                continue
+            if post.notice_date is not None:
+                continue  # left with notice given on the project and no rule broken
             moved_on = ProjectStaff.objects.filter(
                 worker_id=post.worker_id, start_date__gte=post.end_date
             ).exclude(pk=post.pk)
