@@ -58,6 +58,12 @@ AREA_VIEWS = {
     "page:dashboards:visit_rate#region",
     "api:shegong_dashboards_api_get_coverage",
     "api:shegong_dashboards_api_get_visit_rate",
+    # A level's dashboard (and its big screen and data) of one's own area: counted figures, each list behind them
+    # filtered by relationship.
+    "page:dashboards:region",
+    "page:dashboards:screen",
+    "page:dashboards:data",
+    "api:shegong_dashboards_api_get_dashboard",
     # A sign-up poster for a community of one's area names the community, no one's rows.
     "page:people:volunteer_signup_poster",
     # The five-linkage view of one's own area: counts and totals, each list behind it filtered by relationship.

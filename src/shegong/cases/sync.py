@@ -88,9 +88,12 @@ def _plan_write(actor, case: Case, values: dict) -> None:
     services.case_plan_save(actor=actor, case=case, text=text, goals=goals)
 
 
+PLAN_SAVED = "cases.plan.save"  # the audit action of a plan saved (cases.services.case_plan_save)
+
+
 def _plan_last_change(case: Case):
     event = (
-        AuditEvent.objects.filter(action="cases.plan.save", object_type="cases.case", object_id=str(case.pk))
+        AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk), action=PLAN_SAVED)
         .order_by("-seq")
         .first()
     )
