@@ -247,7 +247,19 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [PACKAGE_DIR / "static", ("vendor", BASE_DIR / "node_modules" / "echarts" / "dist")]
+
+
+def vendor_dir() -> Path:
+    """The front-end packages installed from npm (ECharts) belong to the installation: beside the code of a
+    checkout, else in the instance's home; an instance home elsewhere (``SHEGONG_HOME``) still finds them."""
+    for root in (PACKAGE_DIR.parent.parent, BASE_DIR):
+        candidate = root / "node_modules" / "echarts" / "dist"
+        if candidate.is_dir():
+            return candidate
+    return BASE_DIR / "node_modules" / "echarts" / "dist"
+
+
+STATICFILES_DIRS = [PACKAGE_DIR / "static", ("vendor", vendor_dir())]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

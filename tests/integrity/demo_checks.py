@@ -28,6 +28,10 @@ def check_integrity():
     first = mine.get(visited_at=seven)
     second = mine.get(visited_at=seven + datetime.timedelta(minutes=10))
     assert ("visits.overlap", f"visit:{first.pk}|visit:{second.pk}") in subjects
+    # The rest of the demo's visits are spread over each worker's day: the planted pair is the only overlap, and no
+    # worker is over the day's ceiling.
+    assert [s for c, s in subjects if c == "visits.overlap"] == [f"visit:{first.pk}|visit:{second.pk}"]
+    assert not open_findings.filter(check_code="visits.daily_ceiling").exists()
     # A visit dated after the person's death.
     after = mine.filter(recipient__status=RecipientStatus.DECEASED, visited_at__gte=seven).get()
     assert ("records.after_end", f"visits.visit:{after.pk}") in subjects

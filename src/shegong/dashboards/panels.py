@@ -216,10 +216,13 @@ def visits_panel(scope: PanelScope, rate) -> Panel | None:
             alert=bool(counts["escalated"]),
         ),
     ]
+    # The trend draws finished months: the month under way is still filling (its figure is the card above), and a
+    # line dropping to its first days' rate would read as a collapse.
+    finished = [m for m in rate.months if m < scope.today.replace(day=1)] or rate.months
     chart = {
         "type": "line",
-        "labels": [f"{m:%Y-%m}" for m in rate.months],
-        "series": [{"name": _("探访率"), "data": [rate.total.at(m).rate for m in rate.months]}],
+        "labels": [f"{m:%Y-%m}" for m in finished],
+        "series": [{"name": _("探访率（已结束月份）"), "data": [rate.total.at(m).rate for m in finished]}],
         "unit": "%",
         "max": 100,
     }

@@ -1,6 +1,7 @@
 import datetime
 import json
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -232,6 +233,7 @@ def screen(request, code: str):
             "data_url": reverse("dashboards:data", args=[region.code]),
             "refresh_seconds": _seconds(request, "refresh", SCREEN_REFRESH_SECONDS),
             "rotate_seconds": _seconds(request, "rotate", SCREEN_ROTATE_SECONDS),
+            "time_zone": settings.TIME_ZONE,
         },
     )
 

@@ -29,8 +29,25 @@ NEEDS = [
 ]
 
 
-def _at(day: datetime.date, rng) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(rng.randint(8, 17), rng.randint(0, 59)), tzinfo=TZ)
+# A worker's day holds at most this many visits, each in its own slot: the demo's visits neither overlap nor pile up
+# past what one person can do (the integrity checks find only the problems the demo plants on purpose).
+SLOTS_PER_DAY = 8
+SLOT_MINUTES = 50
+
+
+def _at(day: datetime.date, slot: int, rng) -> datetime.datetime:
+    start = datetime.datetime.combine(day, datetime.time(8, 30), tzinfo=TZ)
+    return start + datetime.timedelta(minutes=slot * SLOT_MINUTES + rng.randint(0, 15))
+
+
+def _free_day(booked, worker_id, wanted: datetime.date, first: datetime.date, latest: datetime.date):
+    """The wanted day if the worker has a slot left, else the nearest day of the period that has; None if full."""
+    span = (latest - first).days
+    for step in range(span + 1):
+        for day in (wanted + datetime.timedelta(days=step), wanted - datetime.timedelta(days=step)):
+            if first <= day <= latest and booked[(worker_id, day)] < SLOTS_PER_DAY:
+                return day
+    return None
 
 
 def load(ctx) -> None:
@@ -45,6 +62,7 @@ def load(ctx) -> None:
     visits: list[Visit] = []
     visit_days: dict[int, list[datetime.date]] = defaultdict(list)
     demo_worker = getattr(ctx, "demo_worker", None)
+    booked: dict[tuple, int] = defaultdict(int)
     for recipient in recipients:
         if not recipient.frequency:
             continue
@@ -62,7 +80,13 @@ def load(ctx) -> None:
                 latest = min(period_end, today - datetime.timedelta(days=1 if current else 0))
                 first = max(period_start, start)
                 if latest >= first:
-                    visit_day = first + datetime.timedelta(days=rng.randint(0, (latest - first).days))
+                    wanted = first + datetime.timedelta(days=rng.randint(0, (latest - first).days))
+                    visit_day = _free_day(booked, recipient.worker_id, wanted, first, latest)
+                    if visit_day is None:
+                        day = period_end + datetime.timedelta(days=1)
+                        continue
+                    slot = booked[(recipient.worker_id, visit_day)]
+                    booked[(recipient.worker_id, visit_day)] += 1
                     visit_days[recipient.pk].append(visit_day)
                     issue = rng.random() < 0.12
                     findings = {k: "ok" for k, _label in FINDINGS}
@@ -72,7 +96,7 @@ def load(ctx) -> None:
                         Visit(
                             recipient=recipient,
                             worker_id=recipient.worker_id,
-                            visited_at=_at(visit_day, rng),
+                            visited_at=_at(visit_day, slot, rng),
                             method=rng.choice(METHODS),
                             findings=findings,
                             needs_found=rng.choice(NEEDS) if issue else "",

@@ -96,7 +96,9 @@
   function clock() {
     var el = document.getElementById("screen-clock");
     if (!el) { return; }
-    var tick = function () { el.textContent = new Date().toLocaleString("zh-CN", { hour12: false }); };
+    // The wall shows the service system's own time (the server's zone), wherever the browser's clock is set.
+    var zone = el.dataset.timeZone || undefined;
+    var tick = function () { el.textContent = new Date().toLocaleString("zh-CN", { hour12: false, timeZone: zone }); };
     tick();
     window.setInterval(tick, 1000);
   }
