@@ -194,6 +194,7 @@ def load(ctx) -> None:
             )
         )
         requests.append(req)
+    _one_just_accepted(requests, plans)
     DemandRequest.objects.bulk_create(requests, batch_size=1000)
     events = []
     for req, plan in zip(requests, plans, strict=True):
@@ -235,6 +236,20 @@ def _link_projects(requests) -> None:
             linked.setdefault(options[0].id, []).append(req.pk)
     for project_id, pks in linked.items():
         DemandRequest.objects.filter(pk__in=pks).update(project_id=project_id)
+
+
+def _one_just_accepted(requests, plans) -> None:
+    """The desk shows every state: when chance left none accepted and not yet started, the latest request in
+    progress is one accepted a moment ago (its start not yet recorded)."""
+    if any(req.status == Status.ACCEPTED for req in requests):
+        return
+    for req, plan in sorted(
+        zip(requests, plans, strict=True), key=lambda pair: pair[0].received_at, reverse=True
+    ):
+        if req.status == Status.IN_PROGRESS and not req.reopened:
+            req.status = Status.ACCEPTED
+            plan[:] = [event for event in plan if event[0] != EventKind.STARTED]
+            return
 
 
 def _receiver(req, item, rng, stations, station_of, workers, teams, agencies, demo_worker):

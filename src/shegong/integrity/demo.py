@@ -65,14 +65,16 @@ def load(ctx) -> None:
     first = _visit(actor, recipients[0], yesterday)
     second = _visit(actor, recipients[1], yesterday + datetime.timedelta(minutes=10))
     planted["overlap"] = f"visit:{first.pk}|visit:{second.pk}"
-    two_days = yesterday - datetime.timedelta(days=1, hours=-7)
+    # The other plants sit in the evening, after the day's regular visits (visits.demo fills mornings and early
+    # afternoons), so they plant nothing but their own problem.
+    two_days = yesterday - datetime.timedelta(days=1, hours=-11)
     with_photo = [
         _visit(actor, recipients[2], two_days, photos=[REUSED_PHOTO]),
         _visit(actor, recipients[3], two_days - datetime.timedelta(days=2), photos=[REUSED_PHOTO]),
     ]
     planted["reused_photo"] = [v.pk for v in with_photo]
-    # Recorded yesterday afternoon; the family later reports the death as of three days ago.
-    late = _visit(actor, recipients[4], yesterday + datetime.timedelta(hours=6))
+    # Recorded yesterday evening; the family later reports the death as of three days ago.
+    late = _visit(actor, recipients[4], yesterday + datetime.timedelta(hours=12))
     recipient_services.recipient_set_status(
         actor=ctx.actor,
         recipient=recipients[4],
