@@ -372,7 +372,7 @@ def test_the_project_export_carries_the_linked_actuals(world, client):
     login_client(client, world.official_a)
     sheet = load_workbook(io.BytesIO(client.get("/projects/export/").content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    column = rows[0].index("探访（人·月）·关联记录")
+    column = rows[0].index("探访（次）·关联记录")
     by_code = {row[0]: row[column] for row in rows[1:]}
     assert float(by_code[project.code]) == 2 and float(by_code[quiet.code]) == 0
 

@@ -226,7 +226,7 @@ class ProjectStaff(RegionOwned):
 
 
 class Indicator(models.TextChoices):
-    VISITS = "visits", _("探访（人·月）")
+    VISITS = "visits", _("探访（次）")
     CASES_OPENED = "cases_opened", _("个案开案")
     CASES_CLOSED = "cases_closed", _("个案结案")
     GROUP_SESSIONS = "group_sessions", _("小组活动节数")
