@@ -258,7 +258,9 @@ def _first_page(pdf: bytes, folder) -> tuple[bytes, bytes]:
 
     tool = shutil.which("pdftoppm")
     if tool is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+        pytest.fail(
+            "pdftoppm is not installed: `make test` installs Debian's poppler-utils (scripts/ensure-chromium.sh)"
+        )
     source = folder / "report.pdf"
     source.write_bytes(pdf)
     for option, stem in (("-png", "page"), ("-gray", "grey")):
