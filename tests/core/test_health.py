@@ -155,8 +155,9 @@ def test_worker_heartbeat_row_is_removed_on_stop():
     assert not WorkerHeartbeat.objects.filter(worker_id="worker-2").exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_command_runs_a_scheduled_task_stamps_it_and_beats(monkeypatch):
+    """Transactional: the worker opens and closes its own connections, as it does in production."""
     from django.core.management import call_command
 
     from shegong.core.management.commands import db_worker
@@ -177,7 +178,7 @@ def test_the_worker_command_runs_a_scheduled_task_stamps_it_and_beats(monkeypatc
     assert ScheduleFinish.objects.filter(name=MONTH_START_SCHEDULE).exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_keeps_polling_after_a_database_error(monkeypatch):
     from django.core.management import call_command
     from django.db import OperationalError
@@ -196,6 +197,27 @@ def test_the_worker_keeps_polling_after_a_database_error(monkeypatch):
     monkeypatch.setattr(db_worker, "RETRY_SECONDS", 0)
     call_command("db_worker", "--batch", "--worker-id", "w-retry")
     assert calls == ["w-retry", "w-retry"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_run_reports_a_database_that_stays_down(monkeypatch):
+    from django.core.management import call_command
+    from django.db import OperationalError
+    from django_tasks_db.management.commands import db_worker as upstream
+
+    from shegong.core.management.commands import db_worker
+
+    calls = []
+
+    def down(self, *args, **options):
+        calls.append(1)
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(upstream.Command, "handle", down)
+    monkeypatch.setattr(db_worker, "RETRY_SECONDS", 0)
+    with pytest.raises(OperationalError):
+        call_command("db_worker", "--batch", "--worker-id", "w-down")
+    assert len(calls) == db_worker.BATCH_ATTEMPTS
 
 
 def test_probes_answer_any_host_over_plain_http(client, settings):

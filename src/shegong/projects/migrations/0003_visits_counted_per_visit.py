@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0002_documents_spending_review_leaving'),
+        ("projects", "0002_documents_spending_review_leaving"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='target',
-            name='indicator',
-            field=models.CharField(choices=[('visits', '探访（次）'), ('cases_opened', '个案开案'), ('cases_closed', '个案结案'), ('group_sessions', '小组活动节数'), ('activities', '社区活动场次'), ('people_served', '服务人次（人·月）'), ('volunteer_hours', '志愿服务时长（小时）'), ('demands_resolved', '需求办结'), ('satisfaction', '满意度（%）')], max_length=20, verbose_name='指标'),
+            model_name="target",
+            name="indicator",
+            field=models.CharField(
+                choices=[
+                    ("visits", "探访（次）"),
+                    ("cases_opened", "个案开案"),
+                    ("cases_closed", "个案结案"),
+                    ("group_sessions", "小组活动节数"),
+                    ("activities", "社区活动场次"),
+                    ("people_served", "服务人次（人·月）"),
+                    ("volunteer_hours", "志愿服务时长（小时）"),
+                    ("demands_resolved", "需求办结"),
+                    ("satisfaction", "满意度（%）"),
+                ],
+                max_length=20,
+                verbose_name="指标",
+            ),
         ),
     ]

@@ -80,17 +80,27 @@ class Heartbeat:
             logger.warning("worker heartbeat not removed", exc_info=True)
 
 
+BATCH_ATTEMPTS = 3
+
+
 class Command(db_worker.Command):
     help = "Run the background task worker (django-tasks-db) with a heartbeat for /readyz"
 
     def handle(self, *args, worker_id: str, **options):
         heartbeat = Heartbeat(worker_id)
         heartbeat.start()
+        # A long-running worker outlives a database restart by polling again; a batch run (which exits once the
+        # queue is empty) tries a few times and then reports the error instead of waiting forever.
+        attempts = BATCH_ATTEMPTS if options.get("batch") else None
         try:
             while True:
                 try:
                     return super().handle(*args, worker_id=worker_id, **options)
                 except (OperationalError, InterfaceError):
+                    if attempts is not None:
+                        attempts -= 1
+                        if attempts <= 0:
+                            raise
                     logger.warning(
                         "database unavailable; polling again in %s s", RETRY_SECONDS, exc_info=True
                     )
