@@ -7,11 +7,12 @@ class CasesConfig(AppConfig):
     verbose_name = _("个案")
 
     def ready(self):
-        from shegong.core import tallies
+        from shegong.core import partitioning, tallies
         from shegong.recipients.selectors import RECIPIENT_ACTIONS, TIMELINE_SOURCES
         from shegong.visits.selectors import WORKLIST_EXTRAS
 
         from . import exports  # noqa: F401 - registers the case list export
+        from .services import release_detached_note_keys
         from .selectors import (
             recipient_actions,
             recount_closed,
@@ -28,6 +29,9 @@ class CasesConfig(AppConfig):
         # reviews beside supervision sessions (supervision).
         tallies.register(tallies.Metric("cases.decisions", "个案审批数", recount=recount_decisions))
         tallies.contribute("served.people", served_members)
+        partitioning.register(
+            partitioning.Monthly("cases_interventionnote", "noted_on", after_detach=release_detached_note_keys)
+        )
         TIMELINE_SOURCES.register(timeline_events)
         RECIPIENT_ACTIONS.register(recipient_actions)
         WORKLIST_EXTRAS.register(worklist_items)

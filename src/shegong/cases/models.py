@@ -291,6 +291,26 @@ class InterventionNote(CaseChild, SensitiveModel):
         verbose_name_plural = _("介入记录")
 
 
+class InterventionNoteKey(models.Model):
+    """PostgreSQL only: the idempotency key of every intervention note, one row each, in one unpartitioned table.
+
+    The notes are partitioned by the month of ``noted_on``, where a unique key holds within a month only; this table
+    keeps the key unique across all months. A trigger on the note table claims the key as a note is inserted (a
+    second note with the same key, in any month, fails as a unique violation) and releases it when the note is
+    deleted. SQLite keeps the plain note table, whose own unique index holds the rule (docs/adr/0010).
+    """
+
+    idempotency_key = models.UUIDField(primary_key=True)
+    note_id = models.BigIntegerField()
+    noted_on = models.DateField(db_index=True)
+
+    class Meta:
+        required_db_vendor = "postgresql"
+
+    def __str__(self) -> str:
+        return str(self.idempotency_key)
+
+
 class GoalEvaluation(CaseChild, SensitiveModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evaluations")
     goal = models.OneToOneField(Goal, on_delete=models.CASCADE, related_name="evaluation")

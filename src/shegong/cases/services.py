@@ -40,6 +40,7 @@ from .models import (
     IntakeSource,
     InterventionMethod,
     InterventionNote,
+    InterventionNoteKey,
     Plan,
     PlanStatus,
     Referral,
@@ -546,6 +547,11 @@ def case_note_add(
             tallies.add_member(recipient.region_code, noted_on, SERVED, f"recipient:{recipient.pk}")
         record("cases.note", actor=actor, obj=case, changes={"noted_on": noted_on, "method": note.method})
     return note, True
+
+
+def release_detached_note_keys(_cursor, before: datetime.datetime) -> None:
+    """Months before ``before`` were detached for the archive: their notes' idempotency keys go with them."""
+    InterventionNoteKey.objects.filter(noted_on__lt=timezone.localtime(before).date()).delete()
 
 
 def case_evaluate(*, actor, case: Case, results: dict[int, dict[str, Any]]) -> list[GoalEvaluation]:

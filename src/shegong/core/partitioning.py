@@ -40,7 +40,8 @@ _MONTH_NAME = re.compile(r"_p(\d{4})_(\d{2})$")
 
 @dataclass(frozen=True)
 class Monthly:
-    """A table partitioned by month on ``column`` (a date or timestamp column that is never null).
+    """A table partitioned by month on ``column`` (a date or timestamp column that is never null). A date column's
+    partition holds the month's days; a timestamp column's holds [the 1st 00:00, the next 1st 00:00) local time.
 
     ``after_detach(cursor, before)`` runs after months older than ``before`` (a timestamp bound) were detached:
     the app drops what it keeps beside the rows (the visits' idempotency keys).
@@ -317,11 +318,13 @@ def _create_partitions(
     created = []
     existing = {p.name for p in _partitions(cursor, table)}
     default = _default_partition(cursor, table)
+    by_day = _partition_column_is_date(cursor, table)
     month = first
     while month <= last:
         name = partition_name(name_as or table, month)
         if name not in existing:
-            start, end = bound(month), bound(add_months(month, 1))
+            # A date column's month is its days from the 1st on; a timestamp's starts at midnight local time.
+            start, end = (month, add_months(month, 1)) if by_day else (bound(month), bound(add_months(month, 1)))
             if default is None:
                 cursor.execute(
                     f"CREATE TABLE {_q(name)} PARTITION OF {_q(table)} FOR VALUES FROM (%s) TO (%s)",
@@ -350,6 +353,15 @@ def _partition_column(cursor, table: str) -> str:
         cursor,
         "SELECT a.attname FROM pg_partitioned_table p JOIN pg_attribute a ON a.attrelid = p.partrelid "
         "AND a.attnum = p.partattrs[0] WHERE p.partrelid = %s::regclass",
+        [table],
+    )[0][0]
+
+
+def _partition_column_is_date(cursor, table: str) -> bool:
+    return _fetch(
+        cursor,
+        "SELECT a.atttypid = 'date'::regtype FROM pg_partitioned_table p JOIN pg_attribute a "
+        "ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0] WHERE p.partrelid = %s::regclass",
         [table],
     )[0][0]
 

@@ -7,7 +7,7 @@ class PeopleConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy
 
-        from shegong.core import importjobs, schedules, tallies
+        from shegong.core import importjobs, partitioning, schedules, tallies
         from shegong.core.context_processors import NAV_BADGES
         from shegong.network.selectors import STAFFING_BY_NODE
         from shegong.regions.selectors import FIGURES_BY_REGION
@@ -46,3 +46,4 @@ class PeopleConfig(AppConfig):
         )
         schedules.register(FILING_SCHEDULE)
         schedules.register(HOURS_SCHEDULE)
+        partitioning.register(partitioning.Monthly("people_volunteerhours", "served_on"))
