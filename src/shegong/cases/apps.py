@@ -12,7 +12,6 @@ class CasesConfig(AppConfig):
         from shegong.visits.selectors import WORKLIST_EXTRAS
 
         from . import exports  # noqa: F401 - registers the case list export
-        from .services import release_detached_note_keys
         from .selectors import (
             recipient_actions,
             recount_closed,
@@ -22,6 +21,7 @@ class CasesConfig(AppConfig):
             timeline_events,
             worklist_items,
         )
+        from .services import release_detached_note_keys
 
         tallies.register(tallies.Metric("cases.opened", "个案开案数", recount=recount_opened))
         tallies.register(tallies.Metric("cases.closed", "个案结案数", recount=recount_closed))
@@ -30,7 +30,9 @@ class CasesConfig(AppConfig):
         tallies.register(tallies.Metric("cases.decisions", "个案审批数", recount=recount_decisions))
         tallies.contribute("served.people", served_members)
         partitioning.register(
-            partitioning.Monthly("cases_interventionnote", "noted_on", after_detach=release_detached_note_keys)
+            partitioning.Monthly(
+                "cases_interventionnote", "noted_on", after_detach=release_detached_note_keys
+            )
         )
         TIMELINE_SOURCES.register(timeline_events)
         RECIPIENT_ACTIONS.register(recipient_actions)

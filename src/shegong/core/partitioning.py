@@ -324,7 +324,9 @@ def _create_partitions(
         name = partition_name(name_as or table, month)
         if name not in existing:
             # A date column's month is its days from the 1st on; a timestamp's starts at midnight local time.
-            start, end = (month, add_months(month, 1)) if by_day else (bound(month), bound(add_months(month, 1)))
+            start, end = (
+                (month, add_months(month, 1)) if by_day else (bound(month), bound(add_months(month, 1)))
+            )
             if default is None:
                 cursor.execute(
                     f"CREATE TABLE {_q(name)} PARTITION OF {_q(table)} FOR VALUES FROM (%s) TO (%s)",
@@ -333,7 +335,10 @@ def _create_partitions(
             else:
                 column = _partition_column(cursor, table)
                 cursor.execute(f"LOCK TABLE {_q(table)} IN ACCESS EXCLUSIVE MODE")
-                cursor.execute(f"CREATE TABLE {_q(name)} (LIKE {_q(table)} INCLUDING DEFAULTS)")
+                # Attaching requires the parent's check constraints on the new table already.
+                cursor.execute(
+                    f"CREATE TABLE {_q(name)} (LIKE {_q(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+                )
                 cursor.execute(
                     f"WITH moved AS (DELETE FROM {_q(default)} WHERE {_q(column)} >= %s AND {_q(column)} < %s "
                     f"RETURNING *) INSERT INTO {_q(name)} SELECT * FROM moved",
