@@ -10,7 +10,7 @@ and its migration converts the existing table with ``convert(schema_editor, "vis
 created, and ``detach()`` takes old months out of the table for archiving, under a name of their own.
 
 A month is a calendar month in the project's time zone (Asia/Shanghai): its partition holds the rows whose column
-lies in [the 1st 00:00, the next 1st 00:00) there. Rows outside every month land in the default partition; a later
+lies in [the 1st 00:00, the next 1st 00:00) there, or, for a date column, the month's days. Rows outside every month land in the default partition; a later
 ``ensure`` that creates their month moves them into it.
 """
 
