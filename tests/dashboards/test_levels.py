@@ -17,18 +17,9 @@ from tests.demands.helpers import public_request
 from tests.factories import CITY, DISTRICT, TOWN_A, TOWN_B, VILLAGE_A1, login_client, make_user
 from tests.recipients.helpers import key, make_recipient, visit_data
 
+from .helpers import figures, listed
+
 pytestmark = pytest.mark.django_db
-
-
-def figures(response) -> dict[str, Figure]:
-    assert response.status_code == 200, response.status_code
-    return {f.key: f for panel in response.context["board"].panels for f in panel.figures}
-
-
-def listed(client, url: str) -> int:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.context["page"].paginator.count
 
 
 def _pages(world):
