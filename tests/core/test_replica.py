@@ -67,6 +67,11 @@ def _fresh_probe(replica_server, settings):
     settings.REPLICA_PROBE_SECONDS = 0  # every routed read looks at the replica again
     settings.REPLICA_MAX_LAG_SECONDS = 5
     dbrouting.forget_probe()
+    # A replica started beside a primary that has just built the test databases replays that WAL first: each test
+    # starts from a replica that has caught up (what "usable" means is the router's own probe).
+    caught_up = pgcluster.wait_until(lambda: dbrouting.probe_replica().usable, timeout=60)
+    assert caught_up, f"the test replica did not catch up: {dbrouting.probe_replica().reason}"
+    dbrouting.forget_probe()
     yield
     dbrouting.forget_probe()
 
