@@ -46,7 +46,8 @@ def test_money_flows_from_donation_to_disbursement_to_the_public_page(live_serve
     page.fill("input[name=donor_name]", "王秀英")
     page.fill("input[name=donor_phone]", "13800138000")
     page.fill("input[name=amount]", "1000.505")
-    page.click("button[type=submit].primary")
+    with page.expect_navigation():
+        page.click("button[type=submit].primary")
     assert "最多两位小数" in page.content()
     assert page.input_value("input[name=donor_name]") == "王秀英"
     _shot(page, f"donation-error-{size}")

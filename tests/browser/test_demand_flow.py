@@ -63,13 +63,15 @@ def test_a_request_from_the_public_page_to_a_reopening(live_server, page_factory
     resident.select_option("#id_region", label="金汤街社区")
     resident.fill("#id_requester_name", NAME)
     resident.fill("#id_requester_phone", "12345")  # a typo first: the error names the field, the text stays
-    resident.click("button[type=submit].primary")
+    with resident.expect_navigation():
+        resident.click("button[type=submit].primary")
     assert "格式不正确" in resident.content() or "请勾选" in resident.content()
     assert resident.input_value("#id_description") == "我母亲腿脚不便，想申请助餐送餐"
     _shot(resident, "public-error")
     resident.fill("#id_requester_phone", PHONE_NUMBER)
     resident.check("#id_consent_contact")
-    resident.click("button[type=submit].primary")
+    with resident.expect_navigation():
+        resident.click("button[type=submit].primary")
     resident.wait_for_url(re.compile(r"/public/requests/[A-Z0-9]{10}/$"))
     code = resident.inner_text("#tracking-code")
     _private(resident)
@@ -86,7 +88,8 @@ def test_a_request_from_the_public_page_to_a_reopening(live_server, page_factory
     assert "助餐配餐" in desk.inner_text("#steps")  # suggested and preselected
     desk.select_option("#id_receiver", f"worker:{worker.pk}")
     _shot(desk, "detail-desk")
-    desk.click("#dispatch-form button[type=submit]")
+    with desk.expect_navigation():
+        desk.click("#dispatch-form button[type=submit]")
     assert "待接单" in desk.inner_text("#status")
 
     field = page_factory(viewport=PHONE)
@@ -97,22 +100,26 @@ def test_a_request_from_the_public_page_to_a_reopening(live_server, page_factory
     field.click(f"text={code}")
     field.click("#return summary")
     field.fill("#return textarea[name=reason]", "不在我负责的片区")
-    field.click("#return button[type=submit]")
+    with field.expect_navigation():
+        field.click("#return button[type=submit]")
     assert "已退单" in field.inner_text("#status")
 
     desk.goto(f"{base}/demands/?tab=returned")
     assert code in desk.content()
     desk.goto(f"{base}/demands/{req.pk}/")
     desk.select_option("#id_receiver", f"organisation:{world.org_a.pk}")
-    desk.click("#dispatch-form button[type=submit]")
+    with desk.expect_navigation():
+        desk.click("#dispatch-form button[type=submit]")
 
     operator = page_factory(viewport=PHONE)
     _act(operator, base, "jigou_a")
     operator.goto(f"{base}/demands/{req.pk}/")
-    operator.click("#accept")
+    with operator.expect_navigation():
+        operator.click("#accept")
     operator.fill("#resolve-form textarea[name=resolution]", "已安排老年食堂每日送餐上门")
     _shot(operator, "detail-receiver")
-    operator.click("#resolve-form button[type=submit]")
+    with operator.expect_navigation():
+        operator.click("#resolve-form button[type=submit]")
     assert "已办结" in operator.inner_text("#status")
 
     resident.goto(f"{base}/public/requests/{code}/")
@@ -120,7 +127,8 @@ def test_a_request_from_the_public_page_to_a_reopening(live_server, page_factory
     resident.check("#rating-form input[value='2']")
     resident.fill("#rating-form textarea[name=comment]", "饭送来是凉的")
     _shot(resident, "public-rate")
-    resident.click("#rating-form button[type=submit]")
+    with resident.expect_navigation():
+        resident.click("#rating-form button[type=submit]")
     assert "已接单" in resident.inner_text("#public-status")
     assert "重新办理" in resident.content()
     _private(resident)

@@ -113,8 +113,8 @@ def test_tick_attendance_and_record_an_activity_on_a_phone(live_server, page_fac
     page.select_option("#id_volunteer_0", label="赵敏")
     page.fill("#id_hours_0", "2")
     _shot(page, "activity-form")
-    page.click("button[type=submit].primary")  # the head count is missing
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[type=submit].primary")  # the head count is missing
     assert "请填写参与人数" in page.inner_text("#error-summary")
     assert page.input_value("#id_title") == "中秋邻里游园会" and page.input_value("#id_hours_0") == "2"
     _shot(page, "activity-form-error")

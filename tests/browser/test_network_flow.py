@@ -29,7 +29,8 @@ def test_official_adds_a_station_and_coverage_changes(live_server, page_factory)
     page.select_option("select[name=region]", "500103003000")
     page.fill("input[name=name]", "两路口街道社工站")
     page.fill("input[name=site_area]", "-5")
-    page.click("button[type=submit].primary")
+    with page.expect_navigation():
+        page.click("button[type=submit].primary")
     assert page.locator(".has-error").count() >= 1
     assert page.input_value("input[name=name]") == "两路口街道社工站"  # what the user typed stays
     page.fill("input[name=site_area]", "180")
