@@ -24,7 +24,7 @@ from tests.cases.helpers import (
     to_intervention,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standing_matches_records")]
 
 
 @pytest.fixture

@@ -194,3 +194,33 @@ def test_a_dashboard_reads_a_fixed_number_of_queries(world, client, django_asser
         client.get(f"/dashboards/{CITY}/")
     with django_assert_max_num_queries(45):
         client.get(f"/dashboards/{CITY}/")
+
+
+# The service records themselves: a dashboard reads their tallies and standing counts, never these tables.
+SERVICE_TABLES = (
+    "visits_visit",
+    "cases_case",
+    "cases_interventionnote",
+    "demands_demandrequest",
+    "groups_groupsession",
+    "groups_attendance",
+    "activities_activity",
+    "people_volunteerhours",
+    "charity_donation",
+    "charity_disbursement",
+)
+
+
+@pytest.mark.parametrize(("level", "code"), [("city", CITY), ("district", DISTRICT), ("township", TOWN_A)])
+def test_a_dashboard_reads_rollups_never_the_service_records(world, client, level, code):
+    cw = build(world)
+    open_case(cw, presenting_problem="在案个案")
+    public_request(region=VILLAGE_A1)
+    login_client(client, make_user(("official", CITY)))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/dashboards/{code}/").status_code == 200
+        assert client.get(f"/dashboards/{code}/data/").status_code == 200
+        assert client.get(f"/api/v1/dashboards/{level}/{code}").status_code == 200
+    read = [q["sql"] for q in queries.captured_queries]
+    for table in SERVICE_TABLES:
+        assert not [sql for sql in read if f'"{table}"' in sql], f"the dashboard read {table}"

@@ -15,7 +15,7 @@ from tests.factories import DISTRICT, TOWN_A, VILLAGE_A1, make_user
 
 from .helpers import actor, item, public_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standing_matches_records")]
 TZ = ZoneInfo("Asia/Shanghai")
 
 

@@ -14,7 +14,7 @@ from tests.recipients.helpers import make_recipient
 
 from .helpers import actor, item, public_request, worker_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standing_matches_records")]
 
 
 def test_the_default_catalogue_has_8_domains_and_45_items(world):

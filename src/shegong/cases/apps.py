@@ -7,7 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("个案")
 
     def ready(self):
-        from shegong.core import partitioning, tallies
+        from shegong.core import partitioning, standing, tallies
         from shegong.recipients.selectors import RECIPIENT_ACTIONS, TIMELINE_SOURCES
         from shegong.visits.selectors import WORKLIST_EXTRAS
 
@@ -17,7 +17,9 @@ class CasesConfig(AppConfig):
             recount_closed,
             recount_decisions,
             recount_opened,
+            recount_stage,
             served_members,
+            stage_metric,
             timeline_events,
             worklist_items,
         )
@@ -29,6 +31,12 @@ class CasesConfig(AppConfig):
         # reviews beside supervision sessions (supervision).
         tallies.register(tallies.Metric("cases.decisions", "个案审批数", recount=recount_decisions))
         tallies.contribute("served.people", served_members)
+        from .models import OPEN_STAGES
+
+        for stage in OPEN_STAGES:
+            standing.register(
+                standing.Metric(stage_metric(stage), f"在案个案（{stage.label}）", recount_stage(stage))
+            )
         partitioning.register(
             partitioning.Monthly(
                 "cases_interventionnote", "noted_on", after_detach=release_detached_note_keys

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.core import standing
 from shegong.recipients.selectors import Event
 from shegong.regions.selectors import policies_for, region_subtree_q
 
@@ -361,6 +362,35 @@ def _per_month(queryset, region_field: str, date_field: str) -> dict:
             month = month.date()
         out[(row[region_field], month.replace(day=1))] = row["n"]
     return out
+
+
+def stage_metric(stage: str) -> str:
+    """The standing count (``core.standing``) of the open cases now in ``stage``."""
+    return f"cases.stage.{stage}"
+
+
+def _stage_positions(values: dict) -> dict:
+    if values["stage"] not in OPEN_STAGES:
+        return {}
+    return {stage_metric(values["stage"]): (values["region_code"], None)}
+
+
+# Where a case is counted: in its stage's standing count while open, in the region it belongs to now.
+STAGE_COUNTED = standing.Counted(("stage", "region_code"), _stage_positions)
+
+
+def recount_stage(stage: str):
+    def recount() -> dict:
+        rows = Case.objects.filter(stage=stage).values("region_code").annotate(n=Count("pk")).order_by()
+        return {(row["region_code"], None): row["n"] for row in rows}
+
+    return recount
+
+
+def open_by_stage(code: str) -> dict[str, int]:
+    """Open cases under region ``code`` per stage, read from the standing counts (never the cases)."""
+    counts = standing.counts([code], [stage_metric(s) for s in OPEN_STAGES], now=timezone.now())
+    return {s.value: counts[stage_metric(s)].counted for s in OPEN_STAGES}
 
 
 def recount_opened() -> dict:

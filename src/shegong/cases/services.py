@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from shegong.audit.services import record
-from shegong.core import projectlinks, tallies
+from shegong.core import projectlinks, standing, tallies
 from shegong.core.scoping import across_regions, get_scoped_or_404
 from shegong.network.models import NodeLevel, ServiceNode
 from shegong.notifications.models import Kind
@@ -47,6 +47,7 @@ from .models import (
     Stage,
     Transfer,
 )
+from .selectors import STAGE_COUNTED
 
 OPENED = "cases.opened"
 CLOSED = "cases.closed"
@@ -223,7 +224,7 @@ def case_open(*, actor, station: ServiceNode, worker, data: dict[str, Any]) -> C
         )
         case.region_code = station.region_code
         case.full_clean()
-        case.save()
+        standing.save(case, STAGE_COUNTED)
         tallies.add(case.opened_region_code, case.opened_on, OPENED, 1)
         record(
             "cases.open",
@@ -254,7 +255,7 @@ def case_decline(*, actor, case: Case, reason: str, pointed_to: str) -> Case:
     with transaction.atomic():
         case.stage, case.ended_on = Stage.DECLINED, _today()
         case.decline_reason, case.pointed_to = reason.strip(), pointed_to.strip()[:120]
-        case.save()
+        standing.save(case, STAGE_COUNTED)
         record(
             "cases.decline",
             actor=actor,
@@ -273,7 +274,7 @@ def case_link_recipient(*, actor, case: Case, recipient) -> Case:
         case.recipient = recipient
         case.resident_name = ""
         case.resident_birth_date = None
-        case.save()
+        standing.save(case, STAGE_COUNTED)
         record("cases.link", actor=actor, obj=case, changes={"recipient": recipient.pk})
     return case
 
@@ -321,7 +322,7 @@ def case_assess(*, actor, case: Case, data: dict[str, Any]) -> Assessment:
         if case.stage == Stage.INTAKE:
             case.stage = Stage.ASSESSMENT
         case.assessed_on = case.assessed_on or assessed_on
-        case.save()
+        standing.save(case, STAGE_COUNTED)
         record(
             "cases.assess",
             actor=actor,
@@ -387,7 +388,7 @@ def case_plan_save(*, actor, case: Case, text: str, goals: list[dict[str, Any]])
         )
         case.stage = Stage.PLAN
         case.plan_status = PlanStatus.DRAFT
-        case.save()
+        standing.save(case, STAGE_COUNTED)
         record("cases.plan.save", actor=actor, obj=case, changes={"goals": len(cleaned)})
     return plan
 
@@ -419,7 +420,7 @@ def case_plan_submit(*, actor, case: Case) -> Approval:
     with transaction.atomic():
         case.plan_status = PlanStatus.SUBMITTED
         case.plan_submitted_on = _today()
-        case.save()
+        standing.save(case, STAGE_COUNTED)
         approval = _request_approval(actor=actor, case=case, kind=Approval.Kind.PLAN)
         record("cases.plan.submit", actor=actor, obj=case, changes={"approval": approval.pk})
     return approval
@@ -460,7 +461,7 @@ def case_decide(*, actor, approval: Approval, approve: bool, comment: str = "") 
                 tallies.add(case.region_code, today, CLOSED, 1)
             else:
                 case.closing_requested_on = None
-        case.save()
+        standing.save(case, STAGE_COUNTED)
         record(
             "cases.approve" if approve else "cases.reject",
             actor=actor,
@@ -491,7 +492,7 @@ def case_plan_review(*, actor, case: Case) -> Case:
         raise _refuse_stage(case, _("复核服务计划"))
     with transaction.atomic():
         case.plan_reviewed_on = _today()
-        case.save()
+        standing.save(case, STAGE_COUNTED)
         record("cases.plan.review", actor=actor, obj=case, changes={"reviewed_on": case.plan_reviewed_on})
     return case
 
@@ -597,7 +598,7 @@ def case_evaluate(*, actor, case: Case, results: dict[int, dict[str, Any]]) -> l
             )
             saved.append(evaluation)
         case.stage = Stage.EVALUATION
-        case.save()
+        standing.save(case, STAGE_COUNTED)
         record("cases.evaluate", actor=actor, obj=case, changes={"goals": [g.pk for g, _r, _e in rows]})
     return saved
 
@@ -625,7 +626,7 @@ def case_closing_request(*, actor, case: Case, reason: str, summary: str) -> App
         closing.full_clean()
         closing.save()
         case.closing_requested_on = _today()
-        case.save()
+        standing.save(case, STAGE_COUNTED)
         approval = _request_approval(actor=actor, case=case, kind=Approval.Kind.CLOSING)
         record(
             "cases.closing.request",
@@ -711,7 +712,7 @@ def case_transfer_accept(*, actor, transfer: Transfer) -> Case:
             raise _refuse_stage(case, _("接收转移"))
         old_region = case.region_code
         case.worker, case.station = transfer.to_worker, transfer.to_station
-        case.save()
+        standing.save(case, STAGE_COUNTED)
         if case.region_code != old_region:
             for model in (
                 Assessment,
@@ -793,7 +794,7 @@ def case_refer(*, actor, case: Case, data: dict[str, Any]) -> Referral:
         referral.save()
         if ends:
             case.stage, case.ended_on = Stage.REFERRED, _today()
-            case.save()
+            standing.save(case, STAGE_COUNTED)
         record("cases.refer", actor=actor, obj=case, changes={"referral": referral.pk, "ends_case": ends})
     return referral
 

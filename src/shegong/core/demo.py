@@ -67,9 +67,10 @@ def load(actor, *, seed: int = 103) -> DemoContext:
                 module.load(ctx)
         # The apps bulk-insert their records without counting them one by one: count them all once, as
         # `shegong tallies reconcile` would, so the pages' figures agree with the records from the start.
-        from . import tallies
+        from . import standing, tallies
 
         tallies.reconcile(fix=True)
+        standing.reconcile(fix=True)
         # What reads the whole loaded and counted city (an app's ``finish(ctx)``: the integrity checks' first run, reports generated from the counted figures).
         for module in demo_modules():
             if hasattr(module, "finish"):

@@ -355,6 +355,34 @@ class TallyMember(RegionOwned):
         return f"{self.metric} {self.region_code} {self.month:%Y-%m} {self.member}"
 
 
+class Standing(RegionOwned):
+    """How many records of one region are in a state now, by when they fall due (``core.standing``).
+
+    A figure of the present (cases in the assessment stage, requests open, requests past their deadline), where a
+    ``Tally`` is a figure of a month. Kept current by the services that move records in and out of the state, in
+    the same transaction; ``due`` is the moment a record of this row becomes overdue (``NEVER`` when it has no
+    deadline), so "overdue now" is the sum of the rows due before now, an index read however many records there are.
+    """
+
+    metric = models.CharField(max_length=40)
+    due = models.DateTimeField()
+    value = models.IntegerField(default=0)
+
+    relationship = REGION_WIDE_ONLY
+
+    class Meta(RegionOwned.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "region_code", "due"], name="one_standing_per_metric_region_due"
+            )
+        ]
+        verbose_name = _("现存数")
+        verbose_name_plural = _("现存数")
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.region_code} {self.due:%Y-%m-%d %H:%M} = {self.value}"
+
+
 class SyncDevice(SensitiveModel):
     """One installed copy of the field app on one phone, for one user (the offline app, ``core.sync``).
 

@@ -146,7 +146,7 @@ def add_member(region_code: str, on: datetime.date, metric: str, member: str) ->
 # Reads ----------------------------------------------------------------------------------------------------------
 
 
-def _in_regions(codes: Iterable[str]) -> Q:
+def regions_q(codes: Iterable[str]) -> Q:
     q = Q(pk__in=[])
     for code in codes:
         low, high = subtree_bounds(code)
@@ -179,7 +179,7 @@ def totals(
     names = list(metrics)
     out = {name: Decimal(0) for name in names}
     rows = (
-        Tally.objects.filter(_in_regions(codes), _months_q(months, since, until), metric__in=names)
+        Tally.objects.filter(regions_q(codes), _months_q(months, since, until), metric__in=names)
         .values("metric")
         .annotate(total=Sum("value"))
         .order_by()
@@ -205,7 +205,7 @@ def by_month(
     # The months as a list, not a range: with the metrics' list it makes the (metric, month, region) index read one
     # contiguous run of the area's codes per metric and month, not every region's rows in between.
     rows = (
-        Tally.objects.filter(_in_regions(codes), month__in=list(out), metric__in=names)
+        Tally.objects.filter(regions_q(codes), month__in=list(out), metric__in=names)
         .values("month", "metric")
         .annotate(total=Sum("value"))
         .order_by()
@@ -230,7 +230,7 @@ def by_child(
     names = list(metrics)
     length = child_prefix_length(level)
     rows = (
-        Tally.objects.filter(_in_regions([code]), _months_q(months, since, until), metric__in=names)
+        Tally.objects.filter(regions_q([code]), _months_q(months, since, until), metric__in=names)
         .annotate(bucket=Substr("region_code", 1, length))
         .values("bucket", "metric")
         .annotate(total=Sum("value"))

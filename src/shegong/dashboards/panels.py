@@ -232,16 +232,10 @@ def visits_panel(scope: PanelScope, rate) -> Panel | None:
 def cases_panel(scope: PanelScope, counted: dict) -> Panel | None:
     if not scope.can("cases.view") or "cases.opened" not in tallies.metrics():
         return None
-    from shegong.cases.models import OPEN_STAGES, Case
-    from shegong.regions.selectors import region_subtree_q
+    from shegong.cases.models import OPEN_STAGES
+    from shegong.cases.selectors import open_by_stage
 
-    rows = (
-        Case.objects.filter(region_subtree_q(scope.code), stage__in=OPEN_STAGES)
-        .values("stage")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    by_stage = {row["stage"]: row["n"] for row in rows}
+    by_stage = open_by_stage(scope.code)
     month = f"{scope.month:%Y-%m}"
     figures = [
         Figure(

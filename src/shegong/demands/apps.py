@@ -7,7 +7,7 @@ class DemandsConfig(AppConfig):
     verbose_name = _("需求点单与派单")
 
     def ready(self):
-        from shegong.core import schedules, tallies
+        from shegong.core import schedules, standing, tallies
         from shegong.core.context_processors import NAV_BADGES
         from shegong.recipients.selectors import TIMELINE_SOURCES
 
@@ -19,6 +19,7 @@ class DemandsConfig(AppConfig):
             tallies.Metric("demands.completed", "办结诉求数", recount=selectors.recount_completed)
         )
         tallies.contribute("served.people", selectors.served_members)
+        standing.register(standing.Metric(selectors.OPEN_METRIC, "在办诉求", selectors.recount_open))
         TIMELINE_SOURCES.register(selectors.timeline_events)
         NAV_BADGES.register(selectors.nav_badges)
         schedules.register(DEADLINES)

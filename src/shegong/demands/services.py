@@ -26,7 +26,7 @@ from django.utils.translation import gettext_noop
 from shegong.accounts.roles import Role
 from shegong.accounts.selectors import role_holders
 from shegong.audit.services import record
-from shegong.core import projectlinks, tallies
+from shegong.core import projectlinks, standing, tallies
 from shegong.core.identity import IdentityError, validate_phone
 from shegong.core.regioncodes import Level, ancestors_of
 from shegong.core.scoping import across_regions
@@ -47,6 +47,7 @@ from .models import (
     Status,
     Urgency,
 )
+from .selectors import OPEN_COUNTED
 
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 URL_PATTERN = re.compile(r"https?://|www\.|\.(com|cn|net)\b", re.IGNORECASE)
@@ -130,7 +131,7 @@ def _description(data, errors) -> str:
 def _received(req, *, actor=None, actor_name: str = "") -> None:
     req.region_code = req.derived_region_code()
     req.full_clean()
-    req.save()
+    standing.save(req, OPEN_COUNTED)
     _event(req, EventKind.RECEIVED, actor=actor, actor_name=actor_name, channel=req.channel)
     tallies.add(req.region_code, req.received_at, "demands.received", 1)
 
@@ -413,7 +414,7 @@ def request_dispatch(*, actor, req, item, urgency: str, kind: str, receiver) -> 
         req.escalation, req.reminded_due = 0, None
         _set_next_check(req, policy, calendar)
         req.full_clean()
-        req.save()
+        standing.save(req, OPEN_COUNTED)
         _event(
             req,
             EventKind.DISPATCHED,
@@ -462,7 +463,7 @@ def request_accept(*, actor, req) -> DemandRequest:
         req.status, req.accepted_at = Status.ACCEPTED, timezone.now()
         req.escalation, req.reminded_due = 0, None
         _set_next_check(req, policy, calendar)
-        req.save()
+        standing.save(req, OPEN_COUNTED)
         _event(req, EventKind.ACCEPTED, actor=actor)
         record("demands.request.accept", actor=actor, obj=req, changes={"status": req.status})
     return req
@@ -483,7 +484,7 @@ def request_return(*, actor, req, reason: str) -> DemandRequest:
         req.receiver_kind, req.station, req.worker, req.organisation, req.team = "", None, None, None, None
         req.accept_due_at, req.accepted_at, req.next_check_at = None, None, None
         req.escalation, req.reminded_due = 0, None
-        req.save()
+        standing.save(req, OPEN_COUNTED)
         _event(req, EventKind.RETURNED, actor=actor, note=reason[:500], receiver_kind=str(previous))
         record("demands.request.return", actor=actor, obj=req, changes={"returns": req.returns})
     return req
@@ -495,7 +496,7 @@ def request_start(*, actor, req) -> DemandRequest:
         req = _lock(req)
         _expect(req, (Status.ACCEPTED,), _("诉求当前状态为“%(status)s”，不能开始办理"))
         req.status = Status.IN_PROGRESS
-        req.save(update_fields=["status"])
+        standing.save(req, OPEN_COUNTED, update_fields=["status"])
         _event(req, EventKind.STARTED, actor=actor)
         record("demands.request.start", actor=actor, obj=req, changes={"status": req.status})
     return req
@@ -513,7 +514,7 @@ def request_pause(*, actor, req, reason: str) -> DemandRequest:
         _policy, calendar = _rules(req)
         req.paused_minutes_left = calendar.between(req.resolve_clock, timezone.now(), req.resolve_due_at)
         req.status, req.next_check_at = Status.WAITING, None
-        req.save()
+        standing.save(req, OPEN_COUNTED)
         _event(req, EventKind.PAUSED, actor=actor, note=reason[:500])
         record("demands.request.pause", actor=actor, obj=req, changes={"left": req.paused_minutes_left})
     return req
@@ -530,7 +531,7 @@ def request_resume(*, actor, req) -> DemandRequest:
         req.status = Status.IN_PROGRESS
         req.reminded_due, req.escalation = None, 0
         _set_next_check(req, policy, calendar)
-        req.save()
+        standing.save(req, OPEN_COUNTED)
         _event(req, EventKind.RESUMED, actor=actor)
         record("demands.request.resume", actor=actor, obj=req, changes={"resolve_due_at": req.resolve_due_at})
     return req
@@ -565,7 +566,7 @@ def request_resolve(*, actor, req, resolution: str, project_id=None) -> DemandRe
         first_time = req.served_on is None
         if first_time:
             req.served_on = timezone.localdate(now)
-        req.save()
+        standing.save(req, OPEN_COUNTED)
         _event(req, EventKind.RESOLVED, actor=actor, note=resolution[:500], on_time=req.resolved_on_time)
         tallies.add(req.region_code, now, "demands.completed", 1)
         if first_time and req.recipient_id:
@@ -611,7 +612,7 @@ def request_rate(*, actor=None, req, rating, comment: str = "", via: str = "trac
             req.resolve_due_at = calendar.add(limits.resolve_clock, now, limits.resolve_minutes)
             req.escalation, req.reminded_due = 0, None
             _set_next_check(req, policy, calendar)
-            req.save()
+            standing.save(req, OPEN_COUNTED)
             _event(req, EventKind.REOPENED, actor=actor, actor_name=actor_name, rating=rating)
             notify(
                 users=receiver_users(req),
@@ -627,7 +628,7 @@ def request_rate(*, actor=None, req, rating, comment: str = "", via: str = "trac
             )
         else:
             req.status, req.rating, req.rating_comment = Status.CLOSED, rating, comment
-            req.save()
+            standing.save(req, OPEN_COUNTED)
             _event(
                 req, EventKind.RATED, actor=actor, actor_name=actor_name, note=comment, rating=rating, via=via
             )
@@ -651,7 +652,7 @@ def request_cancel(*, actor, req, reason: str) -> DemandRequest:
         req = _lock(req)
         _expect(req, AT_DESK, _("诉求当前状态为“%(status)s”，不能作废"))
         req.status, req.next_check_at = Status.CANCELLED, None
-        req.save(update_fields=["status", "next_check_at"])
+        standing.save(req, OPEN_COUNTED, update_fields=["status", "next_check_at"])
         _event(req, EventKind.CANCELLED, actor=actor, note=reason[:500])
         record("demands.request.cancel", actor=actor, obj=req, changes={"status": req.status})
     return req
@@ -673,7 +674,7 @@ def check_deadlines(req, now=None) -> list[str]:
         if due is None:
             if req.next_check_at is not None:
                 req.next_check_at = None
-                req.save(update_fields=["next_check_at"])
+                standing.save(req, OPEN_COUNTED, update_fields=["next_check_at"])
             return done
         policy, calendar = _rules(req)
         stage = "accept" if req.status == Status.DISPATCHED else "resolve"
@@ -735,7 +736,7 @@ def check_deadlines(req, now=None) -> list[str]:
             )
             done.append("district")
         _set_next_check(req, policy, calendar)
-        req.save(update_fields=["reminded_due", "escalation", "next_check_at"])
+        standing.save(req, OPEN_COUNTED, update_fields=["reminded_due", "escalation", "next_check_at"])
     return done
 
 
