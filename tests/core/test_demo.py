@@ -8,7 +8,7 @@ from shegong.accounts.models import RoleAssignment
 from shegong.activities.models import Activity, ActivityParticipant
 from shegong.charity import ledger as charity_ledger
 from shegong.charity.models import Disbursement, Donation, Fund
-from shegong.core import tallies
+from shegong.core import standing, tallies
 from shegong.core.scoping import activate
 from shegong.demands import selectors
 from shegong.demands.models import OPEN, DemandRequest, RequestChannel, Status
@@ -60,6 +60,7 @@ def test_the_demo_city_loads_once_and_its_ledger_reconciles(db, capsys):
     assert all(f.balance >= 0 and f.balance == f.raised - f.spent for f in funds)
     assert charity_ledger.reconcile(fix=False) == []
     assert tallies.reconcile(fix=False) == []  # no counted figure drifted from its records
+    assert standing.reconcile(fix=False) == []  # nor any standing count (cases per stage, open requests)
     # Group work and activities for a plausible year, counted: the tallies agree with the records.
     assert 24 <= Group.objects.count() <= 60 and GroupSession.objects.count() > 100
     assert Attendance.objects.filter(present=True).exists()
