@@ -15,7 +15,7 @@ def run(args, *, cwd, env_extra=None):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SHEGONG_HOME", "SHEGONG_VAR")}
     env.update(SHEGONG_ENV="development", PYTHONPATH=str(CHECKOUT / "src"), **(env_extra or {}))
     return subprocess.run(
-        [str(SHEGONG), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+        [str(SHEGONG), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
     )
 
 
