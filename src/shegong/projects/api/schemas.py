@@ -11,7 +11,7 @@ from pydantic import Strict
 
 from shegong.core.api import JsonDecimal, StrictSchema
 
-from ..models import ProjectField, ProjectKind, ProjectState, StaffRole
+from ..models import ExpenditureStatus, ProjectField, ProjectKind, ProjectState, StaffRole
 from ..services import STEPS
 
 Day = Annotated[datetime.date, Strict(False)]
@@ -237,7 +237,7 @@ class ExpenditurePage(Schema):
 
 
 class ExpenditureFilter(Schema):
-    status: Literal["", "pending", "approved", "reviewed", "rejected"] = ""
+    status: Literal[("", *ExpenditureStatus.values)] = ""  # type: ignore[valid-type]
     page: int = Field(1, ge=1, le=100000)
 
 
