@@ -46,6 +46,8 @@ ROW_PARAMETERS = {
     "project_id": "projects.Project",
     "expenditure_id": "projects.Expenditure",
     "document_id": "projects.ProjectDocument",
+    "staff_id": "projects.ProjectStaff",
+    "release_id": "projects.Release",
     "transfer_id": "cases.Transfer",
     "demand_id": "demands.DemandRequest",
     "supervision_session_id": "supervision.SupervisionSession",

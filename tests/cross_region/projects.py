@@ -162,6 +162,99 @@ ENDPOINTS = [
             "voucher": w.extras["voucher_a"].pk,
         },
     ),
+    Endpoint(
+        "shegong_projects_api_create_project",
+        "create",
+        lambda w: "/api/v1/projects",
+        method="POST",
+        api=True,
+        body=lambda w: {
+            "code": "XM-CREATED",
+            "name": "新项目",
+            "buyer": w.regions["town_a"].code,
+            "operator": w.org_a.pk,
+            "kind": "core",
+            "field": "elderly",
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-12-31",
+            "contract_amount": "1000.00",
+            "service_regions": [w.regions["village_a1"].code],
+        },
+    ),
+    *[
+        Endpoint(
+            f"shegong_projects_api_{name}",
+            "detail",
+            lambda w, tail=tail: f"/api/v1/projects/{_p(w)}/{tail}",
+            api=True,
+        )
+        for name, tail in [
+            ("list_steps", "steps"),
+            ("list_releases", "releases"),
+            ("list_staff", "staff"),
+            ("list_expenditures", "expenditures"),
+            ("list_payments", "payments"),
+            ("list_clawbacks", "clawbacks"),
+        ]
+    ],
+    *[
+        Endpoint(
+            f"shegong_projects_api_{name}",
+            "write",
+            lambda w, tail=tail: f"/api/v1/projects/{_p(w)}/{tail(w)}",
+            method=method,
+            api=True,
+            body=body,
+        )
+        for name, method, tail, body in [
+            ("take_step", "POST", lambda w: "steps", lambda w: {"to_state": "terminated", "note": "x"}),
+            (
+                "correct_release",
+                "POST",
+                lambda w: f"releases/{w.extras['release_a'].pk}/corrections",
+                lambda w: {"correction_note": "x"},
+            ),
+            ("set_target", "PUT", lambda w: "targets/visits", lambda w: {"quantity": "5"}),
+            ("set_budget_line", "PUT", lambda w: "budget/other", lambda w: {"amount": "10.00"}),
+            ("submit_staff_filing", "POST", lambda w: f"staff/{w.extras['staff_a'].pk}/filing", None),
+            (
+                "confirm_staff_filing",
+                "POST",
+                lambda w: f"staff/{w.extras['staff_a'].pk}/filing/confirm",
+                None,
+            ),
+            (
+                "give_staff_notice",
+                "POST",
+                lambda w: f"staff/{w.extras['staff_a'].pk}/notice",
+                lambda w: {"notice_date": "2026-03-01"},
+            ),
+            (
+                "end_staff",
+                "POST",
+                lambda w: f"staff/{w.extras['staff_a'].pk}/end",
+                lambda w: {"end_date": "2026-03-01"},
+            ),
+            (
+                "reject_expenditure",
+                "POST",
+                lambda w: f"expenditures/{w.extras['expenditure_a'].pk}/reject",
+                lambda w: {"rejection_note": "x"},
+            ),
+            (
+                "record_payment",
+                "POST",
+                lambda w: "payments",
+                lambda w: {"milestone": "x", "amount": "1.00", "paid_on": "2026-03-01"},
+            ),
+            (
+                "record_clawback",
+                "POST",
+                lambda w: "clawbacks",
+                lambda w: {"amount": "1.00", "reason": "x", "staff": w.extras["staff_a"].pk},
+            ),
+        ]
+    ],
 ]
 
 
