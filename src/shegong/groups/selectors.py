@@ -114,14 +114,18 @@ def next_session(
 
     The meeting days are a grid: the first ``weekday`` on or after ``starts_on``, then every week (每周) or every
     two weeks (每两周). Sessions are numbered in the order held, so a skipped week does not shift the numbers: the
-    next one is number ``held + 1``, due on the first meeting day after the last session held (or from the start
-    day). If that day has passed it is ``missed`` (overdue) and ``on`` is the next meeting day from today. A group
+    next one is number ``held + 1``, due on the first meeting day after the one the last session held stood for
+    (the meeting day nearest to it), or from the start day. If that day has passed it is ``missed`` (overdue) and ``on`` is the next meeting day from today. A group
     with no schedule, ended, or that has held all its planned sessions owes none."""
     every = FREQUENCY_DAYS.get(Frequency(meets)) if meets in Frequency.values else None
     if every is None or weekday is None or ended or held >= planned:
         return None
     first = starts_on + datetime.timedelta(days=(weekday - starts_on.weekday()) % 7)
-    since = max(starts_on, last_held_on + datetime.timedelta(days=1)) if last_held_on else starts_on
+    # A session held counts for the meeting day nearest to it (one moved a day or two either way is that week's),
+    # so the next is due on the first meeting day at least half an interval after it.
+    since = (
+        max(starts_on, last_held_on + datetime.timedelta(days=-(-every // 2))) if last_held_on else starts_on
+    )
     due = _meeting_on_or_after(first, every, since)
     if due >= today:
         return NextSession(held + 1, due)
