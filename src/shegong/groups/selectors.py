@@ -115,8 +115,9 @@ def next_session(
     The meeting days are a grid: the first ``weekday`` on or after ``starts_on``, then every week (每周) or every
     two weeks (每两周). Sessions are numbered in the order held, so a skipped week does not shift the numbers: the
     next one is number ``held + 1``, due on the first meeting day after the one the last session held stood for
-    (the meeting day nearest to it), or from the start day. If that day has passed it is ``missed`` (overdue) and ``on`` is the next meeting day from today. A group
-    with no schedule, ended, or that has held all its planned sessions owes none."""
+    (the meeting day nearest to it), or from the start day. If that day has passed it is ``missed`` (overdue)
+    and ``on`` is the next meeting day from today. A group with no schedule, ended, or that has held all its
+    planned sessions owes none."""
     every = FREQUENCY_DAYS.get(Frequency(meets)) if meets in Frequency.values else None
     if every is None or weekday is None or ended or held >= planned:
         return None
