@@ -184,6 +184,22 @@ def extend(world):
         present=[member.pk],
         idempotency_key=uuid.uuid4(),
     )
+    # And one that missed yesterday's meeting: an overdue item on A's worklists and overdue page.
+    services.group_create(
+        actor=actor,
+        data={
+            "node": world.station_a,
+            "name": "逾期小组MARKERA",
+            "kind": "support",
+            "purpose": "目标MARKERA",
+            "leader": leader,
+            "planned_sessions": 6,
+            "starts_on": today - datetime.timedelta(days=10),
+            "meets": "weekly",
+            "meets_weekday": (today - datetime.timedelta(days=1)).weekday(),
+            "meets_at": datetime.time(9, 30),
+        },
+    )
     world.extras.update(
         {
             "group_a": group,
