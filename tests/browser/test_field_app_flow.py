@@ -7,6 +7,7 @@ conflict both sides see and a person resolves, and logging out clears the device
 Screenshots go to /tmp/shots-j21/.
 """
 
+import datetime
 import time
 from pathlib import Path
 
@@ -87,7 +88,7 @@ def _case(world, worker, recipient, *, stage="intervention"):
     return case
 
 
-def _group(world, worker, members, name="独居长者互助小组"):
+def _group(world, worker, members, name="独居长者互助小组", **schedule):
     import datetime
 
     from shegong.accounts.actor import SystemActor
@@ -105,6 +106,7 @@ def _group(world, worker, members, name="独居长者互助小组"):
                 "leader": worker,
                 "planned_sessions": 6,
                 "starts_on": datetime.date.today() - datetime.timedelta(days=30),
+                **schedule,
             },
         )
         for recipient in members:
@@ -525,12 +527,20 @@ def test_attendance_an_activity_and_a_request_recorded_offline_sync_once_and_a_r
 
     world, user, recipients = _setup(2)
     worker = _worker_of(user)
-    _group(world, worker, recipients, name="手工小组")
+    today = datetime.date.today()
+    # "手工小组" starts today and meets weekly on today's weekday: its first session is due today.
+    schedule = {"starts_on": today, "meets": "weekly", "meets_weekday": today.weekday()}
+    _group(world, worker, recipients, name="手工小组", **schedule, meets_at=datetime.time(14, 30))
     ending = _group(world, worker, recipients[:1], name="即将结束的小组")
     page = page_factory(viewport=PHONE)
     _open_app(page, live_server.url)
     _unlock(page)
     _synced(page)
+    page.click("[data-view=today]")
+    meeting = page.locator("[data-group][data-due=today]")
+    assert "今天的小组活动" in page.inner_text("#field-view")
+    assert "手工小组" in meeting.inner_text() and "今天 14:30 第 1 节" in meeting.inner_text()
+    assert page.locator("[data-group]", has_text="即将结束的小组").get_attribute("data-due") is None
     page.context.set_offline(True)
     _record_attendance(page, "手工小组", [r.name for r in recipients], "剪纸")
     _record_attendance(page, "即将结束的小组", [], "最后一节")

@@ -12,6 +12,7 @@ from shegong.core import standing, tallies
 from shegong.core.scoping import activate
 from shegong.demands import selectors
 from shegong.demands.models import OPEN, DemandRequest, RequestChannel, Status
+from shegong.groups import selectors as groups_selectors
 from shegong.groups.models import Attendance, Group, GroupSession
 from shegong.network.models import NodeLevel, ServiceNode
 from shegong.orgs.models import OrgKind
@@ -64,6 +65,11 @@ def test_the_demo_city_loads_once_and_its_ledger_reconciles(db, capsys):
     # Group work and activities for a plausible year, counted: the tallies agree with the records.
     assert 24 <= Group.objects.count() <= 60 and GroupSession.objects.count() > 100
     assert Attendance.objects.filter(present=True).exists()
+    # Every group has a schedule; each station's first group meets today, the demo worker's among them.
+    assert not Group.objects.filter(meets="").exists()
+    meeting = [d for d in groups_selectors.groups_due(under="500103000000") if d.meets_today]
+    assert len(meeting) >= 8 and all(d.next.missed is None for d in meeting)
+    assert any(d.group.leader.user and d.group.leader.user.username == "shegong" for d in meeting)
     assert Activity.objects.count() >= 300
     assert VolunteerHours.objects.filter(activity__isnull=False, status=HoursStatus.LOGGED).exists()
     assert Activity.organisations.through.objects.exists() and ActivityParticipant.objects.exists()

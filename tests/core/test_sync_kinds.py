@@ -312,6 +312,41 @@ def test_the_groups_section_is_incremental(field):
     assert again["keep"] == [field["group"].pk]
 
 
+def test_the_groups_section_carries_the_schedule_and_the_session_due(field):
+    (row,) = _download(field)["sections"]["groups"]["rows"]
+    assert row["meets"] == "" and row["next_due"] is None
+    group_services.group_schedule(
+        actor=cases.system(),
+        group=field["group"],
+        data={
+            "meets": "biweekly",
+            "meets_weekday": TODAY.weekday(),
+            "meets_at": datetime.time(14, 30),
+            "meets_place": "二楼活动室",
+        },
+    )
+    first = _download(field)
+    (row,) = first["sections"]["groups"]["rows"]
+    assert (row["meets"], row["meets_label"], row["weekday"], row["at"], row["meets_place"]) == (
+        "biweekly",
+        "每两周",
+        TODAY.weekday(),
+        "14:30",
+        "二楼活动室",
+    )
+    # Started 30 days ago on another weekday: the fortnightly grid's first day was 28 days ago, none held since.
+    assert row["next_due"] == {
+        "number": 1,
+        "on": TODAY.isoformat(),
+        "missed": (TODAY - datetime.timedelta(days=28)).isoformat(),
+    }
+    # A scheduled group is sent on every download: its session due moves with the calendar.
+    _age_everything()
+    assert [r["id"] for r in _download(field, _later_cursor(field, first))["sections"]["groups"]["rows"]] == [
+        field["group"].pk
+    ]
+
+
 # -- activities ------------------------------------------------------------------------------------------------
 
 

@@ -36,6 +36,13 @@ ENDPOINTS = [
     Endpoint(
         "groups:stage", "write", lambda w: f"/groups/{_g(w)}/stage/", **_form(lambda w: {"to": "forming"})
     ),
+    Endpoint("groups:schedule", "detail", lambda w: f"/groups/{_g(w)}/schedule/"),
+    Endpoint(
+        "groups:schedule#post",
+        "write",
+        lambda w: f"/groups/{_g(w)}/schedule/",
+        **_form(lambda w: {"meets": "weekly", "meets_weekday": "2", "meets_at": "14:30"}),
+    ),
     Endpoint("groups:member_add", "detail", lambda w: f"/groups/{_g(w)}/members/"),
     Endpoint(
         "groups:member_add#post",
@@ -93,6 +100,14 @@ ENDPOINTS = [
         body=lambda w: {"to": "forming"},
     ),
     Endpoint(
+        "shegong_groups_api_set_group_schedule",
+        "write",
+        lambda w: f"/api/v1/groups/{_g(w)}/schedule",
+        method="PUT",
+        api=True,
+        body=lambda w: {"meets": "weekly", "meets_weekday": 2, "meets_at": "14:30"},
+    ),
+    Endpoint(
         "shegong_groups_api_add_group_member",
         "write",
         lambda w: f"/api/v1/groups/{_g(w)}/members",
@@ -134,7 +149,8 @@ ENDPOINTS = [
 
 
 def extend(world):
-    """A support group of station A with a resident member and one session held."""
+    """A support group of station A, meeting weekly on today's weekday, with a resident member and one session
+    held a week ago."""
     from shegong.accounts.actor import SystemActor
     from shegong.groups import services
     from shegong.people.models import SocialWorker
@@ -152,6 +168,10 @@ def extend(world):
             "leader": leader,
             "planned_sessions": 6,
             "starts_on": today - datetime.timedelta(days=30),
+            # Meets today (the last session a week ago): on region A's today lists, which B must not see.
+            "meets": "weekly",
+            "meets_weekday": today.weekday(),
+            "meets_at": datetime.time(14, 30),
         },
     )
     member = services.member_add(
@@ -163,6 +183,22 @@ def extend(world):
         data={"held_on": today - datetime.timedelta(days=7), "place": "活动室", "content": "内容MARKERA"},
         present=[member.pk],
         idempotency_key=uuid.uuid4(),
+    )
+    # And one that missed yesterday's meeting: an overdue item on A's worklists and overdue page.
+    services.group_create(
+        actor=actor,
+        data={
+            "node": world.station_a,
+            "name": "逾期小组MARKERA",
+            "kind": "support",
+            "purpose": "目标MARKERA",
+            "leader": leader,
+            "planned_sessions": 6,
+            "starts_on": today - datetime.timedelta(days=10),
+            "meets": "weekly",
+            "meets_weekday": (today - datetime.timedelta(days=1)).weekday(),
+            "meets_at": datetime.time(9, 30),
+        },
     )
     world.extras.update(
         {

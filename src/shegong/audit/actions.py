@@ -111,6 +111,7 @@ ACTIONS: dict[str, str] = {
     "visits.reconcile": N_("核对探访统计"),
     "groups.group.create": N_("新建小组"),
     "groups.group.stage": N_("小组进入下一阶段"),
+    "groups.group.schedule": N_("修改小组活动安排"),
     "groups.member.add": N_("添加小组成员"),
     "groups.member.leave": N_("小组成员退出"),
     "groups.session.record": N_("记录小组活动"),

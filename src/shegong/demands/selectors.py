@@ -351,7 +351,7 @@ def nav_badges(actor, shown: set[str]) -> dict[str, int]:
     return {"demands:board": DemandRequest.objects.filter(status__in=AT_DESK).count()}
 
 
-def worklist_section(actor, worker) -> list:
+def worklist_section(actor, worker, station=None) -> list:
     """The worker's "today" list (``visits.selectors.WORKLIST_SECTIONS``): requests dispatched to it, by deadline."""
     from django.urls import reverse
 

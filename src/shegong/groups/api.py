@@ -16,7 +16,7 @@ from shegong.people.models import SocialWorker
 from shegong.recipients.models import Recipient
 
 from . import selectors, services
-from .models import Group, GroupKind, GroupMember, GroupSession, GroupStage
+from .models import Frequency, Group, GroupKind, GroupMember, GroupSession, GroupStage
 
 groups_router = Router(tags=["groups"])
 sessions_router = Router(tags=["group-sessions"])
@@ -24,9 +24,21 @@ sessions_router = Router(tags=["group-sessions"])
 Day = Annotated[datetime.date, Strict(False)]
 Kind = Literal[tuple(GroupKind.values)]  # type: ignore[valid-type]
 Stage = Literal[tuple(GroupStage.values)]  # type: ignore[valid-type]
+Rhythm = Literal[("", *Frequency.values)]  # type: ignore[valid-type]
+ClockTime = Annotated[datetime.time, Strict(False)]
 
 
-class GroupIn(StrictSchema):
+class ScheduleIn(StrictSchema):
+    """When the group meets: ``meets`` "weekly" (每周) or "biweekly" (每两周), ``meets_weekday`` 0 (Monday) to 6,
+    ``meets_at`` "14:30", ``meets_place`` optional. ``meets`` "" clears the schedule."""
+
+    meets: Rhythm = ""
+    meets_weekday: int | None = Field(None, ge=0, le=6)
+    meets_at: ClockTime | None = None
+    meets_place: str = Field("", max_length=120)
+
+
+class GroupIn(ScheduleIn):
     node: int
     name: str = Field(min_length=1, max_length=80)
     kind: Kind
@@ -46,6 +58,12 @@ class MemberOut(Schema):
     left_on: datetime.date | None
 
 
+class NextSessionOut(Schema):
+    number: int
+    on: datetime.date
+    missed: datetime.date | None
+
+
 class GroupOut(Schema):
     id: int
     node: int
@@ -58,7 +76,12 @@ class GroupOut(Schema):
     planned_sessions: int
     starts_on: datetime.date
     ended_reason: str
+    meets: str
+    meets_weekday: int | None
+    meets_at: str | None
+    meets_place: str
     members: list[MemberOut] | None = None
+    next_session: NextSessionOut | None = None
 
 
 class GroupPage(Schema):
@@ -116,11 +139,17 @@ def _group_out(g: Group, members: bool = False) -> dict:
         "planned_sessions": g.planned_sessions,
         "starts_on": g.starts_on,
         "ended_reason": g.ended_reason,
+        "meets": g.meets,
+        "meets_weekday": g.meets_weekday,
+        "meets_at": g.meets_at.strftime("%H:%M") if g.meets_at else None,
+        "meets_place": g.meets_place,
     }
     if members:
         out["members"] = [
             _member_out(m) for m in g.members.select_related("recipient").order_by("joined_on", "pk")
         ]
+        upcoming = selectors.next_session_of(g)
+        out["next_session"] = upcoming.__dict__ if upcoming else None
     return out
 
 
@@ -158,6 +187,13 @@ def advance_group(request, group_id: int, payload: StageIn):
     group = services.group_advance(
         actor=request.auth, group=_group(group_id), to=payload.to, reason=payload.reason
     )
+    return _group_out(group, members=True)
+
+
+@groups_router.put("/{int:group_id}/schedule", response={200: GroupOut, **STANDARD_ERRORS})
+def set_group_schedule(request, group_id: int, payload: ScheduleIn):
+    """Set when and where the group meets (or clear it with ``meets`` ""); a missing part is a 422 naming it."""
+    group = services.group_schedule(actor=request.auth, group=_group(group_id), data=payload.model_dump())
     return _group_out(group, members=True)
 
 

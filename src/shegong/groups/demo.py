@@ -1,5 +1,6 @@
 """A year of group work for 渝中区: three groups per station, their members (mostly recipients of the township,
-a few residents not in the registry), weekly sessions with attendance and some pre/post scores — bulk inserted;
+a few residents not in the registry), a weekly or fortnightly schedule (each station's first group meets on the
+day the demo is loaded), sessions held on it with attendance and some pre/post scores — bulk inserted;
 the counted figures are rebuilt from them after the demo loads (``core.demo``)."""
 
 from __future__ import annotations
@@ -7,7 +8,16 @@ from __future__ import annotations
 import datetime
 import uuid
 
-from .models import STAGE_ORDER, Attendance, Group, GroupKind, GroupMember, GroupSession, GroupStage
+from .models import (
+    STAGE_ORDER,
+    Attendance,
+    Frequency,
+    Group,
+    GroupKind,
+    GroupMember,
+    GroupSession,
+    GroupStage,
+)
 
 GROUPS = [
     (GroupKind.SUPPORT, "独居长者互助小组", "减少独居长者的孤独感，建立邻里互助网络"),
@@ -18,6 +28,7 @@ GROUPS = [
     (GroupKind.SUPPORT, "困境家庭家长支持小组", "增强困境儿童家长的养育信心"),
 ]
 CONTENT = ["破冰与相互认识", "分享近况与困扰", "学习放松技巧", "情景演练", "制定个人小目标", "回顾与告别"]
+MEETING_TIMES = [datetime.time(9, 30), datetime.time(14, 30), datetime.time(15, 0), datetime.time(19, 0)]
 RESIDENTS = ["王秀英", "李桂兰", "陈建国", "刘淑华", "杨志强", "赵丽君"]
 
 
@@ -36,6 +47,9 @@ def load(ctx) -> None:
     workers: dict[str, list] = {}
     for w in SocialWorker.objects.filter(region_code__startswith="500103").order_by("pk"):
         workers.setdefault(w.region_code[:9], []).append(w)
+    for staff in workers.values():
+        # A worker who can log in (the demo's 张晓) leads its station's first group, the one meeting today.
+        staff.sort(key=lambda w: w.user_id is None)
 
     groups, plans = [], []
     for index, station in enumerate(stations):
@@ -45,9 +59,15 @@ def load(ctx) -> None:
         for k in range(3):
             kind, name, purpose = GROUPS[(index + k) % len(GROUPS)]
             planned = rng.choice([6, 8, 8, 10])
-            starts_on = today - datetime.timedelta(days=rng.randint(10, 330))
             every = rng.choice([7, 7, 14])
-            held = min(planned, (today - starts_on).days // every + 1)
+            if k == 0:
+                # Each station's first group meets today, whatever day the demo is loaded: it started a few
+                # meetings ago on today's weekday and has held every meeting before today.
+                starts_on = today - datetime.timedelta(days=every * rng.randint(1, 4))
+                held = (today - starts_on).days // every
+            else:
+                starts_on = today - datetime.timedelta(days=rng.randint(10, 330))
+                held = min(planned, (today - starts_on).days // every + 1)
             groups.append(
                 Group(
                     node=station,
@@ -59,6 +79,11 @@ def load(ctx) -> None:
                     starts_on=starts_on,
                     stage=_stage(held, planned),
                     region_code=station.region_id,
+                    # Meets on its start day's weekday, every week or every two weeks as its sessions were held.
+                    meets=Frequency.WEEKLY if every == 7 else Frequency.BIWEEKLY,
+                    meets_weekday=starts_on.weekday(),
+                    meets_at=rng.choice(MEETING_TIMES),
+                    meets_place=f"{station.name}小组活动室",
                 )
             )
             plans.append((station, staff, starts_on, every, held))

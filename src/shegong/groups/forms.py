@@ -11,9 +11,36 @@ from shegong.people.models import SocialWorker, WorkerStatus
 from shegong.recipients.models import Recipient
 from shegong.regions.selectors import region_subtree_q
 
-from .models import GroupKind, GroupStage
+from .models import Frequency, GroupKind, GroupStage, Weekday
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class ScheduleForm(forms.Form):
+    """When the group meets: a rhythm (每周/每两周), a weekday, a time and optionally a place. The rules tying them
+    together are the service's (``services._schedule``), which names the field at fault."""
+
+    meets = forms.ChoiceField(
+        label=_("活动频率"), choices=[("", _("（暂不排期）")), *Frequency.choices], required=False
+    )
+    meets_weekday = forms.TypedChoiceField(
+        label=_("活动日"),
+        choices=[("", "---------"), *Weekday.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    meets_at = forms.TimeField(
+        label=_("活动时间"),
+        widget=TIME,
+        required=False,
+        error_messages={"invalid": _("活动时间格式无效，例如 14:30")},
+    )
+    meets_place = forms.CharField(label=_("活动地点"), max_length=120, required=False)
+
+    def schedule_data(self) -> dict:
+        return {k: self.cleaned_data.get(k) for k in ("meets", "meets_weekday", "meets_at", "meets_place")}
 
 
 def area_of(node) -> str:
@@ -22,7 +49,7 @@ def area_of(node) -> str:
     return parent_code_of(code) if level_of(code) == Level.VILLAGE else code
 
 
-class GroupForm(forms.Form):
+class GroupForm(ScheduleForm):
     node = forms.ModelChoiceField(label=_("所属阵地"), queryset=ServiceNode.objects.none())
     name = forms.CharField(label=_("小组名称"), max_length=80)
     kind = forms.ChoiceField(label=_("小组类型"), choices=GroupKind.choices)
@@ -33,6 +60,21 @@ class GroupForm(forms.Form):
     )
     planned_sessions = forms.IntegerField(label=_("计划节数"), min_value=1, max_value=60, initial=6)
     starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
+
+    field_order = [
+        "node",
+        "name",
+        "kind",
+        "purpose",
+        "leader",
+        "co_leaders",
+        "planned_sessions",
+        "starts_on",
+        "meets",
+        "meets_weekday",
+        "meets_at",
+        "meets_place",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

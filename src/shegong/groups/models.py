@@ -26,6 +26,27 @@ class GroupStage(models.TextChoices):
     ENDED = "ended", _("结束期")
 
 
+class Frequency(models.TextChoices):
+    """How often a group meets: the rhythms a station's groups keep (每周 / 每两周)."""
+
+    WEEKLY = "weekly", _("每周")
+    BIWEEKLY = "biweekly", _("每两周")
+
+
+# Days between two meetings of each rhythm.
+FREQUENCY_DAYS = {Frequency.WEEKLY: 7, Frequency.BIWEEKLY: 14}
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("周一")
+    TUESDAY = 1, _("周二")
+    WEDNESDAY = 2, _("周三")
+    THURSDAY = 3, _("周四")
+    FRIDAY = 4, _("周五")
+    SATURDAY = 5, _("周六")
+    SUNDAY = 6, _("周日")
+
+
 # The stages in order: a group moves one step forward at a time (MZ/T 095); it may end early from any stage.
 STAGE_ORDER = [s.value for s in GroupStage]
 
@@ -62,6 +83,14 @@ class Group(RegionOwned):
     )
     starts_on = models.DateField(_("开始日期"))
     ended_reason = models.CharField(_("结束说明"), max_length=200, blank=True)
+    # The meeting schedule: how often, which weekday, what time and (optionally) where. No rhythm means no
+    # schedule: nothing is due on the worklist (groups made before schedules existed).
+    meets = models.CharField(_("活动频率"), max_length=10, choices=Frequency.choices, blank=True, default="")
+    meets_weekday = models.PositiveSmallIntegerField(
+        _("活动日"), choices=Weekday.choices, null=True, blank=True
+    )
+    meets_at = models.TimeField(_("活动时间"), null=True, blank=True)
+    meets_place = models.CharField(_("活动地点"), max_length=120, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     # Moves with every save (a stage step, an edit): the field app's incremental download reads it.
     updated_at = models.DateTimeField(auto_now=True)
@@ -73,6 +102,16 @@ class Group(RegionOwned):
         constraints = [
             models.CheckConstraint(condition=Q(planned_sessions__gte=1), name="group_plans_a_session"),
             models.CheckConstraint(condition=Q(stage__in=STAGE_ORDER), name="group_stage_known"),
+            models.CheckConstraint(
+                condition=Q(meets="")
+                | Q(
+                    meets__in=["weekly", "biweekly"],
+                    meets_weekday__isnull=False,
+                    meets_weekday__lte=6,
+                    meets_at__isnull=False,
+                ),
+                name="group_schedule_complete",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -84,6 +123,10 @@ class Group(RegionOwned):
     @property
     def is_open(self) -> bool:
         return self.stage != GroupStage.ENDED
+
+    @property
+    def has_schedule(self) -> bool:
+        return bool(self.meets)
 
     @property
     def next_stage(self) -> str | None:

@@ -18,7 +18,17 @@ from shegong.core import projectlinks, tallies
 from shegong.core.identity import IdentityError, validate_phone
 from shegong.core.scoping import across_regions
 
-from .models import STAGE_ORDER, Attendance, Group, GroupKind, GroupMember, GroupSession, GroupStage
+from .models import (
+    STAGE_ORDER,
+    Attendance,
+    Frequency,
+    Group,
+    GroupKind,
+    GroupMember,
+    GroupSession,
+    GroupStage,
+    Weekday,
+)
 from .selectors import SESSIONS_METRIC
 
 GROUP_FIELDS = ["node", "name", "kind", "purpose", "leader", "planned_sessions", "starts_on"]
@@ -26,6 +36,43 @@ GROUP_FIELDS = ["node", "name", "kind", "purpose", "leader", "planned_sessions",
 
 def _today(today: datetime.date | None) -> datetime.date:
     return today or timezone.localdate()
+
+
+SCHEDULE_FIELDS = ("meets", "meets_weekday", "meets_at", "meets_place")
+
+
+def _schedule(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    """The schedule fields of ``data``, checked: a rhythm (每周/每两周) needs a weekday and a time; no rhythm means
+    no schedule, so a weekday or time given without one is a mistake to point out rather than drop."""
+    meets = data.get("meets") or ""
+    weekday = data.get("meets_weekday")
+    at = data.get("meets_at")
+    place = (data.get("meets_place") or "").strip()
+    if meets and meets not in Frequency.values:
+        errors["meets"] = [_("请选择活动频率：每周或每两周")]
+    if weekday is not None and weekday not in Weekday.values:
+        errors["meets_weekday"] = [_("活动日须是周一到周日之一")]
+    if at is not None and not isinstance(at, datetime.time):
+        errors["meets_at"] = [_("活动时间格式无效，例如 14:30")]
+    if len(place) > 120:
+        errors["meets_place"] = [_("活动地点不能超过 120 字")]
+    if meets:
+        if weekday is None:
+            errors.setdefault("meets_weekday", [_("已选择活动频率，请选择每周几活动")])
+        if at is None:
+            errors.setdefault("meets_at", [_("已选择活动频率，请填写活动时间，例如 14:30")])
+    elif weekday is not None or at is not None or place:
+        errors["meets"] = [_("已填写活动日或时间，请选择活动频率")]
+    return {"meets": meets, "meets_weekday": weekday, "meets_at": at, "meets_place": place}
+
+
+def _schedule_changes(group: Group) -> dict[str, Any]:
+    return {
+        "meets": group.meets,
+        "meets_weekday": group.meets_weekday,
+        "meets_at": group.meets_at.strftime("%H:%M") if group.meets_at else None,
+        "meets_place": group.meets_place,
+    }
 
 
 def group_create(*, actor, data: dict[str, Any], co_leaders=(), today: datetime.date | None = None) -> Group:
@@ -52,9 +99,11 @@ def group_create(*, actor, data: dict[str, Any], co_leaders=(), today: datetime.
         errors["starts_on"] = [_("请填写开始日期")]
     elif starts_on > _today(today) + datetime.timedelta(days=365):
         errors["starts_on"] = [_("开始日期不能晚于一年以后")]
+    schedule = _schedule(data, errors)
     if errors:
         raise ValidationError(errors)
     group = Group(
+        **schedule,
         node=node,
         name=data["name"].strip(),
         kind=data["kind"],
@@ -78,7 +127,33 @@ def group_create(*, actor, data: dict[str, Any], co_leaders=(), today: datetime.
                 "leader": leader.pk,
                 "co_leaders": [w.pk for w in co],
                 "planned_sessions": group.planned_sessions,
+                **(_schedule_changes(group) if group.meets else {}),
             },
+        )
+    return group
+
+
+def group_schedule(*, actor, group: Group, data: dict[str, Any]) -> Group:
+    """Set (or clear, with no rhythm) when and where the group meets; the worklist's sessions due follow it."""
+    actor.require("groups.change", group.region_code)
+    errors: dict[str, list[str]] = {}
+    if not group.is_open:
+        errors["group"] = [_("小组已经结束，不能再修改活动安排")]
+    schedule = _schedule(data, errors)
+    if errors:
+        raise ValidationError(errors)
+    before = _schedule_changes(group)
+    for name, value in schedule.items():
+        setattr(group, name, value)
+    group.full_clean()
+    after = _schedule_changes(group)
+    with transaction.atomic():
+        group.save(update_fields=[*SCHEDULE_FIELDS, "updated_at"])
+        record(
+            "groups.group.schedule",
+            actor=actor,
+            obj=group,
+            changes={k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]},
         )
     return group
 

@@ -7,7 +7,7 @@ import datetime
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from shegong.core import sync
 from shegong.core.scoping import get_scoped_or_404
 
-from . import services
-from .models import Group, GroupMember, GroupSession, GroupStage
+from . import selectors, services
+from .models import Frequency, Group, GroupMember, GroupSession, GroupStage, Weekday
 
 TEXT_LIMITS = {"place": 120, "content": 1000, "observations": 2000}
 
@@ -50,6 +50,28 @@ def attendance_from_device(actor, payload: dict, key: uuid.UUID):
     return services.session_record(actor=actor, group=group, data=data, present=present, idempotency_key=key)
 
 
+def _schedule_of(group: Group, today: datetime.date) -> dict:
+    """The schedule as the phone shows it, and the next session due computed on the server for ``today``: the
+    phone takes a group as meeting today when ``next_due.on`` is its today, and as late when ``missed`` is set or
+    that day has passed with no newer download."""
+    upcoming = selectors.next_session_of(group, today)
+    return {
+        "meets": group.meets,
+        "meets_label": str(Frequency(group.meets).label) if group.meets else "",
+        "weekday": group.meets_weekday,
+        "weekday_label": str(Weekday(group.meets_weekday).label) if group.meets_weekday is not None else "",
+        "at": group.meets_at.strftime("%H:%M") if group.meets_at else "",
+        "meets_place": group.meets_place,
+        "next_due": {
+            "number": upcoming.number,
+            "on": upcoming.on.isoformat(),
+            "missed": upcoming.missed.isoformat() if upcoming.missed else None,
+        }
+        if upcoming
+        else None,
+    }
+
+
 ATTENDANCE = sync.Kind(
     name="group.attendance", label=gettext_lazy("小组活动出席"), create=attendance_from_device
 )
@@ -71,8 +93,15 @@ def groups_for_worker(actor, since: datetime.datetime | None) -> sync.Section:
     if since is not None:
         members = GroupMember.objects.filter(group_id=OuterRef("pk"), updated_at__gt=since)
         sessions = GroupSession.objects.filter(group_id=OuterRef("pk"), created_at__gt=since)
-        changed = changed.filter(Q(updated_at__gt=since) | Q(Exists(members)) | Q(Exists(sessions)))
-    groups = list(changed.select_related("node").annotate(held=Count("sessions")).order_by("starts_on", "pk"))
+        # A scheduled group is always sent: its next session due moves with the calendar, not with a write.
+        changed = changed.filter(
+            Q(updated_at__gt=since) | Q(Exists(members)) | Q(Exists(sessions)) | ~Q(meets="")
+        )
+    groups = list(
+        changed.select_related("node")
+        .annotate(held=Count("sessions"), last_held_on=Max("sessions__held_on"))
+        .order_by("starts_on", "pk")
+    )
     today = timezone.localdate()
     roster: dict[int, list[dict]] = {g.pk: [] for g in groups}
     for member in (
@@ -91,6 +120,7 @@ def groups_for_worker(actor, since: datetime.datetime | None) -> sync.Section:
             "held": g.held,
             "planned": g.planned_sessions,
             "members": roster[g.pk],
+            **_schedule_of(g, today),
         }
         for g in groups
     ]

@@ -12,7 +12,7 @@ from shegong.core.scoping import get_scoped_or_404
 
 from . import selectors, services
 from .exports import GROUPS_EXPORT
-from .forms import GroupForm, MemberForm, SessionForm, StageForm
+from .forms import GroupForm, MemberForm, ScheduleForm, SessionForm, StageForm
 from .models import Group, GroupKind, GroupMember, GroupSession, GroupStage
 
 
@@ -81,8 +81,28 @@ def group_detail(request, pk: int):
             else None,
             "member_form": MemberForm(group=group) if can_change and group.is_open else None,
             "stages": GroupStage.choices,
+            "next_session": selectors.next_session_of(group),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_schedule(request, pk: int):
+    """Set when and where the group meets (每周/每两周, a weekday and a time): its sessions due follow from it."""
+    group = _fetch(pk)
+    request.actor.require("groups.change", group.region_code)
+    initial = {name: getattr(group, name) for name in services.SCHEDULE_FIELDS}
+    form = ScheduleForm(request.POST or None, initial=initial)
+    done = submit(
+        request,
+        form,
+        lambda f: services.group_schedule(actor=request.actor, group=group, data=f.schedule_data()),
+    )
+    if done is not None:
+        messages.success(request, _("已保存小组活动安排。"))
+        return redirect("groups:detail", pk=group.pk)
+    return render(request, "groups/schedule_form.html", {"form": form, "group": group})
 
 
 @login_required

@@ -22,7 +22,7 @@ from shegong.regions.selectors import SEED_POLICY
 
 from .field import form_choices
 
-SHELL_VERSION = "3"
+SHELL_VERSION = "4"
 SHELL_ASSETS = [
     "shegong/app.css",
     "visits/field/field.css",
@@ -121,6 +121,10 @@ def strings() -> dict[str, str]:
         "plan_hint": _("如果站长同时修改了计划，两份都会保留，由人来选择"),
         "groups_title": _("小组活动"),
         "no_groups": _("没有您带领的小组"),
+        "groups_today_title": _("今天的小组活动"),
+        "group_schedule": _("%(rhythm)s%(weekday)s %(at)s"),
+        "group_today": _("今天 %(at)s 第 %(n)s 节"),
+        "group_missed": _("第 %(n)s 节应于 %(d)s 开展，尚未记录"),
         "sessions_held": _("已开展 %(held)s / %(planned)s 节 · %(place)s"),
         "record_attendance": _("记录本节出席"),
         "attendance_title": _("%(name)s：本节活动与出席"),

@@ -377,7 +377,9 @@ def visits_of(recipient, limit: int = 50):
 
 
 # Other work that waits for the worker beside its visits (requests dispatched to it, case steps): a higher app
-# registers ``contributor(actor, worker) -> list[WorkSection]``; the worklist page shows each section after its own.
+# registers ``contributor(actor, worker, station=None) -> list[WorkSection]``; the worklist page shows each section
+# after its own. ``worker`` is the actor's own worker record; without one (a station head) it is None and
+# ``station`` is the station whose list is shown (None when there is none).
 WORKLIST_SECTIONS = Hook("worklist sections")
 
 

@@ -41,10 +41,8 @@ def worklist(request):
         "worker": worker,
         "today": today,
         "show_worker": worker is None,
-        "sections": [
-            s for found in selectors.WORKLIST_SECTIONS.results(request.actor, worker) for s in found
-        ],
     }
+    station = None
     if worker is not None:
         context["work"] = selectors.worklist(worker_id=worker.pk, today=today)
         context["extras"] = selectors.worklist_extras(worker_id=worker.pk, today=today)
@@ -56,6 +54,11 @@ def worklist(request):
         if station is not None:
             context["work"] = selectors.worklist(station_id=station.pk, today=today)
             context["extras"] = selectors.worklist_extras(station_id=station.pk, today=today)
+    context["sections"] = [
+        s
+        for found in selectors.WORKLIST_SECTIONS.results(request.actor, worker, station=station)
+        for s in found
+    ]
     return render(request, "visits/worklist.html", context)
 
 

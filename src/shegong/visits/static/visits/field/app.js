@@ -275,13 +275,18 @@ function todayView() {
   const today = localToday();
   const due = state.recipients.filter((r) => r.next_due_on && r.next_due_on <= today);
   const steps = rowsOf("cases").filter((c) => c.steps.some((s) => s.due_on <= today));
+  const groups = rowsOf("groups");
+  const meeting = groups.filter((g) => groupDue(g, today));
+  const others = groups.filter((g) => !groupDue(g, today));
   return el("section", {},
     el("div", { class: "field-actions" },
       el("button", { type: "button", id: "field-new-activity", text: T.record_activity, onclick: () => activityForm() }),
       el("button", { type: "button", id: "field-new-request", text: T.report_request, onclick: () => requestForm(null) })),
     el("h2", { text: T.today_title }), recipientList(due, T.nothing_due),
     el("h2", { text: T.cases_title }), caseList(steps, T.no_steps_due),
-    el("h2", { text: T.groups_title }), groupList(rowsOf("groups")),
+    meeting.length ? el("h2", { text: T.groups_today_title }) : null, meeting.length ? groupList(meeting) : null,
+    meeting.length && !others.length ? null : el("h2", { text: T.groups_title }),
+    meeting.length && !others.length ? null : groupList(others),
     el("h2", { text: T.requests_title }), requestList(rowsOf("requests")));
 }
 
@@ -309,12 +314,30 @@ function caseActions(c) {
     c.plan ? el("button", { type: "button", text: T.edit_plan, onclick: () => planForm(c) }) : null);
 }
 
+// A scheduled group's session as of the phone's today (the server sends the next one due for its own today):
+// "today" when it meets today, "late" when a meeting day passed with no session recorded, else null.
+function groupDue(g, today) {
+  const next = g.next_due;
+  if (!next) return null;
+  if (next.missed || next.on < today) return next.on === today ? "today late" : "late";
+  return next.on === today ? "today" : null;
+}
+
+function groupDueText(g, due) {
+  const next = g.next_due;
+  if (due.startsWith("today")) return fmt(T.group_today, { at: g.at, n: next.number });
+  return fmt(T.group_missed, { n: next.number, d: next.missed || next.on });
+}
+
 function groupList(rows) {
   if (!rows.length) return el("p", { class: "muted", text: T.no_groups });
-  return el("ul", { class: "field-list" }, rows.map((g) => el("li", { class: "field-card", "data-group": g.id },
+  const today = localToday();
+  return el("ul", { class: "field-list" }, rows.map((g) => { const due = groupDue(g, today); return el("li", { class: "field-card", "data-group": g.id, "data-due": due },
     el("div", { class: "field-card-head" }, el("strong", { text: g.name }), el("span", { class: "field-stage", text: g.stage_label })),
-    el("div", { class: "muted", text: fmt(T.sessions_held, { held: g.held, planned: g.planned, place: g.place }) }),
-    el("div", { class: "field-actions" }, el("button", { type: "button", class: "primary", text: T.record_attendance, onclick: () => attendanceForm(g) })))));
+    el("div", { class: "muted", text: fmt(T.sessions_held, { held: g.held, planned: g.planned, place: g.meets_place || g.place }) }),
+    g.meets ? el("div", { class: "muted", text: fmt(T.group_schedule, { rhythm: g.meets_label, weekday: g.weekday_label, at: g.at }) }) : null,
+    due ? el("div", { class: "field-item-message", text: groupDueText(g, due) }) : null,
+    el("div", { class: "field-actions" }, el("button", { type: "button", class: "primary", text: T.record_attendance, onclick: () => attendanceForm(g) }))); }));
 }
 
 function requestList(rows) {
@@ -523,7 +546,7 @@ function planForm(c) {
 
 function attendanceForm(g) {
   const day = el("input", { type: "date", name: "held_on", id: "attendance-on", value: localToday(), max: localToday(), required: true });
-  const place = text("place", { id: "attendance-place", maxlength: 120, value: g.place });
+  const place = text("place", { id: "attendance-place", maxlength: 120, value: g.meets_place || g.place });
   const content = el("textarea", { name: "content", id: "attendance-content", rows: 3, maxlength: 1000 });
   const seen = el("textarea", { name: "observations", rows: 2, maxlength: 2000 });
   const register = el("fieldset", { class: "field-register" }, el("legend", { text: T.present }),
