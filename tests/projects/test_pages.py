@@ -129,6 +129,10 @@ def test_the_project_page_shows_targets_staff_budget_and_the_linked_records(worl
     body = client.get(f"/projects/{project.pk}/").content.decode()
     assert "社区活动场次" in body and "赵敏" in body and "人员经费" in body
     assert other.code not in body  # overlapping regions share nothing: each counts its own records
+    # A count target reads "12", not the stored decimal "12.0".
+    assert '<td data-label="目标">12</td>' in body
+    # The read-only demand figures scroll inside their panel on a phone instead of stacking five lines a row.
+    assert '<table class="table" id="demand-table">' in body
     drill = client.get(f"/projects/{project.pk}/targets/drilldown/?indicator=activities")
     assert drill.status_code == 200
     assert "敬老茶话会" in drill.content.decode() and "别的项目的活动" not in drill.content.decode()
