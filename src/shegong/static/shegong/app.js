@@ -40,14 +40,17 @@
       };
     },
     bars: function (el, data) {
-      // Counts per month (sessions, activities, people served): grouped bars, whole numbers on the axis.
+      // Counts per month (sessions, activities, people served): grouped bars, whole numbers on the axis; parts of
+      // one whole (findings by state) stacked when the data says so.
       return {
         tooltip: { trigger: "axis" },
         legend: { top: 0 },
         grid: { left: 40, right: 10, bottom: 40, top: 56 },
         xAxis: { type: "category", data: data.labels },
         yAxis: { type: "value", minInterval: 1 },
-        series: data.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; })
+        series: data.series.map(function (s) {
+          return { name: s.name, type: "bar", data: s.data, stack: data.stack ? "total" : undefined };
+        })
       };
     },
     line: function (el, data) {
