@@ -195,7 +195,10 @@ def test_generating_runs_as_a_job_whose_page_shows_progress_and_the_result(world
     )
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert 'value="100"' in page and f"/reports/{report.pk}/" in page
-    assert job.title in client.get("/jobs/").content.decode()
+    jobs_page = client.get("/jobs/").content.decode()
+    assert (
+        job.title in jobs_page and '<div class="table-wrap"><table class="table" id="job-list">' in jobs_page
+    )
     # Another user's job does not exist for them.
     login_client(client, world.user_a)
     assert client.get(f"/jobs/{job.pk}/status").status_code == 404

@@ -41,14 +41,19 @@
     },
     bars: function (el, data) {
       // Counts per month (sessions, activities, people served): grouped bars, whole numbers on the axis; parts of
-      // one whole (findings by state) stacked when the data says so.
+      // one whole (findings by state) stacked when the data says so. A series of a much larger scale (people
+      // served) says axis: 1 and is drawn as a line against a second axis on the right.
+      var second = data.series.some(function (s) { return s.axis === 1; });
+      var yAxis = [{ type: "value", minInterval: 1 }];
+      if (second) { yAxis.push({ type: "value", minInterval: 1, splitLine: { show: false } }); }
       return {
         tooltip: { trigger: "axis" },
         legend: { top: 0 },
-        grid: { left: 40, right: 10, bottom: 40, top: 56 },
+        grid: { left: 40, right: second ? 48 : 10, bottom: 40, top: 56 },
         xAxis: { type: "category", data: data.labels },
-        yAxis: { type: "value", minInterval: 1 },
+        yAxis: yAxis,
         series: data.series.map(function (s) {
+          if (s.axis === 1) { return { name: s.name, type: "line", yAxisIndex: 1, data: s.data }; }
           return { name: s.name, type: "bar", data: s.data, stack: data.stack ? "total" : undefined };
         })
       };
