@@ -59,12 +59,17 @@
       };
     },
     line: function (el, data) {
+      // Counts (sessions, attendances) step by whole numbers: an axis of 0.2, 0.4 … reads as fractions of a session.
+      var whole = data.series.every(function (s) {
+        return s.data.every(function (v) { return v == null || Number.isInteger(v); });
+      });
       return {
         tooltip: { trigger: "axis" },
         legend: { top: 0 },
         grid: { left: 40, right: 10, bottom: 40, top: 36 },
         xAxis: { type: "category", data: data.labels },
-        yAxis: { type: "value", max: data.max || null, axisLabel: { formatter: data.unit ? "{value}" + data.unit : "{value}" } },
+        yAxis: { type: "value", max: data.max || null, minInterval: whole ? 1 : null,
+                 axisLabel: { formatter: data.unit ? "{value}" + data.unit : "{value}" } },
         series: data.series.map(function (s) { return { name: s.name, type: "line", smooth: true, data: s.data }; })
       };
     }
