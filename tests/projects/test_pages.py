@@ -193,3 +193,18 @@ def test_creating_a_project_with_bad_input_keeps_it_and_names_the_field(world, c
     )
     assert ok.status_code == 302
     _ = (BudgetLine, datetime)
+
+
+def test_the_drilldown_shows_a_page_of_records_at_a_time(world, client, monkeypatch):
+    from shegong.projects import selectors
+    from shegong.projects.selectors import DrillRow
+
+    project = make_project(world)
+    many = [DrillRow(project.starts_on, f"记录{i}", "上门", f"/visits/{i}/") for i in range(250)]
+    monkeypatch.setattr(selectors, "drilldown", lambda project, indicator: many)
+    login_client(client, world.official_a)
+    first = client.get(f"/projects/{project.pk}/targets/drilldown/?indicator=visits")
+    assert len(first.context["rows"]) == 100 and first.context["page"].paginator.num_pages == 3
+    assert 'rel="next"' in first.content.decode()
+    last = client.get(f"/projects/{project.pk}/targets/drilldown/?indicator=visits&page=3")
+    assert [r.title for r in last.context["rows"]][-1] == "记录249"
