@@ -175,6 +175,8 @@ def test_creating_a_project_with_bad_input_keeps_it_and_names_the_field(world, c
     body = response.content.decode()
     assert response.status_code == 200
     assert "两位小数" in body and "不在购买方辖区内" in body and 'value="YZ-NEW-1"' in body
+    # The form says how to choose several regions and what a blank buyer name becomes.
+    assert "按住 Ctrl" in body and "不填则用下面所选购买方区划的名称" in body
     ok = client.post(
         "/projects/new/",
         {
