@@ -210,3 +210,13 @@ def test_the_drilldown_shows_a_page_of_records_at_a_time(world, client, monkeypa
     assert 'rel="next"' in first.content.decode()
     last = client.get(f"/projects/{project.pk}/targets/drilldown/?indicator=visits&page=3")
     assert [r.title for r in last.context["rows"]][-1] == "记录249"
+
+
+def test_a_workers_notice_and_leaving_fold_behind_one_link_on_the_operators_page(world, client):
+    project = make_project(world)
+    services.staff_add(actor=operator(world), project=project, worker=make_worker(world, "钱进"))
+    login_client(client, _operator_user(world))
+    body = client.get(f"/projects/{project.pk}/").content.decode()
+    # Two always-open forms a row, one a one-click "离开项目" with today's date filled in, crowded every row.
+    assert body.count('<details class="row-more"><summary>离职 / 离开</summary>') == 1
+    assert body.index("row-more") < body.index('name="end_date"')
