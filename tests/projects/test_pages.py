@@ -129,6 +129,8 @@ def test_the_project_page_shows_targets_staff_budget_and_the_linked_records(worl
     body = client.get(f"/projects/{project.pk}/").content.decode()
     assert "社区活动场次" in body and "赵敏" in body and "人员经费" in body
     assert other.code not in body  # overlapping regions share nothing: each counts its own records
+    # Ending a project (which also ends every worker's post) folds behind its own link, away from the next step.
+    assert '<details id="terminate"><summary>终止项目</summary>' in body
     # A count target reads "12", not the stored decimal "12.0".
     assert '<td data-label="目标">12</td>' in body
     # The read-only demand figures scroll inside their panel on a phone instead of stacking five lines a row.
