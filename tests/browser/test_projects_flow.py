@@ -44,7 +44,13 @@ def _setup():
         services.budget_line_set(actor=official(world), project=first, category="personnel", amount="200000")
         spend(world, first, line, "12000", spent_on=datetime.date(2026, 3, 1), description="重阳节活动")
         release = services.release_publish(project=first, month=datetime.date(2026, 2, 1))
-        op_user = make_user(("operator", TOWN_A), organisation=world.org_a, username="jigou_a")
+        # An account label as long as the demo operator's: the top bar used to push "退出" off a phone's screen.
+        op_user = make_user(
+            ("operator", TOWN_A),
+            organisation=world.org_a,
+            username="jigou_a",
+            display_name="渝中区社会工作服务中心 刘主任",
+        )
     return world, first, second, worker, release, op_user
 
 
@@ -68,6 +74,8 @@ def test_project_page_refusal_and_public_release(live_server, page_factory, view
     page2 = page_factory(viewport=viewport)
     ui_login(page2, live_server.url, op_user.username, PASSWORD)
     page2.goto(f"{live_server.url}/projects/{second.pk}/")
+    assert page2.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
+    assert page2.locator(".topbar button:has-text('退出')").is_visible()
     page2.select_option("#staff select[name=worker]", str(worker.pk))
     page2.click("#staff button:has-text('添加人员')")
     error = page2.locator("#staff .error").inner_text()

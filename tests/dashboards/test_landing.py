@@ -19,6 +19,9 @@ pytestmark = pytest.mark.django_db
         ("worker", TOWN_A, "/visits/worklist/"),
         ("township", TOWN_A, "/dashboards/station/"),
         ("volunteer", TOWN_A, "/people/hours/mine/"),
+        # The coverage page showed these two 0 stations and 0.0% coverage: they start on their own lists.
+        ("supervisor", DISTRICT, "/supervision/"),
+        ("evaluator", DISTRICT, "/evaluation/"),
     ],
 )
 def test_each_role_lands_on_its_own_work(world, login, client, role, region, landing):

@@ -224,3 +224,20 @@ def test_a_dashboard_reads_rollups_never_the_service_records(world, client, leve
     read = [q["sql"] for q in queries.captured_queries]
     for table in SERVICE_TABLES:
         assert not [sql for sql in read if f'"{table}"' in sql], f"the dashboard read {table}"
+
+
+def test_sums_of_money_read_in_wan_yuan_not_as_raw_decimals(world, client):
+    from shegong.dashboards.panels import wan
+    from shegong.projects import services as project_services
+    from tests.projects.helpers import make_project, official
+
+    assert (wan("4760000.00000000"), wan("1867675.04000000"), wan(None)) == (476, 186.8, None)
+    project = make_project(world, amount="2000000.00")
+    project_services.budget_line_set(
+        actor=official(world), project=project, category="personnel", amount="1867675.04"
+    )
+    login_client(client, make_user(("official", DISTRICT), region_code=DISTRICT))
+    response = client.get(f"/dashboards/{DISTRICT}/")
+    budget = figures(response)["budget"]
+    assert (budget.value, str(budget.unit)) == (186.8, "万元")
+    assert "<span data-value>186.8</span> <small>万元</small>" in response.content.decode()

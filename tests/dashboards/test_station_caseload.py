@@ -61,3 +61,12 @@ def test_the_caseload_reads_a_fixed_number_of_queries(world, client):
     with CaptureQueriesContext(connection) as many:
         client.get("/dashboards/station/")
     assert len(many) == len(few)
+
+
+def test_the_work_chart_draws_people_served_on_an_axis_of_its_own(world, client):
+    cw = build(world)
+    login_client(client, cw.head_user)
+    chart = client.get("/dashboards/station/").context["work"].chart
+    axes = {s["name"]: s.get("axis", 0) for s in chart["series"]}
+    # Hundreds of people served a month beside a handful of sessions flattened the bars to nothing.
+    assert [name for name, axis in axes.items() if axis == 1] == ["服务人次（人·月）"]

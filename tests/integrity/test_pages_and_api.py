@@ -94,6 +94,10 @@ def test_the_page_lists_by_check_and_station_and_shows_a_finding(world, findings
     detail = client.get(f"/integrity/findings/{finding.pk}/")
     assert detail.status_code == 200
     assert f"/visits/{finding.evidence[0]['id']}/" in detail.content.decode()
+    # The evidence says what kind of record it is in words, not by its model's code.
+    assert "探访记录 #" in detail.content.decode() and "visits.visit" not in detail.content.decode()
+    # The trend chart asks app.js for a renderer it has (stacked bars by state).
+    assert 'data-chart="bars" data-source="integrity-trend"' in text and '"stack": true' in text
     posted = client.post(f"/integrity/findings/{finding.pk}/decide/", {"state": "explained", "reason": ""})
     assert posted.status_code == 200 and "reason" in posted.context["form"].errors
     posted = client.post(
@@ -182,14 +186,17 @@ def test_the_bureau_turns_a_check_off_and_tunes_a_threshold_on_the_settings_page
 
     planted.build(world, plant=True)
     client = login(make_user(("official", DISTRICT)))
-    assert client.get("/integrity/settings/").status_code == 200
+    settings_page = client.get("/integrity/settings/").content.decode()
+    # Thresholds are labelled in words with their unit, not by their keys.
+    assert "每日探访次数上限（次）" in settings_page and "两次探访最短间隔（分钟）" in settings_page
+    assert ">max_per_day<" not in settings_page and ">grace_days<" not in settings_page
     client.post(
         "/integrity/settings/", {"check": "visits.overlap", "min_gap_minutes": "20"}
     )  # unchecked: off
     bad = client.post(
         "/integrity/settings/", {"check": "visits.daily_ceiling", "enabled": "on", "max_per_day": "-1"}
     )
-    assert "阈值须为非负整数" in bad.content.decode()
+    assert "每日探访次数上限（次）：阈值须为非负整数" in bad.content.decode()
     client.post(
         "/integrity/settings/", {"check": "visits.daily_ceiling", "enabled": "on", "max_per_day": "20"}
     )

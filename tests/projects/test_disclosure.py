@@ -240,3 +240,11 @@ def test_the_release_lists_staff_changes_filings_breaches_and_money_without_nami
             assert secret not in text
         assert not re.search(r"\b1[3-9]\d{9}\b", text), "a phone number"
         assert not re.search(r"\b\d{17}[\dXx]\b", text), "an ID number"
+
+
+def test_the_public_page_shows_a_count_target_as_a_whole_number(world, client):
+    project = make_project(world)
+    services.target_set(actor=official(world), project=project, indicator="activities", quantity="24")
+    release = services.release_publish(project=project, month=project.starts_on.replace(day=1))
+    page = client.get(f"/public/disclosure/{release.pk}/").content.decode()
+    assert '<td data-label="目标">24</td>' in page and "24.0" not in page

@@ -129,6 +129,12 @@ def test_the_project_page_shows_targets_staff_budget_and_the_linked_records(worl
     body = client.get(f"/projects/{project.pk}/").content.decode()
     assert "社区活动场次" in body and "赵敏" in body and "人员经费" in body
     assert other.code not in body  # overlapping regions share nothing: each counts its own records
+    # Ending a project (which also ends every worker's post) folds behind its own link, away from the next step.
+    assert '<details id="terminate"><summary>终止项目</summary>' in body
+    # A count target reads "12", not the stored decimal "12.0".
+    assert '<td data-label="目标">12</td>' in body
+    # The read-only demand figures scroll inside their panel on a phone instead of stacking five lines a row.
+    assert '<table class="table" id="demand-table">' in body
     drill = client.get(f"/projects/{project.pk}/targets/drilldown/?indicator=activities")
     assert drill.status_code == 200
     assert "敬老茶话会" in drill.content.decode() and "别的项目的活动" not in drill.content.decode()
@@ -171,6 +177,8 @@ def test_creating_a_project_with_bad_input_keeps_it_and_names_the_field(world, c
     body = response.content.decode()
     assert response.status_code == 200
     assert "两位小数" in body and "不在购买方辖区内" in body and 'value="YZ-NEW-1"' in body
+    # The form says how to choose several regions and what a blank buyer name becomes.
+    assert "按住 Ctrl" in body and "不填则用下面所选购买方区划的名称" in body
     ok = client.post(
         "/projects/new/",
         {
@@ -189,3 +197,28 @@ def test_creating_a_project_with_bad_input_keeps_it_and_names_the_field(world, c
     )
     assert ok.status_code == 302
     _ = (BudgetLine, datetime)
+
+
+def test_the_drilldown_shows_a_page_of_records_at_a_time(world, client, monkeypatch):
+    from shegong.projects import selectors
+    from shegong.projects.selectors import DrillRow
+
+    project = make_project(world)
+    many = [DrillRow(project.starts_on, f"记录{i}", "上门", f"/visits/{i}/") for i in range(250)]
+    monkeypatch.setattr(selectors, "drilldown", lambda project, indicator: many)
+    login_client(client, world.official_a)
+    first = client.get(f"/projects/{project.pk}/targets/drilldown/?indicator=visits")
+    assert len(first.context["rows"]) == 100 and first.context["page"].paginator.num_pages == 3
+    assert 'rel="next"' in first.content.decode()
+    last = client.get(f"/projects/{project.pk}/targets/drilldown/?indicator=visits&page=3")
+    assert [r.title for r in last.context["rows"]][-1] == "记录249"
+
+
+def test_a_workers_notice_and_leaving_fold_behind_one_link_on_the_operators_page(world, client):
+    project = make_project(world)
+    services.staff_add(actor=operator(world), project=project, worker=make_worker(world, "钱进"))
+    login_client(client, _operator_user(world))
+    body = client.get(f"/projects/{project.pk}/").content.decode()
+    # Two always-open forms a row, one a one-click "离开项目" with today's date filled in, crowded every row.
+    assert body.count('<details class="row-more"><summary>离职 / 离开</summary>') == 1
+    assert body.index("row-more") < body.index('name="end_date"')

@@ -195,7 +195,10 @@ def test_generating_runs_as_a_job_whose_page_shows_progress_and_the_result(world
     )
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert 'value="100"' in page and f"/reports/{report.pk}/" in page
-    assert job.title in client.get("/jobs/").content.decode()
+    jobs_page = client.get("/jobs/").content.decode()
+    assert (
+        job.title in jobs_page and '<div class="table-wrap"><table class="table" id="job-list">' in jobs_page
+    )
     # Another user's job does not exist for them.
     login_client(client, world.user_a)
     assert client.get(f"/jobs/{job.pk}/status").status_code == 404
@@ -359,3 +362,26 @@ def test_the_quarterly_review_counts_each_station_s_submitted_weeks(world):
     assert rows[world.station_a.name]["submitted"] == 1 and rows[world.station_b.name]["submitted"] == 0
     assert 12 <= rows[world.station_a.name]["weeks"] <= 14
     assert [f["key"] for f in review.content["figures"]][0] == "visit_rate"
+
+
+def _unwrapped_tables(page: str) -> int:
+    """Tables not inside a sideways-scrolling panel: on a phone they push the whole page sideways."""
+    return page.count("<table") - page.count('<div class="table-wrap"><table')
+
+
+def test_the_list_and_report_pages_keep_their_tables_in_scrolling_panels(world, client):
+    monthly = services.report_generate(
+        actor=official(world), kind=ReportKind.MONTHLY, region=world.regions["district"], day=TODAY
+    )
+    quarterly = services.report_generate(
+        actor=official(world), kind=ReportKind.QUARTERLY, region=world.regions["district"], day=TODAY
+    )
+    login_client(client, world.official_a)
+    listing = client.get("/reports/").content.decode()
+    assert 'id="report-list"' in listing and _unwrapped_tables(listing) == 0
+    assert "badge-overdue" not in listing  # a class no stylesheet defines: overdue is the red tag
+    for report in (monthly, quarterly):
+        page = client.get(f"/reports/{report.pk}/").content.decode()
+        assert page.count("<table") >= 2 and _unwrapped_tables(page) == 0
+    # The draft's remarks say to save them before signing, which freezes the report.
+    assert "先保存说明，再报送或签发" in client.get(f"/reports/{monthly.pk}/").content.decode()

@@ -49,6 +49,15 @@ def _pct(part, whole) -> float | None:
     return round(100.0 * float(part) / float(whole), 1) if whole else None
 
 
+def wan(amount) -> int | float | None:
+    """An amount of yuan in 万元 to one decimal (476 for 4,760,000; 186.8 for 1,867,675.04): a sum of money read
+    at a glance, not a raw decimal with eight places that overflows its card."""
+    if amount is None:
+        return None
+    value = round(float(amount) / 10000, 1)
+    return int(value) if value.is_integer() else value
+
+
 def tone(rate: float | None) -> str:
     """The tile colour of a visit rate: on track, lagging, far behind, or nothing due."""
     if rate is None:
@@ -376,15 +385,15 @@ def projects_panel(scope: PanelScope) -> Panel | None:
         Figure(
             "budget",
             _("预算总额"),
-            summary["budget"],
-            _("元"),
+            wan(summary["budget"]),
+            _("万元"),
             link("projects:list", region=scope.code, state="running"),
         ),
         Figure(
             "spent",
             _("已支出"),
-            summary["spent"],
-            _("元"),
+            wan(summary["spent"]),
+            _("万元"),
             link("projects:list", region=scope.code, state="running"),
         ),
         Figure("spend_share", _("支出进度"), _pct(summary["spent"], summary["budget"]), "%"),
@@ -445,15 +454,15 @@ def charity_panel(scope: PanelScope, year_totals: dict) -> Panel | None:
         Figure(
             "raised",
             _("本年慈善募集"),
-            year_totals["charity.raised"],
-            _("元"),
+            wan(year_totals["charity.raised"]),
+            _("万元"),
             link("charity:funds", under=scope.code),
         ),
         Figure(
             "charity_spent",
             _("本年慈善支出"),
-            year_totals["charity.spent"],
-            _("元"),
+            wan(year_totals["charity.spent"]),
+            _("万元"),
             link("charity:disbursements", under=scope.code, status="paid"),
         ),
     ]

@@ -199,7 +199,13 @@ def service_work(region_code: str, *, today: datetime.date | None = None, months
     chart = {
         "labels": [f"{m:%Y-%m}" for m in series],
         "series": [
-            {"name": gettext(str(known[name].label)), "data": [int(series[m][name]) for m in series]}
+            {
+                "name": gettext(str(known[name].label)),
+                "data": [int(series[m][name]) for m in series],
+                # People served run to hundreds a month against a handful of sessions and activities: a line on
+                # an axis of its own, so the small bars stay readable.
+                **({"axis": 1} if name == "served.people" else {}),
+            }
             for name in charted
         ],
     }

@@ -64,8 +64,11 @@ def home(request):
 
 def _landing(actor) -> str | None:
     """Where a role's work is: the official's is its level's dashboard (drawn on the home page itself), a station
-    head's its station, a worker's its list for today. An account holding several roles lands on the widest one's
-    page."""
+    head's its station, a worker's its list for today, a supervisor's the supervision due and done, an evaluator's
+    the assessments. An account holding several roles lands on the widest one's page.
+
+    Supervisors and evaluators are bound to relationships, not to an area's figures: the coverage page counts none
+    of the stations they see (it showed them 0 stations and 0.0% coverage), so they start on their own lists."""
     roles = actor.roles
     if "official" in roles:
         return None
@@ -73,6 +76,10 @@ def _landing(actor) -> str | None:
         return "dashboards:station"
     if "worker" in roles:
         return "visits:worklist"
+    if "supervisor" in roles and actor.can("supervision.view"):
+        return "supervision:sessions"
+    if "evaluator" in roles and actor.can("evaluation.view"):
+        return "evaluation:home"
     return None
 
 

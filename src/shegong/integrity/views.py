@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shegong.core.forms import submit
@@ -17,6 +19,7 @@ from shegong.core.tasks import dispatch
 from shegong.regions.models import Region
 
 from . import checks, selectors, services
+from .checks.base import threshold_label
 from .forms import DecideForm, FilterForm
 from .models import Finding, FindingState, IntegrityRun
 from .tasks import integrity_run
@@ -32,10 +35,28 @@ EVIDENCE_PAGES = {
 }
 
 
+# What an evidence record is, for models whose own name is not one a reader knows.
+EVIDENCE_KINDS = {
+    "projects.budgetline": gettext_lazy("预算科目"),
+    "projects.target": gettext_lazy("项目指标"),
+}
+
+
+def _evidence_kind(label: str) -> str:
+    """A reader's name for the kind of record (服务诉求, 探访记录), never the model's code."""
+    if label in EVIDENCE_KINDS:
+        return str(EVIDENCE_KINDS[label])
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return _("记录")
+
+
 def evidence_rows(finding: Finding) -> list[dict]:
     rows = []
     for item in finding.evidence:
         url = ""
+        item = {**item, "kind": _evidence_kind(item.get("model", ""))}
         name = EVIDENCE_PAGES.get(item.get("model", ""))
         if name:
             try:
@@ -72,6 +93,7 @@ def home(request):
         "chart": {
             "labels": trend["labels"],
             "series": [{"name": s["name"], "data": s["data"]} for s in trend["series"]],
+            "stack": True,  # each month's findings by their state now: one bar a month
         },
         "runs": selectors.latest_runs(),
         "can_configure": request.actor.can("policy.change"),
@@ -170,7 +192,8 @@ def settings_page(request):
                     thresholds={key: request.POST.get(key, "") for key in check.defaults},
                 )
             except ValidationError as exc:
-                errors = exc.message_dict
+                # Name the threshold a message is about by its label, not its key.
+                errors = {threshold_label(key): messages_ for key, messages_ in exc.message_dict.items()}
             else:
                 messages.success(request, _("已保存检查设置"))
                 return redirect("integrity:settings")
@@ -183,6 +206,7 @@ def settings_page(request):
                 "check": check,
                 "enabled": enabled,
                 "values": values,
+                "thresholds": [(key, threshold_label(key), value) for key, value in values.items()],
                 "own": (region.code, check.code) in resolver.rows,
             }
         )

@@ -21,7 +21,11 @@ class ProjectForm(forms.ModelForm):
 
     buyer = forms.ModelChoiceField(queryset=Region.objects.none(), label=_("购买方"))
     operator = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("承接机构"))
-    service_regions = forms.ModelMultipleChoiceField(queryset=Region.objects.none(), label=_("服务区域"))
+    service_regions = forms.ModelMultipleChoiceField(
+        queryset=Region.objects.none(),
+        label=_("服务区域"),
+        help_text=_("可选多个：按住 Ctrl（Mac 上为 ⌘）点选"),
+    )
     contract_amount = forms.CharField(label=_("合同金额（元）"), max_length=20)
     government_funds = forms.CharField(label=_("财政资金（元）"), max_length=20, required=False, initial="0")
     charity_funds = forms.CharField(label=_("撬动慈善资金（元）"), max_length=20, required=False, initial="0")
@@ -47,6 +51,7 @@ class ProjectForm(forms.ModelForm):
                 choices[line.code] = f"{line.domain} · {line.item}（{line.requests} · {line.completed}）"
         self.fields["demand_codes"].choices = list(choices.items())
         self.fields["buyer_name"].required = False
+        self.fields["buyer_name"].help_text = _("不填则用下面所选购买方区划的名称")
         regions = Region.objects.filter(level__in=[3, 4]).order_by("code")
         self.fields["buyer"].queryset = regions
         self.fields["service_regions"].queryset = Region.objects.filter(level__in=[4, 5]).order_by("code")

@@ -413,6 +413,8 @@ def drilldown(request, pk):
         raise Http404
     since, until = selectors.drill_period(project, indicator)
     actual = selectors.actual_of(project, indicator, since, until)
+    # A year of visits is thousands of rows: a page of them at a time, so a phone is not handed them all at once.
+    page = Paginator(selectors.drilldown(project, indicator), 100).get_page(request.GET.get("page"))
     return render(
         request,
         "projects/drilldown.html",
@@ -422,7 +424,9 @@ def drilldown(request, pk):
             "since": since,
             "until": until,
             "actual": actual,
-            "rows": selectors.drilldown(project, indicator),
+            "rows": page.object_list,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         },
     )
 

@@ -22,7 +22,9 @@ from shegong.regions.selectors import SEED_POLICY
 
 from .field import form_choices
 
-SHELL_VERSION = "4"
+SHELL_VERSION = (
+    "5"  # bumped when the shell assets change (app.css, field.css, app.js), so phones re-cache them
+)
 SHELL_ASSETS = [
     "shegong/app.css",
     "visits/field/field.css",

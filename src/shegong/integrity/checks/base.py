@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from shegong.core.regioncodes import subtree_bounds
 
@@ -39,6 +40,20 @@ class Hit:
 
 
 Params = Callable[[str], dict]
+
+# What each threshold is called on the settings page, with its unit (the keys are the checks' ``defaults``).
+THRESHOLD_LABELS = {
+    "grace_days": gettext_lazy("宽限期（天）"),
+    "grace_hours": gettext_lazy("宽限期（小时）"),
+    "min_gap_minutes": gettext_lazy("两次探访最短间隔（分钟）"),
+    "max_speed_kmh": gettext_lazy("合理移动速度上限（公里/小时）"),
+    "max_per_day": gettext_lazy("每日探访次数上限（次）"),
+    "min_escalation": gettext_lazy("督办级别不低于（级）"),
+}
+
+
+def threshold_label(key: str) -> str:
+    return str(THRESHOLD_LABELS.get(key, key))
 
 
 class Check:

@@ -40,23 +40,36 @@
       };
     },
     bars: function (el, data) {
-      // Counts per month (sessions, activities, people served): grouped bars, whole numbers on the axis.
+      // Counts per month (sessions, activities, people served): grouped bars, whole numbers on the axis; parts of
+      // one whole (findings by state) stacked when the data says so. A series of a much larger scale (people
+      // served) says axis: 1 and is drawn as a line against a second axis on the right.
+      var second = data.series.some(function (s) { return s.axis === 1; });
+      var yAxis = [{ type: "value", minInterval: 1 }];
+      if (second) { yAxis.push({ type: "value", minInterval: 1, splitLine: { show: false } }); }
       return {
         tooltip: { trigger: "axis" },
         legend: { top: 0 },
-        grid: { left: 40, right: 10, bottom: 40, top: 56 },
+        grid: { left: 40, right: second ? 48 : 10, bottom: 40, top: 56 },
         xAxis: { type: "category", data: data.labels },
-        yAxis: { type: "value", minInterval: 1 },
-        series: data.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; })
+        yAxis: yAxis,
+        series: data.series.map(function (s) {
+          if (s.axis === 1) { return { name: s.name, type: "line", yAxisIndex: 1, data: s.data }; }
+          return { name: s.name, type: "bar", data: s.data, stack: data.stack ? "total" : undefined };
+        })
       };
     },
     line: function (el, data) {
+      // Counts (sessions, attendances) step by whole numbers: an axis of 0.2, 0.4 … reads as fractions of a session.
+      var whole = data.series.every(function (s) {
+        return s.data.every(function (v) { return v == null || Number.isInteger(v); });
+      });
       return {
         tooltip: { trigger: "axis" },
         legend: { top: 0 },
         grid: { left: 40, right: 10, bottom: 40, top: 36 },
         xAxis: { type: "category", data: data.labels },
-        yAxis: { type: "value", max: data.max || null, axisLabel: { formatter: data.unit ? "{value}" + data.unit : "{value}" } },
+        yAxis: { type: "value", max: data.max || null, minInterval: whole ? 1 : null,
+                 axisLabel: { formatter: data.unit ? "{value}" + data.unit : "{value}" } },
         series: data.series.map(function (s) { return { name: s.name, type: "line", smooth: true, data: s.data }; })
       };
     }

@@ -357,7 +357,8 @@ function recipientList(rows, empty) {
       el("span", { class: `field-risk field-risk-${r.risk}`, text: r.risk_label })),
     el("div", { class: "muted", text: r.address || "" }),
     r.categories.length ? el("div", { class: "field-tags", text: r.categories.join(" · ") }) : null,
-    el("div", { class: "muted", text: r.next_due_on ? fmt(T.due_on, { date: r.next_due_on }) : "" }),
+    // A date already passed reads in the warning colour, as a case step due does: it is the card to open first.
+    el("div", { class: r.next_due_on && r.next_due_on < localToday() ? "field-item-message" : "muted", text: r.next_due_on ? fmt(T.due_on, { date: r.next_due_on }) : "" }),
     r.last_visits.length ? el("div", { class: "muted", text: fmt(T.last_visit, { date: r.last_visits[0].at.slice(0, 10), method: r.last_visits[0].method }) }) : null,
     rowsOf("cases").filter((c) => c.recipient === r.id).map((c) => el("div", { class: "field-case", "data-case": c.id },
       el("span", { text: fmt(T.open_case, { number: c.number, stage: c.stage_label }) }), caseActions(c))),
