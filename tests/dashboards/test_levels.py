@@ -241,3 +241,26 @@ def test_sums_of_money_read_in_wan_yuan_not_as_raw_decimals(world, client):
     budget = figures(response)["budget"]
     assert (budget.value, str(budget.unit)) == (186.8, "万元")
     assert "<span data-value>186.8</span> <small>万元</small>" in response.content.decode()
+
+
+def test_a_tile_is_coloured_against_the_months_pace_not_the_whole_month():
+    import datetime
+
+    from shegong.dashboards.panels import pace, tone
+
+    december = datetime.date(2026, 12, 1)
+    assert pace(december, datetime.date(2026, 12, 1)) == 3.2  # 1 of 31 days
+    assert pace(december, datetime.date(2026, 12, 31)) == 100.0
+    assert pace(datetime.date(2026, 11, 1), datetime.date(2026, 12, 1)) == 100.0  # a finished month
+    assert tone(3.0, pace(december, datetime.date(2026, 12, 1))) == "good"  # on the 1st, 3% is on time
+    assert tone(3.0, pace(december, datetime.date(2026, 12, 31))) == "poor"
+    assert tone(45.0, 50.0) == "good" and tone(35.0, 50.0) == "fair" and tone(34.0, 50.0) == "poor"
+    assert tone(None, 50.0) == "none" and tone(0.0, 0.0) == "good"
+
+
+def test_the_legend_says_what_rate_is_due_by_today(world, client):
+    login_client(client, make_user(("official", CITY)))
+    response = client.get(f"/dashboards/{DISTRICT}/")
+    coverage = next(p for p in response.context["board"].panels if p.key == "coverage")
+    expected = coverage.tiles[0]["pace"]
+    assert f"到今天应达 {expected}%" in response.content.decode()

@@ -9,6 +9,7 @@ same few queries at a station and at a province. Apps below the dashboards add p
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -58,11 +59,24 @@ def wan(amount) -> int | float | None:
     return int(value) if value.is_integer() else value
 
 
-def tone(rate: float | None) -> str:
-    """The tile colour of a visit rate: on track, lagging, far behind, or nothing due."""
+def pace(month: datetime.date, today: datetime.date) -> float:
+    """The visit rate a region should have reached by ``today`` in ``month`` (percent): the month's elapsed days,
+    today included, over its days — 100 for a finished month. On the 1st a rate of 3% is on time, not "far behind"."""
+    if (today.year, today.month) != (month.year, month.month):
+        return 100.0 if today > month else 0.0
+    days = calendar.monthrange(month.year, month.month)[1]
+    return round(100.0 * today.day / days, 1)
+
+
+def tone(rate: float | None, expected: float = 100.0) -> str:
+    """The tile colour of a visit rate against where it should be by now (``pace``): on track (at least 90% of
+    it), lagging (70–90%), far behind, or nothing due."""
     if rate is None:
         return "none"
-    return "good" if rate >= 90 else "fair" if rate >= 70 else "poor"
+    if expected <= 0:
+        return "good"
+    share = 100.0 * rate / expected
+    return "good" if share >= 90 else "fair" if share >= 70 else "poor"
 
 
 def _months(month: datetime.date, n: int) -> list[datetime.date]:
@@ -79,6 +93,7 @@ def coverage_panel(scope: PanelScope, region, rate) -> Panel:
     cov = coverage(region)
     total = cov.total
     by_child = {c.code: c for c in rate.children}
+    expected = pace(scope.month, scope.today)
     tiles = []
     for row in cov.children:
         point = by_child[row.code].at(scope.month) if row.code in by_child else selectors.RatePoint()
@@ -91,7 +106,8 @@ def coverage_panel(scope: PanelScope, region, rate) -> Panel:
                 "visit_rate": point.rate,
                 "visited": point.visited,
                 "due": point.due,
-                "tone": tone(point.rate),
+                "tone": tone(point.rate, expected),
+                "pace": expected,
                 "coverage": _pct(covered, whole),
                 "stations": row.stations,
                 "rooms": row.rooms,
