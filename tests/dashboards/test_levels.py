@@ -264,3 +264,14 @@ def test_the_legend_says_what_rate_is_due_by_today(world, client):
     coverage = next(p for p in response.context["board"].panels if p.key == "coverage")
     expected = coverage.tiles[0]["pace"]
     assert f"到今天应达 {expected}%" in response.content.decode()
+
+
+def test_a_municipalitys_placeholder_grouping_reads_as_the_city(world, client):
+    from shegong.regions.models import Region, shown_name
+
+    login_client(client, make_user(("official", CITY)))
+    response = client.get(f"/dashboards/{CITY}/")
+    assert response.context["board"].scope.name == "重庆市"
+    assert "<h1>重庆市" in response.content.decode() or "重庆市 " in response.content.decode()
+    assert Region.objects.get(code=CITY).display_name == "重庆市"
+    assert shown_name("县", "重庆市") == "重庆市（县）" and shown_name("渝中区", "市辖区") == "渝中区"

@@ -24,6 +24,7 @@ from shegong.core import tallies
 from shegong.core.panels import Figure, Panel, PanelScope, contributed
 from shegong.core.regioncodes import Level
 from shegong.recipients.care import policy
+from shegong.regions.models import shown_name
 
 from . import selectors
 
@@ -102,7 +103,7 @@ def coverage_panel(scope: PanelScope, region, rate) -> Panel:
         tiles.append(
             {
                 "code": row.code,
-                "name": row.name,
+                "name": shown_name(row.name, region.name),
                 "visit_rate": point.rate,
                 "visited": point.visited,
                 "due": point.due,
@@ -556,7 +557,7 @@ def dashboard(region, actor, *, station=None, today: datetime.date | None = None
     scope = PanelScope(
         code=region.code,
         level=region.level,
-        name=station.name if station is not None else region.name,
+        name=station.name if station is not None else region.display_name,
         month=month,
         today=today,
         actor=actor,

@@ -285,9 +285,7 @@ def county_label(township, *, with_city: bool = False) -> str:
         return ""
     if not with_city or county.parent is None:
         return county.name
-    city = county.parent
-    city_name = city.parent.name if city.name in ("市辖区", "县") and city.parent else city.name
-    return f"{city_name} {county.name}"
+    return f"{county.parent.display_name} {county.name}"
 
 
 def township_choices() -> list:

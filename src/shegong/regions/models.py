@@ -26,6 +26,17 @@ class RegionManager(RegionScopedManager):
         return queryset.filter(scope.q("code") | Q(code__in=ancestors))
 
 
+# The code list's groupings that are not places (GB/T 2260): a municipality's districts and its counties.
+PLACEHOLDER_NAMES = {"市辖区": "", "县": "（县）"}
+
+
+def shown_name(name: str, parent_name: str) -> str:
+    """``name`` as shown under a parent called ``parent_name``: 市辖区 → 重庆市, 县 → 重庆市（县）, others as they are."""
+    if name in PLACEHOLDER_NAMES and parent_name:
+        return parent_name + PLACEHOLDER_NAMES[name]
+    return name
+
+
 class Region(models.Model):
     code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
     name = models.CharField(_("名称"), max_length=100, db_index=True)
@@ -64,6 +75,14 @@ class Region(models.Model):
     @property
     def prefix(self) -> str:
         return subtree_prefix(self.code)
+
+    @property
+    def display_name(self) -> str:
+        """The name a person knows: the code list's placeholder groupings of a municipality (重庆市's 市辖区 and 县)
+        read as the city, not as "市辖区" (``shown_name``)."""
+        if self.name not in PLACEHOLDER_NAMES or self.parent_id is None:
+            return self.name
+        return shown_name(self.name, self.parent.name)
 
     @property
     def kind_label(self) -> str:
