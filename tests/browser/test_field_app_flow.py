@@ -131,7 +131,8 @@ def _open_app(page, base, *, login=True):
 def _unlock(page):
     page.fill("#field-password", PASSWORD)
     page.click("#field-unlock-form button[type=submit]")
-    page.wait_for_selector("#field-main:not([hidden])")
+    # The server checks the password and the phone derives its key (PBKDF2): seconds each on a loaded machine.
+    page.wait_for_selector("#field-main:not([hidden])", timeout=60_000)
 
 
 def _wait(page, expression, timeout=20):
