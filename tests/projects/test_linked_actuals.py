@@ -471,3 +471,38 @@ def test_a_case_links_through_its_worker_and_a_request_when_its_worker_resolves_
     assert (
         demand_services.request_resolve(actor=actor, req=unassigned, resolution="已安排").project_id is None
     )
+
+
+def test_the_operator_reads_the_same_actual_and_is_told_what_it_may_not_open(world, client):
+    """A project's figure does not depend on who reads it: the operator counts the linked visits to residents of a
+    station another organisation runs, and its drill-down says how many it may not open instead of listing them."""
+    from shegong.network.models import ServiceNode
+    from shegong.recipients.models import Recipient
+
+    project = _project(world)  # operated by org_a
+    services.target_set(actor=official(world), project=project, indicator="visits", quantity="100")
+    user, _worker = _worker_on(world, project)
+    ServiceNode.objects.filter(pk=world.station_a.pk).update(operator=world.org_a)
+    ours, theirs = make_recipient(VILLAGE_A1), make_recipient(VILLAGE_A1, name="王奶奶")
+    Recipient.objects.filter(pk=ours.pk).update(station=world.station_a)
+    Recipient.objects.filter(pk=theirs.pk).update(station=None)  # not a station org_a runs
+    seen = _visit(user, ours)
+    _visit(user, theirs)
+
+    operator_user = make_user(("operator", TOWN_A), organisation=world.org_a)
+    figures = {}
+    for reader in (world.official_a, operator_user):
+        login_client(client, reader)
+        page = client.get(f"/projects/{project.pk}/")
+        [item] = [i for i in page.context["progress"] if i.target.indicator == "visits"]
+        drill = client.get(f"/projects/{project.pk}/targets/drilldown/?indicator=visits")
+        api = client.get(f"/api/v1/projects/{project.pk}/actuals/visits").json()
+        figures[reader.username] = (item.actual, drill.context["actual"], api["actual"], len(api["records"]))
+        if reader is operator_user:
+            assert [r.url for r in drill.context["rows"]] == [reverse("visits:visit_detail", args=[seen.pk])]
+            assert drill.context["hidden"] == 1 and api["hidden"] == 1
+            assert 'id="hidden-records"' in drill.content.decode() and "王奶奶" not in drill.content.decode()
+        else:
+            assert drill.context["hidden"] == 0 and api["hidden"] == 0
+    assert figures[world.official_a.username] == (2, 2, "2", 2)
+    assert figures[operator_user.username] == (2, 2, "2", 1)

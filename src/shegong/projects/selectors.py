@@ -24,7 +24,7 @@ from shegong.cases.models import Case, Stage
 from shegong.core.money import share
 from shegong.core.projectlinks import ProjectChoice
 from shegong.core.regioncodes import subtree_bounds
-from shegong.core.scoping import across_regions
+from shegong.core.scoping import across_regions, region_wide
 from shegong.demands.models import DONE, DemandRequest
 from shegong.groups.models import Attendance, GroupSession
 from shegong.people.models import (
@@ -259,8 +259,22 @@ def target_share_elapsed(target: Target, today: datetime.date) -> Decimal:
     return Decimal(max(0, min(gone, total))) / Decimal(total)
 
 
+def _whole_project():
+    """Counting a project's actuals sees every record linked to it in the reader's regions, whoever reads: the
+    operator's page, the buyer's and the public release give one figure. Listing them does not (``drilldown``):
+    the records an operator may not open are counted, not shown."""
+    return region_wide("a project's actuals count every record linked to it, whoever reads them")
+
+
 def _actuals(project: Project, indicator: str, periods: list[tuple[datetime.date, datetime.date]]) -> list:
     """The actual of each (since, until) period for one indicator, in one query."""
+    with _whole_project():
+        return _actuals_seen(project, indicator, periods)
+
+
+def _actuals_seen(
+    project: Project, indicator: str, periods: list[tuple[datetime.date, datetime.date]]
+) -> list:
     if indicator == Indicator.PEOPLE_SERVED:
         return [Decimal(_served(project, a, b).count()) if a <= b else Decimal(0) for a, b in periods]
     source = SOURCES[indicator]
@@ -300,14 +314,15 @@ def actuals_by_project(project_ids, *, today: datetime.date | None = None) -> di
     for indicator in EXPORTED:
         source = SOURCES[indicator]
         link = f"{source.link}_id" if source.link == "project" else source.link
-        rows = (
-            source.base()
-            .filter(**{f"{link}__in": ids, f"{source.day}__lte": today})
-            .values(link)
-            .annotate(v=source.value(Q()))
-            .order_by()
-            .values_list(link, "v")
-        )
+        with _whole_project():
+            rows = list(
+                source.base()
+                .filter(**{f"{link}__in": ids, f"{source.day}__lte": today})
+                .values(link)
+                .annotate(v=source.value(Q()))
+                .order_by()
+                .values_list(link, "v")
+            )
         for pk, value in rows:
             out[pk][indicator] = Decimal(value or 0)
     return out
@@ -388,6 +403,19 @@ def _served_rows(project, since, until) -> list[DrillRow]:
             )
         )
     return rows
+
+
+def linked_count(project: Project, indicator: str, *, today: datetime.date | None = None) -> int:
+    """How many linked records (people × months for people served) an indicator's drill-down period holds, whoever
+    reads: beside the rows ``drilldown`` lists to this reader, the difference is what it may not open."""
+    since, until = drill_period(project, indicator, today=today)
+    if since > until or not counted(indicator):
+        return 0
+    with _whole_project():
+        if indicator == Indicator.PEOPLE_SERVED:
+            return _served(project, since, until).count()
+        source = SOURCES[indicator]
+        return source.records(project).filter(_in(source.day, since, until)).count()
 
 
 def drilldown(project: Project, indicator: str, *, today: datetime.date | None = None) -> list[DrillRow]:

@@ -425,6 +425,7 @@ def drilldown(request, pk):
             "until": until,
             "actual": actual,
             "rows": page.object_list,
+            "hidden": selectors.linked_count(project, indicator) - page.paginator.count,
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         },

@@ -147,13 +147,15 @@ def get_actual(request, project_id: int, indicator: Indicator):
     """The linked service records behind one indicator's actual (its first target's period, up to today)."""
     project = fetch(request, project_id)
     since, until = selectors.drill_period(project, indicator)
+    records = [
+        {"day": r.day, "title": r.title, "detail": r.detail, "url": r.url, "value": r.value}
+        for r in selectors.drilldown(project, indicator)
+    ]
     return {
         "indicator": indicator,
         "since": since,
         "until": until,
         "actual": str(selectors.actual_of(project, indicator, since, until)),
-        "records": [
-            {"day": r.day, "title": r.title, "detail": r.detail, "url": r.url, "value": r.value}
-            for r in selectors.drilldown(project, indicator)
-        ],
+        "records": records,
+        "hidden": selectors.linked_count(project, indicator) - len(records),
     }

@@ -76,6 +76,7 @@ class DrilldownOut(Schema):
     until: datetime.date
     actual: str
     records: list[RecordOut]
+    hidden: int = Field(0, description="linked records counted in the actual that this reader may not open")
 
 
 class ProjectPage(Schema):
