@@ -153,3 +153,19 @@ def test_counts_per_supervisor_station_and_month_and_the_chart(world, client, se
     ]  # one row per township with figures
     assert 'data-chart="line"' in response.content.decode()
     assert "vendor/echarts.min.js" in response.content.decode()
+
+
+def test_the_supervisors_own_chart_counts_the_sessions_it_sees(world, client, setting):
+    """The area's counted figures are whole regions' (not a supervisor's to read): the supervisor's chart counts
+    its own sessions instead of showing twelve months of zeros beside a list of them."""
+    login_client(client, setting["user"])
+    client.post(f"/supervision/relationships/{setting['assignment'].pk}/record/", _form(setting["worker"]))
+    client.post(
+        f"/supervision/relationships/{setting['assignment'].pk}/record/",
+        _form(setting["worker"], held_on=days_ago(40).isoformat()),
+    )
+    response = client.get("/supervision/")
+    series = response.context["chart"]["series"][0]["data"]
+    assert sum(series) == 2 and len(series) == 12 and series[-1] == 1
+    labels = response.context["chart"]["labels"]
+    assert labels[-1] == datetime.date.today().strftime("%Y-%m") and len(set(labels)) == 12
