@@ -54,7 +54,7 @@ def test_dashboard_drills_down_and_works_on_a_phone(live_server, page_factory):
     page = page_factory(viewport=PHONE)
     ui_login(page, live_server.url, city_official.username, PASSWORD)
     page.wait_for_url(f"{live_server.url}/")
-    assert "市辖区" in page.locator("h1").inner_text()
+    assert "重庆市" in page.locator("h1").inner_text()  # the code list's 市辖区 reads as the city
     page.click("[data-tile='500103000000']")  # the district's tile on the city's map
     page.wait_for_selector("h1:has-text('渝中区')")
     assert page.url.endswith("/dashboards/500103000000/")
