@@ -22,11 +22,11 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db import transaction
+from django.db.models import Q, Sum
 
 from .scoping import region_wide
-from .tallies import regions_q
+from .tallies import increment, regions_q
 
 # The due moment of a record that has none: never overdue.
 NEVER = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
@@ -64,18 +64,9 @@ def _due(due: datetime.datetime | None) -> datetime.datetime:
 def _add(metric: str, region_code: str, due: datetime.datetime, delta: int) -> None:
     from .models import Standing
 
-    rows = Standing.objects.filter(metric=metric, region_code=region_code, due=due)
-    if rows.update(value=F("value") + delta):
-        rows.filter(value=0).delete()  # a row counts something or is not there
-        return
-    try:
-        with transaction.atomic():
-            Standing.objects.create(metric=metric, region_code=region_code, due=due, value=delta)
-            return
-    except IntegrityError:
-        pass  # a concurrent writer inserted it first
-    rows.update(value=F("value") + delta)
-    rows.filter(value=0).delete()
+    key = {"metric": metric, "region_code": region_code, "due": due}
+    increment(Standing, key, delta)
+    Standing.objects.filter(**key, value=0).delete()  # a row counts something or is not there
 
 
 def move(metric: str, before: Position | None, after: Position | None) -> None:

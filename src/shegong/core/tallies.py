@@ -113,18 +113,24 @@ def add(region_code: str, on: datetime.date, metric: str, delta: Decimal | int =
     _known(metric)
     if not delta:
         return
-    month = month_of(on)
     with region_wide("counted figures are whole regions' totals, whoever records"):
-        rows = Tally.objects.filter(metric=metric, region_code=region_code, month=month)
-        if rows.update(value=F("value") + delta):
+        increment(Tally, {"metric": metric, "region_code": region_code, "month": month_of(on)}, delta)
+
+
+def increment(model, key: dict, delta) -> None:
+    """Add ``delta`` to the ``value`` of ``model``'s row at ``key`` (unique), creating it: an existing row is updated
+    in place (the database serialises the increments); the first writer inserts it, and a concurrent second
+    inserter falls back to the update. Shared by the tallies and the standing counts (``core.standing``)."""
+    rows = model.objects.filter(**key)
+    if rows.update(value=F("value") + delta):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(**key, value=delta)
             return
-        try:
-            with transaction.atomic():
-                Tally.objects.create(metric=metric, region_code=region_code, month=month, value=delta)
-                return
-        except IntegrityError:
-            pass  # a concurrent writer inserted it first
-        rows.update(value=F("value") + delta)
+    except IntegrityError:
+        pass  # a concurrent writer inserted it first
+    rows.update(value=F("value") + delta)
 
 
 def add_member(region_code: str, on: datetime.date, metric: str, member: str) -> bool:
