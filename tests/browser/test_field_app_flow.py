@@ -428,12 +428,14 @@ def test_a_phone_edited_offline_and_by_the_station_head_is_a_conflict_both_sides
         conflict = SyncConflict.objects.get()
         assert conflict.fields["phone"] == {"server": "13700000007", "device": "13911112222"}
     # The worker's side: the outbox links to the conflict page, which shows both values.
-    worker_page.click("[data-state=conflict] a")
+    with worker_page.expect_navigation():
+        worker_page.click("[data-state=conflict] a")
     assert "13700000007" in worker_page.content() and "13911112222" in worker_page.content()
 
     # The station head's side: the list shows it; the head picks the worker's number.
     head_page.goto(f"{live_server.url}/visits/conflicts/")
-    head_page.click(f"a[href='/visits/conflicts/{conflict.pk}/']")
+    with head_page.expect_navigation():
+        head_page.click(f"a[href='/visits/conflicts/{conflict.pk}/']")
     _shot(head_page, "field-conflict-head")
     with head_page.expect_navigation():
         head_page.click("form.conflict-form button[type=submit]")
@@ -636,12 +638,14 @@ def test_a_case_plan_edited_offline_and_by_the_station_head_is_a_conflict_a_pers
             "device": "每周两次上门陪伴，社工记",
         }
     # Both sides see it: the worker from the outbox, the station head in the conflict list.
-    worker_page.click("[data-state=conflict] a")
+    with worker_page.expect_navigation():
+        worker_page.click("[data-state=conflict] a")
     assert "每周一次上门，并链接助餐，站长记" in worker_page.content()
     assert "每周两次上门陪伴，社工记" in worker_page.content()
     head_page.goto(f"{live_server.url}/visits/conflicts/")
     assert case.number in head_page.content()
-    head_page.click(f"a[href='/visits/conflicts/{conflict.pk}/']")
+    with head_page.expect_navigation():
+        head_page.click(f"a[href='/visits/conflicts/{conflict.pk}/']")
     _shot(head_page, "field-plan-conflict-head")
     head_page.check("input[name=choice_text][value=device]")
     with head_page.expect_navigation():

@@ -75,7 +75,8 @@ def test_tick_attendance_and_record_an_activity_on_a_phone(live_server, page_fac
 
     # Group attendance: open the group, tap "record", tick three of four, forget the content → kept; fix → saved.
     page.goto(f"{live_server.url}/groups/{group.pk}/")
-    page.click("#record-session")
+    with page.expect_navigation():
+        page.click("#record-session")
     boxes = page.locator(".attend-list input[type=checkbox]")
     assert boxes.count() == 4
     box = boxes.first.bounding_box()
@@ -85,15 +86,16 @@ def test_tick_attendance_and_record_an_activity_on_a_phone(live_server, page_fac
     assert "3 / 4" in page.inner_text("#attend-count")
     page.fill("#id_place", "三楼活动室")
     _shot(page, "session-form")
-    page.click("button[type=submit].primary")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[type=submit].primary")
     assert page.locator("#error-summary").is_visible()
     assert page.input_value("#id_place") == "三楼活动室"
     assert page.get_by_label("陈爷爷").is_checked() and not page.get_by_label("周阿姨").is_checked()
     _shot(page, "session-form-error")
     page.fill("#id_content", "分享近况，学习放松技巧")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"**/groups/{group.pk}/")
+    with page.expect_navigation():
+        page.click("button[type=submit].primary")
+    assert page.url.endswith(f"/groups/{group.pk}/")
     assert page.locator("#attendance-grid").is_visible()
     _shot(page, "group-detail")
     with unscoped():
@@ -104,10 +106,11 @@ def test_tick_attendance_and_record_an_activity_on_a_phone(live_server, page_fac
 
     # An activity: tap "record", (one node in reach is picked for the worker), fill a few fields, one volunteer.
     page.goto(f"{live_server.url}/activities/")
-    page.click("#record-activity")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#record-activity")
     if page.locator("#node-choices").count():
-        page.click(f"#node-choices a[href='?node={world.station_a.pk}']")
+        with page.expect_navigation():
+            page.click(f"#node-choices a[href='?node={world.station_a.pk}']")
     page.fill("#id_title", "中秋邻里游园会")
     page.select_option("#id_kind", "festival")
     page.select_option("#id_volunteer_0", label="赵敏")
@@ -119,8 +122,9 @@ def test_tick_attendance_and_record_an_activity_on_a_phone(live_server, page_fac
     assert page.input_value("#id_title") == "中秋邻里游园会" and page.input_value("#id_hours_0") == "2"
     _shot(page, "activity-form-error")
     page.fill("#id_participants", "60")
-    page.click("button[type=submit].primary")
-    page.wait_for_url("**/activities/*/")
+    with page.expect_navigation():
+        page.click("button[type=submit].primary")
+    assert "/activities/new/" not in page.url
     assert page.inner_text("#participants") == "60"
     _shot(page, "activity-detail")
     with unscoped():
