@@ -385,3 +385,32 @@ def test_the_list_and_report_pages_keep_their_tables_in_scrolling_panels(world, 
         assert page.count("<table") >= 2 and _unwrapped_tables(page) == 0
     # The draft's remarks say to save them before signing, which freezes the report.
     assert "先保存说明，再报送或签发" in client.get(f"/reports/{monthly.pk}/").content.decode()
+
+
+def test_the_list_pages_through_every_report_instead_of_stopping(world, client):
+    """A district with years of weekly submissions: every report is reachable, 50 a page, newest first."""
+    from django.utils import timezone
+
+    district = world.regions["district"]
+    monday = TODAY - datetime.timedelta(days=TODAY.weekday())
+    Report.objects.bulk_create(
+        Report(
+            kind=ReportKind.MONTHLY,
+            region=district,
+            region_code=district.code,
+            period_start=monday - datetime.timedelta(weeks=i),
+            period_end=monday - datetime.timedelta(weeks=i) + datetime.timedelta(days=6),
+            generated_at=timezone.now(),
+        )
+        for i in range(230)
+    )
+    login_client(client, world.official_a)
+    first = client.get("/reports/")
+    assert "共 230 份报告" in first.content.decode()
+    assert len(first.context["reports"]) == 50 and first.context["page"].paginator.num_pages == 5
+    last = client.get("/reports/?page=5")
+    oldest = monday - datetime.timedelta(weeks=229)
+    assert [r.period_start for r in last.context["reports"]][-1] == oldest
+    assert oldest.isoformat() in last.content.decode()
+    filtered = client.get("/reports/?kind=monthly&page=2")
+    assert 'href="?kind=monthly&page=3"' in filtered.content.decode()

@@ -8,6 +8,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -44,12 +45,14 @@ def report_list(request):
     under = request.actor.regions_with("reports.view")
     now = timezone.now()
     statuses = selectors.week_statuses(selectors.stations(under), selectors.last_week(now))
-    rows = list(selectors.reports(kind=kind, period=period)[:200])
+    page = Paginator(selectors.reports(kind=kind, period=period), 50).get_page(request.GET.get("page"))
     context = {
         "kind": kind,
         "kinds": ReportKind.choices,
         "period": period,
-        "reports": rows,
+        "reports": page.object_list,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "statuses": [(s, s.overdue_at(now)) for s in statuses],
         "week_start": selectors.last_week(now),
         "stations": selectors.stations(request.actor.regions_with("reports.submit")),
