@@ -15,7 +15,7 @@ import pytest
 
 from shegong.core.scoping import unscoped
 
-from ..factories import PASSWORD, TOWN_A, VILLAGE_A1, build_world, make_user
+from ..factories import PASSWORD, TOWN_A, VILLAGE_A1, VILLAGE_A2, build_world, make_user
 from .support import PHONE, ui_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -655,3 +655,43 @@ def test_a_case_plan_edited_offline_and_by_the_station_head_is_a_conflict_a_pers
         resolved = SyncConflict.objects.get()
         assert resolved.status == "resolved" and resolved.resolved_by.username == "zhanzhang"
         assert resolved.resolution == {"text": "device"}
+
+
+def test_a_worker_with_many_people_finds_one_by_typing_offline(live_server, page_factory):
+    """Fifty-odd people: the list draws the first 50 and says how many there are; typing a name, a village or a
+    case number narrows it, with no signal."""
+    from shegong.regions.models import Region
+    from tests.recipients.helpers import make_recipient
+
+    world, user, recipients = _setup(1)
+    worker = _worker_of(user)
+    with unscoped():
+        others = [make_recipient(VILLAGE_A2, name=f"陈伯伯{i:02d}", worker=worker) for i in range(54)]
+        village = Region.objects.get(code=VILLAGE_A2).name
+    case = _case(world, worker, others[7])
+    page = page_factory(viewport=PHONE)
+    _open_app(page, live_server.url)
+    _unlock(page)
+    _synced(page)
+    page.context.set_offline(True)
+    page.click("[data-view=recipients]")
+    assert page.locator("[data-recipient]").count() == 50
+    assert "显示前 50 人，共 55 人" in page.inner_text("#field-recipient-count")
+
+    page.fill("#field-recipient-search", "刘奶奶")
+    _wait(page, "document.querySelectorAll('[data-recipient]').length === 1")
+    assert page.locator("[data-recipient]").first.get_attribute("data-recipient") == str(recipients[0].pk)
+    page.fill("#field-recipient-search", village)
+    _wait(page, "document.querySelectorAll('[data-recipient]').length === 50")
+    assert "显示前 50 人，共 54 人" in page.inner_text("#field-recipient-count")
+    page.fill("#field-recipient-search", case.number.lower())
+    _wait(page, "document.querySelectorAll('[data-recipient]').length === 1")
+    assert page.locator("[data-recipient]").first.get_attribute("data-recipient") == str(others[7].pk)
+    _shot(page, "field-recipient-search")
+    page.fill("#field-recipient-search", "没有这个人")
+    _wait(page, "document.querySelectorAll('[data-recipient]').length === 0")
+    assert "没有符合搜索的服务对象" in page.inner_text("#field-view")
+    # The search survives a redraw (a sync finishing, a tab switch) instead of snapping back to everyone.
+    page.click("[data-view=today]")
+    page.click("[data-view=recipients]")
+    assert page.input_value("#field-recipient-search") == "没有这个人"

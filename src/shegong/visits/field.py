@@ -20,6 +20,7 @@ from shegong.core.masking import mask_phone
 from shegong.recipients.models import CategoryMembership, Recipient, RecipientStatus
 from shegong.recipients.services import fetch as fetch_recipient
 from shegong.recipients.sync import versions
+from shegong.regions.models import Region
 from shegong.regions.selectors import policy_for
 
 from . import services
@@ -119,11 +120,15 @@ def _rows(recipients: list[Recipient]) -> list[dict]:
     for recipient_id, at, method in recent_visits(ids):
         if len(recent[recipient_id]) < LAST_VISITS:
             recent[recipient_id].append({"at": at.isoformat(), "method": str(methods.get(method, method))})
+    # The village's name, so the phone's search finds "everyone in 新华村".
+    codes = {r.region_code for r in recipients}
+    villages = dict(Region.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
     return [
         {
             "id": r.pk,
             "name": r.name,
             "address": r.address,
+            "village": villages.get(r.region_code, ""),
             "phone": mask_phone(r.phone) if r.phone else "",
             "categories": categories[r.pk],
             "risk": r.risk_tier,

@@ -23,7 +23,7 @@ from shegong.regions.selectors import SEED_POLICY
 from .field import form_choices
 
 SHELL_VERSION = (
-    "5"  # bumped when the shell assets change (app.css, field.css, app.js), so phones re-cache them
+    "6"  # bumped when the shell assets change (app.css, field.css, app.js), so phones re-cache them
 )
 SHELL_ASSETS = [
     "shegong/app.css",
@@ -59,6 +59,10 @@ def strings() -> dict[str, str]:
         "today_title": _("今日待访"),
         "nothing_due": _("今天没有到期的探访"),
         "no_recipients": _("没有分配给您的服务对象"),
+        "search_recipients": _("搜索姓名、地址、村居、类别或个案编号"),
+        "no_match": _("没有符合搜索的服务对象"),
+        "recipients_found": _("共 %(n)s 位服务对象"),
+        "recipients_more": _("显示前 %(shown)s 人，共 %(n)s 人，请输入更多字词缩小范围"),
         "due_on": _("应访日期：%(date)s"),
         "last_visit": _("最近探访：%(date)s %(method)s"),
         "record_visit": _("记录探访"),

@@ -44,7 +44,7 @@ async function api(path, options = {}) {
 
 // The download's other sections (each app's share of the sync), kept sealed on the phone as {rows, extra}.
 const SECTIONS = ["cases", "groups", "sites", "requests"];
-let state = { recipients: [], outbox: [], conflicts: [], sections: {}, view: "today", syncing: false };
+let state = { recipients: [], outbox: [], conflicts: [], sections: {}, view: "today", syncing: false, recipientQuery: "" };
 
 function say(text, kind = "info") {
   const box = $("field-status-message");
@@ -290,12 +290,42 @@ function todayView() {
     el("h2", { text: T.requests_title }), requestList(rowsOf("requests")));
 }
 
+// A worker with hundreds of people finds one by typing: every word must appear in the name, address, village,
+// categories or an open case's number. Only the first RECIPIENTS_SHOWN matches are drawn, so a phone does not
+// build hundreds of cards at once; the count says how many more the search would show.
+const RECIPIENTS_SHOWN = 50;
+
+function recipientText(r) {
+  const numbers = rowsOf("cases").filter((c) => c.recipient === r.id).map((c) => c.number);
+  return [r.name, r.address, r.village, ...(r.categories || []), ...numbers].join(" ").toLowerCase();
+}
+
+function recipientMatches(query) {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return state.recipients;
+  return state.recipients.filter((r) => { const text = recipientText(r); return words.every((w) => text.includes(w)); });
+}
+
+function recipientResults() {
+  const found = recipientMatches(state.recipientQuery || "");
+  const shown = found.slice(0, RECIPIENTS_SHOWN);
+  const empty = state.recipientQuery ? T.no_match : T.no_recipients;
+  return el("div", { id: "field-recipient-results" },
+    state.recipients.length ? el("p", { class: "muted", id: "field-recipient-count", text: found.length > shown.length ? fmt(T.recipients_more, { shown: shown.length, n: found.length }) : fmt(T.recipients_found, { n: found.length }) }) : null,
+    recipientList(shown, empty));
+}
+
 function recipientsView() {
   // A case whose person has no card here (a resident not yet registered, or a recipient of a colleague's) is
   // listed on its own, so its note and plan can be written too.
   const carded = new Set(state.recipients.map((r) => r.id));
   const loose = rowsOf("cases").filter((c) => !carded.has(c.recipient));
-  return el("section", {}, recipientList(state.recipients, T.no_recipients),
+  const search = el("input", { type: "search", id: "field-recipient-search", value: state.recipientQuery || "", placeholder: T.search_recipients, "aria-label": T.search_recipients, autocomplete: "off" });
+  search.addEventListener("input", () => {
+    state.recipientQuery = search.value;
+    $("field-recipient-results").replaceWith(recipientResults());
+  });
+  return el("section", {}, state.recipients.length ? search : null, recipientResults(),
     loose.length ? el("h2", { text: T.other_cases }) : null, loose.length ? caseList(loose, "") : null);
 }
 
