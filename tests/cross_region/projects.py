@@ -18,6 +18,7 @@ def _form(name, url, body):
 
 
 ENDPOINTS = [
+    Endpoint("projects:desk", "list", lambda w: "/projects/desk/"),
     Endpoint("projects:list", "list", lambda w: "/projects/"),
     Endpoint("projects:list#flags", "list", lambda w: "/projects/?flag=over_budget&state=executing"),
     Endpoint("projects:export", "list", lambda w: "/projects/export/"),

@@ -188,6 +188,18 @@ def test_a_clawback_can_list_the_worker_as_dishonest(world):
         services.clawback_record(actor=operator(world), project=project, amount="1", reason="x")
 
 
+def test_a_project_is_not_behind_for_a_fraction_of_one_record_in_its_first_days(world):
+    """On the 2nd day of a year-long project, 36 activities a year expect 0.2 of one: holding none is not
+    behind. Once a whole activity is due and missing it is."""
+    project = make_project(world, regions=("village_a1",))
+    services.target_set(actor=official(world), project=project, indicator="activities", quantity="36")
+    [item] = selectors.progress(project, today=datetime.date(2026, 1, 2))
+    assert item.expected == Decimal("0.2") and item.actual == 0 and not item.behind
+    assert not selectors.is_behind(project, today=datetime.date(2026, 1, 2))
+    [item] = selectors.progress(project, today=datetime.date(2026, 1, 10))
+    assert item.expected == Decimal("1.0") and item.behind
+
+
 def test_actuals_are_the_linked_activities_over_the_period_and_flag_a_project_behind(world):
     from shegong.activities.models import Activity
 

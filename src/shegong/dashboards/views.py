@@ -64,7 +64,7 @@ def home(request):
 
 def _landing(actor) -> str | None:
     """Where a role's work is: the official's is its level's dashboard (drawn on the home page itself), a station
-    head's its station, a worker's its list for today, a supervisor's the supervision due and done, an evaluator's
+    head's its station, an operator organisation's its projects' desk, a worker's its list for today, a supervisor's the supervision due and done, an evaluator's
     the assessments. An account holding several roles lands on the widest one's page.
 
     Supervisors and evaluators are bound to relationships, not to an area's figures: the coverage page counts none
@@ -74,6 +74,8 @@ def _landing(actor) -> str | None:
         return None
     if "township" in roles:
         return "dashboards:station"
+    if "operator" in roles and actor.can("projects.view"):
+        return "projects:desk"
     if "worker" in roles:
         return "visits:worklist"
     if "supervisor" in roles and actor.can("supervision.view"):

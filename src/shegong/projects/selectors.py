@@ -337,7 +337,7 @@ def actual_of(project: Project, indicator: str, since: datetime.date, until: dat
 def progress(project: Project, *, today: datetime.date | None = None) -> list[Progress]:
     """Each target against its actual (counted from the linked records) and the pace the plan implies (elapsed
     share of the target's period): behind when the actual is short of the expected by more than the project's
-    margin. An averaged indicator (satisfaction) is expected at its target all along."""
+    margin and, for a count, by at least one whole record. An averaged indicator (satisfaction) is expected at its target all along."""
     today = today or timezone.localdate()
     margin = Decimal(100 - project.behind_margin) / 100
     targets = list(project.targets.all().order_by("indicator", "period_start"))
@@ -363,6 +363,10 @@ def progress(project: Project, *, today: datetime.date | None = None) -> list[Pr
             item.actual = actual_of[target.pk]
             item.share_done = share(item.actual, target.quantity)
             item.behind = item.share_expected > 0 and item.actual < item.expected * margin
+            if target.indicator not in AVERAGED:
+                # A count is behind only once a whole record is missing: on a year-long plan's second day,
+                # 0.2 of one activity "expected" is not a shortfall anyone can act on.
+                item.behind = item.behind and item.expected - item.actual >= 1
         out.append(item)
     return out
 
@@ -678,6 +682,29 @@ def staff_rows(project: Project, *, today: datetime.date | None = None) -> list[
             )
         )
     return rows
+
+
+def in_post_on(staff: ProjectStaff, day: datetime.date) -> bool:
+    return staff.start_date <= day and (staff.end_date is None or staff.end_date > day)
+
+
+def replacement_for(staff: ProjectStaff, on: datetime.date) -> ProjectStaff | None:
+    """A post on the same project that took up after the notice, is in post on ``on`` and replaces no one else:
+    the replacement of a worker leaving on ``on`` when the operator names none."""
+    if staff.notice_date is None:
+        return None
+    taken = ProjectStaff.objects.filter(project_id=staff.project_id, replacement__isnull=False).values(
+        "replacement_id"
+    )
+    candidates = (
+        ProjectStaff.objects.filter(project_id=staff.project_id, start_date__gte=staff.notice_date)
+        .exclude(pk=staff.pk)
+        .exclude(worker_id=staff.worker_id)
+        .exclude(pk__in=taken)
+        .select_related("worker")
+        .order_by("start_date", "pk")
+    )
+    return next((c for c in candidates if in_post_on(c, on)), None)
 
 
 def staffing_check(project: Project, rows: list[StaffRow]) -> dict:

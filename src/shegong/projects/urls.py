@@ -5,6 +5,7 @@ from . import views
 app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
+    path("desk/", views.desk, name="desk"),
     path("export/", views.project_export, name="export"),
     path("new/", views.project_create, name="create"),
     path("<int:pk>/", views.project_detail, name="detail"),

@@ -22,6 +22,7 @@ from shegong.core.uploads import SUFFIXES, read_upload
 from shegong.orgs.models import Organisation
 from shegong.regions.selectors import policy_for
 
+from . import desk as desk_reads
 from . import disclosure, selectors, services
 from .forms import (
     BudgetForm,
@@ -82,6 +83,28 @@ def project_list(request):
             "query": request.GET.urlencode(),
             "can_create": request.actor.can("projects.change"),
             "overlaps": list(selectors.overlapping_workers()),
+        },
+    )
+
+
+@login_required
+def desk(request):
+    """An operator organisation's desk (机构工作台): its running projects with what is behind, and what it owes the
+    bureau now. Other roles read the projects through the list and the dashboards."""
+    request.actor.require("projects.view")
+    if "operator" not in request.actor.roles:
+        return redirect("projects:list")
+    today = timezone.localdate()
+    return render(
+        request,
+        "projects/desk.html",
+        {
+            "desk": desk_reads.desk(today=today),
+            "organisations": Organisation.objects.filter(pk__in=request.actor.organisations()).order_by(
+                "name"
+            ),
+            "today": today,
+            "can_finance": request.actor.can("projects.finance"),
         },
     )
 

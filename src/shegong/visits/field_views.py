@@ -23,7 +23,7 @@ from shegong.regions.selectors import SEED_POLICY
 from .field import form_choices
 
 SHELL_VERSION = (
-    "6"  # bumped when the shell assets change (app.css, field.css, app.js), so phones re-cache them
+    "7"  # bumped when the shell assets change (app.css, field.css, app.js), so phones re-cache them
 )
 SHELL_ASSETS = [
     "shegong/app.css",

@@ -27,6 +27,7 @@ from ..models import (
     Project,
     ProjectStaff,
 )
+from ..selectors import in_post_on, replacement_for
 from ._common import _today
 
 
@@ -118,10 +119,6 @@ def breach_labels(codes, policy=None) -> list[str]:
     return [str(words[code]) for code in codes if code in words]
 
 
-def in_post_on(staff: ProjectStaff, day: datetime.date) -> bool:
-    return staff.start_date <= day and (staff.end_date is None or staff.end_date > day)
-
-
 def leaving_breaches(
     staff: ProjectStaff, end_date: datetime.date, replacement: ProjectStaff | None, policy
 ) -> list[str]:
@@ -138,24 +135,6 @@ def leaving_breaches(
     if replacement is None or not in_post_on(replacement, end_date):
         found.append(NO_REPLACEMENT)
     return found
-
-
-def _replacement_for(staff: ProjectStaff, end_date: datetime.date) -> ProjectStaff | None:
-    """A post on the same project that took up after the notice, is in post on the leaving day and replaces no
-    one else: the replacement when the operator names none."""
-    if staff.notice_date is None:
-        return None
-    taken = ProjectStaff.objects.filter(project_id=staff.project_id, replacement__isnull=False).values(
-        "replacement_id"
-    )
-    candidates = (
-        ProjectStaff.objects.filter(project_id=staff.project_id, start_date__gte=staff.notice_date)
-        .exclude(pk=staff.pk)
-        .exclude(worker_id=staff.worker_id)
-        .exclude(pk__in=taken)
-        .order_by("start_date", "pk")
-    )
-    return next((c for c in candidates if in_post_on(c, end_date)), None)
 
 
 def staff_notice(*, actor, staff: ProjectStaff, notice_date: datetime.date, today=None) -> ProjectStaff:
@@ -215,7 +194,7 @@ def staff_end(
     ):
         raise ValidationError({"replacement": [_("补员须是本项目的其他人员")]})
     project = staff.project
-    replacement = replacement or _replacement_for(staff, end_date)
+    replacement = replacement or replacement_for(staff, end_date)
     breaches = []
     if project.is_active:
         breaches = leaving_breaches(staff, end_date, replacement, policy_for(staff.region_code))
