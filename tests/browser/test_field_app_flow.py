@@ -244,6 +244,10 @@ def test_three_visits_recorded_offline_survive_a_closed_page_and_sync_once(
 
     world, user, recipients = _setup()
     case = _case(world, _worker_of(user), recipients[0])
+    with unscoped():
+        from shegong.recipients.models import Recipient
+
+        Recipient.objects.filter(pk__in=[r.pk for r in recipients]).update(next_due_on=datetime.date.today())
     page = page_factory(viewport=PHONE)
     context = page.context
     _open_app(page, live_server.url)
@@ -256,10 +260,17 @@ def test_three_visits_recorded_offline_survive_a_closed_page_and_sync_once(
     assert "13800000000" not in page.content()
     _shot(page, "field-recipients")
 
+    page.click("[data-view=today]")
+    assert page.locator("#field-view [data-recipient]").count() == 3  # all three due today
+
     context.set_offline(True)
     page.wait_for_selector(".field-off")
     for i, recipient in enumerate(recipients):
         _record_visit(page, recipient.name, f"离线记录{i}", photo=photo if i == 0 else None)
+    # A visit waiting on the phone answers its due visit: today's list no longer asks for it.
+    page.click("[data-view=today]")
+    assert page.locator("#field-view [data-recipient]").count() == 0
+    assert "另有 3 人的探访已在本机记录，待发送" in page.inner_text("#field-visited-here")
     # The recipient's card shows the open case's stage, and its note is written offline too.
     page.click("[data-view=recipients]")
     assert (
@@ -556,6 +567,8 @@ def test_attendance_an_activity_and_a_request_recorded_offline_sync_once_and_a_r
     _record_attendance(page, "手工小组", [r.name for r in recipients], "剪纸")
     _record_attendance(page, "即将结束的小组", [], "最后一节")
     page.click("[data-view=today]")
+    # The session recorded on the phone answers the one due today: the group no longer reads as meeting today.
+    assert page.locator("[data-group][data-due]").count() == 0
     page.click("#field-new-activity")
     page.fill("#activity-title", "重阳节敬老")
     page.select_option("#activity-kind", "festival")

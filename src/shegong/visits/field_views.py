@@ -23,7 +23,7 @@ from shegong.regions.selectors import SEED_POLICY
 from .field import form_choices
 
 SHELL_VERSION = (
-    "7"  # bumped when the shell assets change (app.css, field.css, app.js), so phones re-cache them
+    "8"  # bumped when the shell assets change (app.css, field.css, app.js), so phones re-cache them
 )
 SHELL_ASSETS = [
     "shegong/app.css",
@@ -58,6 +58,8 @@ def strings() -> dict[str, str]:
         "never_synced": _("尚未同步"),
         "today_title": _("今日待访"),
         "nothing_due": _("今天没有到期的探访"),
+        "visited_here": _("另有 %(n)s 人的探访已在本机记录，待发送"),
+        "visit_waiting": _("本机已记录探访，待发送"),
         "no_recipients": _("没有分配给您的服务对象"),
         "search_recipients": _("搜索姓名、地址、村居、类别或个案编号"),
         "no_match": _("没有符合搜索的服务对象"),

@@ -271,9 +271,17 @@ const rowsOf = (name) => (state.sections[name] || { rows: [] }).rows;
 const extraOf = (name) => (state.sections[name] || { extra: {} }).extra || {};
 const localToday = () => localNow().slice(0, 10);
 
+// What this phone recorded and has not sent yet: a visit waiting to go answers its recipient's visit due, and
+// attendance waiting to go answers its group's session due, so neither still reads as work to do.
+const UNSENT = ["waiting", "sending"];
+const unsent = (kind) => state.outbox.filter((i) => i.kind === kind && UNSENT.includes(i.state)).map((i) => i.payload || {});
+const visitedHere = (r) => unsent("visit").some((p) => p.recipient === r.id);
+
 function todayView() {
   const today = localToday();
-  const due = state.recipients.filter((r) => r.next_due_on && r.next_due_on <= today);
+  const dueAll = state.recipients.filter((r) => r.next_due_on && r.next_due_on <= today);
+  const due = dueAll.filter((r) => !visitedHere(r));
+  const doneHere = dueAll.length - due.length;
   const steps = rowsOf("cases").filter((c) => c.steps.some((s) => s.due_on <= today));
   const groups = rowsOf("groups");
   const meeting = groups.filter((g) => groupDue(g, today));
@@ -282,7 +290,8 @@ function todayView() {
     el("div", { class: "field-actions" },
       el("button", { type: "button", id: "field-new-activity", text: T.record_activity, onclick: () => activityForm() }),
       el("button", { type: "button", id: "field-new-request", text: T.report_request, onclick: () => requestForm(null) })),
-    el("h2", { text: T.today_title }), recipientList(due, T.nothing_due),
+    el("h2", { text: T.today_title }), recipientList(due, doneHere ? "" : T.nothing_due),
+    doneHere ? el("p", { class: "muted", id: "field-visited-here", text: fmt(T.visited_here, { n: doneHere }) }) : null,
     el("h2", { text: T.cases_title }), caseList(steps, T.no_steps_due),
     meeting.length ? el("h2", { text: T.groups_today_title }) : null, meeting.length ? groupList(meeting) : null,
     meeting.length && !others.length ? null : el("h2", { text: T.groups_title }),
@@ -349,6 +358,7 @@ function caseActions(c) {
 function groupDue(g, today) {
   const next = g.next_due;
   if (!next) return null;
+  if (unsent("group.attendance").some((p) => p.group === g.id && p.held_on >= next.on)) return null;
   if (next.missed || next.on < today) return next.on === today ? "today late" : "late";
   return next.on === today ? "today" : null;
 }
@@ -388,7 +398,8 @@ function recipientList(rows, empty) {
     el("div", { class: "muted", text: r.address || "" }),
     r.categories.length ? el("div", { class: "field-tags", text: r.categories.join(" · ") }) : null,
     // A date already passed reads in the warning colour, as a case step due does: it is the card to open first.
-    el("div", { class: r.next_due_on && r.next_due_on < localToday() ? "field-item-message" : "muted", text: r.next_due_on ? fmt(T.due_on, { date: r.next_due_on }) : "" }),
+    visitedHere(r) ? el("div", { class: "field-item-done", text: T.visit_waiting })
+      : el("div", { class: r.next_due_on && r.next_due_on < localToday() ? "field-item-message" : "muted", text: r.next_due_on ? fmt(T.due_on, { date: r.next_due_on }) : "" }),
     r.last_visits.length ? el("div", { class: "muted", text: fmt(T.last_visit, { date: r.last_visits[0].at.slice(0, 10), method: r.last_visits[0].method }) }) : null,
     rowsOf("cases").filter((c) => c.recipient === r.id).map((c) => el("div", { class: "field-case", "data-case": c.id },
       el("span", { text: fmt(T.open_case, { number: c.number, stage: c.stage_label }) }), caseActions(c))),
