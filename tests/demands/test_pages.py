@@ -109,6 +109,19 @@ def test_the_board_query_count_does_not_grow_with_rows(world, client):
     assert len(many) == len(few)
 
 
+def test_the_desk_opens_on_the_tab_its_badge_counts(world, client):
+    """The menu badge counts requests new or handed back; with none new, the desk opens on the handed-back ones
+    instead of an empty "new" tab."""
+    req = public_request()
+    DemandRequest.objects.filter(pk=req.pk).update(status=Status.RETURNED)
+    login_client(client, make_user("worker", region_code=TOWN_A))
+    response = client.get("/demands/")
+    assert response.context["tab"] == "returned" and req.tracking_code in response.content.decode()
+    assert client.get("/demands/?tab=new").context["tab"] == "new"
+    public_request(address="10.0.2.1")
+    assert client.get("/demands/").context["tab"] == "new"
+
+
 def test_demand_list_page_and_export(world, client):
     req = public_request()
     from shegong.accounts.actor import Actor

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import tallies
+from shegong.core.charts import month_labels
 from shegong.core.money import format_yuan
 from shegong.core.scoping import across_regions
 from shegong.core.tallies import month_of
@@ -126,7 +127,7 @@ def fund_months(
 
 def chart_of(rows: list[MonthRow]) -> dict:
     return {
-        "labels": [f"{r.month:%Y-%m}" for r in rows],
+        "labels": month_labels([r.month for r in rows]),
         "series": [
             {"name": _("筹集"), "data": [float(r.raised) for r in rows]},
             {"name": _("支出"), "data": [float(r.spent) for r in rows]},
@@ -338,7 +339,7 @@ def linkage(region: Region, *, today: datetime.date | None = None) -> Linkage:
         spent=money[ledger.SPENT],
         balance=money[ledger.RAISED] - money[ledger.SPENT],
         trend={
-            "labels": [f"{m:%Y-%m}" for m in trend],
+            "labels": month_labels(trend),
             "series": [
                 {"name": _("慈善募集"), "data": [float(v[ledger.RAISED]) for v in trend.values()]},
                 {"name": _("慈善支出"), "data": [float(v[ledger.SPENT]) for v in trend.values()]},

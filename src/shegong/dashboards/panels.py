@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import tallies
+from shegong.core.charts import month_labels
 from shegong.core.panels import Figure, Panel, PanelScope, contributed
 from shegong.core.regioncodes import Level
 from shegong.recipients.care import policy
@@ -334,7 +335,7 @@ def work_panel(scope: PanelScope, counted: dict, trend: dict) -> Panel | None:
     known = tallies.metrics()
     chart = {
         "type": "bar",
-        "labels": [f"{m:%Y-%m}" for m in trend],
+        "labels": month_labels(trend),
         "series": [
             {"name": str(_(known[name].label)), "data": [int(trend[m][name]) for m in trend]}
             for name in CHARTED

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from shegong.core.charts import month_labels
 from shegong.core.grouping import child_prefix_length, grouped_by_child
 from shegong.core.regioncodes import Level, subtree_bounds
 from shegong.recipients.care import due_candidates, policy
@@ -197,7 +198,7 @@ def service_work(region_code: str, *, today: datetime.date | None = None, months
         m for m in ("groups.sessions", "activities.held", "served.people", "cases.opened") if m in known
     ]
     chart = {
-        "labels": [f"{m:%Y-%m}" for m in series],
+        "labels": month_labels(series),
         "series": [
             {
                 "name": gettext(str(known[name].label)),

@@ -36,17 +36,19 @@ from .models import AT_DESK, CatalogueItem, DemandRequest, DispatchPolicy, Holid
 def board(request):
     """The desk (前台): new, unaccepted, overdue and handed-back requests; stays an indexed query at 100,000."""
     request.actor.require("demands.dispatch")
-    tab = request.GET.get("tab", "new")
-    if tab not in selectors.BOARD_TABS:
-        tab = "new"
     now = timezone.now()
+    counts = selectors.board_counts(now=now)
+    tab = request.GET.get("tab", "")
+    if tab not in selectors.BOARD_TABS:
+        # The menu's badge counts requests new or handed back: open where they are.
+        tab = "returned" if not counts["new"] and counts["returned"] else "new"
     page = Paginator(selectors.board(tab, now), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "demands/board.html",
         {
             "tab": tab,
-            "counts": selectors.board_counts(now=now),
+            "counts": counts,
             "page": page,
             "rows": _rows(page),
             "now": now,

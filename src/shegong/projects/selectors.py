@@ -252,6 +252,14 @@ class Progress:
     def expected_percent(self) -> int:
         return int(self.share_expected * 100)
 
+    @property
+    def expected_shown(self) -> Decimal:
+        """The pace as a person reads it: a count in whole records (18.1 activities "expected" reads 18), an
+        averaged indicator (satisfaction) as it is."""
+        if self.target.indicator in AVERAGED:
+            return self.expected
+        return self.expected.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
 
 def target_share_elapsed(target: Target, today: datetime.date) -> Decimal:
     total = (target.period_end - target.period_start).days + 1

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shegong.core.charts import month_labels
 from shegong.core.export_views import export_page
 from shegong.core.forms import submit
 from shegong.core.masking import mask_phone
@@ -58,7 +59,7 @@ def session_list(request):
         counts = selectors.monthly_counts(sorted(request.actor.scope.region_codes), today=today)
     since_year = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
     chart = {
-        "labels": [c["month"] for c in counts],
+        "labels": month_labels([c["month"] for c in counts], today=today),
         "series": [
             {"name": _("督导次数"), "data": [c["sessions"] for c in counts]},
             {"name": _("培训出勤人次"), "data": [c["attendances"] for c in counts]},
