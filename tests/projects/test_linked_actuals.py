@@ -198,7 +198,7 @@ def test_actual_visits_are_the_linked_visits_and_a_new_one_shows_at_once(world, 
     assert client.get(f"/api/v1/projects/{project.pk}/actuals/nope").status_code == 422
 
 
-def test_the_pace_flag_reads_the_linked_actuals(world):
+def test_the_pace_flag_reads_the_linked_actuals(world, client):
     project = _project(world)
     services.target_set(actor=official(world), project=project, indicator="visits", quantity="4")
     user, _worker = _worker_on(world, project)
@@ -207,12 +207,19 @@ def test_the_pace_flag_reads_the_linked_actuals(world):
     [item] = selectors.progress(project)
     assert item.expected == Decimal("2.0") and item.behind  # half the period gone, 1 of 2 expected
     assert project in selectors.project_list(flag="behind")
+    # The list says so on the project's row, not only through its filter.
+    login_client(client, world.official_a)
+    response = client.get("/projects/")
+    assert response.context["behind"] == {project.pk} and "进度落后</span>" in response.content.decode()
     _visit(user, recipient)
     [item] = selectors.progress(project)
     assert item.actual == 2 and not item.behind
+    assert project not in selectors.project_list(flag="behind")
+    response = client.get("/projects/")
+    assert response.context["behind"] == set() and "进度落后</span>" not in response.content.decode()
 
 
-def _link_every_kind(world, project, user, worker):
+def _link_every_kind(world, project, user, worker, tag=""):
     """One linked record of every kind (written through the models, which is what the counting reads)."""
     from shegong.activities.models import Activity, ActivityParticipant
     from shegong.cases.models import Case, Stage
@@ -232,10 +239,10 @@ def _link_every_kind(world, project, user, worker):
         resident_name="居民",
     )
     Case.objects.create(
-        number="GA-1", recipient=recipient, project=project, opened_region_code=VILLAGE_A1, **case_args
+        number=f"GA-{tag}1", recipient=recipient, project=project, opened_region_code=VILLAGE_A1, **case_args
     )
     Case.objects.create(
-        number="GA-2",
+        number=f"GA-{tag}2",
         project=project,
         stage=Stage.CLOSED,
         plan_status="approved",
@@ -244,7 +251,7 @@ def _link_every_kind(world, project, user, worker):
         **case_args,
     )
     Case.objects.create(
-        number="GA-3",
+        number=f"GA-{tag}3",
         project=project,
         stage=Stage.DECLINED,
         ended_on=today,
@@ -288,7 +295,7 @@ def _link_every_kind(world, project, user, worker):
     )
     for code, rating in (("T1", 5), ("T2", 4), ("T3", None)):
         DemandRequest.objects.create(
-            tracking_code=code,
+            tracking_code=tag + code,
             region=village,
             channel="phone",
             description="修水管",
@@ -329,6 +336,32 @@ def test_every_indicator_counts_its_linked_records_in_one_query_each(world):
             assert [r.value for r in rows] == ["5", "4"]
         else:
             assert len(rows) == value, indicator
+
+
+def test_many_projects_read_together_give_each_the_figures_its_own_page_gives(world, monkeypatch):
+    """The list's and the filter's reading of many projects at once agrees, target by target, with each project's
+    own page — across chunks of the aggregate query and with every indicator, people served included."""
+    first, second, third = _project(world), _project(world), _project(world)
+    _link_every_kind(world, first, *_worker_on(world, first), tag="A")
+    _link_every_kind(world, second, *_worker_on(world, second), tag="B")
+    for project, quantity in ((first, "100"), (second, "3"), (third, "40")):
+        for indicator in Indicator.values:
+            services.target_set(
+                actor=official(world), project=project, indicator=indicator, quantity=quantity
+            )
+    one_by_one = {
+        p.pk: [(i.target.pk, i.actual, i.expected, i.behind) for i in selectors.progress(p)]
+        for p in (first, second, third)
+    }
+    monkeypatch.setattr(selectors, "TARGETS_PER_QUERY", 2)
+    together = selectors.progress_many([first, second, third])
+    assert {
+        pk: [(i.target.pk, i.actual, i.expected, i.behind) for i in items] for pk, items in together.items()
+    } == one_by_one
+    assert any(actual for _t, actual, _e, _b in one_by_one[second.pk])
+    assert selectors.behind_of([first, second, third]) == {
+        pk for pk, rows in one_by_one.items() if any(behind for *_rest, behind in rows)
+    }
 
 
 def test_the_monthly_release_counts_the_linked_records_and_names_no_one(world):

@@ -142,16 +142,31 @@ def test_the_project_page_shows_targets_staff_budget_and_the_linked_records(worl
 
 
 def test_the_list_filters_and_its_query_count_does_not_grow_with_projects(world, client):
+    """Each row says whether its project is behind its plan; the page and the behind-plan filter read every
+    project's targets and actuals together, not one project at a time."""
     login_client(client, world.official_a)
-    make_project(world)
+
+    def targeted():
+        project = make_project(world)
+        for indicator in ("visits", "activities", "cases_opened"):
+            services.target_set(actor=official(world), project=project, indicator=indicator, quantity="50")
+        return project
+
+    targeted()
     client.get("/projects/")  # warm the session and caches
     with CaptureQueriesContext(connection) as few:
         assert client.get("/projects/").status_code == 200
+    with CaptureQueriesContext(connection) as few_behind:
+        assert client.get("/projects/?flag=behind").status_code == 200
     for _ in range(5):
-        make_project(world)
+        targeted()
     with CaptureQueriesContext(connection) as many:
-        assert client.get("/projects/").status_code == 200
+        response = client.get("/projects/")
     assert len(many) == len(few)
+    assert len(response.context["behind"]) == 6 and response.content.decode().count("进度落后</span>") == 6
+    with CaptureQueriesContext(connection) as many_behind:
+        assert len(client.get("/projects/?flag=behind").context["page"].object_list) == 6
+    assert len(many_behind) == len(few_behind)
     assert client.get("/projects/?state=executing&flag=over_budget&q=七星岗").status_code == 200
     assert client.get("/projects/export/").status_code == 200
 

@@ -289,16 +289,7 @@ def _actuals_seen(
     found = source.records(project).aggregate(
         **{f"p{i}": source.value(_in(source.day, a, b)) for i, (a, b) in enumerate(periods)}
     )
-    out = []
-    for i, (a, b) in enumerate(periods):
-        value = found[f"p{i}"] if a <= b else None
-        if value is None:
-            out.append(Decimal(0))
-        elif indicator in AVERAGED:
-            out.append((Decimal(value) / STARS * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-        else:
-            out.append(Decimal(value))
-    return out
+    return [_actual_value(indicator, found[f"p{i}"] if a <= b else None) for i, (a, b) in enumerate(periods)]
 
 
 # The indicators the project list's export shows per project (satisfaction and people served need a project's own
@@ -345,38 +336,102 @@ def actual_of(project: Project, indicator: str, since: datetime.date, until: dat
 def progress(project: Project, *, today: datetime.date | None = None) -> list[Progress]:
     """Each target against its actual (counted from the linked records) and the pace the plan implies (elapsed
     share of the target's period): behind when the actual is short of the expected by more than the project's
-    margin and, for a count, by at least one whole record. An averaged indicator (satisfaction) is expected at its target all along."""
+    margin and, for a count, by at least one whole record. An averaged indicator (satisfaction) is expected at its
+    target all along."""
+    return progress_many([project], today=today)[project.pk]
+
+
+# Targets counted in one aggregate query at most: a query names one filtered aggregate per target.
+TARGETS_PER_QUERY = 100
+
+
+def progress_many(projects, *, today: datetime.date | None = None) -> dict[int, list[Progress]]:
+    """``progress`` of many projects (a list page, the behind-plan filter) in a number of queries that does not grow
+    with them: the targets in one, then one per indicator for each ``TARGETS_PER_QUERY`` targets of it. People
+    served are distinct person-months, a UNION per project: one query for each project that has that target."""
     today = today or timezone.localdate()
-    margin = Decimal(100 - project.behind_margin) / 100
-    targets = list(project.targets.all().order_by("indicator", "period_start"))
+    by_pk = {p.pk: p for p in projects}
+    out: dict[int, list[Progress]] = {pk: [] for pk in by_pk}
+    targets = list(
+        Target.objects.filter(project_id__in=list(by_pk)).order_by("project_id", "indicator", "period_start")
+    )
     by_indicator: dict[str, list[Target]] = defaultdict(list)
     for target in targets:
-        by_indicator[target.indicator].append(target)
+        if counted(target.indicator):
+            by_indicator[target.indicator].append(target)
     actual_of: dict[int, Decimal] = {}
     for indicator, group in by_indicator.items():
-        if counted(indicator):
-            periods = [(t.period_start, min(today, t.period_end)) for t in group]
-            actual_of.update(zip([t.pk for t in group], _actuals(project, indicator, periods), strict=True))
-    out = []
+        actual_of.update(_actuals_of_targets(indicator, group, by_pk, today))
     for target in targets:
-        item = Progress(target=target, counted=counted(target.indicator))
-        item.share_expected = target_share_elapsed(target, today)
-        if target.indicator in AVERAGED:
-            item.expected = target.quantity if item.share_expected > 0 else Decimal(0)
-        else:
-            item.expected = (target.quantity * item.share_expected).quantize(
-                Decimal("0.1"), rounding=ROUND_HALF_UP
-            )
-        if item.counted:
-            item.actual = actual_of[target.pk]
-            item.share_done = share(item.actual, target.quantity)
-            item.behind = item.share_expected > 0 and item.actual < item.expected * margin
-            if target.indicator not in AVERAGED:
-                # A count is behind only once a whole record is missing: on a year-long plan's second day,
-                # 0.2 of one activity "expected" is not a shortfall anyone can act on.
-                item.behind = item.behind and item.expected - item.actual >= 1
-        out.append(item)
+        project = by_pk[target.project_id]
+        out[project.pk].append(_progress_item(project, target, actual_of.get(target.pk), today))
     return out
+
+
+def _actuals_of_targets(indicator: str, targets: list[Target], projects: dict, today: datetime.date) -> dict:
+    """Target id → its actual, each counted over its own period up to today."""
+    found = {}
+    if indicator == Indicator.PEOPLE_SERVED:
+        with _whole_project():
+            for target in targets:
+                since, until = target.period_start, min(today, target.period_end)
+                found[target.pk] = (
+                    Decimal(_served(projects[target.project_id], since, until).count())
+                    if since <= until
+                    else Decimal(0)
+                )
+        return found
+    source = SOURCES[indicator]
+    for start in range(0, len(targets), TARGETS_PER_QUERY):
+        chunk = targets[start : start + TARGETS_PER_QUERY]
+        periods = {t.pk: (t.period_start, min(today, t.period_end)) for t in chunk}
+        aggregates = {
+            f"t{t.pk}": source.value(Q(**{source.link: t.project_id}) & _in(source.day, *periods[t.pk]))
+            for t in chunk
+            if periods[t.pk][0] <= periods[t.pk][1]
+        }
+        values = {}
+        if aggregates:
+            with _whole_project():
+                values = (
+                    source.base()
+                    .filter(**{f"{source.link}__in": sorted({t.project_id for t in chunk})})
+                    .aggregate(**aggregates)
+                )
+        for target in chunk:
+            found[target.pk] = _actual_value(indicator, values.get(f"t{target.pk}"))
+    return found
+
+
+def _actual_value(indicator: str, value) -> Decimal:
+    if value is None:
+        return Decimal(0)
+    if indicator in AVERAGED:
+        return (Decimal(value) / STARS * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return Decimal(value)
+
+
+def _progress_item(
+    project: Project, target: Target, actual: Decimal | None, today: datetime.date
+) -> Progress:
+    margin = Decimal(100 - project.behind_margin) / 100
+    item = Progress(target=target, counted=counted(target.indicator))
+    item.share_expected = target_share_elapsed(target, today)
+    if target.indicator in AVERAGED:
+        item.expected = target.quantity if item.share_expected > 0 else Decimal(0)
+    else:
+        item.expected = (target.quantity * item.share_expected).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+    if item.counted:
+        item.actual = actual if actual is not None else Decimal(0)
+        item.share_done = share(item.actual, target.quantity)
+        item.behind = item.share_expected > 0 and item.actual < item.expected * margin
+        if target.indicator not in AVERAGED:
+            # A count is behind only once a whole record is missing: on a year-long plan's second day,
+            # 0.2 of one activity "expected" is not a shortfall anyone can act on.
+            item.behind = item.behind and item.expected - item.actual >= 1
+    return item
 
 
 @dataclass
@@ -803,13 +858,19 @@ def project_list(*, q="", state="", field="", operator="", region="", flag="", t
         queryset = queryset.filter(over_budget=True)
     queryset = queryset.order_by("-starts_on", "code")
     if flag == "behind":
-        behind_ids = [p.pk for p in queryset.filter(state__in=ACTIVE_STATES) if is_behind(p, today=today)]
+        behind_ids = sorted(behind_of(queryset.filter(state__in=ACTIVE_STATES), today=today))
         queryset = queryset.filter(pk__in=behind_ids)
     return queryset
 
 
 def is_behind(project: Project, *, today=None) -> bool:
     return any(item.behind for item in progress(project, today=today))
+
+
+def behind_of(projects, *, today=None) -> set[int]:
+    """The ids of the running ones among ``projects`` behind their plan's pace, read together."""
+    running = [p for p in projects if p.is_active]
+    return {pk for pk, items in progress_many(running, today=today).items() if any(i.behind for i in items)}
 
 
 def region_summary(code: str) -> dict:

@@ -83,6 +83,8 @@ def project_list(request):
             "query": request.GET.urlencode(),
             "can_create": request.actor.can("projects.change"),
             "overlaps": list(selectors.overlapping_workers()),
+            # The running projects of this page behind their plan's pace: a tag on the row, as the filter reads.
+            "behind": selectors.behind_of(page.object_list),
         },
     )
 
