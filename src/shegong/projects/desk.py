@@ -81,9 +81,10 @@ def desk(*, today: datetime.date | None = None) -> Desk:
     )
     policies = policies_for(sorted({p.region_code for p in projects}))
     out = Desk()
+    progress = selectors.progress_many(projects, today=today)
     for project in projects:
         rows = selectors.staff_rows(project, today=today)
-        counted = [p for p in selectors.progress(project, today=today) if p.counted]
+        counted = [p for p in progress[project.pk] if p.counted]
         out.projects.append(
             DeskProject(
                 project=project,
