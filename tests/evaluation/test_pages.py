@@ -118,6 +118,41 @@ def test_the_public_ranking_page_shows_published_bulletins_with_red_flags(world,
     assert "MARKERA" not in re.sub(re.escape(world.station_a.name), "", detail)
 
 
+def test_an_evaluator_reads_its_regions_published_bulletins_on_its_own_page(world, client):
+    """Drafts are the bureau's; a published bulletin is public. The evaluator's page listed none ("尚无通报")
+    beside the quarterly assessments it signed; it lists its region's published ones, linked to their public
+    page, and no other region's."""
+    from shegong.evaluation.models import Bulletin
+
+    bulletin = _published(world)
+    draft = services.bulletin_generate(
+        actor=h.official(world),
+        region=world.regions["district"],
+        framework=bulletin.framework,
+        year=2026,
+        quarter=2,
+    )
+    elsewhere = Bulletin.objects.create(
+        region=world.regions["town_b"],
+        region_code=world.regions["town_b"].code,
+        framework=bulletin.framework,
+        year=2026,
+        quarter=1,
+        status=Bulletin.Status.PUBLISHED,
+    )
+    login_client(client, h.evaluator_user(world))
+    response = client.get("/evaluation/")
+    body = response.content.decode()
+    assert [b.pk for b in response.context["bulletins"]] == [bulletin.pk]
+    assert f"/public/rankings/{bulletin.pk}/" in body and f"/evaluation/bulletins/{bulletin.pk}/" not in body
+    assert "尚无通报" not in body and draft.pk != elsewhere.pk
+    # Another township's evaluator sees its own township's bulletin and the district's above it, never town A's
+    # view of town B's (town A's evaluator above did not see ``elsewhere``).
+    login_client(client, h.evaluator_user(world, region=world.regions["town_b"].code))
+    other = client.get("/evaluation/").context["bulletins"]
+    assert sorted(b.pk for b in other) == sorted([bulletin.pk, elsewhere.pk])
+
+
 def test_the_bulletin_pdf_has_chinese_text_in_an_embedded_cjk_font(world, client):
     bulletin = _published(world)
     response = client.get(f"/public/rankings/{bulletin.pk}.pdf")

@@ -8,6 +8,10 @@ from decimal import Decimal
 
 from django.db.models import Max, Q
 
+from shegong.core.regioncodes import ancestors_of
+from shegong.core.scoping import across_regions
+from shegong.regions.selectors import region_subtree_q
+
 from .models import Assessment, Bulletin, Framework, Subsidy
 
 
@@ -23,6 +27,22 @@ def frameworks():
 
 def bulletins():
     return Bulletin.objects.select_related("region", "framework").order_by("-year", "-quarter", "-version")
+
+
+def published_bulletins(region_codes):
+    """The published bulletins over the reader's area — of its regions, above them (a district's bulletin ranks the
+    township's station) or below them. Published bulletins are public (``public_views``); this is the same read,
+    limited to where the reader works, for the roles bound to relationships, who see no drafts."""
+    codes = list(region_codes)
+    around = Q(region_code__in={a for code in codes for a in [code, *ancestors_of(code)]})
+    for code in codes:
+        around |= region_subtree_q(code)
+    with across_regions("published ranking bulletins are public in every region (stations' scores only)"):
+        return list(
+            Bulletin.objects.filter(around, status=Bulletin.Status.PUBLISHED)
+            .select_related("region", "framework")
+            .order_by("-year", "-quarter", "-version")[:40]
+        )
 
 
 def subsidies():

@@ -36,6 +36,11 @@ def _home(request, **bound):
         pass
     bulletins = list(selectors.bulletins()[:40])
     district = bulletins[0].region_id if bulletins else None
+    # A reader bound to relationships (evaluator, operator, supervisor) sees no drafts: it reads the published
+    # bulletins of its area, linked to their public pages.
+    public = bool(request.actor.scope.relations) and not bulletins
+    if public:
+        bulletins = selectors.published_bulletins(request.actor.scope.region_codes)
     return render(
         request,
         "evaluation/home.html",
@@ -43,6 +48,7 @@ def _home(request, **bound):
             "frameworks": selectors.frameworks(),
             "assessments": selectors.assessments()[:60],
             "bulletins": bulletins,
+            "bulletins_public": public,
             "subsidies": selectors.subsidies()[:40],
             "annual": selectors.annual(district, year) if district else [],
             "history": selectors.rank_history(district, year) if district else None,
