@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import standing
+from shegong.core.params import as_int
 from shegong.recipients.selectors import Event
 from shegong.regions.selectors import policies_for, region_subtree_q
 
@@ -67,8 +68,8 @@ def cases(
         queryset = queryset.filter(stage__in=OPEN_STAGES)
     elif stage in Stage.values:
         queryset = queryset.filter(stage=stage)
-    if worker and worker.isdigit():
-        queryset = queryset.filter(worker_id=int(worker))
+    if (worker_id := as_int(worker)) is not None:
+        queryset = queryset.filter(worker_id=worker_id)
     opened_in = _month_range(opened or "")
     if under and under.isdigit() and len(under) == 12:
         # Cases opened in a month count where they were opened (the "cases.opened" tally), wherever they have

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from shegong.audit.models import AuditEvent
 from shegong.core import sync
+from shegong.core.params import as_int
 from shegong.regions.selectors import policies_for
 
 from . import access, services
@@ -66,7 +67,7 @@ NOTE = sync.Kind(name="case.note", label=gettext_lazy("个案记录"), create=no
 
 
 def _plan_current(actor, object_id: str):
-    pk = int(object_id) if str(object_id).isdigit() else 0
+    pk = as_int(object_id) or 0
     if not sync.is_id(pk):
         raise ValidationError({"id": [_("个案编号无效")]})
     case = services.fetch(pk)

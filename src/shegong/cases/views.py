@@ -14,6 +14,7 @@ from shegong.core.export_views import export_options, export_page
 from shegong.core.fields import blind_index_for
 from shegong.core.forms import apply_errors
 from shegong.core.identity import normalise_id_number
+from shegong.core.params import as_int
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.models import NodeLevel, ServiceNode
 from shegong.orgs.models import Organisation
@@ -82,7 +83,7 @@ def case_new(request):
     """Open a case (接案): for the recipient in ``?recipient=``, or for a resident not yet registered."""
     request.actor.require("cases.change")
     raw = request.POST.get("recipient") or request.GET.get("recipient") or ""
-    recipient = fetch_recipient(int(raw)) if raw.isdigit() else None
+    recipient = fetch_recipient(recipient_id) if (recipient_id := as_int(raw)) is not None else None
     me = access.worker_of(request.actor)
     station = services.station_of_worker(me) if me is not None else None
     if station is None and recipient is not None and recipient.station_id:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from shegong.core import tallies
 from shegong.core.charts import month_labels
 from shegong.core.money import format_yuan
+from shegong.core.params import as_int
 from shegong.core.scoping import across_regions
 from shegong.core.tallies import month_of
 from shegong.recipients.selectors import Event
@@ -53,8 +54,8 @@ def disbursements(*, status: str = "", under: str = "", fund: str | int = "") ->
         queryset = queryset.filter(status=status)
     if under and under.isdigit() and len(under) == 12:
         queryset = queryset.filter(region_subtree_q(under))
-    if fund and str(fund).isdigit():
-        queryset = queryset.filter(fund_id=int(fund))
+    if (fund_id := as_int(fund)) is not None:
+        queryset = queryset.filter(fund_id=fund_id)
     return queryset.order_by("-requested_at", "-pk")
 
 

@@ -16,6 +16,7 @@ from shegong.core.export_views import export_options, export_page
 from shegong.core.exports import Column, ExportSpec, register
 from shegong.core.forms import apply_errors, submit
 from shegong.core.masking import mask_name, mask_phone
+from shegong.core.params import as_int
 from shegong.core.scoping import get_scoped_or_404
 from shegong.regions.selectors import region_from_request
 
@@ -133,7 +134,7 @@ def donation_new(request, pk: int):
 def disbursement_new(request, pk: int):
     fund = _fund(pk)
     request.actor.require("charity.request", fund.region_code)
-    initial = {k: request.GET[k] for k in ("recipient", "activity") if request.GET.get(k, "").isdigit()}
+    initial = {k: request.GET[k] for k in ("recipient", "activity") if as_int(request.GET.get(k)) is not None}
     form = DisbursementForm(request.POST or None, fund=fund, initial=initial)
     entry = submit(
         request,

@@ -5,9 +5,10 @@ class CoreConfig(AppConfig):
     name = "shegong.core"
 
     def ready(self):
-        from shegong.core.forms import install_text_hygiene
+        from shegong.core.forms import install_choice_guards, install_text_hygiene
 
         install_text_hygiene()
+        install_choice_guards()
 
         from shegong.core import exports, importjobs, jobs, partitioning, schedules
 

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from shegong.core.api import protected_message
+from shegong.core.params import as_int
 from shegong.core.text import clean_text
 
 
@@ -87,3 +88,41 @@ def install_text_hygiene() -> None:
     CoreConfig.ready, so no form can forget it. Textareas may hold tabs and line breaks; single-line inputs not."""
     if forms.CharField.validate is not _validate_with_clean_text:
         forms.CharField.validate = _validate_with_clean_text
+
+
+def _integer_key(field) -> bool:
+    model = field.queryset.model
+    key = (
+        model._meta.pk if field.to_field_name in (None, "pk") else model._meta.get_field(field.to_field_name)
+    )
+    return key.get_internal_type() in INTEGER_KEYS
+
+
+INTEGER_KEYS = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField"}
+_django_model_choice_to_python = forms.ModelChoiceField.to_python
+_django_check_values = forms.ModelMultipleChoiceField._check_values
+
+
+def _model_choice_to_python(self, value):
+    if value not in self.empty_values and _integer_key(self) and as_int(value) is None:
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+    return _django_model_choice_to_python(self, value)
+
+
+def _check_values(self, value):
+    if _integer_key(self):
+        for choice in value:
+            if as_int(choice) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": choice}
+                )
+    return _django_check_values(self, value)
+
+
+def install_choice_guards() -> None:
+    """A choice of a record posted as "²" or a 40-digit number is an invalid choice, named on its field, before
+    any query: the database would refuse the number (SQLite: OverflowError) and answer with a server error.
+    Installed once, from CoreConfig.ready, so every model choice field of every form has it."""
+    if forms.ModelChoiceField.to_python is not _model_choice_to_python:
+        forms.ModelChoiceField.to_python = _model_choice_to_python
+        forms.ModelMultipleChoiceField._check_values = _check_values

@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from shegong.core.api import STANDARD_ERRORS, Month
+from shegong.core.params import as_int
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.selectors import coverage
 from shegong.regions.api import code_or_404
@@ -149,7 +150,7 @@ def get_dashboard(request, level: LevelIn, code: str):
     station = None
     level = level.value
     if level == "station":
-        if not code.isdigit():
+        if as_int(code) is None:
             raise Http404
         station = get_scoped_or_404(
             ServiceNode.objects.select_related("region"), pk=int(code), level=NodeLevel.STATION

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shegong.cases import selectors as case_selectors
+from shegong.core.params import as_int
 from shegong.core.regioncodes import Level
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.selectors import coverage
@@ -254,7 +255,8 @@ SCREEN_ROTATE_SECONDS = 12
 def _seconds(request, name: str, default: int) -> int:
     """A command room may ask for a faster or slower cycle (``?refresh=10``), within 2 seconds and 10 minutes."""
     raw = request.GET.get(name, "")
-    return min(max(int(raw), 2), 600) if raw.isdigit() else default
+    seconds = as_int(raw)
+    return min(max(seconds, 2), 600) if seconds is not None else default
 
 
 @login_required

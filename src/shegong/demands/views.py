@@ -18,6 +18,7 @@ from shegong.audit.services import record
 from shegong.core.export_views import export_page
 from shegong.core.forms import apply_errors, submit
 from shegong.core.masking import mask_name, mask_phone
+from shegong.core.params import as_int
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.models import NodeLevel, ServiceNode
 from shegong.orgs.models import Organisation
@@ -455,9 +456,9 @@ def rules_update(request):
             values = {}
             for name in FIELDS:
                 raw = request.POST.get(name, "").strip()
-                if raw and not raw.isdigit():
+                if raw and as_int(raw, max_value=32767) is None:
                     raise ValidationError({name: [_("请填写整数")]})
-                values[name] = int(raw) if raw else None
+                values[name] = as_int(raw) if raw else None
             policy_update(actor=request.actor, region_code=code, values=values)
         messages.success(request, _("已保存"))
     except ValidationError as exc:

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from shegong.core.params import as_int
 from shegong.core.regioncodes import ancestors_of, subtree_bounds
 
 from . import checks
@@ -60,8 +61,8 @@ def finding_list(*, check="", state="", node="", assigned="", month="", under=""
         queryset = queryset.filter(state=state)
     elif state == "":
         queryset = queryset.exclude(state=FindingState.CLOSED)
-    if node.isdigit():
-        queryset = queryset.filter(node_id=int(node))
+    if (node_id := as_int(node)) is not None:
+        queryset = queryset.filter(node_id=node_id)
     if assigned in ("station", "bureau"):
         queryset = queryset.filter(assigned_to=assigned)
     if len(month) == 7:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from shegong.core.fields import blind_index_for
 from shegong.core.grouping import child_prefix_length, grouped_by_child
 from shegong.core.hooks import Hook
+from shegong.core.params import as_int
 from shegong.core.regioncodes import PREFIX_LENGTH, Level
 from shegong.core.scoping import across_regions
 from shegong.network.models import NodeStatus, ServiceNode
@@ -217,7 +218,8 @@ def volunteers(
     if status:
         queryset = queryset.filter(status=status)
     if team:
-        queryset = queryset.filter(team_id__in=team_with_descendants(int(team)) if team.isdigit() else [])
+        team_id = as_int(team)
+        queryset = queryset.filter(team_id__in=team_with_descendants(team_id) if team_id is not None else [])
     if skill:
         queryset = (
             queryset.filter(skills__contains=[skill])
@@ -344,8 +346,8 @@ def hours_entries(
         )
     if status:
         queryset = queryset.filter(status=status)
-    if team and team.isdigit():
-        queryset = queryset.filter(team_id__in=team_with_descendants(int(team)))
+    if (team_id := as_int(team)) is not None:
+        queryset = queryset.filter(team_id__in=team_with_descendants(team_id))
     if under:
         queryset = queryset.filter(region_subtree_q(under))
     if volunteer:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from shegong.activities.models import Activity, ActivityParticipant
 from shegong.cases.models import Case, Stage
 from shegong.core.money import share
+from shegong.core.params import as_int
 from shegong.core.projectlinks import ProjectChoice
 from shegong.core.regioncodes import subtree_bounds
 from shegong.core.scoping import across_regions, region_wide
@@ -849,8 +850,8 @@ def project_list(*, q="", state="", field="", operator="", region="", flag="", t
         queryset = queryset.filter(state=state)
     if field:
         queryset = queryset.filter(field=field)
-    if operator.isdigit():
-        queryset = queryset.filter(operator_id=int(operator))
+    if (operator_id := as_int(operator)) is not None:
+        queryset = queryset.filter(operator_id=operator_id)
     if region.isdigit() and len(region) == 12:
         low, high = subtree_bounds(region)
         queryset = queryset.filter(service_regions__code__gte=low, service_regions__code__lte=high).distinct()

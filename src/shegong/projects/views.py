@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from shegong.core.excel import build_workbook, xlsx_response
 from shegong.core.forms import apply_errors
+from shegong.core.params import as_int
 from shegong.core.scoping import get_scoped_or_404
 from shegong.core.uploads import SUFFIXES, read_upload
 from shegong.orgs.models import Organisation
@@ -408,10 +409,8 @@ def staff_action(request, pk, staff_pk):
     staff = get_scoped_or_404(ProjectStaff.objects.filter(project=project), pk=staff_pk)
     what = request.POST.get("action")
     replacement = None
-    if request.POST.get("replacement", "").isdigit():
-        replacement = get_scoped_or_404(
-            ProjectStaff.objects.filter(project=project), pk=int(request.POST["replacement"])
-        )
+    if (replacement_id := as_int(request.POST.get("replacement"))) is not None:
+        replacement = get_scoped_or_404(ProjectStaff.objects.filter(project=project), pk=replacement_id)
     calls = {
         "submit": lambda: services.staff_filing_submit(actor=request.actor, staff=staff),
         "confirm": lambda: services.staff_filing_confirm(actor=request.actor, staff=staff),

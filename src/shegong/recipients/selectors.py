@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from shegong.core.fields import blind_index_for
 from shegong.core.hooks import Hook
 from shegong.core.identity import normalise_id_number
+from shegong.core.params import as_int
 from shegong.core.text import join_list
 from shegong.regions.selectors import region_subtree_q
 
@@ -55,8 +56,8 @@ def recipients(
             )
     if status:
         queryset = queryset.filter(status=status)
-    if risk and risk.isdigit():
-        queryset = queryset.filter(risk_tier=int(risk))
+    if (tier := as_int(risk, max_value=100)) is not None:
+        queryset = queryset.filter(risk_tier=tier)
     if category:
         today = timezone.localdate()
         queryset = queryset.filter(
@@ -76,8 +77,8 @@ def recipients(
             status=RecipientStatus.ACTIVE,
             next_due_on__lte=today + datetime.timedelta(days=6 - today.weekday()),
         )
-    if worker and worker.isdigit():
-        queryset = queryset.filter(worker_id=int(worker))
+    if (worker_id := as_int(worker)) is not None:
+        queryset = queryset.filter(worker_id=worker_id)
     return queryset.order_by(*SORTS.get(sort, SORTS["risk"]))
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from shegong.audit.services import record
 from shegong.core import jobs
 from shegong.core.excel import build_workbook, xlsx_response
+from shegong.core.params import as_int
 from shegong.core.pdf import pdf_response
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.models import ServiceNode
@@ -76,7 +77,7 @@ def report_generate(request):
     node = region = None
     if kind == ReportKind.WEEKLY:
         node_id = request.POST.get("node", "")
-        node = get_scoped_or_404(ServiceNode, pk=node_id) if node_id.isdigit() else None
+        node = get_scoped_or_404(ServiceNode, pk=as_int(node_id)) if as_int(node_id) is not None else None
     else:
         code = request.POST.get("region", "")
         region = get_scoped_or_404(selectors.districts(request.actor.regions_with("reports.view")), code=code)

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.exports import Column, ExportSpec, register
+from shegong.core.params import as_int
 
 from .models import Enrolment
 
@@ -14,9 +15,9 @@ def _filters(request) -> dict:
 
 def _rows(filters: dict, actor):
     course = filters.get("course", "")
-    if not course.isdigit():
+    if (course_id := as_int(course)) is None:
         return Enrolment.objects.none()
-    return Enrolment.objects.filter(course_id=int(course)).order_by("worker__name", "id")
+    return Enrolment.objects.filter(course_id=course_id).order_by("worker__name", "id")
 
 
 def _attended(e) -> str:

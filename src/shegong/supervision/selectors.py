@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shegong.core import tallies
+from shegong.core.params import as_int
 from shegong.people.models import SocialWorker, SupervisionAssignment, WorkerAssignment, WorkerStatus
 from shegong.people.selectors import active_supervisions
 from shegong.regions.selectors import policies_for
@@ -60,10 +61,10 @@ def sessions(*, supervisor: str = "", node: str = "", month: str = "", unconfirm
     queryset = SupervisionSession.objects.select_related("supervisor", "node", "assignment").prefetch_related(
         "topics"
     )
-    if supervisor.isdigit():
-        queryset = queryset.filter(supervisor_id=int(supervisor))
-    if node.isdigit():
-        queryset = queryset.filter(node_id=int(node))
+    if (supervisor_id := as_int(supervisor)) is not None:
+        queryset = queryset.filter(supervisor_id=supervisor_id)
+    if (node_id := as_int(node)) is not None:
+        queryset = queryset.filter(node_id=node_id)
     if month:
         try:
             first = datetime.date.fromisoformat(f"{month}-01")
@@ -229,7 +230,7 @@ def courses(*, kind: str = "", year: str = "", q: str = "") -> QuerySet[Course]:
     )
     if kind:
         queryset = queryset.filter(kind=kind)
-    if year.isdigit() and 2000 <= int(year) <= 2100:
+    if 2000 <= (as_int(year) or 0) <= 2100:
         queryset = queryset.filter(starts_on__year=int(year))
     if q:
         queryset = queryset.filter(Q(title__icontains=q) | Q(organiser__icontains=q))

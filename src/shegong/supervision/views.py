@@ -18,6 +18,7 @@ from shegong.core.charts import month_labels
 from shegong.core.export_views import export_page
 from shegong.core.forms import submit
 from shegong.core.masking import mask_phone
+from shegong.core.params import as_int
 from shegong.core.regioncodes import Level
 from shegong.core.scoping import get_scoped_or_404
 from shegong.core.text import join_messages
@@ -34,7 +35,8 @@ from .models import Course, CourseKind, Expert, Question, ReferenceProject, Supe
 def _year(request) -> int:
     raw = request.GET.get("year", "")
     today = timezone.localdate()
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= today.year + 1 else today.year
+    year = as_int(raw)
+    return year if year is not None and 2000 <= year <= today.year + 1 else today.year
 
 
 # Supervision -------------------------------------------------------------------------------------------------------
@@ -255,7 +257,7 @@ def course_enrol(request, pk: int):
 def course_attendance(request, pk: int):
     course = get_scoped_or_404(Course, pk=pk)
     request.actor.require("training.change", course.region_code)
-    present = [p for p in request.POST.getlist("present") if p.isdigit()]
+    present = [str(p) for p in map(as_int, request.POST.getlist("present")) if p is not None]
     try:
         changed = services.course_attendance(actor=request.actor, course=course, present=present)
         messages.success(request, _("已登记出勤（%(n)d 人有变化）。") % {"n": changed})

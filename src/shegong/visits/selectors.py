@@ -9,6 +9,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
 
 from shegong.core.hooks import Hook
+from shegong.core.params import as_int
 from shegong.recipients.selectors import Event, visit_summary
 from shegong.regions.selectors import region_subtree_q
 
@@ -336,12 +337,12 @@ def overdue_recipients(
     )
     if under and under.isdigit() and len(under) == 12:
         queryset = queryset.filter(region_subtree_q(under))
-    if worker and worker.isdigit():
-        queryset = queryset.filter(worker_id=int(worker))
+    if (worker_id := as_int(worker)) is not None:
+        queryset = queryset.filter(worker_id=worker_id)
     if escalated:
         queryset = queryset.filter(risk_tier=RiskTier.HIGH)
-    elif risk and risk.isdigit():
-        queryset = queryset.filter(risk_tier=int(risk))
+    elif (tier := as_int(risk, max_value=100)) is not None:
+        queryset = queryset.filter(risk_tier=tier)
     return (
         queryset.select_related("region", "worker")
         .only(*WORK_FIELDS)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shegong.core.export_views import export_options, export_page
 from shegong.core.forms import apply_errors
 from shegong.core.masking import mask_phone
+from shegong.core.params import as_int
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.models import NodeLevel, ServiceNode
 from shegong.people.models import SocialWorker
@@ -82,9 +83,7 @@ def _overdue_context(request) -> dict:
         "query": request.GET.urlencode(),
         "can_export": request.actor.can("recipients.export"),
         # Other overdue work (case steps) of the same area and worker, on the first page.
-        "extras": selectors.worklist_extras(
-            under=filters["under"], worker_id=int(filters["worker"]) if filters["worker"].isdigit() else None
-        )
+        "extras": selectors.worklist_extras(under=filters["under"], worker_id=as_int(filters["worker"]))
         if not request.GET.get("page")
         else [],
         **export_options(request, OVERDUE_EXPORT),

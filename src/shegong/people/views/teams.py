@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shegong.core.export_views import export_page
 from shegong.core.exports import Column, ExportSpec, choice_label, register
 from shegong.core.forms import submit
+from shegong.core.params import as_int
 from shegong.core.scoping import get_scoped_or_404
 from shegong.regions.models import Region
 from shegong.regions.selectors import scope_roots
@@ -220,7 +221,7 @@ def hours_confirm_all(request):
 
     None of them in the actor's scope: the same 404 as a single entry that is not theirs.
     """
-    ids = [i for i in request.POST.getlist("ids") if i.isdigit()][:200]
+    ids = [i for i in map(as_int, request.POST.getlist("ids")) if i is not None][:200]
     entries = list(VolunteerHours.objects.filter(pk__in=ids).select_related("volunteer"))
     if not entries:
         raise Http404

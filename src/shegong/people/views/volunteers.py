@@ -16,6 +16,7 @@ from shegong.core.exports import Column, ExportSpec, choice_label, choices_label
 from shegong.core.forms import submit
 from shegong.core.importpage import import_page
 from shegong.core.masking import mask_id_number, mask_phone
+from shegong.core.params import int_param
 from shegong.core.scoping import get_scoped_or_404
 from shegong.regions.imports import template_for
 from shegong.regions.selectors import region_choices
@@ -43,9 +44,7 @@ def _volunteer_filters(request) -> dict:
         "team": request.GET.get("team", ""),
         "skill": request.GET.get("skill", "") if request.GET.get("skill", "") in Skill.values else "",
         "under": request.GET.get("under", "").strip(),
-        "recruited_by": request.GET.get("recruited_by", "")
-        if request.GET.get("recruited_by", "").isdigit()
-        else "",
+        "recruited_by": int_param(request.GET.get("recruited_by")),
         "q": request.GET.get("q", "").strip(),
     }
 

@@ -16,6 +16,7 @@ from shegong.core.exports import Column, ExportSpec, register
 from shegong.core.forms import submit
 from shegong.core.importpage import import_page
 from shegong.core.masking import mask_id_number, mask_phone
+from shegong.core.params import int_param
 from shegong.core.scoping import get_scoped_or_404
 from shegong.core.text import join_messages
 from shegong.network.models import ServiceNode
@@ -50,7 +51,7 @@ def _worker_filters(request) -> dict:
         "status": request.GET.get("status", ""),
         "certificate": request.GET.get("certificate", ""),
         "under": request.GET.get("under", "").strip(),
-        "node": request.GET.get("node", "") if request.GET.get("node", "").isdigit() else "",
+        "node": int_param(request.GET.get("node")),
         "q": request.GET.get("q", "").strip(),
         "overdue": request.GET.get("overdue") == "1",
     }
@@ -262,7 +263,7 @@ def filing_list(request):
     filters = {
         "state": request.GET.get("state", "overdue"),
         "under": request.GET.get("under", "").strip(),
-        "node": request.GET.get("node", "") if request.GET.get("node", "").isdigit() else "",
+        "node": int_param(request.GET.get("node")),
     }
     today = timezone.localdate()
     page = Paginator(selectors.filings(**filters, today=today), 30).get_page(request.GET.get("page"))
