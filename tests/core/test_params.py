@@ -35,8 +35,12 @@ def test_int_param_keeps_the_text_or_nothing_and_small_limits_hold():
 
 
 class _Enrol(forms.Form):
-    workers = forms.ModelMultipleChoiceField(queryset=SocialWorker.objects.all())
-    lead = forms.ModelChoiceField(queryset=SocialWorker.objects.all(), required=False)
+    workers = forms.ModelMultipleChoiceField(queryset=SocialWorker.objects.none())
+    lead = forms.ModelChoiceField(queryset=SocialWorker.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workers"].queryset = self.fields["lead"].queryset = SocialWorker.objects.all()
 
 
 @pytest.mark.django_db
@@ -45,3 +49,16 @@ def test_a_model_choice_of_a_number_no_database_holds_is_an_invalid_choice_not_a
     form = _Enrol({"workers": [bad], "lead": bad})
     assert not form.is_valid()
     assert set(form.errors) == {"workers", "lead"}
+
+
+@pytest.mark.django_db
+def test_a_record_passed_in_by_code_is_still_a_valid_choice(world):
+    from tests.people.helpers import make_worker
+
+    worker = make_worker(world.regions["town_a"], name="王小社")
+    from shegong.core.scoping import unscoped
+
+    with unscoped():
+        form = _Enrol({"workers": [worker.pk], "lead": worker})
+        assert form.is_valid(), form.errors
+        assert list(form.cleaned_data["workers"]) == [worker] and form.cleaned_data["lead"] == worker

@@ -103,19 +103,23 @@ _django_model_choice_to_python = forms.ModelChoiceField.to_python
 _django_check_values = forms.ModelMultipleChoiceField._check_values
 
 
+def _unparsable(field, value) -> bool:
+    """A posted key the database could not hold (a record passed in by code is left to Django)."""
+    return not isinstance(value, field.queryset.model) and _integer_key(field) and as_int(value) is None
+
+
 def _model_choice_to_python(self, value):
-    if value not in self.empty_values and _integer_key(self) and as_int(value) is None:
+    if value not in self.empty_values and _unparsable(self, value):
         raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
     return _django_model_choice_to_python(self, value)
 
 
 def _check_values(self, value):
-    if _integer_key(self):
-        for choice in value:
-            if as_int(choice) is None:
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": choice}
-                )
+    for choice in value:
+        if _unparsable(self, choice):
+            raise ValidationError(
+                self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": choice}
+            )
     return _django_check_values(self, value)
 
 
