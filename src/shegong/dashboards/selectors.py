@@ -51,9 +51,14 @@ class VisitRate:
         return self.months[-1]
 
     def chart(self, series_names: tuple[str, str]) -> dict:
+        # The months before the region had anyone due (the platform not yet in use there) are left off, rather
+        # than drawn as empty points at the start of the trend.
+        months = self.months
+        while len(months) > 1 and not self.total.at(months[0]).due:
+            months = months[1:]
         return {
-            "labels": [f"{m:%Y-%m}" for m in self.months],
-            "series": [{"name": self.region_name, "data": [self.total.at(m).rate for m in self.months]}],
+            "labels": [f"{m:%Y-%m}" for m in months],
+            "series": [{"name": self.region_name, "data": [self.total.at(m).rate for m in months]}],
             "max": 100,
             "unit": "%",
         }
