@@ -2,6 +2,8 @@
 are written, so a visit, a case and a request recorded now show on the next request; every figure's drill-down
 lists exactly the records it counts; another region's dashboard is a 404; the query count does not grow."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -275,3 +277,12 @@ def test_a_municipalitys_placeholder_grouping_reads_as_the_city(world, client):
     assert "<h1>重庆市" in response.content.decode() or "重庆市 " in response.content.decode()
     assert Region.objects.get(code=CITY).display_name == "重庆市"
     assert shown_name("县", "重庆市") == "重庆市（县）" and shown_name("渝中区", "市辖区") == "渝中区"
+    # The paths above a district read 重庆市 too: its dashboard, its visit rate and the regions page.
+    for path in (
+        f"/dashboards/{DISTRICT}/",
+        f"/dashboards/visit-rate/?region={DISTRICT}",
+        f"/regions/{DISTRICT}/",
+    ):
+        body = client.get(path).content.decode()
+        crumbs = re.search(r'class="crumbs".*?</(nav|p)>', body, re.S).group(0)
+        assert "重庆市" in crumbs and "市辖区" not in crumbs, path
