@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from shegong.core.export_views import export_page
 from shegong.core.forms import apply_errors
+from shegong.core.pagination import paginate
 from shegong.core.photos import Photo
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.models import NodeLevel, ServiceNode
@@ -23,13 +23,12 @@ from .models import Activity, ActivityPhoto
 def activity_list(request):
     request.actor.require("activities.view")
     filters = {name: request.GET.get(name, "").strip() for name in selectors.LIST_FILTERS}
-    page = Paginator(selectors.activities(**filters), 50).get_page(request.GET.get("page"))
+    paged = paginate(request, selectors.activities(**filters), 50)
     return render(
         request,
         "activities/list.html",
         {
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            **paged,
             "filters": filters,
             "kinds": Activity.Kind.choices,
             "query": request.GET.urlencode(),

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from shegong.core.export_views import export_options, export_page
 from shegong.core.fields import blind_index_for
 from shegong.core.forms import apply_errors
 from shegong.core.identity import normalise_id_number
+from shegong.core.pagination import paginate
 from shegong.core.params import as_int
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.models import NodeLevel, ServiceNode
@@ -33,16 +33,16 @@ from .rules import due_steps
 def case_list(request):
     request.actor.require("cases.view")
     filters = {name: request.GET.get(name, "").strip() for name in selectors.FILTERS}
-    page = Paginator(selectors.cases(**filters), 50).get_page(request.GET.get("page"))
+    paged = paginate(request, selectors.cases(**filters), 50)
+    page = paged["page"]
     today = timezone.localdate()
     return render(
         request,
         "cases/list.html",
         {
             "filters": filters,
-            "page": page,
+            **paged,
             "rows": selectors.with_due_steps(page.object_list, today),
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "stages": Stage.choices,
             "workers": SocialWorker.objects.filter(pk__in=selectors.Case.objects.values("worker_id"))
             .order_by("name")

@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shegong.core.export_views import export_page
 from shegong.core.forms import apply_errors, submit
+from shegong.core.pagination import paginate
 from shegong.core.scoping import get_scoped_or_404
 
 from . import selectors, services
@@ -20,13 +20,12 @@ from .models import Group, GroupKind, GroupMember, GroupSession, GroupStage
 def group_list(request):
     request.actor.require("groups.view")
     filters = {name: request.GET.get(name, "").strip() for name in selectors.LIST_FILTERS}
-    page = Paginator(selectors.groups(**filters), 50).get_page(request.GET.get("page"))
+    paged = paginate(request, selectors.groups(**filters), 50)
     return render(
         request,
         "groups/list.html",
         {
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            **paged,
             "filters": filters,
             "stages": GroupStage.choices,
             "kinds": GroupKind.choices,

@@ -6,7 +6,6 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shegong.core.forms import submit
+from shegong.core.pagination import paginate
 from shegong.core.scoping import get_scoped_or_404
 from shegong.core.tasks import dispatch
 from shegong.regions.models import Region
@@ -78,7 +78,8 @@ def home(request):
     filters = {key: request.GET.get(key, "") for key in selectors.FILTERS}
     queryset = selectors.finding_list(**filters)
     open_findings = selectors.finding_list(state="open")
-    page = Paginator(queryset, 30).get_page(request.GET.get("page"))
+    paged = paginate(request, queryset, 30)
+    page = paged["page"]
     titles = dict(_check_choices())
     for finding in page:
         finding.check_title = titles.get(finding.check_code, finding.check_code)
@@ -86,8 +87,7 @@ def home(request):
     context = {
         "form": form,
         "filters": filters,
-        "page": page,
-        "page_range": page.paginator.get_elided_page_range(page.number),
+        **paged,
         "by_check": selectors.counts_by_check(open_findings),
         "by_station": selectors.counts_by_station(open_findings),
         "chart": {

@@ -8,7 +8,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from shegong.core.excel import build_workbook, xlsx_response
 from shegong.core.forms import apply_errors
+from shegong.core.pagination import paginate
 from shegong.core.params import as_int
 from shegong.core.scoping import get_scoped_or_404
 from shegong.core.uploads import SUFFIXES, read_upload
@@ -68,13 +68,13 @@ def _project(request, pk) -> Project:
 def project_list(request):
     request.actor.require("projects.view")
     filters = {name: request.GET.get(name, "").strip() for name in selectors.LIST_FILTERS}
-    page = Paginator(selectors.project_list(**filters), 30).get_page(request.GET.get("page"))
+    paged = paginate(request, selectors.project_list(**filters), 30)
+    page = paged["page"]
     return render(
         request,
         "projects/list.html",
         {
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            **paged,
             "filters": filters,
             "states": ProjectState.choices,
             "fields": ProjectField.choices,
@@ -438,7 +438,8 @@ def drilldown(request, pk):
     since, until = selectors.drill_period(project, indicator)
     actual = selectors.actual_of(project, indicator, since, until)
     # A year of visits is thousands of rows: a page of them at a time, so a phone is not handed them all at once.
-    page = Paginator(selectors.drilldown(project, indicator), 100).get_page(request.GET.get("page"))
+    paged = paginate(request, selectors.drilldown(project, indicator), 100)
+    page = paged["page"]
     return render(
         request,
         "projects/drilldown.html",
@@ -450,8 +451,7 @@ def drilldown(request, pk):
             "actual": actual,
             "rows": page.object_list,
             "hidden": selectors.linked_count(project, indicator) - page.paginator.count,
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            **paged,
         },
     )
 

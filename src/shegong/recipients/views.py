@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from shegong.core.excel import xlsx_response
 from shegong.core.export_views import export_options, export_page
 from shegong.core.forms import apply_errors
 from shegong.core.masking import mask_id_number, mask_phone
+from shegong.core.pagination import paginate
 from shegong.core.regioncodes import RegionCodeError, normalise
 from shegong.core.scoping import get_scoped_or_404
 from shegong.core.text import join_messages
@@ -61,11 +61,10 @@ PANEL_FILTERS = ("status", "risk", "category", "under", "village", "worker", "du
 def recipient_list(request):
     request.actor.require("recipients.view")
     filters = _filters(request)
-    page = Paginator(selectors.recipients(**filters), 30).get_page(request.GET.get("page"))
+    paged = paginate(request, selectors.recipients(**filters), 30)
     areas = request.actor.regions_with("recipients.view")
     context = {
-        "page": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        **paged,
         "filters": filters,
         "active_filters": sum(1 for name in PANEL_FILTERS if filters.get(name)),
         "townships": area_choices(areas),

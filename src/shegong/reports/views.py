@@ -8,7 +8,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from shegong.audit.services import record
 from shegong.core import jobs
 from shegong.core.excel import build_workbook, xlsx_response
+from shegong.core.pagination import paginate
 from shegong.core.params import as_int
 from shegong.core.pdf import pdf_response
 from shegong.core.scoping import get_scoped_or_404
@@ -46,14 +46,14 @@ def report_list(request):
     under = request.actor.regions_with("reports.view")
     now = timezone.now()
     statuses = selectors.week_statuses(selectors.stations(under), selectors.last_week(now))
-    page = Paginator(selectors.reports(kind=kind, period=period), 50).get_page(request.GET.get("page"))
+    paged = paginate(request, selectors.reports(kind=kind, period=period), 50)
+    page = paged["page"]
     context = {
         "kind": kind,
         "kinds": ReportKind.choices,
         "period": period,
         "reports": page.object_list,
-        "page": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        **paged,
         "statuses": [(s, s.overdue_at(now)) for s in statuses],
         "week_start": selectors.last_week(now),
         "stations": selectors.stations(request.actor.regions_with("reports.submit")),
@@ -77,7 +77,7 @@ def report_generate(request):
     node = region = None
     if kind == ReportKind.WEEKLY:
         node_id = request.POST.get("node", "")
-        node = get_scoped_or_404(ServiceNode, pk=as_int(node_id)) if as_int(node_id) is not None else None
+        node = get_scoped_or_404(ServiceNode, pk=pk) if (pk := as_int(node_id)) is not None else None
     else:
         code = request.POST.get("region", "")
         region = get_scoped_or_404(selectors.districts(request.actor.regions_with("reports.view")), code=code)

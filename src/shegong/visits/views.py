@@ -3,7 +3,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shegong.core.export_views import export_options, export_page
 from shegong.core.forms import apply_errors
 from shegong.core.masking import mask_phone
+from shegong.core.pagination import paginate
 from shegong.core.params import as_int
 from shegong.core.scoping import get_scoped_or_404
 from shegong.network.models import NodeLevel, ServiceNode
@@ -66,12 +66,12 @@ def worklist(request):
 def _overdue_context(request) -> dict:
     filters = {name: request.GET.get(name, "").strip() for name in selectors.OVERDUE_FILTERS}
     now = timezone.now()
-    page = Paginator(selectors.overdue_recipients(**filters, now=now), 50).get_page(request.GET.get("page"))
+    paged = paginate(request, selectors.overdue_recipients(**filters, now=now), 50)
+    page = paged["page"]
     areas = request.actor.regions_with("recipients.view")
     return {
         "filters": filters,
-        "page": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        **paged,
         "items": selectors.work_items(page.object_list, now),
         "townships": area_choices(areas),
         # The workers responsible for recipients the actor may see (a relationship-bound role sees only its own).
@@ -108,17 +108,14 @@ def unvisited(request):
     request.actor.require("recipients.view")
     region = region_from_request(request)
     month = month_of(request.GET.get("month", "")) or timezone.localdate().replace(day=1)
-    page = Paginator(unvisited_recipients(under=region.code, month=month), 50).get_page(
-        request.GET.get("page")
-    )
+    paged = paginate(request, unvisited_recipients(under=region.code, month=month), 50)
     return render(
         request,
         "visits/unvisited.html",
         {
             "region": region,
             "month": month,
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            **paged,
             "query": f"region={region.code}&month={month:%Y-%m}",
             "can_export": request.actor.can("recipients.export"),
             **export_options(request, UNVISITED_EXPORT),
